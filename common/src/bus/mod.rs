@@ -1,0 +1,165 @@
+//! The event bus: one trait, two implementations — NATS JetStream for production and an
+//! in-process bus for the embedded default. Both give the same guarantees to consumers:
+//! at-least-once delivery to durable, named consumers (replicas sharing a name share the work),
+//! explicit ack, redelivery of anything not acked, and de-duplication of re-published event ids.
+
+mod memory;
+mod nats;
+mod subject;
+
+pub use memory::MemoryBus;
+pub use nats::NatsBus;
+pub use subject::subject_matches;
+
+use agentlocator_proto::Event;
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+use std::{sync::Arc, time::Duration};
+
+/// Errors of the event bus.
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("cannot connect to the event bus at {url}: {reason}")]
+    Connect { url: String, reason: String },
+    #[error("invalid event: {0}")]
+    InvalidEvent(#[from] agentlocator_proto::EventError),
+    #[error("publishing to {subject} failed: {reason}")]
+    Publish { subject: String, reason: String },
+    #[error("consumer {consumer} failed: {reason}")]
+    Consumer { consumer: String, reason: String },
+    #[error("acknowledging a message failed: {0}")]
+    Ack(String),
+    #[error("the event bus is closed")]
+    Closed,
+}
+
+/// A durable consumer: who consumes (`name`, shared by replicas) and what (`filter`).
+#[derive(Debug, Clone)]
+pub struct ConsumerSpec {
+    /// Durable name, e.g. `crm-svc`. Subscribers with the same name share one queue.
+    pub name: String,
+    /// Subject filter relative to the bus root, with NATS wildcards: `>` (everything),
+    /// `*.whatsapp.>` (WhatsApp events of every business), `<business_id>.task.due`.
+    pub filter: String,
+    /// How long a delivery may stay un-acked before it is redelivered.
+    pub ack_wait: Duration,
+    /// Deliveries before a message is given up on (then logged and dropped).
+    pub max_deliver: i64,
+}
+
+impl ConsumerSpec {
+    pub fn new(name: impl Into<String>, filter: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            filter: filter.into(),
+            ack_wait: Duration::from_secs(30),
+            max_deliver: 20,
+        }
+    }
+}
+
+/// What a subscriber receives: the decoded event plus the means to settle it.
+///
+/// Call [`Delivery::ack`] once the event's effects are durable. Dropping a delivery
+/// without acking it naks it, so an early return or a panic redelivers instead of losing it.
+pub struct Delivery {
+    pub event: Event,
+    /// Subject relative to the bus root: `<business_id>.<entity>.<what>`.
+    pub subject: String,
+    /// 1 on first delivery, higher on redeliveries.
+    pub delivery_count: u64,
+    settle: Option<Box<dyn Settle>>,
+}
+
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Delivery")
+            .field("event_id", &self.event.id)
+            .field("subject", &self.subject)
+            .field("delivery_count", &self.delivery_count)
+            .finish()
+    }
+}
+
+#[async_trait]
+pub(crate) trait Settle: Send + Sync {
+    async fn ack(self: Box<Self>) -> Result<(), BusError>;
+    /// Ask for redelivery. Must not block: it may run inside `Drop`.
+    fn nak(self: Box<Self>, delay: Option<Duration>);
+}
+
+impl Delivery {
+    pub(crate) fn new(
+        event: Event,
+        subject: String,
+        delivery_count: u64,
+        settle: Box<dyn Settle>,
+    ) -> Self {
+        Self {
+            event,
+            subject,
+            delivery_count,
+            settle: Some(settle),
+        }
+    }
+
+    /// Confirms the event was handled; returns once the bus has recorded the ack.
+    pub async fn ack(mut self) -> Result<(), BusError> {
+        match self.settle.take() {
+            Some(s) => s.ack().await,
+            None => Ok(()),
+        }
+    }
+
+    /// Asks for the event to be delivered again, after `delay` if given.
+    pub fn nak(mut self, delay: Option<Duration>) {
+        if let Some(s) = self.settle.take() {
+            s.nak(delay);
+        }
+    }
+}
+
+impl Drop for Delivery {
+    fn drop(&mut self) {
+        if let Some(s) = self.settle.take() {
+            s.nak(None);
+        }
+    }
+}
+
+/// A stream of deliveries for one durable consumer.
+pub type Subscription = BoxStream<'static, Result<Delivery, BusError>>;
+
+#[async_trait]
+pub trait EventBus: Send + Sync + 'static {
+    /// Publishes `event` on its subject and returns once the bus has stored it.
+    /// Publishing the same event id twice stores it once (within the de-duplication window).
+    async fn publish(&self, event: &Event) -> Result<(), BusError>;
+
+    /// Subscribes as the durable consumer `spec.name`, creating it when new.
+    /// A new consumer starts from the oldest retained event.
+    async fn subscribe(&self, spec: ConsumerSpec) -> Result<Subscription, BusError>;
+
+    /// Whether the bus is reachable (for readiness probes).
+    async fn check(&self) -> Result<(), BusError>;
+
+    /// Short name of the implementation, for logs and `/readyz`.
+    fn kind(&self) -> &'static str;
+}
+
+pub type SharedBus = Arc<dyn EventBus>;
+
+/// Connects to NATS JetStream when `nats_url` is set, otherwise an in-process bus.
+pub async fn connect(nats_url: Option<&str>, root: &str) -> Result<SharedBus, BusError> {
+    Ok(match nats_url {
+        Some(url) => Arc::new(NatsBus::connect(url, root).await?),
+        None => Arc::new(MemoryBus::new(root)),
+    })
+}
+
+/// The subject of `event` relative to the bus root: `<business_id>.<entity>.<what>`.
+pub(crate) fn relative_subject(event: &Event) -> Result<String, BusError> {
+    let full = agentlocator_proto::subject_for(event)?;
+    // subject_for always starts with "al."
+    Ok(full["al.".len()..].to_string())
+}

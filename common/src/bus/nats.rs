@@ -1,0 +1,199 @@
+//! NATS JetStream: one stream (`AL_EVENTS` on `al.>`), durable pull consumers with explicit ack.
+//! Publishing sets `Nats-Msg-Id` to the event id so the server drops re-publications within the
+//! de-duplication window; consumers are idempotent on the id for anything older.
+
+use super::{BusError, ConsumerSpec, Delivery, EventBus, Settle, Subscription, relative_subject};
+use agentlocator_proto::Event;
+use async_nats::jetstream::{
+    self, AckKind,
+    consumer::{AckPolicy, DeliverPolicy, pull},
+    message::Acker,
+    stream,
+};
+use async_trait::async_trait;
+use futures::StreamExt;
+use prost::Message as _;
+use std::time::Duration;
+
+/// How long events stay in the stream: long enough for a service to be down over a weekend.
+const MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
+const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
+
+pub struct NatsBus {
+    client: async_nats::Client,
+    js: jetstream::Context,
+    root: String,
+    stream_name: String,
+}
+
+impl NatsBus {
+    /// Connects and makes sure the stream exists (never deleting or recreating an existing one).
+    pub async fn connect(url: &str, root: &str) -> Result<Self, BusError> {
+        let connect_err = |reason: String| BusError::Connect {
+            url: url.to_string(),
+            reason,
+        };
+        let client = async_nats::ConnectOptions::new()
+            .name("agentlocator")
+            .connection_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await
+            .map_err(|e| connect_err(e.to_string()))?;
+        let js = jetstream::new(client.clone());
+        let stream_name = format!("{}_EVENTS", root.to_uppercase().replace('-', "_"));
+        js.get_or_create_stream(stream::Config {
+            name: stream_name.clone(),
+            subjects: vec![format!("{root}.>")],
+            storage: stream::StorageType::File,
+            retention: stream::RetentionPolicy::Limits,
+            max_age: MAX_AGE,
+            duplicate_window: DUPLICATE_WINDOW,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| connect_err(format!("stream {stream_name}: {e}")))?;
+        Ok(Self {
+            client,
+            js,
+            root: root.to_string(),
+            stream_name,
+        })
+    }
+
+    pub fn stream_name(&self) -> &str {
+        &self.stream_name
+    }
+}
+
+struct NatsSettle(Acker);
+
+#[async_trait]
+impl Settle for NatsSettle {
+    async fn ack(self: Box<Self>) -> Result<(), BusError> {
+        // Double ack: returns only once the server has recorded it, so an acknowledged event
+        // is never redelivered after a crash.
+        self.0
+            .double_ack_with(AckKind::Ack)
+            .await
+            .map_err(|e| BusError::Ack(e.to_string()))
+    }
+
+    fn nak(self: Box<Self>, delay: Option<Duration>) {
+        // Runs from Drop too, so it must not block. Without a runtime the server redelivers
+        // after ack_wait anyway.
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn(async move {
+                if let Err(e) = self.0.ack_with(AckKind::Nak(delay)).await {
+                    tracing::debug!(error = %e, "nak failed; ack_wait will redeliver");
+                }
+            });
+        }
+    }
+}
+
+#[async_trait]
+impl EventBus for NatsBus {
+    async fn publish(&self, event: &Event) -> Result<(), BusError> {
+        let subject = format!("{}.{}", self.root, relative_subject(event)?);
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert(async_nats::header::NATS_MESSAGE_ID, event.id.as_str());
+        crate::telemetry::inject_nats(&mut headers);
+        let fail = |reason: String| BusError::Publish {
+            subject: subject.clone(),
+            reason,
+        };
+        let ack = self
+            .js
+            .publish_with_headers(subject.clone(), headers, event.encode_to_vec().into())
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        ack.await.map_err(|e| fail(e.to_string()))?;
+        Ok(())
+    }
+
+    async fn subscribe(&self, spec: ConsumerSpec) -> Result<Subscription, BusError> {
+        let fail = |reason: String| BusError::Consumer {
+            consumer: spec.name.clone(),
+            reason,
+        };
+        let stream = self
+            .js
+            .get_stream(&self.stream_name)
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        let consumer: jetstream::consumer::Consumer<pull::Config> = stream
+            .get_or_create_consumer(
+                &spec.name,
+                pull::Config {
+                    durable_name: Some(spec.name.clone()),
+                    filter_subject: format!("{}.{}", self.root, spec.filter),
+                    ack_policy: AckPolicy::Explicit,
+                    deliver_policy: DeliverPolicy::All,
+                    ack_wait: spec.ack_wait,
+                    max_deliver: spec.max_deliver,
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        let messages = consumer.messages().await.map_err(|e| fail(e.to_string()))?;
+        let prefix_len = self.root.len() + 1;
+        let name = spec.name.clone();
+        let deliveries = messages.filter_map(move |m| {
+            let name = name.clone();
+            async move {
+                let m = match m {
+                    Ok(m) => m,
+                    Err(e) => {
+                        return Some(Err(BusError::Consumer {
+                            consumer: name,
+                            reason: e.to_string(),
+                        }));
+                    }
+                };
+                let delivered = m.info().map(|i| i.delivered.max(1) as u64).unwrap_or(1);
+                let (msg, acker) = m.split();
+                let subject = msg.subject.as_str().get(prefix_len..).unwrap_or("").to_string();
+                match Event::decode(msg.payload) {
+                    Ok(event) => Some(Ok(Delivery::new(
+                        event,
+                        subject,
+                        delivered,
+                        Box::new(NatsSettle(acker)),
+                    ))),
+                    Err(e) => {
+                        // A poison message must not loop forever: log it and ack it away.
+                        tracing::error!(consumer = %name, %subject, error = %e, "undecodable event dropped");
+                        if let Err(e) = acker.ack().await {
+                            tracing::warn!(error = %e, "ack of undecodable event failed");
+                        }
+                        None
+                    }
+                }
+            }
+        });
+        Ok(Box::pin(deliveries))
+    }
+
+    async fn check(&self) -> Result<(), BusError> {
+        match self.client.connection_state() {
+            async_nats::connection::State::Connected => Ok(()),
+            other => Err(BusError::Connect {
+                url: String::new(),
+                reason: format!("connection {other:?}"),
+            }),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        "nats-jetstream"
+    }
+}
+
+impl std::fmt::Debug for NatsBus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NatsBus")
+            .field("stream", &self.stream_name)
+            .finish()
+    }
+}

@@ -1,0 +1,498 @@
+//! Typed configuration from the environment (and `.env`). Unset variables select the embedded
+//! default; a variable that is set but invalid fails start-up with a message naming it.
+
+use std::{collections::HashMap, fmt, net::SocketAddr, path::PathBuf};
+
+/// A configuration value that must never reach a log line.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        message: message.into(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Database {
+    /// The URL as diesel-side code expects it.
+    pub fn url(&self) -> String {
+        match self {
+            Database::Sqlite(p) => format!("sqlite://{}", p.display()),
+            Database::Postgres(u) => u.clone(),
+        }
+    }
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Database::Sqlite(_) => "sqlite",
+            Database::Postgres(_) => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SttEngine {
+    OpenAi,
+    WhisperCpp,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TtsEngine {
+    Google,
+    OpenAi,
+    Espeak,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LlmEngine {
+    OpenAi,
+    Knowledge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaProvider {
+    Baileys,
+    Cloud,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Text,
+}
+
+/// Listen address and client endpoint of one gRPC service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceAddr {
+    /// Where the service listens, e.g. `127.0.0.1:50051`.
+    pub bind: SocketAddr,
+    /// Where others reach it, e.g. `http://crm-svc:50051`.
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Services {
+    pub crm: ServiceAddr,
+    pub voice: ServiceAddr,
+    pub speech: ServiceAddr,
+    pub notify: ServiceAddr,
+    pub whatsapp: ServiceAddr,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database: Database,
+    pub nats_url: Option<String>,
+    /// First subject token of every event (`al`); lets deployments share one NATS server.
+    pub nats_subject_root: String,
+    pub public_base_url: String,
+    pub secret_key: Option<Secret>,
+    pub data_dir: PathBuf,
+    pub http_addr: SocketAddr,
+    pub services: Services,
+    pub twilio_account_sid: Option<String>,
+    pub twilio_auth_token: Option<Secret>,
+    pub openai_api_key: Option<Secret>,
+    pub openai_base_url: String,
+    pub stt_engine: SttEngine,
+    pub whisper_model: Option<PathBuf>,
+    pub tts_engine: TtsEngine,
+    pub google_application_credentials: Option<PathBuf>,
+    pub llm_engine: LlmEngine,
+    pub vapid_public_key: Option<String>,
+    pub vapid_private_key: Option<Secret>,
+    pub wa_provider: WaProvider,
+    pub otel_exporter_otlp_endpoint: Option<String>,
+    pub rust_log: String,
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// Reads the process environment, after loading `.env` from the working directory if present
+    /// (variables already set win over `.env`).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(e) if e.not_found() => {}
+            Err(e) => return Err(err("DOTENV", format!(".env cannot be read: {e}"))),
+        }
+        let vars: HashMap<String, String> = std::env::vars().collect();
+        Self::from_map(&vars)
+    }
+
+    /// Builds the configuration from a map of variables (tests use this instead of the process env).
+    pub fn from_map(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        // Empty values count as unset: `FOO=` in .env is the common way of leaving a key blank.
+        let get = |k: &str| {
+            vars.get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+
+        let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database = match get("DATABASE_URL") {
+            None => Database::Sqlite(data_dir.join("agentlocator.db")),
+            Some(u) => parse_database(&u)?,
+        };
+        let nats_url = get("NATS_URL")
+            .map(|u| {
+                if ["nats://", "tls://", "ws://", "wss://"]
+                    .iter()
+                    .any(|p| u.starts_with(p))
+                    || !u.contains("://")
+                {
+                    Ok(u)
+                } else {
+                    Err(err("NATS_URL", "expected nats://host:port"))
+                }
+            })
+            .transpose()?;
+        let nats_subject_root = get("NATS_SUBJECT_ROOT").unwrap_or_else(|| "al".into());
+        if !nats_subject_root
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(err(
+                "NATS_SUBJECT_ROOT",
+                "use letters, digits, '_' or '-' only (it is one subject token)",
+            ));
+        }
+        let http_addr = parse_addr("HTTP_ADDR", get("HTTP_ADDR"), "0.0.0.0:8080")?;
+        let public_base_url = match get("PUBLIC_BASE_URL") {
+            None => format!("http://localhost:{}", http_addr.port()),
+            Some(u) => parse_http_url("PUBLIC_BASE_URL", &u)?,
+        };
+        let secret_key = get("SECRET_KEY")
+            .map(|k| {
+                if k.len() < 32 {
+                    Err(err(
+                        "SECRET_KEY",
+                        "must be at least 32 characters (e.g. `openssl rand -hex 32`)",
+                    ))
+                } else {
+                    Ok(Secret(k))
+                }
+            })
+            .transpose()?;
+
+        let svc = |name: &'static str, url_var: &'static str, port: u16| {
+            let bind = parse_addr(name, get(name), &format!("127.0.0.1:{port}"))?;
+            let url = match get(url_var) {
+                Some(u) => parse_http_url(url_var, &u)?,
+                None => {
+                    let host = if bind.ip().is_unspecified() {
+                        "127.0.0.1".to_string()
+                    } else {
+                        bind.ip().to_string()
+                    };
+                    format!("http://{host}:{}", bind.port())
+                }
+            };
+            Ok::<_, ConfigError>(ServiceAddr { bind, url })
+        };
+        let services = Services {
+            crm: svc("CRM_SVC_GRPC_ADDR", "CRM_SVC_URL", 50051)?,
+            voice: svc("VOICE_SVC_GRPC_ADDR", "VOICE_SVC_URL", 50052)?,
+            speech: svc("SPEECH_SVC_GRPC_ADDR", "SPEECH_SVC_URL", 50053)?,
+            notify: svc("NOTIFY_SVC_GRPC_ADDR", "NOTIFY_SVC_URL", 50054)?,
+            whatsapp: svc("WHATSAPP_BRIDGE_GRPC_ADDR", "WHATSAPP_BRIDGE_URL", 50055)?,
+        };
+
+        let twilio_account_sid = get("TWILIO_ACCOUNT_SID")
+            .map(|s| {
+                if s.len() == 34
+                    && s.starts_with("AC")
+                    && s[2..].chars().all(|c| c.is_ascii_hexdigit())
+                {
+                    Ok(s)
+                } else {
+                    Err(err(
+                        "TWILIO_ACCOUNT_SID",
+                        "expected AC followed by 32 hex digits",
+                    ))
+                }
+            })
+            .transpose()?;
+        let twilio_auth_token = get("TWILIO_AUTH_TOKEN").map(Secret);
+        if twilio_auth_token.is_some() != twilio_account_sid.is_some() {
+            let missing = if twilio_account_sid.is_none() {
+                "TWILIO_ACCOUNT_SID"
+            } else {
+                "TWILIO_AUTH_TOKEN"
+            };
+            return Err(err(
+                missing,
+                "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together",
+            ));
+        }
+        let openai_api_key = get("OPENAI_API_KEY").map(Secret);
+        let openai_base_url = match get("OPENAI_BASE_URL") {
+            None => "https://api.openai.com".into(),
+            Some(u) => parse_http_url("OPENAI_BASE_URL", &u)?,
+        };
+        let whisper_model = get("WHISPER_MODEL").map(PathBuf::from);
+        let stt_engine = match get("STT_ENGINE").as_deref() {
+            None if whisper_model.is_some() => SttEngine::WhisperCpp,
+            None => SttEngine::None,
+            Some("openai") => SttEngine::OpenAi,
+            Some("whisper-cpp") => SttEngine::WhisperCpp,
+            Some("none") => SttEngine::None,
+            Some(_) => return Err(err("STT_ENGINE", "expected openai, whisper-cpp or none")),
+        };
+        if stt_engine == SttEngine::WhisperCpp && whisper_model.is_none() {
+            return Err(err(
+                "WHISPER_MODEL",
+                "STT_ENGINE=whisper-cpp needs WHISPER_MODEL (path to a ggml model file)",
+            ));
+        }
+        let tts_engine = match get("TTS_ENGINE").as_deref() {
+            None | Some("espeak") => TtsEngine::Espeak,
+            Some("google") => TtsEngine::Google,
+            Some("openai") => TtsEngine::OpenAi,
+            Some(_) => return Err(err("TTS_ENGINE", "expected google, openai or espeak")),
+        };
+        let google_application_credentials =
+            get("GOOGLE_APPLICATION_CREDENTIALS").map(PathBuf::from);
+        if tts_engine == TtsEngine::Google && google_application_credentials.is_none() {
+            return Err(err(
+                "GOOGLE_APPLICATION_CREDENTIALS",
+                "TTS_ENGINE=google needs a service-account JSON file",
+            ));
+        }
+        let llm_engine = match get("LLM_ENGINE").as_deref() {
+            None | Some("knowledge") => LlmEngine::Knowledge,
+            Some("openai") => LlmEngine::OpenAi,
+            Some(_) => return Err(err("LLM_ENGINE", "expected openai or knowledge")),
+        };
+        let vapid_public_key = get("VAPID_PUBLIC_KEY");
+        let vapid_private_key = get("VAPID_PRIVATE_KEY").map(Secret);
+        if vapid_public_key.is_some() != vapid_private_key.is_some() {
+            let missing = if vapid_public_key.is_none() {
+                "VAPID_PUBLIC_KEY"
+            } else {
+                "VAPID_PRIVATE_KEY"
+            };
+            return Err(err(
+                missing,
+                "VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY must be set together",
+            ));
+        }
+        let wa_provider = match get("WA_PROVIDER").as_deref() {
+            None | Some("baileys") => WaProvider::Baileys,
+            Some("cloud") => WaProvider::Cloud,
+            Some(_) => return Err(err("WA_PROVIDER", "expected baileys or cloud")),
+        };
+        let otel_exporter_otlp_endpoint = get("OTEL_EXPORTER_OTLP_ENDPOINT")
+            .map(|u| parse_http_url("OTEL_EXPORTER_OTLP_ENDPOINT", &u))
+            .transpose()?;
+        let rust_log = get("RUST_LOG").unwrap_or_else(|| "info".into());
+        tracing_subscriber::EnvFilter::try_new(&rust_log)
+            .map_err(|e| err("RUST_LOG", e.to_string()))?;
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None | Some("json") => LogFormat::Json,
+            Some("text") => LogFormat::Text,
+            Some(_) => return Err(err("LOG_FORMAT", "expected json or text")),
+        };
+
+        Ok(Config {
+            database,
+            nats_url,
+            nats_subject_root,
+            public_base_url,
+            secret_key,
+            data_dir,
+            http_addr,
+            services,
+            twilio_account_sid,
+            twilio_auth_token,
+            openai_api_key,
+            openai_base_url,
+            stt_engine,
+            whisper_model,
+            tts_engine,
+            google_application_credentials,
+            llm_engine,
+            vapid_public_key,
+            vapid_private_key,
+            wa_provider,
+            otel_exporter_otlp_endpoint,
+            rust_log,
+            log_format,
+        })
+    }
+
+    /// True when nothing but the embedded default is in use (SQLite, in-process bus).
+    pub fn is_embedded(&self) -> bool {
+        matches!(self.database, Database::Sqlite(_)) && self.nats_url.is_none()
+    }
+}
+
+fn parse_database(u: &str) -> Result<Database, ConfigError> {
+    if u.starts_with("postgres://") || u.starts_with("postgresql://") {
+        return Ok(Database::Postgres(u.to_string()));
+    }
+    let path = u
+        .strip_prefix("sqlite://")
+        .or_else(|| u.strip_prefix("sqlite:"));
+    match path {
+        Some(p) if !p.is_empty() => Ok(Database::Sqlite(PathBuf::from(p))),
+        _ => Err(err(
+            "DATABASE_URL",
+            "expected sqlite://path/to/file.db or postgres://user:pass@host/db",
+        )),
+    }
+}
+
+fn parse_addr(
+    var: &'static str,
+    v: Option<String>,
+    default: &str,
+) -> Result<SocketAddr, ConfigError> {
+    let v = v.unwrap_or_else(|| default.to_string());
+    v.parse()
+        .map_err(|_| err(var, format!("{v:?} is not an address like 0.0.0.0:8080")))
+}
+
+fn parse_http_url(var: &'static str, u: &str) -> Result<String, ConfigError> {
+    let rest = u
+        .strip_prefix("http://")
+        .or_else(|| u.strip_prefix("https://"))
+        .ok_or_else(|| err(var, format!("{u:?} must start with http:// or https://")))?;
+    if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
+        return Err(err(var, format!("{u:?} has no host")));
+    }
+    Ok(u.trim_end_matches('/').to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_map(&map)
+    }
+
+    #[test]
+    fn nothing_set_is_the_embedded_default() {
+        let c = cfg(&[]).unwrap();
+        assert!(c.is_embedded());
+        assert_eq!(
+            c.database,
+            Database::Sqlite(PathBuf::from("./data/agentlocator.db"))
+        );
+        assert_eq!(c.stt_engine, SttEngine::None);
+        assert_eq!(c.tts_engine, TtsEngine::Espeak);
+        assert_eq!(c.llm_engine, LlmEngine::Knowledge);
+        assert_eq!(c.wa_provider, WaProvider::Baileys);
+        assert_eq!(c.public_base_url, "http://localhost:8080");
+        assert_eq!(c.services.crm.url, "http://127.0.0.1:50051");
+        assert_eq!(c.nats_subject_root, "al");
+    }
+
+    #[test]
+    fn production_values_are_read() {
+        let c = cfg(&[
+            ("DATABASE_URL", "postgres://u:p@db/al"),
+            ("NATS_URL", "nats://nats:4222"),
+            ("SECRET_KEY", "0123456789abcdef0123456789abcdef"),
+            ("CRM_SVC_GRPC_ADDR", "0.0.0.0:50051"),
+            ("CRM_SVC_URL", "http://crm-svc:50051/"),
+            ("WHISPER_MODEL", "/models/ggml-ivrit.bin"),
+        ])
+        .unwrap();
+        assert!(!c.is_embedded());
+        assert_eq!(c.database.backend(), "postgres");
+        assert_eq!(c.services.crm.url, "http://crm-svc:50051");
+        assert_eq!(c.stt_engine, SttEngine::WhisperCpp);
+        assert_eq!(c.secret_key.unwrap().expose().len(), 32);
+    }
+
+    #[test]
+    fn invalid_values_name_the_variable() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
+            (&[("NATS_URL", "http://x")], "NATS_URL"),
+            (&[("PUBLIC_BASE_URL", "example.com")], "PUBLIC_BASE_URL"),
+            (&[("SECRET_KEY", "short")], "SECRET_KEY"),
+            (&[("STT_ENGINE", "vosk")], "STT_ENGINE"),
+            (&[("STT_ENGINE", "whisper-cpp")], "WHISPER_MODEL"),
+            (&[("TTS_ENGINE", "polly")], "TTS_ENGINE"),
+            (
+                &[("TTS_ENGINE", "google")],
+                "GOOGLE_APPLICATION_CREDENTIALS",
+            ),
+            (&[("LLM_ENGINE", "claude")], "LLM_ENGINE"),
+            (&[("WA_PROVIDER", "twilio")], "WA_PROVIDER"),
+            (&[("TWILIO_ACCOUNT_SID", "nope")], "TWILIO_ACCOUNT_SID"),
+            (&[("TWILIO_AUTH_TOKEN", "tok")], "TWILIO_ACCOUNT_SID"),
+            (&[("VAPID_PUBLIC_KEY", "k")], "VAPID_PRIVATE_KEY"),
+            (
+                &[("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317")],
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+            ),
+            (&[("HTTP_ADDR", "8080")], "HTTP_ADDR"),
+            (&[("RUST_LOG", "info,[")], "RUST_LOG"),
+            (&[("NATS_SUBJECT_ROOT", "a.b")], "NATS_SUBJECT_ROOT"),
+            (&[("LOG_FORMAT", "xml")], "LOG_FORMAT"),
+        ];
+        for (pairs, var) in cases {
+            let e = cfg(pairs).expect_err(var);
+            assert_eq!(e.var, *var, "{pairs:?}");
+            assert!(e.to_string().contains(var), "{e}");
+        }
+    }
+
+    #[test]
+    fn secrets_never_appear_in_debug_output() {
+        let c = cfg(&[
+            ("SECRET_KEY", "super-secret-value-that-is-long-enough"),
+            ("TWILIO_ACCOUNT_SID", "AC0123456789abcdef0123456789abcdef"),
+            ("TWILIO_AUTH_TOKEN", "twilio-token-value"),
+            ("OPENAI_API_KEY", "sk-test-value"),
+        ])
+        .unwrap();
+        let dbg = format!("{c:?}");
+        for s in ["super-secret-value", "twilio-token-value", "sk-test-value"] {
+            assert!(!dbg.contains(s), "{s} leaked");
+        }
+    }
+
+    #[test]
+    fn empty_values_count_as_unset() {
+        let c = cfg(&[("NATS_URL", ""), ("DATABASE_URL", "  ")]).unwrap();
+        assert!(c.is_embedded());
+    }
+}

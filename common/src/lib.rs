@@ -1,0 +1,11 @@
+//! Code every AgentLocator service shares: configuration, telemetry, the event bus, gRPC serving,
+//! shutdown, and Israeli phone numbers.
+
+pub mod bus;
+pub mod config;
+pub mod grpc;
+pub mod phone;
+pub mod shutdown;
+pub mod telemetry;
+
+pub use config::{Config, ConfigError, Secret};

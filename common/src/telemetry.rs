@@ -1,0 +1,161 @@
+//! Logs and traces. Logs are JSON lines (or text for humans) filtered by `RUST_LOG`; when
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` is set, spans are exported over OTLP/gRPC and the W3C trace
+//! context travels in gRPC metadata and NATS headers, so one call is one trace across services.
+
+use crate::config::{Config, LogFormat};
+use opentelemetry::{
+    Context,
+    propagation::{Extractor, Injector},
+    trace::TracerProvider as _,
+};
+use opentelemetry_sdk::{Resource, propagation::TraceContextPropagator, trace::SdkTracerProvider};
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+use tracing_subscriber::{EnvFilter, layer::SubscriberExt, util::SubscriberInitExt};
+
+/// Flushes exported spans when dropped; keep it alive for the life of the process.
+#[must_use = "dropping the guard stops trace export"]
+pub struct TelemetryGuard {
+    provider: Option<SdkTracerProvider>,
+}
+
+impl Drop for TelemetryGuard {
+    fn drop(&mut self) {
+        if let Some(p) = self.provider.take()
+            && let Err(e) = p.shutdown()
+        {
+            eprintln!("trace export shutdown: {e}");
+        }
+    }
+}
+
+/// Installs the global subscriber for `service`. Call once per process.
+pub fn init(config: &Config, service: &'static str) -> anyhow::Result<TelemetryGuard> {
+    opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
+    let filter = EnvFilter::try_new(&config.rust_log)?;
+    let provider = match &config.otel_exporter_otlp_endpoint {
+        Some(endpoint) => {
+            use opentelemetry_otlp::WithExportConfig;
+            let exporter = opentelemetry_otlp::SpanExporter::builder()
+                .with_tonic()
+                .with_endpoint(endpoint.clone())
+                .build()?;
+            Some(
+                SdkTracerProvider::builder()
+                    .with_batch_exporter(exporter)
+                    .with_resource(Resource::builder().with_service_name(service).build())
+                    .build(),
+            )
+        }
+        None => None,
+    };
+    let otel = provider
+        .as_ref()
+        .map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer(service)));
+    let registry = tracing_subscriber::registry().with(filter).with(otel);
+    let result = match config.log_format {
+        LogFormat::Json => registry
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .flatten_event(true)
+                    .with_current_span(false),
+            )
+            .try_init(),
+        LogFormat::Text => registry.with(tracing_subscriber::fmt::layer()).try_init(),
+    };
+    result.map_err(|e| anyhow::anyhow!("logging already initialised: {e}"))?;
+    Ok(TelemetryGuard { provider })
+}
+
+struct HeaderCarrier<'a>(&'a mut http::HeaderMap);
+
+impl Injector for HeaderCarrier<'_> {
+    fn set(&mut self, key: &str, value: String) {
+        if let (Ok(k), Ok(v)) = (
+            http::header::HeaderName::from_bytes(key.as_bytes()),
+            http::HeaderValue::from_str(&value),
+        ) {
+            self.0.insert(k, v);
+        }
+    }
+}
+
+struct HeaderReader<'a>(&'a http::HeaderMap);
+
+impl Extractor for HeaderReader<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|v| v.to_str().ok())
+    }
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(|k| k.as_str()).collect()
+    }
+}
+
+/// The trace context of the current span, written into HTTP/gRPC headers.
+pub fn inject_http(headers: &mut http::HeaderMap) {
+    let cx = tracing::Span::current().context();
+    opentelemetry::global::get_text_map_propagator(|p| {
+        p.inject_context(&cx, &mut HeaderCarrier(headers))
+    });
+}
+
+/// The remote parent carried in HTTP/gRPC headers (an empty context when there is none).
+pub fn extract_http(headers: &http::HeaderMap) -> Context {
+    opentelemetry::global::get_text_map_propagator(|p| p.extract(&HeaderReader(headers)))
+}
+
+/// Span for an incoming gRPC request, parented to the caller's trace when it sent one.
+pub fn grpc_server_span(req: &http::Request<()>) -> tracing::Span {
+    let span = tracing::info_span!("grpc.request", rpc = %req.uri().path());
+    let _ = span.set_parent(extract_http(req.headers()));
+    span
+}
+
+/// A tonic client interceptor that forwards the current trace context in request metadata.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TracePropagation;
+
+impl tonic::service::Interceptor for TracePropagation {
+    fn call(&mut self, req: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        let (mut metadata, extensions, msg) = req.into_parts();
+        let mut headers = std::mem::take(&mut metadata).into_headers();
+        inject_http(&mut headers);
+        Ok(tonic::Request::from_parts(
+            tonic::metadata::MetadataMap::from_headers(headers),
+            extensions,
+            msg,
+        ))
+    }
+}
+
+struct NatsCarrier<'a>(&'a mut async_nats::HeaderMap);
+
+impl Injector for NatsCarrier<'_> {
+    fn set(&mut self, key: &str, value: String) {
+        self.0.insert(key, value.as_str());
+    }
+}
+
+struct NatsReader<'a>(&'a async_nats::HeaderMap);
+
+impl Extractor for NatsReader<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(|v| v.as_str())
+    }
+    fn keys(&self) -> Vec<&str> {
+        self.0.iter().map(|(k, _)| k.as_ref()).collect()
+    }
+}
+
+/// Writes the current trace context into NATS message headers.
+pub fn inject_nats(headers: &mut async_nats::HeaderMap) {
+    let cx = tracing::Span::current().context();
+    opentelemetry::global::get_text_map_propagator(|p| {
+        p.inject_context(&cx, &mut NatsCarrier(headers))
+    });
+}
+
+/// The trace context a NATS message carries.
+pub fn extract_nats(headers: &async_nats::HeaderMap) -> Context {
+    opentelemetry::global::get_text_map_propagator(|p| p.extract(&NatsReader(headers)))
+}
