@@ -2,10 +2,18 @@
 //! SERVING while up and NOT_SERVING as soon as shutdown starts, trace context taken from request
 //! metadata, and a graceful stop when the shutdown token is cancelled.
 
+use futures::future::BoxFuture;
+use std::{sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
 use tonic::{server::NamedService, service::Routes, transport::Server};
+
+/// Checks a service's dependencies (database, bus); its health is NOT_SERVING while this fails.
+pub type ReadinessProbe = Arc<dyn Fn() -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
+
+/// How often a readiness probe runs.
+const PROBE_INTERVAL: Duration = Duration::from_secs(5);
 
 /// Serves `service` (plus `grpc.health.v1.Health`) on `listener` until `shutdown` is cancelled.
 pub async fn serve<S>(
@@ -25,8 +33,65 @@ where
         + 'static,
     S::Future: Send + 'static,
 {
+    serve_with_readiness(listener, service, shutdown, None).await
+}
+
+/// Like [`serve`], with the health status following `probe` (checked every few seconds), so
+/// `/readyz` and Kubernetes see a service whose database or bus is gone as not ready.
+pub async fn serve_with_readiness<S>(
+    listener: TcpListener,
+    service: S,
+    shutdown: CancellationToken,
+    probe: Option<ReadinessProbe>,
+) -> Result<(), tonic::transport::Error>
+where
+    S: tower_service::Service<
+            http::Request<tonic::body::Body>,
+            Response = http::Response<tonic::body::Body>,
+            Error = std::convert::Infallible,
+        > + NamedService
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
     let (reporter, health) = tonic_health::server::health_reporter();
     reporter.set_serving::<S>().await;
+    if let Some(probe) = probe {
+        let reporter = reporter.clone();
+        let shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            let mut was_ok = true;
+            loop {
+                let ok = match probe().await {
+                    Ok(()) => true,
+                    Err(e) => {
+                        if was_ok {
+                            tracing::warn!(service = S::NAME, error = %e, "not ready");
+                        }
+                        false
+                    }
+                };
+                if shutdown.is_cancelled() {
+                    return;
+                }
+                if ok != was_ok {
+                    if ok {
+                        tracing::info!(service = S::NAME, "ready again");
+                        reporter.set_serving::<S>().await;
+                    } else {
+                        reporter.set_not_serving::<S>().await;
+                    }
+                    was_ok = ok;
+                }
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(PROBE_INTERVAL) => {}
+                }
+            }
+        });
+    }
     let addr = listener.local_addr().ok();
     tracing::info!(service = S::NAME, ?addr, "gRPC serving");
     let stop = {

@@ -5,6 +5,7 @@ pub mod bus;
 pub mod config;
 pub mod grpc;
 pub mod phone;
+pub mod runner;
 pub mod shutdown;
 pub mod telemetry;
 

@@ -1,0 +1,84 @@
+//! gRPC clients of the services behind the gateway. Channels connect lazily and reconnect on
+//! their own, so the gateway starts before the services and survives their restarts.
+
+use agentlocator_common::{config::Services, telemetry::TracePropagation};
+use agentlocator_proto::v1::crm_service_client::CrmServiceClient;
+use std::time::Duration;
+use tonic::{service::interceptor::InterceptedService, transport::Channel};
+use tonic_health::pb::{
+    HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
+};
+
+pub type Traced = InterceptedService<Channel, TracePropagation>;
+
+/// Longest a REST request waits on a service.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Clone)]
+pub struct ServiceClients {
+    pub crm: CrmServiceClient<Traced>,
+    /// Every service with its gRPC service name, for readiness checks.
+    health: Vec<(&'static str, &'static str, Channel)>,
+}
+
+fn channel(url: &str) -> anyhow::Result<Channel> {
+    Ok(Channel::from_shared(url.to_string())
+        .map_err(|e| anyhow::anyhow!("invalid service URL {url}: {e}"))?
+        .connect_timeout(Duration::from_secs(2))
+        .timeout(REQUEST_TIMEOUT)
+        .connect_lazy())
+}
+
+impl ServiceClients {
+    pub fn new(services: &Services) -> anyhow::Result<Self> {
+        let crm = channel(&services.crm.url)?;
+        let health = vec![
+            ("crm-svc", "agentlocator.v1.CrmService", crm.clone()),
+            (
+                "voice-svc",
+                "agentlocator.v1.VoiceService",
+                channel(&services.voice.url)?,
+            ),
+            (
+                "speech-svc",
+                "agentlocator.v1.SpeechService",
+                channel(&services.speech.url)?,
+            ),
+            (
+                "notify-svc",
+                "agentlocator.v1.NotifyService",
+                channel(&services.notify.url)?,
+            ),
+            (
+                "whatsapp-bridge",
+                "agentlocator.v1.WhatsAppService",
+                channel(&services.whatsapp.url)?,
+            ),
+        ];
+        Ok(Self {
+            crm: CrmServiceClient::with_interceptor(crm, TracePropagation),
+            health,
+        })
+    }
+
+    /// The health of every service: `(name, Ok | Err(reason))`, checked concurrently.
+    pub async fn check_all(&self) -> Vec<(&'static str, Result<(), String>)> {
+        let checks = self.health.iter().map(|(name, grpc_name, ch)| async move {
+            let mut client = HealthClient::new(ch.clone());
+            let req = HealthCheckRequest {
+                service: grpc_name.to_string(),
+            };
+            let res = tokio::time::timeout(Duration::from_secs(2), client.check(req)).await;
+            let status = match res {
+                Err(_) => Err("timed out".to_string()),
+                Ok(Err(s)) => Err(format!("{:?}: {}", s.code(), s.message())),
+                Ok(Ok(r)) => match r.into_inner().status() {
+                    ServingStatus::Serving => Ok(()),
+                    other => Err(format!("{other:?}")),
+                },
+            };
+            (*name, status)
+        });
+        futures::future::join_all(checks).await
+    }
+}

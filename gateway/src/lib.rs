@@ -1,0 +1,90 @@
+//! The HTTP gateway: REST/JSON for the web app, webhooks for Twilio and the WhatsApp sidecar,
+//! all forwarded to the services over gRPC.
+
+pub mod clients;
+pub mod error;
+pub mod middleware;
+pub mod pagination;
+pub mod routes;
+pub mod scope;
+pub mod state;
+pub mod views;
+
+use actix_web::{
+    App, Error, HttpServer,
+    body::MessageBody,
+    dev::{ServiceFactory, ServiceRequest, ServiceResponse},
+    middleware::from_fn,
+    web,
+};
+use agentlocator_common::Config;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+pub use state::AppState;
+
+pub const NAME: &str = "gateway";
+
+/// The application: state, middleware and every route. Tests build it with `actix_web::test`.
+pub fn create_app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .configure(routes::configure)
+        .default_service(web::to(not_found))
+        .wrap(middleware::json_errors())
+        .wrap(from_fn(middleware::log_request))
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, error::ApiError> {
+    Err(error::ApiError::not_found("no such page"))
+}
+
+/// The state for `config`: service clients and the open business of the embedded default.
+pub fn state_for(config: &Config) -> anyhow::Result<web::Data<AppState>> {
+    Ok(web::Data::new(AppState {
+        clients: clients::ServiceClients::new(&config.services)?,
+        open_business_slug: config.is_embedded().then(|| "demo".to_string()),
+    }))
+}
+
+/// Serves HTTP on `listener` until `shutdown` is cancelled, then drains in-flight requests.
+pub async fn run(
+    config: Config,
+    listener: std::net::TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let state = state_for(&config)?;
+    if config.is_embedded() {
+        tracing::warn!(
+            "embedded default: the REST API serves the demo business without sign-in; \
+             do not expose this instance to a network"
+        );
+    }
+    let addr = listener.local_addr()?;
+    let server = HttpServer::new(move || create_app(state.clone()))
+        .disable_signals()
+        .shutdown_timeout(15)
+        .client_request_timeout(Duration::from_secs(30))
+        .listen(listener)?
+        .run();
+    tracing::info!(%addr, "HTTP gateway listening");
+    let handle = server.handle();
+    let stopper = tokio::spawn(async move {
+        shutdown.cancelled().await;
+        handle.stop(true).await;
+    });
+    server.await?;
+    stopper.abort();
+    tracing::info!("HTTP gateway stopped");
+    Ok(())
+}

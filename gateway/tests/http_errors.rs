@@ -1,0 +1,157 @@
+//! The uniform error shape and health endpoints, with no service behind the gateway.
+
+use actix_web::{App, HttpResponse, http::StatusCode, test, web};
+use agentlocator_common::Config;
+use agentlocator_gateway::{create_app, middleware::json_errors, routes, state_for};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Services at a port nothing listens on.
+fn unreachable_services(embedded: bool) -> Config {
+    let mut m: HashMap<String, String> = [
+        ("CRM_SVC_URL", "http://127.0.0.1:1"),
+        ("VOICE_SVC_URL", "http://127.0.0.1:1"),
+        ("SPEECH_SVC_URL", "http://127.0.0.1:1"),
+        ("NOTIFY_SVC_URL", "http://127.0.0.1:1"),
+        ("WHATSAPP_BRIDGE_URL", "http://127.0.0.1:1"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    if !embedded {
+        m.insert("NATS_URL".into(), "nats://127.0.0.1:4222".into());
+    }
+    Config::from_map(&m).unwrap()
+}
+
+async fn json_of<B: actix_web::body::MessageBody>(
+    res: actix_web::dev::ServiceResponse<B>,
+) -> (StatusCode, Value) {
+    let status = res.status();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = test::read_body(res).await;
+    assert!(
+        ct.starts_with("application/json"),
+        "{status}: content-type {ct:?}, body {body:?}"
+    );
+    (status, serde_json::from_slice(&body).expect("JSON body"))
+}
+
+#[actix_web::test]
+async fn healthz_is_up_without_services() {
+    let app = test::init_service(create_app(state_for(&unreachable_services(true)).unwrap())).await;
+    let res = test::call_service(&app, test::TestRequest::get().uri("/healthz").to_request()).await;
+    let (status, body) = json_of(res).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "ok");
+}
+
+#[actix_web::test]
+async fn readyz_names_every_unreachable_service() {
+    let app = test::init_service(create_app(state_for(&unreachable_services(true)).unwrap())).await;
+    let res = test::call_service(&app, test::TestRequest::get().uri("/readyz").to_request()).await;
+    let (status, body) = json_of(res).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["error"], "not_ready");
+    for svc in [
+        "crm-svc",
+        "voice-svc",
+        "speech-svc",
+        "notify-svc",
+        "whatsapp-bridge",
+    ] {
+        assert_ne!(body["checks"][svc], "ok", "{svc}: {body}");
+        assert!(body["checks"][svc].is_string(), "{svc}: {body}");
+    }
+}
+
+#[actix_web::test]
+async fn unknown_routes_and_methods_are_json() {
+    let app = test::init_service(create_app(state_for(&unreachable_services(true)).unwrap())).await;
+    for (method, uri, code, status) in [
+        ("GET", "/no/such/page", "not_found", 404),
+        ("GET", "/api/no/such/route", "not_found", 404),
+        ("PUT", "/api/crm/customers", "method_not_allowed", 405),
+        ("POST", "/healthz", "not_found", 404),
+    ] {
+        let req = test::TestRequest::default()
+            .method(method.parse().unwrap())
+            .uri(uri)
+            .to_request();
+        let (s, body) = json_of(test::call_service(&app, req).await).await;
+        assert_eq!(s.as_u16(), status, "{method} {uri}: {body}");
+        assert_eq!(body["error"], code, "{method} {uri}");
+        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+}
+
+#[actix_web::test]
+async fn without_the_embedded_default_the_api_needs_sign_in() {
+    let app =
+        test::init_service(create_app(state_for(&unreachable_services(false)).unwrap())).await;
+    let req = test::TestRequest::get()
+        .uri("/api/crm/customers")
+        .to_request();
+    let (s, body) = json_of(test::call_service(&app, req).await).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"], "unauthorized");
+}
+
+#[actix_web::test]
+async fn a_service_that_is_down_is_a_503_not_a_500() {
+    let app = test::init_service(create_app(state_for(&unreachable_services(true)).unwrap())).await;
+    let req = test::TestRequest::get()
+        .uri("/api/crm/customers")
+        .to_request();
+    let (s, body) = json_of(test::call_service(&app, req).await).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["error"], "service_unavailable");
+}
+
+/// The JSON body rules apply to every JSON route; an echo route exercises them.
+#[actix_web::test]
+async fn malformed_and_oversized_json_bodies() {
+    let state = state_for(&unreachable_services(true)).unwrap();
+    let app = test::init_service(
+        App::new()
+            .app_data(state)
+            .configure(routes::configure)
+            .route(
+                "/echo",
+                web::post().to(|v: web::Json<HashMap<String, i64>>| async move {
+                    HttpResponse::Ok().json(v.into_inner())
+                }),
+            )
+            .wrap(json_errors()),
+    )
+    .await;
+    let post = |body: Vec<u8>| {
+        test::TestRequest::post()
+            .uri("/echo")
+            .insert_header(("content-type", "application/json"))
+            .set_payload(body)
+            .to_request()
+    };
+    let (s, body) = json_of(test::call_service(&app, post(b"{\"a\": ".to_vec())).await).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "malformed_json");
+
+    let (s, body) = json_of(test::call_service(&app, post(b"{\"a\": \"x\"}".to_vec())).await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"], "validation_error");
+
+    let big = format!(
+        "{{\"a\": 1, \"pad\": \"{}\"}}",
+        "x".repeat(routes::JSON_LIMIT + 10)
+    );
+    let (s, body) = json_of(test::call_service(&app, post(big.into_bytes())).await).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body["error"], "payload_too_large");
+
+    let res = test::call_service(&app, post(b"{\"a\": 5}".to_vec())).await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
