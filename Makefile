@@ -1,0 +1,83 @@
+# AgentLocator developer entry points. `make` (or `make help`) lists the targets.
+#
+#   make up     build and run the whole stack in one process (embedded defaults, no keys needed)
+#   make test   what CI runs (.ci/run): services, fmt, clippy, nextest, compose check
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+
+CARGO ?= cargo
+# Build output stays in the repo, whatever the calling environment says.
+export CARGO_TARGET_DIR := $(CURDIR)/target
+
+# Test services; override from the environment or the command line.
+AL_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432
+AL_TEST_NATS_URL ?= nats://127.0.0.1:4222
+export AL_TEST_POSTGRES_URL AL_TEST_NATS_URL
+
+# Extra arguments: `make up ARGS=...`, `make nextest NEXTEST_ARGS="-E test(phone)"`.
+ARGS ?=
+NEXTEST_ARGS ?=
+NEXTEST_PROFILE ?= ci
+
+BIN := target/release/agentlocator
+
+.PHONY: help up build web demo test services tools tools-test fmt fmt-check lint nextest compose-check clean
+
+help: ## list the targets
+	@echo "AgentLocator — make targets:"
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## (.*)/  \1\t\2/' | expand -t 18
+
+up: tools web build ## build (release) and run every service in one process: agentlocator up
+	./$(BIN) up $(ARGS)
+
+build: ## cargo build --release -p agentlocator
+	$(CARGO) build --release -p agentlocator
+
+web: ## build the web app (web/dist) when web/package.json exists; nothing yet otherwise
+	@if [[ -f web/package.json ]]; then \
+	  echo "web: npm ci && npm run build"; \
+	  cd web && npm ci && npm run build; \
+	else \
+	  echo "web: no web/package.json yet; nothing to build"; \
+	fi
+
+demo: tools ## run the demo: cargo run --release -p agentlocator -- demo
+	$(CARGO) run --release -p agentlocator -- demo $(ARGS)
+
+test: ## what CI runs: services, fmt check, clippy -D warnings, nextest (profile ci), compose check
+	scripts/ensure-tools.sh test
+	scripts/ensure-services.sh
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) nextest run --workspace --profile $(NEXTEST_PROFILE) $(NEXTEST_ARGS)
+	scripts/compose-check.sh
+
+services: ## start PostgreSQL and NATS (JetStream) for the tests when they are not running
+	scripts/ensure-services.sh
+
+tools: ## install small runtime tools when missing (espeak-ng; warns only)
+	scripts/ensure-tools.sh runtime
+
+tools-test: ## install the test tools when missing (rustfmt, clippy, cargo-nextest)
+	scripts/ensure-tools.sh test
+
+nextest: services ## only the tests (default profile: fail fast)
+	$(CARGO) nextest run --workspace $(NEXTEST_ARGS)
+
+fmt: ## format all Rust code
+	$(CARGO) fmt --all
+
+fmt-check: ## check formatting only
+	$(CARGO) fmt --all -- --check
+
+lint: ## clippy over the workspace, warnings are errors
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+compose-check: ## validate docker-compose.yml (skipped without a compose client)
+	scripts/compose-check.sh
+
+clean: ## remove build output (target/)
+	$(CARGO) clean

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Install the small tools the targets need when they are missing. Nothing heavy; never a toolchain download
+# that a fresh machine could not repeat.
+#
+# Usage: scripts/ensure-tools.sh [runtime] [test]
+#   runtime  espeak-ng (the keyless default Hebrew TTS voice). Best effort: warns, never fails.
+#   test     runtime + rustfmt and clippy (rustup components) + cargo-nextest (cargo install, slow).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
+
+warn() { echo "warning: $*" >&2; }
+
+ensure_espeak() {
+    command -v espeak-ng >/dev/null 2>&1 && return 0
+    if ! command -v apt-get >/dev/null 2>&1; then
+        warn "espeak-ng is missing and apt-get is unavailable: the default Hebrew TTS voice will not work (install espeak-ng by hand)"
+        return 0
+    fi
+    if ! can_root; then
+        warn "espeak-ng is missing and installing it needs root (sudo asks for a password): run 'sudo apt-get install espeak-ng'"
+        return 0
+    fi
+    echo "tools: installing espeak-ng (default Hebrew TTS voice) via apt-get..."
+    if apt_install espeak-ng; then
+        echo "tools: espeak-ng installed"
+    else
+        warn "could not install espeak-ng; the default Hebrew TTS voice will not work"
+    fi
+}
+
+ensure_rust_components() {
+    local comp missing=()
+    cargo fmt --version >/dev/null 2>&1 || missing+=(rustfmt)
+    cargo clippy --version >/dev/null 2>&1 || missing+=(clippy)
+    ((${#missing[@]} == 0)) && return 0
+    if command -v rustup >/dev/null 2>&1; then
+        echo "tools: adding rustup component(s): ${missing[*]}"
+        for comp in "${missing[@]}"; do
+            rustup component add "$comp" || { echo "error: could not add the rustup component $comp" >&2; return 1; }
+        done
+    else
+        echo "error: missing ${missing[*]} and no rustup to add them" >&2
+        return 1
+    fi
+}
+
+ensure_nextest() {
+    cargo nextest --version >/dev/null 2>&1 && return 0
+    warn "cargo-nextest is missing: building it with 'cargo install cargo-nextest --locked' (this takes a while, ~5-10 min on 2 cores)"
+    cargo install cargo-nextest --locked
+}
+
+modes=("$@")
+((${#modes[@]} > 0)) || modes=(runtime)
+for mode in "${modes[@]}"; do
+    case $mode in
+        runtime) ensure_espeak ;;
+        test)
+            ensure_espeak
+            ensure_rust_components
+            ensure_nextest
+            ;;
+        *) echo "unknown mode: $mode (runtime|test)" >&2; exit 2 ;;
+    esac
+done
