@@ -186,7 +186,9 @@ impl Config {
                 "use letters, digits, '_' or '-' only (it is one subject token)",
             ));
         }
-        let http_addr = parse_addr("HTTP_ADDR", get("HTTP_ADDR"), "0.0.0.0:8080")?;
+        // Loopback by default: an instance is only put on a network on purpose (the container image
+        // sets 0.0.0.0:8080).
+        let http_addr = parse_addr("HTTP_ADDR", get("HTTP_ADDR"), "127.0.0.1:8080")?;
         let public_base_url = match get("PUBLIC_BASE_URL") {
             None => format!("http://localhost:{}", http_addr.port()),
             Some(u) => parse_http_url("PUBLIC_BASE_URL", &u)?,
@@ -350,6 +352,30 @@ impl Config {
         })
     }
 
+    /// Whether `PUBLIC_BASE_URL` points at this machine only (localhost, 127.0.0.0/8, ::1): such
+    /// an instance is not reachable by Twilio or other people, which relaxes a few checks.
+    pub fn public_url_is_loopback(&self) -> bool {
+        let rest = self
+            .public_base_url
+            .split_once("://")
+            .map_or(self.public_base_url.as_str(), |(_, r)| r);
+        let authority = rest.split('/').next().unwrap_or("");
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(""),
+            None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+        };
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
+
+    /// Whether this instance can only be reached from this machine: it listens on a loopback
+    /// address and calls itself by a loopback URL.
+    pub fn is_local_only(&self) -> bool {
+        self.http_addr.ip().is_loopback() && self.public_url_is_loopback()
+    }
+
     /// True when nothing but the embedded default is in use (SQLite, in-process bus).
     pub fn is_embedded(&self) -> bool {
         matches!(self.database, Database::Sqlite(_)) && self.nats_url.is_none()
@@ -488,6 +514,29 @@ mod tests {
         for s in ["super-secret-value", "twilio-token-value", "sk-test-value"] {
             assert!(!dbg.contains(s), "{s} leaked");
         }
+    }
+
+    #[test]
+    fn loopback_public_urls() {
+        for (url, loopback) in [
+            ("http://localhost:8080", true),
+            ("http://127.0.0.1:8080/", true),
+            ("http://127.9.9.9", true),
+            ("http://[::1]:8080", true),
+            ("https://crm.example.com", false),
+            ("https://localhost.example.com", false),
+            ("http://10.0.0.5:8080", false),
+        ] {
+            let c = cfg(&[("PUBLIC_BASE_URL", url)]).unwrap();
+            assert_eq!(c.public_url_is_loopback(), loopback, "{url}");
+        }
+        assert!(cfg(&[]).unwrap().public_url_is_loopback());
+        assert!(cfg(&[]).unwrap().is_local_only());
+        assert!(
+            !cfg(&[("HTTP_ADDR", "0.0.0.0:8080")])
+                .unwrap()
+                .is_local_only()
+        );
     }
 
     #[test]

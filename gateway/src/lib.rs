@@ -53,7 +53,7 @@ async fn not_found() -> Result<actix_web::HttpResponse, error::ApiError> {
 pub fn state_for(config: &Config) -> anyhow::Result<web::Data<AppState>> {
     Ok(web::Data::new(AppState {
         clients: clients::ServiceClients::new(&config.services)?,
-        open_business_slug: config.is_embedded().then(|| "demo".to_string()),
+        open_business_slug: config.is_local_only().then(|| "demo".to_string()),
     }))
 }
 
@@ -64,10 +64,10 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let state = state_for(&config)?;
-    if config.is_embedded() {
+    if config.is_local_only() {
         tracing::warn!(
-            "embedded default: the REST API serves the demo business without sign-in; \
-             do not expose this instance to a network"
+            "local-only instance (loopback HTTP_ADDR and PUBLIC_BASE_URL): the REST API serves \
+             the demo business without sign-in until sign-in is configured"
         );
     }
     let addr = listener.local_addr()?;

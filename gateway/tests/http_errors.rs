@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 /// Services at a port nothing listens on.
-fn unreachable_services(embedded: bool) -> Config {
+fn unreachable_services(loopback: bool) -> Config {
     let mut m: HashMap<String, String> = [
         ("CRM_SVC_URL", "http://127.0.0.1:1"),
         ("VOICE_SVC_URL", "http://127.0.0.1:1"),
@@ -18,8 +18,8 @@ fn unreachable_services(embedded: bool) -> Config {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    if !embedded {
-        m.insert("NATS_URL".into(), "nats://127.0.0.1:4222".into());
+    if !loopback {
+        m.insert("PUBLIC_BASE_URL".into(), "https://crm.example.com".into());
     }
     Config::from_map(&m).unwrap()
 }
@@ -90,7 +90,7 @@ async fn unknown_routes_and_methods_are_json() {
 }
 
 #[actix_web::test]
-async fn without_the_embedded_default_the_api_needs_sign_in() {
+async fn a_publicly_reachable_instance_needs_sign_in() {
     let app =
         test::init_service(create_app(state_for(&unreachable_services(false)).unwrap())).await;
     let req = test::TestRequest::get()

@@ -1,0 +1,52 @@
+//! `agentlocator`: the whole product in one binary. `up` runs every service in one process (each
+//! on its own gRPC port, the gateway reaching them over gRPC exactly as in Kubernetes); `serve`
+//! runs one service; `migrate` and `demo` manage the database.
+
+use agentlocator::services;
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "agentlocator",
+    version,
+    about = "AgentLocator — Hebrew-first CRM with AI voice and WhatsApp"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every service in this process (the default).
+    Up,
+    /// Run one service.
+    Serve {
+        #[arg(value_enum)]
+        service: services::Service,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create the demo business, its owner and 50 customers (idempotent).
+    Demo,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Up);
+    let name = match &command {
+        Command::Up => "agentlocator",
+        Command::Serve { service } => service.name(),
+        Command::Migrate => "migrate",
+        Command::Demo => "demo",
+    };
+    agentlocator_common::runner::run_service(name, move |config, shutdown| async move {
+        match command {
+            Command::Up => services::up(config, shutdown).await,
+            Command::Serve { service } => services::serve(service, config, shutdown).await,
+            Command::Migrate => services::migrate(&config).await,
+            Command::Demo => services::demo(&config).await,
+        }
+    })
+}

@@ -1,0 +1,241 @@
+//! Starting the services, alone or all together, on the configured backends.
+
+use agentlocator_common::{
+    Config,
+    bus::{self, SharedBus},
+    config::ServiceAddr,
+    grpc,
+};
+use crm_svc::Db;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Service {
+    Gateway,
+    CrmSvc,
+    VoiceSvc,
+    SpeechSvc,
+    NotifySvc,
+    WhatsappBridge,
+}
+
+impl Service {
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Gateway => agentlocator_gateway::NAME,
+            Service::CrmSvc => "crm-svc",
+            Service::VoiceSvc => voice_svc::NAME,
+            Service::SpeechSvc => speech_svc::NAME,
+            Service::NotifySvc => notify_svc::NAME,
+            Service::WhatsappBridge => whatsapp_bridge::NAME,
+        }
+    }
+}
+
+async fn connect_bus(config: &Config) -> anyhow::Result<SharedBus> {
+    let bus = bus::connect(config.nats_url.as_deref(), &config.nats_subject_root).await?;
+    tracing::info!(bus = bus.kind(), "event bus connected");
+    Ok(bus)
+}
+
+async fn connect_db(config: &Config) -> anyhow::Result<Db> {
+    let url = config.database.url();
+    // Connecting runs the migrations: blocking work, kept off the async threads.
+    let db = tokio::task::spawn_blocking(move || Db::connect(&url)).await??;
+    tracing::info!(backend = config.database.backend(), "database ready");
+    Ok(db)
+}
+
+/// Binds every listener first, so a port conflict fails start-up before anything runs.
+struct Listeners {
+    http: std::net::TcpListener,
+    crm: tokio::net::TcpListener,
+    voice: tokio::net::TcpListener,
+    speech: tokio::net::TcpListener,
+    notify: tokio::net::TcpListener,
+    whatsapp: tokio::net::TcpListener,
+}
+
+/// Binds every listener. A service configured on port 0 gets a free port, and the address others
+/// use to reach it follows (tests run whole stacks side by side this way).
+async fn bind(config: &mut Config) -> anyhow::Result<Listeners> {
+    async fn one(addr: &mut ServiceAddr) -> anyhow::Result<tokio::net::TcpListener> {
+        let l = grpc::bind(&addr.bind.to_string()).await?;
+        if addr.bind.port() == 0 {
+            addr.bind = l.local_addr()?;
+            addr.url = format!("http://{}", addr.bind);
+        }
+        Ok(l)
+    }
+    let http = std::net::TcpListener::bind(config.http_addr)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.http_addr))?;
+    config.http_addr = http.local_addr()?;
+    let s = &mut config.services;
+    Ok(Listeners {
+        http,
+        crm: one(&mut s.crm).await?,
+        voice: one(&mut s.voice).await?,
+        speech: one(&mut s.speech).await?,
+        notify: one(&mut s.notify).await?,
+        whatsapp: one(&mut s.whatsapp).await?,
+    })
+}
+
+/// Every service of one process, started.
+pub struct Running {
+    /// The configuration in effect, with the addresses actually bound (port 0 resolved).
+    pub config: Config,
+    tasks: JoinSet<(&'static str, anyhow::Result<()>)>,
+    shutdown: CancellationToken,
+}
+
+impl Running {
+    /// Waits until every service has stopped (after `shutdown` is cancelled, or one of them
+    /// failed — which stops the others). Returns the first failure.
+    pub async fn wait(mut self) -> anyhow::Result<()> {
+        let mut first_error = None;
+        while let Some(joined) = self.tasks.join_next().await {
+            let (name, result) = match joined {
+                Ok(r) => r,
+                Err(e) => ("a service", Err(anyhow::anyhow!("task panicked: {e}"))),
+            };
+            if let Err(e) = result {
+                tracing::error!(
+                    service = name,
+                    error = format!("{e:#}"),
+                    "service failed; stopping all"
+                );
+                first_error.get_or_insert(e.context(format!("{name} failed")));
+            }
+            // One service stopping (failure or not) stops the rest: half a product is no product.
+            self.shutdown.cancel();
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Starts every service in this process and returns once all are listening.
+pub async fn start(mut config: Config, shutdown: CancellationToken) -> anyhow::Result<Running> {
+    let listeners = bind(&mut config).await?;
+    let db = connect_db(&config).await?;
+    let bus = connect_bus(&config).await?;
+    if config.is_embedded() {
+        let summary = crm_svc::demo::seed_demo(&db).await?;
+        report_demo(&summary);
+    }
+
+    let mut tasks = JoinSet::new();
+    let t = shutdown.clone();
+    tasks.spawn(async move { ("crm-svc", crm_svc::run(db, bus, listeners.crm, t).await) });
+    let (c, t) = (config.clone(), shutdown.clone());
+    tasks.spawn(async move { ("voice-svc", voice_svc::run(c, listeners.voice, t).await) });
+    let (c, t) = (config.clone(), shutdown.clone());
+    tasks.spawn(async move { ("speech-svc", speech_svc::run(c, listeners.speech, t).await) });
+    let (c, t) = (config.clone(), shutdown.clone());
+    tasks.spawn(async move { ("notify-svc", notify_svc::run(c, listeners.notify, t).await) });
+    let (c, t) = (config.clone(), shutdown.clone());
+    tasks.spawn(async move {
+        (
+            "whatsapp-bridge",
+            whatsapp_bridge::run(c, listeners.whatsapp, t).await,
+        )
+    });
+    let (c, t) = (config.clone(), shutdown.clone());
+    tasks.spawn(async move {
+        (
+            "gateway",
+            agentlocator_gateway::run(c, listeners.http, t).await,
+        )
+    });
+    tracing::info!(
+        http = %config.http_addr,
+        public_base_url = %config.public_base_url,
+        database = config.database.backend(),
+        nats = config.nats_url.is_some(),
+        "AgentLocator is up: open {} in a browser",
+        config.public_base_url
+    );
+    Ok(Running {
+        config,
+        tasks,
+        shutdown,
+    })
+}
+
+/// Every service in one process, until shutdown.
+pub async fn up(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    start(config, shutdown).await?.wait().await
+}
+
+/// One service on its own (the docker-compose and Kubernetes shape).
+pub async fn serve(
+    service: Service,
+    config: Config,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let s = &config.services;
+    match service {
+        Service::Gateway => {
+            let l = std::net::TcpListener::bind(config.http_addr)
+                .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.http_addr))?;
+            agentlocator_gateway::run(config, l, shutdown).await
+        }
+        Service::CrmSvc => {
+            let l = grpc::bind(&s.crm.bind.to_string()).await?;
+            let db = connect_db(&config).await?;
+            let bus = connect_bus(&config).await?;
+            crm_svc::run(db, bus, l, shutdown).await
+        }
+        Service::VoiceSvc => {
+            let l = grpc::bind(&s.voice.bind.to_string()).await?;
+            voice_svc::run(config, l, shutdown).await
+        }
+        Service::SpeechSvc => {
+            let l = grpc::bind(&s.speech.bind.to_string()).await?;
+            speech_svc::run(config, l, shutdown).await
+        }
+        Service::NotifySvc => {
+            let l = grpc::bind(&s.notify.bind.to_string()).await?;
+            notify_svc::run(config, l, shutdown).await
+        }
+        Service::WhatsappBridge => {
+            let l = grpc::bind(&s.whatsapp.bind.to_string()).await?;
+            whatsapp_bridge::run(config, l, shutdown).await
+        }
+    }
+}
+
+pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+    connect_db(config).await?;
+    tracing::info!("migrations applied");
+    Ok(())
+}
+
+pub async fn demo(config: &Config) -> anyhow::Result<()> {
+    let db = connect_db(config).await?;
+    let summary = crm_svc::demo::seed_demo(&db).await?;
+    report_demo(&summary);
+    Ok(())
+}
+
+/// Tells the operator what seeding did. The owner's password exists only now (it is stored as an
+/// argon2 hash), so it goes to the terminal once, not into the structured log.
+fn report_demo(summary: &crm_svc::demo::DemoSummary) {
+    tracing::info!(
+        business_id = summary.business_id.as_str(),
+        business_created = summary.business_created,
+        owner = %summary.owner_email,
+        customers_created = summary.customers_created,
+        "demo business ready"
+    );
+    if let Some(password) = &summary.owner_password {
+        println!(
+            "Demo business created. Sign in as {} with password: {password}",
+            summary.owner_email
+        );
+    }
+}

@@ -1,0 +1,13 @@
+DROP TABLE processed_events;
+DROP TABLE outbox;
+DROP TABLE whatsapp_messages;
+DROP TABLE calls;
+DROP TABLE tasks;
+DROP TABLE appointments;
+DROP TABLE signatures;
+DROP TABLE proposals;
+DROP TABLE contracts;
+DROP TABLE invoices;
+DROP TABLE customers;
+DROP TABLE users;
+DROP TABLE businesses;

@@ -1,0 +1,255 @@
+//! Every conversion between protobuf messages and crm-svc's domain types, in one place. Requests
+//! become domain values with `TryFrom` (bad input → [`Error::Validation`]); domain values become
+//! responses with `From`/`TryFrom`.
+
+use crate::{
+    businesses::BusinessLookup,
+    customers::{DEFAULT_LIMIT, NewCustomer, Page},
+    enums::{CustomerSource, CustomerStatus},
+    error::{Error, Result},
+    ids::{BusinessId, CustomerId},
+    models::{Business, Customer},
+    time,
+};
+use agentlocator_proto::{to_timestamp, v1 as pb};
+use std::str::FromStr;
+
+/// A non-empty id from a request field.
+fn required<T: From<String>>(field: &'static str, value: String) -> Result<T> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Error::validation(field, "is required"));
+    }
+    Ok(T::from(value.to_owned()))
+}
+
+/// An optional enum: proto3's empty string means "not given".
+fn optional_enum<T: FromStr>(field: &'static str, value: &str) -> Result<Option<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    value
+        .parse()
+        .map(Some)
+        .map_err(|e: T::Err| Error::validation(field, e.to_string()))
+}
+
+fn non_empty(value: String) -> Option<String> {
+    if value.trim().is_empty() {
+        None
+    } else {
+        Some(value)
+    }
+}
+
+/// A `ListCustomers` request as domain arguments. An absent `page` means 1 and an absent `limit`
+/// means [`DEFAULT_LIMIT`]; any value given (0 and negatives too) reaches the domain's validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListCustomers {
+    pub business_id: BusinessId,
+    pub page: i64,
+    pub limit: i64,
+    pub query: Option<String>,
+    pub status: Option<CustomerStatus>,
+}
+
+impl TryFrom<pb::ListCustomersRequest> for ListCustomers {
+    type Error = Error;
+
+    fn try_from(r: pb::ListCustomersRequest) -> Result<Self> {
+        Ok(ListCustomers {
+            business_id: required("business_id", r.business_id)?,
+            page: r.page.unwrap_or(1),
+            limit: r.limit.unwrap_or(DEFAULT_LIMIT),
+            status: optional_enum("status", &r.status)?,
+            query: non_empty(r.query),
+        })
+    }
+}
+
+/// A `GetCustomer` request as domain arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GetCustomer {
+    pub business_id: BusinessId,
+    pub id: CustomerId,
+}
+
+impl TryFrom<pb::GetCustomerRequest> for GetCustomer {
+    type Error = Error;
+
+    fn try_from(r: pb::GetCustomerRequest) -> Result<Self> {
+        Ok(GetCustomer {
+            business_id: required("business_id", r.business_id)?,
+            id: required("id", r.id)?,
+        })
+    }
+}
+
+/// A `CreateCustomer` request as domain arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateCustomer {
+    pub business_id: BusinessId,
+    pub customer: NewCustomer,
+}
+
+impl TryFrom<pb::CreateCustomerRequest> for CreateCustomer {
+    type Error = Error;
+
+    fn try_from(r: pb::CreateCustomerRequest) -> Result<Self> {
+        Ok(CreateCustomer {
+            business_id: required("business_id", r.business_id)?,
+            customer: NewCustomer {
+                status: optional_enum::<CustomerStatus>("status", &r.status)?,
+                source: optional_enum::<CustomerSource>("source", &r.source)?,
+                name: r.name,
+                phone: r.phone,
+                email: non_empty(r.email),
+                notes: r.notes,
+            },
+        })
+    }
+}
+
+impl TryFrom<pb::GetBusinessRequest> for BusinessLookup {
+    type Error = Error;
+
+    fn try_from(r: pb::GetBusinessRequest) -> Result<Self> {
+        use pb::get_business_request::By;
+        match r.by {
+            Some(By::Id(id)) => Ok(BusinessLookup::Id(required("id", id)?)),
+            Some(By::Slug(slug)) => Ok(BusinessLookup::Slug(required("slug", slug)?)),
+            Some(By::PhoneNumber(n)) => {
+                Ok(BusinessLookup::PhoneNumber(required("phone_number", n)?))
+            }
+            None => Err(Error::validation(
+                "by",
+                "give an id, a slug or a phone_number",
+            )),
+        }
+    }
+}
+
+impl From<Customer> for pb::Customer {
+    fn from(c: Customer) -> Self {
+        pb::Customer {
+            id: c.id.into(),
+            business_id: c.business_id.into(),
+            name: c.name,
+            phone: c.phone,
+            email: c.email.unwrap_or_default(),
+            status: c.status.to_string(),
+            source: c.source.to_string(),
+            notes: c.notes,
+            created_at: Some(to_timestamp(time::to_utc(c.created_at))),
+            updated_at: Some(to_timestamp(time::to_utc(c.updated_at))),
+        }
+    }
+}
+
+impl From<Page<Customer>> for pb::ListCustomersResponse {
+    fn from(p: Page<Customer>) -> Self {
+        pb::ListCustomersResponse {
+            page: p.page,
+            limit: p.limit,
+            total: p.total,
+            items: p.items.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl TryFrom<Business> for pb::Business {
+    type Error = Error;
+
+    /// Fails only when the stored `twilio_numbers` is not a JSON list of strings.
+    fn try_from(b: Business) -> Result<Self> {
+        Ok(pb::Business {
+            twilio_numbers: b.twilio_number_list()?,
+            features: Some(pb::FeatureFlags {
+                crm_enabled: b.crm_enabled,
+                whatsapp_enabled: b.whatsapp_enabled,
+                signature_enabled: b.signature_enabled,
+                invoices_enabled: b.invoices_enabled,
+                contracts_enabled: b.contracts_enabled,
+                voice_enabled: b.voice_enabled,
+                proposals_enabled: b.proposals_enabled,
+                calendar_enabled: b.calendar_enabled,
+                reports_enabled: b.reports_enabled,
+            }),
+            created_at: Some(to_timestamp(time::to_utc(b.created_at))),
+            id: b.id.into(),
+            name: b.name,
+            slug: b.slug,
+            greeting_text: b.greeting_text,
+            vat_rate_bp: b.vat_rate_bp,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absent_page_and_limit_mean_defaults_and_bad_enums_name_their_field() {
+        let l = ListCustomers::try_from(pb::ListCustomersRequest {
+            business_id: "b".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(
+            (l.page, l.limit, l.query, l.status),
+            (1, DEFAULT_LIMIT, None, None)
+        );
+        // A zero that was sent is not a default: the domain rejects it.
+        let l = ListCustomers::try_from(pb::ListCustomersRequest {
+            business_id: "b".into(),
+            page: Some(0),
+            limit: Some(0),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!((l.page, l.limit), (0, 0));
+
+        let err = ListCustomers::try_from(pb::ListCustomersRequest {
+            business_id: "b".into(),
+            status: "vip".into(),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Validation {
+                field: "status",
+                ..
+            }
+        ));
+
+        let err = GetCustomer::try_from(pb::GetCustomerRequest {
+            business_id: " ".into(),
+            id: "x".into(),
+        })
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Validation {
+                field: "business_id",
+                ..
+            }
+        ));
+
+        let c = CreateCustomer::try_from(pb::CreateCustomerRequest {
+            business_id: "b".into(),
+            name: "n".into(),
+            phone: "050-1234567".into(),
+            source: "whatsapp".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(c.customer.source, Some(CustomerSource::Whatsapp));
+        assert_eq!(c.customer.email, None);
+    }
+}

@@ -1,0 +1,331 @@
+//! The customers domain: listing, fetching and creating customers of one business. Plain Rust
+//! types in and out (no tonic); every query is scoped to the caller's business.
+
+use crate::{
+    db::{Db, DbConn},
+    enums::{CustomerSource, CustomerStatus},
+    error::{Error, Result},
+    ids::{BusinessId, CustomerId},
+    models::{
+        business,
+        customer::{self, Customer, CustomerFilter},
+        outbox,
+    },
+    time,
+};
+use agentlocator_common::phone::normalize_il;
+use agentlocator_proto::{
+    new_event,
+    v1::{CustomerEvent, CustomerEventKind, Event, event::Payload},
+};
+use serde::Serialize;
+
+/// Page size when the caller names none.
+pub const DEFAULT_LIMIT: i64 = 25;
+/// Largest page size; larger requests are clamped to it.
+pub const MAX_LIMIT: i64 = 100;
+
+const MAX_NAME_CHARS: usize = 200;
+const MAX_EMAIL_CHARS: usize = 254;
+const MAX_NOTES_CHARS: usize = 10_000;
+
+/// One page of a list: `{page, limit, total, items}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page<T> {
+    /// 1-based.
+    pub page: i64,
+    /// The page size actually used (after clamping).
+    pub limit: i64,
+    /// How many items match in all pages.
+    pub total: i64,
+    pub items: Vec<T>,
+}
+
+/// A customer to create. `phone` may be in any Israeli format; it is stored as E.164.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewCustomer {
+    pub name: String,
+    pub phone: String,
+    pub email: Option<String>,
+    /// Defaults to `lead`.
+    pub status: Option<CustomerStatus>,
+    /// Defaults to `manual`.
+    pub source: Option<CustomerSource>,
+    pub notes: String,
+}
+
+/// The customers of `business_id`, newest first (`created_at DESC, id DESC`).
+///
+/// `page` is 1-based; `limit` must be at least 1 and is clamped to [`MAX_LIMIT`]. `query`
+/// matches name or email (case-insensitive substring) and phone: a query that is an Israeli phone
+/// number in any format matches that number exactly, otherwise its digits match anywhere in the
+/// phone (`050-12` also finds `+97250 12…`).
+pub async fn list(
+    db: &Db,
+    business_id: &BusinessId,
+    page: i64,
+    limit: i64,
+    query: Option<&str>,
+    status: Option<CustomerStatus>,
+) -> Result<Page<Customer>> {
+    if page < 1 {
+        return Err(Error::validation("page", "must be 1 or more"));
+    }
+    if limit < 1 {
+        return Err(Error::validation("limit", "must be 1 or more"));
+    }
+    let limit = limit.min(MAX_LIMIT);
+    let offset = (page - 1)
+        .checked_mul(limit)
+        .ok_or_else(|| Error::validation("page", "is too large"))?;
+    let mut filter = query.map(search_filter).unwrap_or_default();
+    filter.status = status;
+    let business_id = business_id.clone();
+    let (total, items) = db
+        .run(move |conn| customer::list(conn, &business_id, &filter, offset, limit))
+        .await?;
+    Ok(Page {
+        page,
+        limit,
+        total,
+        items,
+    })
+}
+
+/// What a free-text query searches (see [`list`]).
+fn search_filter(query: &str) -> CustomerFilter {
+    let q = query.trim();
+    if q.is_empty() {
+        return CustomerFilter::default();
+    }
+    let mut filter = CustomerFilter {
+        text: Some(q.to_owned()),
+        ..CustomerFilter::default()
+    };
+    if let Ok(e164) = normalize_il(q) {
+        filter.phone_exact = Some(e164);
+    } else if q.chars().any(|c| c.is_ascii_digit())
+        && q.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')' | '.'))
+    {
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        // A local prefix (`050-12`) is `+97250 12…` in storage.
+        if let Some(national) = digits
+            .strip_prefix('0')
+            .filter(|n| !n.is_empty() && !n.starts_with('0'))
+        {
+            filter.phone_contains.push(format!("+972{national}"));
+        }
+        filter.phone_contains.push(digits);
+    }
+    filter
+}
+
+/// The customer `id` of `business_id`; a customer of another business is [`Error::NotFound`].
+pub async fn get(db: &Db, business_id: &BusinessId, id: &CustomerId) -> Result<Customer> {
+    let (business_id, id) = (business_id.clone(), id.clone());
+    db.run(move |conn| customer::find(conn, &business_id, &id))
+        .await?
+        .ok_or(Error::NotFound("customer"))
+}
+
+/// Creates a customer of `business_id` and, in the same transaction, its `customer.created`
+/// event in the outbox. The phone is normalised to E.164 (invalid → [`Error::Validation`] on
+/// `phone`); a phone the business already has is [`Error::Conflict`]; an unknown business is
+/// [`Error::NotFound`].
+pub async fn create(db: &Db, business_id: &BusinessId, new: NewCustomer) -> Result<Customer> {
+    let customer = validate(business_id, new)?;
+    let row = customer.clone();
+    db.transaction(move |conn| {
+        if !business::exists(conn, &row.business_id)? {
+            return Err(Error::NotFound("business"));
+        }
+        insert_with_event(conn, &row)
+    })
+    .await
+    .map_err(|e| {
+        if e.is_unique_violation() {
+            Error::Conflict(format!(
+                "a customer with phone {} already exists",
+                customer.phone
+            ))
+        } else {
+            e
+        }
+    })?;
+    db.poke_outbox();
+    Ok(customer)
+}
+
+/// Checks and normalises `new` into the row to insert.
+fn validate(business_id: &BusinessId, new: NewCustomer) -> Result<Customer> {
+    let name = new.name.trim();
+    if name.is_empty() {
+        return Err(Error::validation("name", "is required"));
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(Error::validation(
+            "name",
+            format!("is longer than {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    let phone = normalize_il(&new.phone).map_err(|e| Error::validation("phone", e.to_string()))?;
+    let email = match new.email.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(e) => Some(validate_email(e)?),
+    };
+    if new.notes.chars().count() > MAX_NOTES_CHARS {
+        return Err(Error::validation(
+            "notes",
+            format!("is longer than {MAX_NOTES_CHARS} characters"),
+        ));
+    }
+    let now = time::now();
+    Ok(Customer {
+        id: CustomerId::generate(),
+        business_id: business_id.clone(),
+        name: name.to_owned(),
+        phone,
+        email,
+        status: new.status.unwrap_or(CustomerStatus::Lead),
+        source: new.source.unwrap_or(CustomerSource::Manual),
+        notes: new.notes,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+/// A plausible address, lower-cased: one `@` with something on both sides and a dot in the
+/// domain, no spaces. (Deliverability is the mail server's business.)
+fn validate_email(email: &str) -> Result<String> {
+    let bad = || Error::validation("email", "is not a valid email address");
+    if email.chars().count() > MAX_EMAIL_CHARS || email.chars().any(char::is_whitespace) {
+        return Err(bad());
+    }
+    let (local, domain) = email.split_once('@').ok_or_else(bad)?;
+    if local.is_empty()
+        || domain.contains('@')
+        || !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+    {
+        return Err(bad());
+    }
+    Ok(email.to_lowercase())
+}
+
+/// Inserts `customer` and its `customer.created` event into the outbox, on a connection already
+/// inside a transaction. A duplicate phone is the database's unique violation
+/// ([`Error::is_unique_violation`]): [`create`] reports it as a conflict, the event consumer
+/// retries (someone else created the customer meanwhile).
+pub fn insert_with_event(conn: &mut DbConn, customer: &Customer) -> Result<()> {
+    customer::insert(conn, customer)?;
+    outbox::enqueue(conn, &created_event(customer))
+}
+
+/// The `customer.created` event of `customer`.
+pub fn created_event(customer: &Customer) -> Event {
+    let mut event = new_event(
+        customer.business_id.as_str(),
+        Payload::Customer(CustomerEvent {
+            kind: CustomerEventKind::Created as i32,
+            customer_id: customer.id.to_string(),
+            name: customer.name.clone(),
+            phone: customer.phone.clone(),
+            source: customer.source.to_string(),
+        }),
+    );
+    event.occurred_at = Some(agentlocator_proto::to_timestamp(time::to_utc(
+        customer.created_at,
+    )));
+    event
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_queries_match_exactly_and_digit_fragments_match_anywhere() {
+        for q in [
+            "050-1234567",
+            "+972 50 123 4567",
+            "0501234567",
+            "972501234567",
+        ] {
+            let f = search_filter(q);
+            assert_eq!(f.phone_exact.as_deref(), Some("+972501234567"), "{q}");
+            assert!(f.phone_contains.is_empty());
+        }
+        let f = search_filter(" 050-12 ");
+        assert_eq!(f.phone_exact, None);
+        assert_eq!(
+            f.phone_contains,
+            vec!["+9725012".to_string(), "05012".into()]
+        );
+        assert_eq!(f.text.as_deref(), Some("050-12"));
+
+        let f = search_filter("כהן");
+        assert!(f.phone_exact.is_none() && f.phone_contains.is_empty());
+        assert_eq!(search_filter("   "), CustomerFilter::default());
+        // Digits inside words are not a phone search.
+        assert!(search_filter("דירה 5").phone_contains.is_empty());
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let b = BusinessId::from("b");
+        let ok = NewCustomer {
+            name: " דנה ".into(),
+            phone: "052-765-4321".into(),
+            email: Some(" Dana@Example.COM ".into()),
+            ..Default::default()
+        };
+        let c = validate(&b, ok.clone()).unwrap();
+        assert_eq!(c.name, "דנה");
+        assert_eq!(c.phone, "+972527654321");
+        assert_eq!(c.email.as_deref(), Some("dana@example.com"));
+        assert_eq!(
+            (c.status, c.source),
+            (CustomerStatus::Lead, CustomerSource::Manual)
+        );
+
+        let field = |n: NewCustomer| match validate(&b, n) {
+            Err(Error::Validation { field, .. }) => field,
+            other => panic!("expected a validation error, got {other:?}"),
+        };
+        assert_eq!(
+            field(NewCustomer {
+                name: " ".into(),
+                ..ok.clone()
+            }),
+            "name"
+        );
+        assert_eq!(
+            field(NewCustomer {
+                phone: "12345".into(),
+                ..ok.clone()
+            }),
+            "phone"
+        );
+        assert_eq!(
+            field(NewCustomer {
+                email: Some("no-at-sign".into()),
+                ..ok.clone()
+            }),
+            "email"
+        );
+        assert_eq!(
+            validate(
+                &b,
+                NewCustomer {
+                    email: Some("  ".into()),
+                    ..ok
+                }
+            )
+            .unwrap()
+            .email,
+            None
+        );
+    }
+}

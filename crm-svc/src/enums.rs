@@ -1,0 +1,166 @@
+//! Closed sets of values stored as TEXT (with a CHECK constraint in the migrations). Reading an
+//! unknown value from the database is an error, never a silent default.
+
+use diesel::{
+    backend::Backend,
+    deserialize::{self, FromSql},
+    serialize::{self, Output, ToSql},
+    sql_types::Text,
+};
+
+/// The error of parsing one of these enums from text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} {value:?} (expected one of: {expected})")]
+pub struct UnknownValue {
+    pub kind: &'static str,
+    pub value: String,
+    pub expected: &'static str,
+}
+
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident ($kind:literal) { $($variant:ident = $text:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+        )]
+        #[diesel(sql_type = Text)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant,)*
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = UnknownValue;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)*
+                    _ => Err(UnknownValue {
+                        kind: $kind,
+                        value: s.to_owned(),
+                        expected: concat!($($text, " "),*).trim_ascii_end(),
+                    }),
+                }
+            }
+        }
+
+        impl<DB: Backend> ToSql<Text, DB> for $name
+        where
+            str: ToSql<Text, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+                <str as ToSql<Text, DB>>::to_sql(self.as_str(), out)
+            }
+        }
+
+        impl<DB: Backend> FromSql<Text, DB> for $name
+        where
+            String: FromSql<Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+                Ok(String::from_sql(bytes)?.parse::<$name>()?)
+            }
+        }
+    };
+}
+
+text_enum! {
+    /// Where a customer is in the funnel.
+    CustomerStatus ("customer status") {
+        Lead = "lead",
+        Active = "active",
+        Inactive = "inactive",
+    }
+}
+
+text_enum! {
+    /// How a customer got into the CRM.
+    CustomerSource ("customer source") {
+        Manual = "manual",
+        Call = "call",
+        Whatsapp = "whatsapp",
+        Import = "import",
+    }
+}
+
+text_enum! {
+    /// What a staff member may do.
+    UserRole ("user role") {
+        Owner = "owner",
+        Admin = "admin",
+        Agent = "agent",
+        ReadOnly = "read_only",
+    }
+}
+
+text_enum! {
+    InvoiceStatus ("invoice status") {
+        Draft = "draft",
+        Sent = "sent",
+        Paid = "paid",
+        Cancelled = "cancelled",
+    }
+}
+
+text_enum! {
+    ContractStatus ("contract status") {
+        Draft = "draft",
+        Sent = "sent",
+        Signed = "signed",
+    }
+}
+
+text_enum! {
+    ProposalStatus ("proposal status") {
+        Draft = "draft",
+        Sent = "sent",
+        Accepted = "accepted",
+        Rejected = "rejected",
+        Expired = "expired",
+    }
+}
+
+text_enum! {
+    /// Whether a call's recording has been transcribed.
+    TranscriptStatus ("transcript status") {
+        Pending = "pending",
+        Done = "done",
+        Failed = "failed",
+        None = "none",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_round_trips_and_unknown_values_name_the_choices() {
+        for s in CustomerStatus::ALL {
+            assert_eq!(s.as_str().parse::<CustomerStatus>(), Ok(*s));
+        }
+        assert_eq!(UserRole::ReadOnly.as_str(), "read_only");
+        let err = "vip".parse::<CustomerStatus>().unwrap_err();
+        assert_eq!(err.expected, "lead active inactive");
+        assert_eq!(
+            serde_json::to_string(&UserRole::ReadOnly).unwrap(),
+            "\"read_only\""
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! The one error type of crm-svc, mapped to gRPC in one place ([`From<Error> for tonic::Status`]).
+//! Internal causes are logged there and never sent to the client.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The entity (`"customer"`, `"business"`, …) does not exist, or belongs to another business.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The request is well-formed but a field's value is not acceptable.
+    #[error("{field}: {message}")]
+    Validation {
+        field: &'static str,
+        message: String,
+    },
+    /// The change collides with existing data (duplicate phone, …).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Database(#[from] DieselError),
+    #[error("database pool error: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
+    #[error("database migrations failed: {0}")]
+    Migration(String),
+    #[error("event bus error: {0}")]
+    Bus(#[from] agentlocator_common::bus::BusError),
+    /// An event that cannot be applied however often it is retried (missing fields, unknown
+    /// business, …): consumers log and drop it.
+    #[error("bad event: {0}")]
+    BadEvent(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn validation(field: &'static str, message: impl Into<String>) -> Self {
+        Error::Validation {
+            field,
+            message: message.into(),
+        }
+    }
+
+    /// Whether the database refused the change for a unique constraint.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            Error::Database(DieselError::DatabaseError(
+                DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        )
+    }
+
+    /// Whether retrying the same operation later may succeed (connection trouble, lock timeouts,
+    /// serialisation failures), as opposed to an error the input itself causes.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Pool(_) | Error::Connect(_) | Error::Bus(_) => true,
+            Error::Database(e) => match e {
+                DieselError::DatabaseError(kind, _) => !matches!(
+                    kind,
+                    DatabaseErrorKind::ForeignKeyViolation
+                        | DatabaseErrorKind::NotNullViolation
+                        | DatabaseErrorKind::CheckViolation
+                ),
+                DieselError::DeserializationError(_) | DieselError::SerializationError(_) => false,
+                _ => true,
+            },
+            // A panic or a lost blocking task: worth another try.
+            Error::Internal(_) => true,
+            Error::NotFound(_)
+            | Error::Validation { .. }
+            | Error::Conflict(_)
+            | Error::Migration(_)
+            | Error::BadEvent(_) => false,
+        }
+    }
+}
+
+impl From<Error> for tonic::Status {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::NotFound(what) => tonic::Status::not_found(format!("{what} not found")),
+            Error::Validation { field, message } => {
+                let mut status = tonic::Status::invalid_argument(format!("{field}: {message}"));
+                // The field on its own too, so the gateway can answer 422 naming it without
+                // parsing the message.
+                if let Ok(v) = field.parse() {
+                    status.metadata_mut().insert("al-field", v);
+                }
+                status
+            }
+            Error::Conflict(message) => tonic::Status::already_exists(message),
+            Error::BadEvent(message) => tonic::Status::invalid_argument(message),
+            internal => {
+                tracing::error!(error = %internal, "internal error");
+                tonic::Status::internal("internal error")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_maps_to_its_grpc_code_without_leaking_internals() {
+        use tonic::Code;
+        let s = tonic::Status::from(Error::NotFound("customer"));
+        assert_eq!(
+            (s.code(), s.message()),
+            (Code::NotFound, "customer not found")
+        );
+
+        let s = tonic::Status::from(Error::validation("phone", "not an Israeli number"));
+        assert_eq!(s.code(), Code::InvalidArgument);
+        assert!(s.message().contains("phone"), "{}", s.message());
+        assert_eq!(s.metadata().get("al-field").unwrap(), "phone");
+
+        let s = tonic::Status::from(Error::Conflict("duplicate phone".into()));
+        assert_eq!(s.code(), Code::AlreadyExists);
+
+        for internal in [
+            Error::Database(DieselError::NotFound),
+            Error::Connect("password=secret host=db".into()),
+            Error::Migration("boom".into()),
+            Error::Internal("stack".into()),
+        ] {
+            let s = tonic::Status::from(internal);
+            assert_eq!((s.code(), s.message()), (Code::Internal, "internal error"));
+        }
+    }
+
+    #[test]
+    fn constraint_violations_are_permanent_and_connection_trouble_is_transient() {
+        struct Info;
+        impl diesel::result::DatabaseErrorInformation for Info {
+            fn message(&self) -> &str {
+                "x"
+            }
+            fn details(&self) -> Option<&str> {
+                None
+            }
+            fn hint(&self) -> Option<&str> {
+                None
+            }
+            fn table_name(&self) -> Option<&str> {
+                None
+            }
+            fn column_name(&self) -> Option<&str> {
+                None
+            }
+            fn constraint_name(&self) -> Option<&str> {
+                None
+            }
+            fn statement_position(&self) -> Option<i32> {
+                None
+            }
+        }
+        let db = |kind| Error::Database(DieselError::DatabaseError(kind, Box::new(Info)));
+        assert!(!db(DatabaseErrorKind::ForeignKeyViolation).is_transient());
+        assert!(db(DatabaseErrorKind::ClosedConnection).is_transient());
+        assert!(db(DatabaseErrorKind::UniqueViolation).is_unique_violation());
+        assert!(!Error::BadEvent("no sid".into()).is_transient());
+    }
+}

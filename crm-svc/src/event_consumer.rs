@@ -1,0 +1,387 @@
+//! The CRM's event consumer: calls and WhatsApp messages reported by other services become rows
+//! attached to customers.
+//!
+//! Each delivery is applied in ONE transaction that also records the event id in
+//! `processed_events`, so a redelivered event is recognised and skipped; the delivery is acked
+//! only after the commit. A transient failure (database unreachable, lock timeout) naks for
+//! redelivery after a short delay; an event that can never be applied (no call SID, unknown
+//! business) is logged and acked so it does not loop.
+
+use crate::{
+    customers,
+    db::{Db, DbConn},
+    enums::{CustomerSource, CustomerStatus, TranscriptStatus},
+    error::{Error, Result},
+    ids::{BusinessId, CallId, CustomerId, WhatsAppMessageId},
+    models::{
+        Call, Customer, WhatsAppMessage, business, call, customer, processed_event,
+        whatsapp_message,
+    },
+    strings, time,
+};
+use agentlocator_common::{
+    bus::{BusError, ConsumerSpec, Delivery, SharedBus},
+    phone::{format_il_local, normalize_il},
+};
+use agentlocator_proto::{
+    Event, from_timestamp,
+    v1::{CallEvent, CallEventKind, WhatsAppEvent, WhatsAppEventKind, event::Payload},
+};
+use chrono::NaiveDateTime;
+use futures::StreamExt;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Durable consumer name on the bus, and the `consumer` of its `processed_events` rows.
+pub const CONSUMER_NAME: &str = "crm-svc";
+/// Wait before a transiently failed event is delivered again.
+const RETRY_DELAY: Duration = Duration::from_secs(2);
+
+/// What handling one event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Its effect was committed.
+    Applied,
+    /// It had been applied before; nothing changed.
+    Duplicate,
+    /// Not an event this consumer acts on.
+    Ignored,
+    /// It can never be applied; logged and dropped.
+    Poison,
+    /// Applying it failed for now; it will be delivered again.
+    Retry,
+}
+
+/// Consumes every event (`>`) as [`CONSUMER_NAME`] until `shutdown` is cancelled; the delivery
+/// being handled when that happens is finished first. Returns an error when the subscription
+/// cannot be made or the bus closes the stream before shutdown.
+pub async fn run(db: Db, bus: SharedBus, shutdown: CancellationToken) -> Result<()> {
+    let mut deliveries = bus.subscribe(ConsumerSpec::new(CONSUMER_NAME, ">")).await?;
+    tracing::info!(consumer = CONSUMER_NAME, "event consumer started");
+    loop {
+        let next = tokio::select! {
+            biased;
+            _ = shutdown.cancelled() => break,
+            next = deliveries.next() => next,
+        };
+        match next {
+            Some(Ok(delivery)) => {
+                handle_delivery(&db, delivery).await;
+            }
+            Some(Err(e)) => {
+                tracing::warn!(consumer = CONSUMER_NAME, error = %e, "receiving events failed");
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = tokio::time::sleep(RETRY_DELAY) => {}
+                }
+            }
+            None if shutdown.is_cancelled() => break,
+            None => return Err(Error::Bus(BusError::Closed)),
+        }
+    }
+    tracing::info!(consumer = CONSUMER_NAME, "event consumer stopped");
+    Ok(())
+}
+
+/// Applies one delivery and settles it: ack after the commit (or for a duplicate, an ignored or
+/// a poison event), nak with a delay on a transient failure.
+pub async fn handle_delivery(db: &Db, delivery: Delivery) -> Outcome {
+    if !handles(&delivery.event) {
+        // No transaction (and no SQLite write lock) for the events we do not act on.
+        if let Err(e) = delivery.ack().await {
+            tracing::warn!(consumer = CONSUMER_NAME, error = %e, "ack failed");
+        }
+        return Outcome::Ignored;
+    }
+    let event = delivery.event.clone();
+    let event_id = event.id.clone();
+    let subject = delivery.subject.clone();
+    let outcome = match db.transaction(move |conn| apply(conn, &event)).await {
+        Ok(outcome) => outcome,
+        Err(e) if !e.is_transient() => {
+            tracing::error!(
+                consumer = CONSUMER_NAME, event_id, subject, error = %e,
+                "dropping an event that cannot be applied"
+            );
+            Outcome::Poison
+        }
+        Err(e) => {
+            tracing::warn!(
+                consumer = CONSUMER_NAME, event_id, subject, error = %e,
+                delivery_count = delivery.delivery_count, "applying an event failed; will retry"
+            );
+            delivery.nak(Some(RETRY_DELAY));
+            return Outcome::Retry;
+        }
+    };
+    if outcome == Outcome::Applied {
+        // A customer created from a call or message has its `customer.created` in the outbox.
+        db.poke_outbox();
+    }
+    if let Err(e) = delivery.ack().await {
+        // The effect is committed; a redelivery is recognised as a duplicate.
+        tracing::warn!(consumer = CONSUMER_NAME, event_id, error = %e, "ack failed");
+    }
+    outcome
+}
+
+/// Whether this consumer acts on `event` (`call.*` and `whatsapp.*`).
+pub fn handles(event: &Event) -> bool {
+    matches!(
+        event.payload,
+        Some(Payload::Call(_)) | Some(Payload::Whatsapp(_))
+    )
+}
+
+/// Applies `event` on `conn`, which is inside a transaction.
+pub fn apply(conn: &mut DbConn, event: &Event) -> Result<Outcome> {
+    if !handles(event) {
+        return Ok(Outcome::Ignored);
+    }
+    if event.id.trim().is_empty() {
+        return Err(Error::BadEvent("event without an id".into()));
+    }
+    if !processed_event::record(conn, CONSUMER_NAME, &event.id)? {
+        return Ok(Outcome::Duplicate);
+    }
+    let business_id = BusinessId::from(event.business_id.as_str());
+    if !business::exists(conn, &business_id)? {
+        return Err(Error::BadEvent(format!(
+            "unknown business {:?}",
+            event.business_id
+        )));
+    }
+    let occurred_at = event
+        .occurred_at
+        .as_ref()
+        .and_then(from_timestamp)
+        .map(time::from_utc)
+        .unwrap_or_else(time::now);
+    match &event.payload {
+        Some(Payload::Call(c)) => apply_call(conn, &business_id, occurred_at, c)?,
+        Some(Payload::Whatsapp(w)) => apply_whatsapp(conn, &business_id, occurred_at, w)?,
+        _ => unreachable!("checked above"),
+    }
+    Ok(Outcome::Applied)
+}
+
+/// Creates the call on first sight (whatever the kind: events may arrive out of order) and
+/// records what the event adds.
+fn apply_call(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+    occurred_at: NaiveDateTime,
+    c: &CallEvent,
+) -> Result<()> {
+    let kind = c.kind();
+    if kind == CallEventKind::Unspecified {
+        return Err(Error::BadEvent("call event without a kind".into()));
+    }
+    let sid = c.call_sid.trim();
+    if sid.is_empty() {
+        return Err(Error::BadEvent("call event without a call SID".into()));
+    }
+    let now = time::now();
+    let (mut call, created) = match call::find_by_sid(conn, sid)? {
+        Some(existing) if &existing.business_id != business_id => {
+            return Err(Error::BadEvent(format!(
+                "call {sid} belongs to another business"
+            )));
+        }
+        Some(existing) => (existing, false),
+        None => {
+            let direction = non_empty_or(&c.direction, "inbound");
+            let counterpart = if direction.starts_with("outbound") {
+                &c.to_number
+            } else {
+                &c.from_number
+            };
+            let customer_id = resolve_customer(
+                conn,
+                business_id,
+                &c.customer_id,
+                counterpart,
+                CustomerSource::Call,
+            )?;
+            let call = Call {
+                id: CallId::generate(),
+                business_id: business_id.clone(),
+                twilio_sid: sid.to_owned(),
+                customer_id,
+                direction,
+                from_number: c.from_number.clone(),
+                to_number: c.to_number.clone(),
+                status: non_empty_or(&c.status, "ringing"),
+                started_at: occurred_at,
+                ended_at: None,
+                duration_seconds: 0,
+                recording_url: None,
+                transcript: None,
+                transcript_status: TranscriptStatus::None,
+                ai_replies: "[]".into(),
+                created_at: now,
+                updated_at: now,
+            };
+            call::insert(conn, &call)?;
+            (call, true)
+        }
+    };
+    let before = call.clone();
+    // A late `started` must not undo the status a later event already set.
+    if !c.status.is_empty() && (created || kind != CallEventKind::Started) {
+        call.status = c.status.clone();
+    }
+    if c.duration_seconds > 0 {
+        call.duration_seconds = c.duration_seconds;
+    }
+    if !c.recording_url.is_empty() {
+        call.recording_url = Some(c.recording_url.clone());
+    }
+    match kind {
+        CallEventKind::Recorded if call.transcript_status == TranscriptStatus::None => {
+            call.transcript_status = TranscriptStatus::Pending;
+        }
+        CallEventKind::Transcribed if c.transcript.trim().is_empty() => {
+            call.transcript_status = TranscriptStatus::Failed;
+        }
+        CallEventKind::Transcribed => {
+            call.transcript = Some(c.transcript.clone());
+            call.transcript_status = TranscriptStatus::Done;
+        }
+        CallEventKind::Answered if !c.ai_reply.is_empty() => call.push_ai_reply(&c.ai_reply)?,
+        CallEventKind::Completed => call.ended_at = Some(occurred_at),
+        _ => {}
+    }
+    if call != before {
+        call.updated_at = now;
+        call::update(conn, &call)?;
+    }
+    Ok(())
+}
+
+fn apply_whatsapp(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+    occurred_at: NaiveDateTime,
+    w: &WhatsAppEvent,
+) -> Result<()> {
+    let pid = w.provider_message_id.trim();
+    if pid.is_empty() {
+        return Err(Error::BadEvent(
+            "WhatsApp event without a provider message id".into(),
+        ));
+    }
+    let (default_direction, default_status) = match w.kind() {
+        WhatsAppEventKind::Received => ("inbound", "received"),
+        WhatsAppEventKind::Sent => ("outbound", "sent"),
+        WhatsAppEventKind::Status => {
+            let status = w.status.trim();
+            if status.is_empty() {
+                return Err(Error::BadEvent(
+                    "WhatsApp status event without a status".into(),
+                ));
+            }
+            if whatsapp_message::update_status(conn, business_id, pid, status)? == 0 {
+                tracing::debug!(
+                    provider_message_id = pid,
+                    "status of an unknown WhatsApp message"
+                );
+            }
+            return Ok(());
+        }
+        WhatsAppEventKind::Unspecified => {
+            return Err(Error::BadEvent("WhatsApp event without a kind".into()));
+        }
+    };
+    if let Some(existing) = whatsapp_message::find_by_provider_id(conn, business_id, pid)? {
+        // Already stored (e.g. by an earlier event with another id): only a newer status matters.
+        if !w.status.is_empty() && w.status != existing.status {
+            whatsapp_message::update_status(conn, business_id, pid, &w.status)?;
+        }
+        return Ok(());
+    }
+    let direction = non_empty_or(&w.direction, default_direction);
+    let counterpart = if direction == "outbound" {
+        &w.to_number
+    } else {
+        &w.from_number
+    };
+    let customer_id = resolve_customer(
+        conn,
+        business_id,
+        &w.customer_id,
+        counterpart,
+        CustomerSource::Whatsapp,
+    )?;
+    let now = time::now();
+    whatsapp_message::insert(
+        conn,
+        &WhatsAppMessage {
+            id: WhatsAppMessageId::generate(),
+            business_id: business_id.clone(),
+            provider_message_id: pid.to_owned(),
+            customer_id,
+            direction,
+            from_number: w.from_number.clone(),
+            to_number: w.to_number.clone(),
+            body: w.body.clone(),
+            status: non_empty_or(&w.status, default_status),
+            created_at: occurred_at,
+            updated_at: now,
+        },
+    )
+}
+
+/// The customer an event is about: the one it names if that exists in the business, else the
+/// one with the counterpart's phone, else a new `lead` (with its `customer.created` event).
+/// A number that is not Israeli cannot be a customer's phone: the row is kept without one.
+fn resolve_customer(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+    named: &str,
+    number: &str,
+    source: CustomerSource,
+) -> Result<Option<CustomerId>> {
+    if !named.trim().is_empty() {
+        let id = CustomerId::from(named.trim());
+        if customer::find(conn, business_id, &id)?.is_some() {
+            return Ok(Some(id));
+        }
+        tracing::warn!(
+            customer_id = named,
+            "event names an unknown customer; matching by phone"
+        );
+    }
+    let e164 = match normalize_il(number) {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(number, error = %e, "not an Israeli number; stored without a customer");
+            return Ok(None);
+        }
+    };
+    if let Some(existing) = customer::find_by_phone(conn, business_id, &e164)? {
+        return Ok(Some(existing.id));
+    }
+    let now = time::now();
+    let local = format_il_local(&e164).unwrap_or_else(|| e164.clone());
+    let lead = Customer {
+        id: CustomerId::generate(),
+        business_id: business_id.clone(),
+        name: strings::new_lead_name(&local),
+        phone: e164,
+        email: None,
+        status: CustomerStatus::Lead,
+        source,
+        notes: String::new(),
+        created_at: now,
+        updated_at: now,
+    };
+    customers::insert_with_event(conn, &lead)?;
+    tracing::info!(customer_id = %lead.id, source = %source, "new lead created");
+    Ok(Some(lead.id))
+}
+
+fn non_empty_or(value: &str, default: &str) -> String {
+    let v = value.trim();
+    if v.is_empty() { default } else { v }.to_owned()
+}

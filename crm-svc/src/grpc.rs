@@ -1,0 +1,91 @@
+//! The CRM gRPC service: thin methods that turn the request into domain arguments
+//! ([`crate::convert`]), call the domain, and map the result back; errors become `tonic::Status`
+//! through the one `From<Error>` in [`crate::error`].
+
+use crate::{
+    businesses::{self, BusinessLookup},
+    convert::{CreateCustomer, GetCustomer, ListCustomers},
+    customers,
+    db::Db,
+};
+use agentlocator_proto::v1::{self as pb, crm_service_server::CrmService};
+use tonic::{Request, Response, Status};
+
+pub use agentlocator_proto::v1::crm_service_server::CrmServiceServer;
+
+/// Name reported by `Info` and used in logs.
+pub const SERVICE_NAME: &str = "crm-svc";
+
+#[derive(Debug, Clone)]
+pub struct CrmGrpc {
+    db: Db,
+}
+
+impl CrmGrpc {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// The tonic server to hand to `agentlocator_common::grpc::serve`.
+    pub fn into_server(self) -> CrmServiceServer<CrmGrpc> {
+        CrmServiceServer::new(self)
+    }
+}
+
+#[tonic::async_trait]
+impl CrmService for CrmGrpc {
+    async fn info(
+        &self,
+        _request: Request<pb::ServiceInfoRequest>,
+    ) -> Result<Response<pb::ServiceInfo>, Status> {
+        Ok(Response::new(pb::ServiceInfo {
+            name: SERVICE_NAME.into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            details: [("database".to_string(), self.db.backend().to_string())].into(),
+        }))
+    }
+
+    async fn get_business(
+        &self,
+        request: Request<pb::GetBusinessRequest>,
+    ) -> Result<Response<pb::Business>, Status> {
+        let lookup = BusinessLookup::try_from(request.into_inner())?;
+        let business = businesses::get(&self.db, lookup).await?;
+        Ok(Response::new(pb::Business::try_from(business)?))
+    }
+
+    async fn list_customers(
+        &self,
+        request: Request<pb::ListCustomersRequest>,
+    ) -> Result<Response<pb::ListCustomersResponse>, Status> {
+        let r = ListCustomers::try_from(request.into_inner())?;
+        let page = customers::list(
+            &self.db,
+            &r.business_id,
+            r.page,
+            r.limit,
+            r.query.as_deref(),
+            r.status,
+        )
+        .await?;
+        Ok(Response::new(page.into()))
+    }
+
+    async fn get_customer(
+        &self,
+        request: Request<pb::GetCustomerRequest>,
+    ) -> Result<Response<pb::Customer>, Status> {
+        let r = GetCustomer::try_from(request.into_inner())?;
+        let customer = customers::get(&self.db, &r.business_id, &r.id).await?;
+        Ok(Response::new(customer.into()))
+    }
+
+    async fn create_customer(
+        &self,
+        request: Request<pb::CreateCustomerRequest>,
+    ) -> Result<Response<pb::Customer>, Status> {
+        let r = CreateCustomer::try_from(request.into_inner())?;
+        let customer = customers::create(&self.db, &r.business_id, r.customer).await?;
+        Ok(Response::new(customer.into()))
+    }
+}

@@ -1,0 +1,96 @@
+//! crm-svc: the CRM's storage (diesel over SQLite or PostgreSQL), its gRPC service, the consumer
+//! that turns call and WhatsApp events into CRM rows, and the outbox relay that publishes the
+//! CRM's own events.
+//!
+//! Layers: [`schema`] + [`models`] (rows and queries on a `&mut DbConn`) → domain modules
+//! ([`customers`], [`businesses`], [`demo`]; async, plain Rust types, the crate [`Error`]) →
+//! [`grpc`] (thin tonic methods, conversions in [`convert`]). [`run`] runs the whole service.
+
+pub mod businesses;
+pub mod convert;
+pub mod customers;
+pub mod db;
+pub mod demo;
+pub mod enums;
+pub mod error;
+pub mod event_consumer;
+pub mod grpc;
+pub mod ids;
+pub mod models;
+pub mod outbox;
+pub mod schema;
+pub mod strings;
+#[doc(hidden)]
+pub mod test_support;
+pub mod time;
+
+pub use db::{Db, DbConn, DbOptions};
+pub use error::{Error, Result};
+pub use grpc::CrmGrpc;
+
+use agentlocator_common::{
+    bus::SharedBus,
+    grpc::{ReadinessProbe, serve_with_readiness},
+};
+use anyhow::Context;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// Runs crm-svc until `shutdown` is cancelled: the gRPC service (with health, NOT_SERVING while
+/// the database or bus is unreachable) on `listener`, the event consumer and the outbox relay.
+/// Returns once all three have stopped. If one of them fails, the other two are stopped too and
+/// the first error is returned.
+pub async fn run(
+    db: Db,
+    bus: SharedBus,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    // Our own token, so a failing part stops its siblings without cancelling the caller's.
+    let stop = shutdown.child_token();
+    let probe: ReadinessProbe = {
+        let (db, bus) = (db.clone(), bus.clone());
+        Arc::new(move || {
+            let (db, bus) = (db.clone(), bus.clone());
+            Box::pin(async move {
+                db.check().await.map_err(|e| e.to_string())?;
+                bus.check().await.map_err(|e| e.to_string())
+            })
+        })
+    };
+    let server = CrmGrpc::new(db.clone()).into_server();
+    let stop_on_error = |result: anyhow::Result<()>| {
+        if result.is_err() {
+            stop.cancel();
+        }
+        result
+    };
+    let (served, consumed, relayed) = tokio::join!(
+        async {
+            stop_on_error(
+                serve_with_readiness(listener, server, stop.clone(), Some(probe))
+                    .await
+                    .context("crm-svc gRPC server"),
+            )
+        },
+        async {
+            stop_on_error(
+                event_consumer::run(db.clone(), bus.clone(), stop.clone())
+                    .await
+                    .context("crm-svc event consumer"),
+            )
+        },
+        async {
+            stop_on_error(
+                outbox::run(db.clone(), bus.clone(), stop.clone())
+                    .await
+                    .context("crm-svc outbox relay"),
+            )
+        },
+    );
+    served?;
+    consumed?;
+    relayed?;
+    Ok(())
+}

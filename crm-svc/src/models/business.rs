@@ -1,0 +1,126 @@
+use crate::{db::DbConn, error::Result, ids::BusinessId, schema::businesses, time};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+/// A tenant: one small business with its own customers, numbers and feature switches.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = businesses)]
+pub struct Business {
+    pub id: BusinessId,
+    pub name: String,
+    pub slug: String,
+    /// What callers hear first.
+    pub greeting_text: String,
+    /// JSON `[{"q": "…", "a": "…"}]`: the business's own answers, used by the `knowledge` replies.
+    #[serde(serialize_with = "super::json_text")]
+    pub knowledge_qa: String,
+    /// JSON `["+972…"]`: the Twilio numbers that ring this business.
+    #[serde(serialize_with = "super::json_text")]
+    pub twilio_numbers: String,
+    /// VAT in basis points (1800 = 18%).
+    pub vat_rate_bp: i32,
+    pub crm_enabled: bool,
+    pub whatsapp_enabled: bool,
+    pub signature_enabled: bool,
+    pub invoices_enabled: bool,
+    pub contracts_enabled: bool,
+    pub voice_enabled: bool,
+    pub proposals_enabled: bool,
+    pub calendar_enabled: bool,
+    pub reports_enabled: bool,
+    #[serde(serialize_with = "time::serde_rfc3339")]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "time::serde_rfc3339")]
+    pub updated_at: NaiveDateTime,
+}
+
+/// Israeli VAT since 2025-01-01, in basis points.
+pub const DEFAULT_VAT_RATE_BP: i32 = 1800;
+
+impl Business {
+    /// A new business with the defaults of the migrations: every feature on (a small business
+    /// should meet the whole product and switch off what it does not use), VAT 18%, no numbers.
+    pub fn new(name: impl Into<String>, slug: impl Into<String>) -> Self {
+        let now = time::now();
+        Business {
+            id: BusinessId::generate(),
+            name: name.into(),
+            slug: slug.into(),
+            greeting_text: String::new(),
+            knowledge_qa: "[]".into(),
+            twilio_numbers: "[]".into(),
+            vat_rate_bp: DEFAULT_VAT_RATE_BP,
+            crm_enabled: true,
+            whatsapp_enabled: true,
+            signature_enabled: true,
+            invoices_enabled: true,
+            contracts_enabled: true,
+            voice_enabled: true,
+            proposals_enabled: true,
+            calendar_enabled: true,
+            reports_enabled: true,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+pub fn insert(conn: &mut DbConn, business: &Business) -> Result<()> {
+    diesel::insert_into(businesses::table)
+        .values(business)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConn, id: &BusinessId) -> Result<Option<Business>> {
+    Ok(businesses::table
+        .find(id)
+        .select(Business::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> Result<Option<Business>> {
+    Ok(businesses::table
+        .filter(businesses::slug.eq(slug))
+        .select(Business::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn exists(conn: &mut DbConn, id: &BusinessId) -> Result<bool> {
+    let n: i64 = businesses::table
+        .filter(businesses::id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+impl Business {
+    /// The Twilio numbers (E.164) in [`Business::twilio_numbers`].
+    pub fn twilio_number_list(&self) -> Result<Vec<String>> {
+        serde_json::from_str(&self.twilio_numbers).map_err(|e| {
+            crate::error::Error::Internal(format!(
+                "business {} has malformed twilio_numbers: {e}",
+                self.id
+            ))
+        })
+    }
+}
+
+/// The business one of whose Twilio numbers is `e164`.
+pub fn find_by_twilio_number(conn: &mut DbConn, e164: &str) -> Result<Option<Business>> {
+    // The JSON text narrows the candidates; the parsed list decides.
+    let needle = super::contains_pattern(&format!("\"{e164}\""));
+    let candidates: Vec<Business> = businesses::table
+        .filter(businesses::twilio_numbers.like(needle).escape('\\'))
+        .select(Business::as_select())
+        .load(conn)?;
+    for b in candidates {
+        if b.twilio_number_list()?.iter().any(|n| n == e164) {
+            return Ok(Some(b));
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,152 @@
+use super::{contains_pattern, lower};
+use crate::{
+    db::{DbConn, MultiBackend},
+    enums::{CustomerSource, CustomerStatus},
+    error::Result,
+    ids::{BusinessId, CustomerId},
+    schema::customers,
+    time,
+};
+use chrono::NaiveDateTime;
+use diesel::{prelude::*, sql_types::Bool};
+use serde::Serialize;
+
+/// A person a business deals with; unique per business by phone (E.164).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = customers)]
+pub struct Customer {
+    pub id: CustomerId,
+    pub business_id: BusinessId,
+    pub name: String,
+    /// E.164, `+972…`.
+    pub phone: String,
+    pub email: Option<String>,
+    pub status: CustomerStatus,
+    pub source: CustomerSource,
+    pub notes: String,
+    #[serde(serialize_with = "time::serde_rfc3339")]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "time::serde_rfc3339")]
+    pub updated_at: NaiveDateTime,
+}
+
+/// What a customer list is narrowed to. Search terms are OR-ed; status is AND-ed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerFilter {
+    pub status: Option<CustomerStatus>,
+    /// Matches name or email containing this text, case-insensitively.
+    pub text: Option<String>,
+    /// Matches this exact E.164 phone.
+    pub phone_exact: Option<String>,
+    /// Matches phones containing any of these digit strings.
+    pub phone_contains: Vec<String>,
+}
+
+type Condition = Box<dyn BoxableExpression<customers::table, MultiBackend, SqlType = Bool>>;
+
+fn filtered<'a>(
+    business_id: &'a BusinessId,
+    filter: &'a CustomerFilter,
+) -> customers::BoxedQuery<'a, MultiBackend> {
+    let mut query = customers::table
+        .filter(customers::business_id.eq(business_id))
+        .into_boxed();
+    if let Some(status) = filter.status {
+        query = query.filter(customers::status.eq(status));
+    }
+    let mut search: Option<Condition> = None;
+    let mut or = |c: Condition| {
+        search = Some(match search.take() {
+            Some(s) => Box::new(s.or(c)),
+            None => c,
+        });
+    };
+    if let Some(text) = &filter.text {
+        let pattern = contains_pattern(&text.to_lowercase());
+        or(Box::new(
+            lower(customers::name).like(pattern.clone()).escape('\\'),
+        ));
+        or(Box::new(
+            customers::email.is_not_null().and(
+                lower(customers::email.assume_not_null())
+                    .like(pattern)
+                    .escape('\\'),
+            ),
+        ));
+    }
+    if let Some(phone) = &filter.phone_exact {
+        or(Box::new(customers::phone.eq(phone.clone())));
+    }
+    for digits in &filter.phone_contains {
+        or(Box::new(
+            customers::phone.like(contains_pattern(digits)).escape('\\'),
+        ));
+    }
+    if let Some(search) = search {
+        query = query.filter(search);
+    }
+    query
+}
+
+/// The customers of `business_id` matching `filter`, newest first (`created_at DESC, id DESC`),
+/// `limit` of them after skipping `offset`, plus how many match in all.
+pub fn list(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+    filter: &CustomerFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(i64, Vec<Customer>)> {
+    let total: i64 = filtered(business_id, filter)
+        .select(diesel::dsl::count_star())
+        .get_result(conn)?;
+    let items = filtered(business_id, filter)
+        .order((customers::created_at.desc(), customers::id.desc()))
+        .limit(limit)
+        .offset(offset)
+        .select(Customer::as_select())
+        .load(conn)?;
+    Ok((total, items))
+}
+
+pub fn insert(conn: &mut DbConn, customer: &Customer) -> Result<()> {
+    diesel::insert_into(customers::table)
+        .values(customer)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The customer `id` of `business_id`; a customer of another business is `None`.
+pub fn find(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+    id: &CustomerId,
+) -> Result<Option<Customer>> {
+    Ok(customers::table
+        .filter(customers::id.eq(id))
+        .filter(customers::business_id.eq(business_id))
+        .select(Customer::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The customer of `business_id` with the E.164 `phone`.
+pub fn find_by_phone(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+    phone: &str,
+) -> Result<Option<Customer>> {
+    Ok(customers::table
+        .filter(customers::business_id.eq(business_id))
+        .filter(customers::phone.eq(phone))
+        .select(Customer::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn count(conn: &mut DbConn, business_id: &BusinessId) -> Result<i64> {
+    Ok(customers::table
+        .filter(customers::business_id.eq(business_id))
+        .count()
+        .get_result(conn)?)
+}

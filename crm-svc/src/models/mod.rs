@@ -1,0 +1,66 @@
+//! One module per table: the row struct (`Queryable` + `Insertable`, `Serialize` for its JSON
+//! form) and the queries needed so far. Queries are plain functions over `&mut DbConn` so they
+//! compose inside one transaction; the async entry points live in the domain modules.
+
+pub mod appointment;
+pub mod business;
+pub mod call;
+pub mod contract;
+pub mod customer;
+pub mod invoice;
+pub mod outbox;
+pub mod processed_event;
+pub mod proposal;
+pub mod signature;
+pub mod task;
+pub mod user;
+pub mod whatsapp_message;
+
+pub use appointment::Appointment;
+pub use business::Business;
+pub use call::Call;
+pub use contract::Contract;
+pub use customer::Customer;
+pub use invoice::Invoice;
+pub use outbox::OutboxRow;
+pub use proposal::Proposal;
+pub use signature::Signature;
+pub use task::Task;
+pub use user::User;
+pub use whatsapp_message::WhatsAppMessage;
+
+/// `#[serde(serialize_with = "json_text")]`: a TEXT column holding JSON appears in the entity's
+/// JSON form as that JSON value, not as a string. Malformed stored JSON is a serialisation error.
+pub(crate) fn json_text<S: serde::Serializer>(text: &str, s: S) -> Result<S::Ok, S::Error> {
+    use serde::Serialize;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(serde::ser::Error::custom)?;
+    value.serialize(s)
+}
+
+diesel::define_sql_function! {
+    /// SQL `lower(text)`, for case-insensitive search on both backends.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// `text` as a LIKE pattern matching it anywhere, with `%`, `_` and `\` escaped (use with
+/// `.escape('\\')`).
+pub(crate) fn contains_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(super::contains_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
+    }
+}

@@ -1,0 +1,84 @@
+use crate::{
+    db::DbConn,
+    enums::UserRole,
+    error::{Error, Result},
+    ids::{BusinessId, UserId},
+    schema::users,
+    time,
+};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+/// A staff member who logs in to the web app.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: UserId,
+    pub business_id: BusinessId,
+    /// Always lower-case.
+    pub email: String,
+    pub name: String,
+    /// Argon2id PHC string; never serialised.
+    #[serde(skip)]
+    pub password_hash: String,
+    pub role: UserRole,
+    #[serde(serialize_with = "time::serde_rfc3339")]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "time::serde_rfc3339")]
+    pub updated_at: NaiveDateTime,
+}
+
+/// Argon2id (default parameters, random salt) PHC string of `password`. CPU-heavy: call it from
+/// blocking code.
+pub fn hash_password(password: &str) -> Result<String> {
+    use argon2::{Argon2, PasswordHasher};
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))
+}
+
+/// Whether `password` matches the PHC string `hash`. A malformed hash is an error, not `false`.
+pub fn verify_password(hash: &str, password: &str) -> Result<bool> {
+    use argon2::{Argon2, PasswordHash, PasswordVerifier};
+    let parsed = PasswordHash::new(hash)
+        .map_err(|e| Error::Internal(format!("stored password hash is malformed: {e}")))?;
+    match Argon2::default().verify_password(password.as_bytes(), &parsed) {
+        Ok(()) => Ok(true),
+        Err(argon2::password_hash::Error::PasswordInvalid) => Ok(false),
+        Err(e) => Err(Error::Internal(format!(
+            "password verification failed: {e}"
+        ))),
+    }
+}
+
+pub fn insert(conn: &mut DbConn, user: &User) -> Result<()> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The user with `email` (matched lower-cased), of any business: emails are unique.
+pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<User>> {
+    Ok(users::table
+        .filter(users::email.eq(email.trim().to_lowercase()))
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn password_hashes_verify_and_differ_per_salt() {
+        let a = super::hash_password("סיסמה-1").unwrap();
+        let b = super::hash_password("סיסמה-1").unwrap();
+        assert_ne!(a, b);
+        assert!(a.starts_with("$argon2id$"));
+        assert!(super::verify_password(&a, "סיסמה-1").unwrap());
+        assert!(!super::verify_password(&a, "wrong").unwrap());
+        assert!(super::verify_password("not a hash", "x").is_err());
+    }
+}

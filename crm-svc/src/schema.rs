@@ -1,0 +1,229 @@
+//! The one diesel schema, shared by both backends. Written by hand to match
+//! `migrations/{postgres,sqlite}/*/up.sql` (keep the three in step): ids are `Text` (UUIDv7),
+//! timestamps are `Timestamp` holding UTC, money is `BigInt` agorot, JSON-ish columns are `Text`.
+
+diesel::table! {
+    businesses (id) {
+        id -> Text,
+        name -> Text,
+        slug -> Text,
+        greeting_text -> Text,
+        knowledge_qa -> Text,
+        twilio_numbers -> Text,
+        vat_rate_bp -> Integer,
+        crm_enabled -> Bool,
+        whatsapp_enabled -> Bool,
+        signature_enabled -> Bool,
+        invoices_enabled -> Bool,
+        contracts_enabled -> Bool,
+        voice_enabled -> Bool,
+        proposals_enabled -> Bool,
+        calendar_enabled -> Bool,
+        reports_enabled -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        business_id -> Text,
+        email -> Text,
+        name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    customers (id) {
+        id -> Text,
+        business_id -> Text,
+        name -> Text,
+        phone -> Text,
+        email -> Nullable<Text>,
+        status -> Text,
+        source -> Text,
+        notes -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invoices (id) {
+        id -> Text,
+        business_id -> Text,
+        customer_id -> Text,
+        number -> BigInt,
+        status -> Text,
+        items -> Text,
+        subtotal_agorot -> BigInt,
+        vat_agorot -> BigInt,
+        total_agorot -> BigInt,
+        vat_rate_bp -> Integer,
+        issued_at -> Nullable<Timestamp>,
+        due_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contracts (id) {
+        id -> Text,
+        business_id -> Text,
+        customer_id -> Text,
+        title -> Text,
+        body -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    proposals (id) {
+        id -> Text,
+        business_id -> Text,
+        customer_id -> Text,
+        title -> Text,
+        items -> Text,
+        total_agorot -> BigInt,
+        status -> Text,
+        valid_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    signatures (id) {
+        id -> Text,
+        business_id -> Text,
+        contract_id -> Nullable<Text>,
+        proposal_id -> Nullable<Text>,
+        token_hash -> Text,
+        signer_name -> Nullable<Text>,
+        signer_ip -> Nullable<Text>,
+        image_png -> Nullable<Binary>,
+        document_sha256 -> Nullable<Text>,
+        signed_at -> Nullable<Timestamp>,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appointments (id) {
+        id -> Text,
+        business_id -> Text,
+        customer_id -> Nullable<Text>,
+        title -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        notes -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tasks (id) {
+        id -> Text,
+        business_id -> Text,
+        customer_id -> Nullable<Text>,
+        title -> Text,
+        due_at -> Nullable<Timestamp>,
+        done -> Bool,
+        assignee_id -> Nullable<Text>,
+        notified_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calls (id) {
+        id -> Text,
+        business_id -> Text,
+        twilio_sid -> Text,
+        customer_id -> Nullable<Text>,
+        direction -> Text,
+        from_number -> Text,
+        to_number -> Text,
+        status -> Text,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        duration_seconds -> Integer,
+        recording_url -> Nullable<Text>,
+        transcript -> Nullable<Text>,
+        transcript_status -> Text,
+        ai_replies -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    whatsapp_messages (id) {
+        id -> Text,
+        business_id -> Text,
+        provider_message_id -> Text,
+        customer_id -> Nullable<Text>,
+        direction -> Text,
+        from_number -> Text,
+        to_number -> Text,
+        body -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        subject -> Text,
+        payload -> Binary,
+        created_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    processed_events (consumer, event_id) {
+        consumer -> Text,
+        event_id -> Text,
+        processed_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(users -> businesses (business_id));
+diesel::joinable!(customers -> businesses (business_id));
+diesel::joinable!(invoices -> customers (customer_id));
+diesel::joinable!(contracts -> customers (customer_id));
+diesel::joinable!(proposals -> customers (customer_id));
+diesel::joinable!(appointments -> customers (customer_id));
+diesel::joinable!(tasks -> customers (customer_id));
+diesel::joinable!(calls -> customers (customer_id));
+diesel::joinable!(whatsapp_messages -> customers (customer_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    businesses,
+    users,
+    customers,
+    invoices,
+    contracts,
+    proposals,
+    signatures,
+    appointments,
+    tasks,
+    calls,
+    whatsapp_messages,
+    outbox,
+    processed_events,
+);

@@ -1,0 +1,73 @@
+//! Timestamps: stored as UTC `NaiveDateTime` (column type `Timestamp` on both backends), cut to
+//! microseconds so a value reads back from PostgreSQL exactly as it was written, and shown in JSON
+//! as RFC 3339 UTC with a `Z`.
+
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, Timelike, Utc};
+
+/// Now, in UTC, at microsecond precision.
+pub fn now() -> NaiveDateTime {
+    truncate_micros(Utc::now().naive_utc())
+}
+
+/// `t` without its sub-microsecond part.
+pub fn truncate_micros(t: NaiveDateTime) -> NaiveDateTime {
+    let nanos = t.nanosecond();
+    // `with_nanosecond` only fails above 2e9; a smaller value is always accepted.
+    t.with_nanosecond(nanos - nanos % 1_000).unwrap_or(t)
+}
+
+/// A UTC instant as a stored timestamp.
+pub fn from_utc(t: DateTime<Utc>) -> NaiveDateTime {
+    truncate_micros(t.naive_utc())
+}
+
+/// A stored timestamp as a UTC instant.
+pub fn to_utc(t: NaiveDateTime) -> DateTime<Utc> {
+    DateTime::from_naive_utc_and_offset(t, Utc)
+}
+
+/// RFC 3339 in UTC with `Z`, e.g. `2026-11-24T08:30:00.123456Z`.
+pub fn rfc3339(t: NaiveDateTime) -> String {
+    to_utc(t).to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// `#[serde(serialize_with = "crate::time::serde_rfc3339")]`
+pub fn serde_rfc3339<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&rfc3339(*t))
+}
+
+/// `#[serde(serialize_with = "crate::time::serde_rfc3339_opt")]`
+pub fn serde_rfc3339_opt<S: serde::Serializer>(
+    t: &Option<NaiveDateTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&rfc3339(*t)),
+        None => s.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn json_form_is_rfc3339_utc_with_z() {
+        let t = NaiveDate::from_ymd_opt(2026, 11, 24)
+            .unwrap()
+            .and_hms_micro_opt(8, 30, 0, 123_456)
+            .unwrap();
+        assert_eq!(rfc3339(t), "2026-11-24T08:30:00.123456Z");
+        let whole = NaiveDate::from_ymd_opt(2026, 1, 2)
+            .unwrap()
+            .and_hms_opt(3, 4, 5)
+            .unwrap();
+        assert_eq!(rfc3339(whole), "2026-01-02T03:04:05Z");
+    }
+
+    #[test]
+    fn now_has_microsecond_precision() {
+        assert_eq!(now().nanosecond() % 1_000, 0);
+    }
+}

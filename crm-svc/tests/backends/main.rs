@@ -1,0 +1,31 @@
+//! crm-svc against real databases: every test body runs twice, on a fresh SQLite file
+//! (`…_sqlite`) and on a fresh PostgreSQL database (`…_postgres`; the server comes from
+//! `AL_TEST_POSTGRES_URL`, and an unreachable server fails the test).
+
+mod consumer;
+mod customers;
+mod demo;
+mod relay;
+mod service;
+mod storage;
+
+use std::{future::Future, time::Duration};
+
+/// Polls `probe` until it returns `Some`, failing the test after 10 s.
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}

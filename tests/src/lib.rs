@@ -1,0 +1,202 @@
+//! A whole AgentLocator stack for end-to-end tests: every service on a free loopback port, a fresh
+//! database (SQLite file or a new PostgreSQL database) and its own event stream (in-process, or a
+//! NATS JetStream stream under a unique subject root), so tests run side by side.
+
+use agentlocator_common::Config;
+use std::{collections::HashMap, time::Duration};
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bus {
+    Memory,
+    Nats,
+}
+
+pub fn nats_url() -> String {
+    std::env::var("AL_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+}
+
+/// Environment of a test stack: loopback ports chosen by the OS, fresh storage, own stream.
+pub struct TestEnv {
+    pub vars: HashMap<String, String>,
+    pub dir: tempfile::TempDir,
+    pub nats_root: String,
+}
+
+impl TestEnv {
+    pub fn new(db: Db, bus: Bus) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut vars: HashMap<String, String> = [
+            ("HTTP_ADDR", "127.0.0.1:0"),
+            ("CRM_SVC_GRPC_ADDR", "127.0.0.1:0"),
+            ("VOICE_SVC_GRPC_ADDR", "127.0.0.1:0"),
+            ("SPEECH_SVC_GRPC_ADDR", "127.0.0.1:0"),
+            ("NOTIFY_SVC_GRPC_ADDR", "127.0.0.1:0"),
+            ("WHATSAPP_BRIDGE_GRPC_ADDR", "127.0.0.1:0"),
+            ("PUBLIC_BASE_URL", "http://127.0.0.1:8080"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        vars.insert("DATA_DIR".into(), dir.path().display().to_string());
+        let database_url = match db {
+            Db::Sqlite => crm_svc::test_support::fresh_sqlite_url(&dir),
+            Db::Postgres => crm_svc::test_support::fresh_postgres_url(),
+        };
+        vars.insert("DATABASE_URL".into(), database_url);
+        let nats_root = format!("t{}", uuid::Uuid::now_v7().simple());
+        if bus == Bus::Nats {
+            vars.insert("NATS_URL".into(), nats_url());
+            vars.insert("NATS_SUBJECT_ROOT".into(), nats_root.clone());
+        }
+        TestEnv {
+            vars,
+            dir,
+            nats_root,
+        }
+    }
+
+    pub fn config(&self) -> Config {
+        Config::from_map(&self.vars).expect("test configuration")
+    }
+}
+
+/// A running in-process stack.
+pub struct TestStack {
+    pub env: TestEnv,
+    /// The configuration with the ports actually bound.
+    pub config: Config,
+    pub http: String,
+    shutdown: CancellationToken,
+    running: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl TestStack {
+    pub async fn start(db: Db, bus: Bus) -> Self {
+        Self::start_in(TestEnv::new(db, bus)).await
+    }
+
+    pub async fn start_in(env: TestEnv) -> Self {
+        let shutdown = CancellationToken::new();
+        let running = agentlocator::start(env.config(), shutdown.clone())
+            .await
+            .expect("stack starts");
+        let config = running.config.clone();
+        let http = format!("http://{}", config.http_addr);
+        let stack = TestStack {
+            env,
+            config,
+            http,
+            shutdown,
+            running: tokio::spawn(running.wait()),
+        };
+        stack.wait_ready().await;
+        stack
+    }
+
+    /// Polls `/readyz` until every service is SERVING.
+    pub async fn wait_ready(&self) {
+        let client = reqwest::Client::new();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let res = client.get(format!("{}/readyz", self.http)).send().await;
+            match res {
+                Ok(r) if r.status() == 200 => return,
+                other => {
+                    if tokio::time::Instant::now() > deadline {
+                        let body = match other {
+                            Ok(r) => r.text().await.unwrap_or_default(),
+                            Err(e) => e.to_string(),
+                        };
+                        panic!("stack not ready within 20 s: {body}");
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.http)
+    }
+
+    /// Stops every service (as SIGTERM would) and returns how the stack ended.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(30), self.running)
+            .await
+            .map_err(|_| anyhow::anyhow!("stack did not stop within 30 s"))??
+    }
+}
+
+/// Rows in `whatsapp_messages` of `business_id`.
+pub async fn count_whatsapp_messages(db: &crm_svc::Db, business_id: &str) -> i64 {
+    use crm_svc::schema::whatsapp_messages::dsl;
+    use diesel::prelude::*;
+    let b = business_id.to_string();
+    db.run(move |conn| {
+        dsl::whatsapp_messages
+            .filter(dsl::business_id.eq(b))
+            .count()
+            .get_result::<i64>(conn)
+            .map_err(Into::into)
+    })
+    .await
+    .expect("count messages")
+}
+
+/// Distinct provider message ids stored for `business_id`.
+pub async fn distinct_whatsapp_ids(db: &crm_svc::Db, business_id: &str) -> i64 {
+    use crm_svc::schema::whatsapp_messages::dsl;
+    use diesel::{dsl::count, prelude::*};
+    let b = business_id.to_string();
+    db.run(move |conn| {
+        dsl::whatsapp_messages
+            .filter(dsl::business_id.eq(b))
+            .select(count(dsl::provider_message_id).aggregate_distinct())
+            .get_result::<i64>(conn)
+            .map_err(Into::into)
+    })
+    .await
+    .expect("count distinct")
+}
+
+/// An inbound WhatsApp message event with its own provider message id.
+pub fn whatsapp_received(business_id: &str, n: usize) -> agentlocator_proto::Event {
+    use agentlocator_proto::v1::{WhatsAppEvent, WhatsAppEventKind, event::Payload};
+    agentlocator_proto::new_event(
+        business_id,
+        Payload::Whatsapp(WhatsAppEvent {
+            kind: WhatsAppEventKind::Received as i32,
+            provider_message_id: format!("WAMID-{n:06}"),
+            direction: "inbound".into(),
+            from_number: format!("+97250{:07}", 1_000_000 + n % 7),
+            to_number: "+972521112233".into(),
+            body: format!("הודעה מספר {n}"),
+            status: "received".into(),
+            customer_id: String::new(),
+        }),
+    )
+}
+
+/// Polls `count` until it reaches `expected` (or `timeout` passes), then returns the last value.
+pub async fn wait_for_count<F, Fut>(expected: i64, timeout: Duration, mut count: F) -> i64
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = i64>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let n = count().await;
+        if n >= expected || tokio::time::Instant::now() > deadline {
+            return n;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
