@@ -1,12 +1,6 @@
 //! Starting the services, alone or all together, on the configured backends.
 
-use agentlocator_common::{
-    Config,
-    bus::{self, SharedBus},
-    config::ServiceAddr,
-    grpc,
-};
-use crm_svc::Db;
+use agentlocator_common::{Config, bus, config::ServiceAddr, grpc};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -24,27 +18,13 @@ impl Service {
     pub fn name(self) -> &'static str {
         match self {
             Service::Gateway => agentlocator_gateway::NAME,
-            Service::CrmSvc => "crm-svc",
+            Service::CrmSvc => crm_svc::NAME,
             Service::VoiceSvc => voice_svc::NAME,
             Service::SpeechSvc => speech_svc::NAME,
             Service::NotifySvc => notify_svc::NAME,
             Service::WhatsappBridge => whatsapp_bridge::NAME,
         }
     }
-}
-
-async fn connect_bus(config: &Config) -> anyhow::Result<SharedBus> {
-    let bus = bus::connect(config.nats_url.as_deref(), &config.nats_subject_root).await?;
-    tracing::info!(bus = bus.kind(), "event bus connected");
-    Ok(bus)
-}
-
-async fn connect_db(config: &Config) -> anyhow::Result<Db> {
-    let url = config.database.url();
-    // Connecting runs the migrations: blocking work, kept off the async threads.
-    let db = tokio::task::spawn_blocking(move || Db::connect(&url)).await??;
-    tracing::info!(backend = config.database.backend(), "database ready");
-    Ok(db)
 }
 
 /// Binds every listener first, so a port conflict fails start-up before anything runs.
@@ -121,8 +101,8 @@ impl Running {
 /// Starts every service in this process and returns once all are listening.
 pub async fn start(mut config: Config, shutdown: CancellationToken) -> anyhow::Result<Running> {
     let listeners = bind(&mut config).await?;
-    let db = connect_db(&config).await?;
-    let bus = connect_bus(&config).await?;
+    let db = crm_svc::connect_db(&config).await?;
+    let bus = bus::connect_from(&config).await?;
     if config.is_embedded() {
         let summary = crm_svc::demo::seed_demo(&db).await?;
         report_demo(&summary);
@@ -177,46 +157,24 @@ pub async fn serve(
     config: Config,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let s = &config.services;
     match service {
-        Service::Gateway => {
-            let l = std::net::TcpListener::bind(config.http_addr)
-                .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.http_addr))?;
-            agentlocator_gateway::run(config, l, shutdown).await
-        }
-        Service::CrmSvc => {
-            let l = grpc::bind(&s.crm.bind.to_string()).await?;
-            let db = connect_db(&config).await?;
-            let bus = connect_bus(&config).await?;
-            crm_svc::run(db, bus, l, shutdown).await
-        }
-        Service::VoiceSvc => {
-            let l = grpc::bind(&s.voice.bind.to_string()).await?;
-            voice_svc::run(config, l, shutdown).await
-        }
-        Service::SpeechSvc => {
-            let l = grpc::bind(&s.speech.bind.to_string()).await?;
-            speech_svc::run(config, l, shutdown).await
-        }
-        Service::NotifySvc => {
-            let l = grpc::bind(&s.notify.bind.to_string()).await?;
-            notify_svc::run(config, l, shutdown).await
-        }
-        Service::WhatsappBridge => {
-            let l = grpc::bind(&s.whatsapp.bind.to_string()).await?;
-            whatsapp_bridge::run(config, l, shutdown).await
-        }
+        Service::Gateway => agentlocator_gateway::serve(config, shutdown).await,
+        Service::CrmSvc => crm_svc::serve(config, shutdown).await,
+        Service::VoiceSvc => voice_svc::serve(config, shutdown).await,
+        Service::SpeechSvc => speech_svc::serve(config, shutdown).await,
+        Service::NotifySvc => notify_svc::serve(config, shutdown).await,
+        Service::WhatsappBridge => whatsapp_bridge::serve(config, shutdown).await,
     }
 }
 
 pub async fn migrate(config: &Config) -> anyhow::Result<()> {
-    connect_db(config).await?;
+    crm_svc::connect_db(config).await?;
     tracing::info!("migrations applied");
     Ok(())
 }
 
 pub async fn demo(config: &Config) -> anyhow::Result<()> {
-    let db = connect_db(config).await?;
+    let db = crm_svc::connect_db(config).await?;
     let summary = crm_svc::demo::seed_demo(&db).await?;
     report_demo(&summary);
     Ok(())

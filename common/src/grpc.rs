@@ -106,10 +106,23 @@ where
     Server::builder()
         .trace_fn(crate::telemetry::grpc_server_span)
         .add_routes(routes)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), stop)
+        .serve_with_incoming_shutdown(incoming(listener), stop)
         .await?;
     tracing::info!(service = S::NAME, "gRPC stopped");
     Ok(())
+}
+
+/// Accepted connections with Nagle's algorithm off: tonic sets TCP_NODELAY only on listeners it
+/// binds itself, and without it every small response waits for the peer's delayed ACK (~40 ms).
+fn incoming(
+    listener: TcpListener,
+) -> impl futures::Stream<Item = std::io::Result<tokio::net::TcpStream>> {
+    use futures::StreamExt;
+    TcpListenerStream::new(listener).map(|conn| {
+        let conn = conn?;
+        conn.set_nodelay(true)?;
+        Ok(conn)
+    })
 }
 
 /// Binds a gRPC listen address, naming it in the error.

@@ -28,9 +28,14 @@ impl Drop for TelemetryGuard {
     }
 }
 
+/// Installs the W3C trace-context propagator (also done by [`init`]).
+pub fn install_propagator() {
+    opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
+}
+
 /// Installs the global subscriber for `service`. Call once per process.
 pub fn init(config: &Config, service: &'static str) -> anyhow::Result<TelemetryGuard> {
-    opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
+    install_propagator();
     let filter = EnvFilter::try_new(&config.rust_log)?;
     let provider = match &config.otel_exporter_otlp_endpoint {
         Some(endpoint) => {
@@ -93,9 +98,13 @@ impl Extractor for HeaderReader<'_> {
 
 /// The trace context of the current span, written into HTTP/gRPC headers.
 pub fn inject_http(headers: &mut http::HeaderMap) {
-    let cx = tracing::Span::current().context();
+    inject_http_context(&tracing::Span::current().context(), headers);
+}
+
+/// Writes `cx` into HTTP/gRPC headers.
+pub fn inject_http_context(cx: &Context, headers: &mut http::HeaderMap) {
     opentelemetry::global::get_text_map_propagator(|p| {
-        p.inject_context(&cx, &mut HeaderCarrier(headers))
+        p.inject_context(cx, &mut HeaderCarrier(headers))
     });
 }
 
@@ -149,13 +158,72 @@ impl Extractor for NatsReader<'_> {
 
 /// Writes the current trace context into NATS message headers.
 pub fn inject_nats(headers: &mut async_nats::HeaderMap) {
-    let cx = tracing::Span::current().context();
+    inject_nats_context(&tracing::Span::current().context(), headers);
+}
+
+/// Writes `cx` into NATS message headers.
+pub fn inject_nats_context(cx: &Context, headers: &mut async_nats::HeaderMap) {
     opentelemetry::global::get_text_map_propagator(|p| {
-        p.inject_context(&cx, &mut NatsCarrier(headers))
+        p.inject_context(cx, &mut NatsCarrier(headers))
     });
 }
 
 /// The trace context a NATS message carries.
 pub fn extract_nats(headers: &async_nats::HeaderMap) -> Context {
     opentelemetry::global::get_text_map_propagator(|p| p.extract(&NatsReader(headers)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opentelemetry::trace::{
+        SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState,
+    };
+
+    fn remote() -> Context {
+        Context::new().with_remote_span_context(SpanContext::new(
+            TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap(),
+            SpanId::from_hex("00f067aa0ba902b7").unwrap(),
+            TraceFlags::SAMPLED,
+            true,
+            TraceState::default(),
+        ))
+    }
+
+    #[test]
+    fn trace_context_survives_nats_headers() {
+        install_propagator();
+        let mut h = async_nats::HeaderMap::new();
+        inject_nats_context(&remote(), &mut h);
+        assert_eq!(
+            h.get("traceparent").map(|v| v.as_str()),
+            Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+        );
+        let back = extract_nats(&h);
+        assert_eq!(
+            back.span().span_context().trace_id(),
+            remote().span().span_context().trace_id()
+        );
+    }
+
+    #[test]
+    fn trace_context_survives_grpc_metadata() {
+        install_propagator();
+        let mut h = http::HeaderMap::new();
+        inject_http_context(&remote(), &mut h);
+        let back = extract_http(&h);
+        assert_eq!(
+            back.span().span_context().span_id(),
+            SpanId::from_hex("00f067aa0ba902b7").unwrap()
+        );
+        assert!(back.span().span_context().is_remote());
+    }
+
+    #[test]
+    fn no_context_means_no_header() {
+        install_propagator();
+        let mut h = http::HeaderMap::new();
+        inject_http_context(&Context::new(), &mut h);
+        assert!(h.get("traceparent").is_none());
+    }
 }

@@ -31,6 +31,7 @@ use chrono::NaiveDateTime;
 use futures::StreamExt;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 /// Durable consumer name on the bus, and the `consumer` of its `processed_events` rows.
 pub const CONSUMER_NAME: &str = "crm-svc";
@@ -66,7 +67,8 @@ pub async fn run(db: Db, bus: SharedBus, shutdown: CancellationToken) -> Result<
         };
         match next {
             Some(Ok(delivery)) => {
-                handle_delivery(&db, delivery).await;
+                let span = delivery.span(CONSUMER_NAME);
+                handle_delivery(&db, delivery).instrument(span).await;
             }
             Some(Err(e)) => {
                 tracing::warn!(consumer = CONSUMER_NAME, error = %e, "receiving events failed");

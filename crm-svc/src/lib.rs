@@ -25,6 +25,8 @@ pub mod test_support;
 pub mod time;
 
 pub use db::{Db, DbConn, DbOptions};
+
+pub const NAME: &str = "crm-svc";
 pub use error::{Error, Result};
 pub use grpc::CrmGrpc;
 
@@ -93,4 +95,25 @@ pub async fn run(
     consumed?;
     relayed?;
     Ok(())
+}
+
+/// Connects to the configured database (applying migrations; blocking work kept off the async
+/// threads).
+pub async fn connect_db(config: &agentlocator_common::Config) -> anyhow::Result<Db> {
+    let url = config.database.url();
+    let db = tokio::task::spawn_blocking(move || Db::connect(&url)).await??;
+    tracing::info!(backend = db.backend(), "database ready");
+    Ok(db)
+}
+
+/// Runs crm-svc on its own: connects the configured database and event bus, binds its gRPC
+/// address and serves until `shutdown`.
+pub async fn serve(
+    config: agentlocator_common::Config,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let listener = agentlocator_common::grpc::bind(&config.services.crm.bind.to_string()).await?;
+    let db = connect_db(&config).await?;
+    let bus = agentlocator_common::bus::connect_from(&config).await?;
+    run(db, bus, listener, shutdown).await
 }

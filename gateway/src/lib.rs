@@ -88,3 +88,10 @@ pub async fn run(
     tracing::info!("HTTP gateway stopped");
     Ok(())
 }
+
+/// Runs the gateway on its own: binds `HTTP_ADDR` and serves until `shutdown`.
+pub async fn serve(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let listener = std::net::TcpListener::bind(config.http_addr)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.http_addr))?;
+    run(config, listener, shutdown).await
+}

@@ -55,3 +55,9 @@ pub async fn run(
     grpc::serve(listener, svc, shutdown).await?;
     Ok(())
 }
+
+/// Runs notify-svc on its own: binds its configured gRPC address and serves until `shutdown`.
+pub async fn serve(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let listener = grpc::bind(&config.services.notify.bind.to_string()).await?;
+    run(config, listener, shutdown).await
+}

@@ -58,3 +58,9 @@ pub async fn run(
     grpc::serve(listener, svc, shutdown).await?;
     Ok(())
 }
+
+/// Runs voice-svc on its own: binds its configured gRPC address and serves until `shutdown`.
+pub async fn serve(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let listener = grpc::bind(&config.services.voice.bind.to_string()).await?;
+    run(config, listener, shutdown).await
+}

@@ -44,3 +44,9 @@ pub async fn run(
     grpc::serve(listener, svc, shutdown).await?;
     Ok(())
 }
+
+/// Runs whatsapp-bridge on its own: binds its configured gRPC address and serves until `shutdown`.
+pub async fn serve(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let listener = grpc::bind(&config.services.whatsapp.bind.to_string()).await?;
+    run(config, listener, shutdown).await
+}

@@ -31,11 +31,20 @@ struct Inner {
 struct State {
     /// Offset of `log[0]` in the stream.
     base: u64,
-    log: VecDeque<(String, Event)>,
+    log: VecDeque<Entry>,
     consumers: HashMap<String, ConsumerState>,
     seen: HashSet<String>,
     seen_order: VecDeque<String>,
 }
+
+/// A retained event with its subject and the publisher's trace context.
+struct Entry {
+    subject: String,
+    event: Event,
+    parent: opentelemetry::Context,
+}
+
+type Next = (u64, u64, String, Event, opentelemetry::Context);
 
 struct ConsumerState {
     spec: ConsumerSpec,
@@ -67,7 +76,7 @@ impl Inner {
     }
 
     /// The next delivery for `consumer`, if one is ready.
-    fn next_for(&self, consumer: &str) -> Option<(u64, u64, String, Event)> {
+    fn next_for(&self, consumer: &str) -> Option<Next> {
         let mut st = self.lock();
         let State {
             base,
@@ -82,17 +91,23 @@ impl Inner {
             }
             let count = c.pending.entry(off).or_insert(0);
             *count += 1;
-            let (subject, event) = &log[(off - *base) as usize];
-            return Some((off, *count, subject.clone(), event.clone()));
+            let e = &log[(off - *base) as usize];
+            return Some((
+                off,
+                *count,
+                e.subject.clone(),
+                e.event.clone(),
+                e.parent.clone(),
+            ));
         }
         c.cursor = c.cursor.max(*base);
         while c.cursor < *base + log.len() as u64 {
             let off = c.cursor;
             c.cursor += 1;
-            let (subject, event) = &log[(off - *base) as usize];
-            if super::subject_matches(&c.spec.filter, subject) {
+            let e = &log[(off - *base) as usize];
+            if super::subject_matches(&c.spec.filter, &e.subject) {
                 c.pending.insert(off, 1);
-                return Some((off, 1, subject.clone(), event.clone()));
+                return Some((off, 1, e.subject.clone(), e.event.clone(), e.parent.clone()));
             }
         }
         None
@@ -121,7 +136,7 @@ impl Inner {
 }
 
 /// Waits until `consumer` has something to deliver.
-async fn next_delivery(inner: &Inner, consumer: &str) -> (u64, u64, String, Event) {
+async fn next_delivery(inner: &Inner, consumer: &str) -> Next {
     loop {
         // Register interest before looking, so a publish in between is not missed.
         let notified = inner.notify.notified();
@@ -178,7 +193,15 @@ impl EventBus for MemoryBus {
         {
             st.seen.remove(&old);
         }
-        st.log.push_back((subject, event.clone()));
+        let parent = {
+            use tracing_opentelemetry::OpenTelemetrySpanExt;
+            tracing::Span::current().context()
+        };
+        st.log.push_back(Entry {
+            subject,
+            event: event.clone(),
+            parent,
+        });
         // Retention: drop the oldest events once over the limit, like a JetStream max_msgs limit.
         while st.log.len() > RETAIN {
             st.log.pop_front();
@@ -205,13 +228,13 @@ impl EventBus for MemoryBus {
         }
         let inner = self.inner.clone();
         let stream = futures::stream::unfold((inner, name), |(inner, name)| async move {
-            let (offset, count, subject, event) = next_delivery(&inner, &name).await;
+            let (offset, count, subject, event, parent) = next_delivery(&inner, &name).await;
             let settle = Box::new(MemorySettle {
                 inner: inner.clone(),
                 consumer: name.clone(),
                 offset,
             });
-            let d = Delivery::new(event, subject, count, settle);
+            let d = Delivery::new(event, subject, count, parent, settle);
             Some((Ok(d), (inner, name)))
         });
         Ok(Box::pin(stream))

@@ -68,6 +68,8 @@ pub struct Delivery {
     pub subject: String,
     /// 1 on first delivery, higher on redeliveries.
     pub delivery_count: u64,
+    /// Trace context of the publisher (carried in NATS headers).
+    parent: opentelemetry::Context,
     settle: Option<Box<dyn Settle>>,
 }
 
@@ -93,14 +95,36 @@ impl Delivery {
         event: Event,
         subject: String,
         delivery_count: u64,
+        parent: opentelemetry::Context,
         settle: Box<dyn Settle>,
     ) -> Self {
         Self {
             event,
             subject,
             delivery_count,
+            parent,
             settle: Some(settle),
         }
+    }
+
+    /// A span for handling this event, a child of the publisher's span, so one trace follows a
+    /// call from the webhook through the bus into every consumer.
+    pub fn span(&self, consumer: &str) -> tracing::Span {
+        use tracing_opentelemetry::OpenTelemetrySpanExt;
+        let span = tracing::info_span!(
+            "event.handle",
+            consumer,
+            subject = %self.subject,
+            event_id = %self.event.id,
+            delivery = self.delivery_count,
+        );
+        let _ = span.set_parent(self.parent.clone());
+        span
+    }
+
+    /// The publisher's trace context.
+    pub fn trace_context(&self) -> &opentelemetry::Context {
+        &self.parent
     }
 
     /// Confirms the event was handled; returns once the bus has recorded the ack.
@@ -155,6 +179,13 @@ pub async fn connect(nats_url: Option<&str>, root: &str) -> Result<SharedBus, Bu
         Some(url) => Arc::new(NatsBus::connect(url, root).await?),
         None => Arc::new(MemoryBus::new(root)),
     })
+}
+
+/// The bus `config` selects (NATS JetStream when `NATS_URL` is set, else in-process).
+pub async fn connect_from(config: &crate::Config) -> Result<SharedBus, BusError> {
+    let bus = connect(config.nats_url.as_deref(), &config.nats_subject_root).await?;
+    tracing::info!(bus = bus.kind(), "event bus connected");
+    Ok(bus)
 }
 
 /// The subject of `event` relative to the bus root: `<business_id>.<entity>.<what>`.

@@ -154,11 +154,17 @@ impl EventBus for NatsBus {
                 let delivered = m.info().map(|i| i.delivered.max(1) as u64).unwrap_or(1);
                 let (msg, acker) = m.split();
                 let subject = msg.subject.as_str().get(prefix_len..).unwrap_or("").to_string();
+                let parent = msg
+                    .headers
+                    .as_ref()
+                    .map(crate::telemetry::extract_nats)
+                    .unwrap_or_default();
                 match Event::decode(msg.payload) {
                     Ok(event) => Some(Ok(Delivery::new(
                         event,
                         subject,
                         delivered,
+                        parent,
                         Box::new(NatsSettle(acker)),
                     ))),
                     Err(e) => {

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    agentlocator_common::runner::run_service(crm_svc::NAME, crm_svc::serve)
+}
