@@ -376,6 +376,55 @@ impl Config {
         self.http_addr.ip().is_loopback() && self.public_url_is_loopback()
     }
 
+    /// The key that signs sign-in tokens: `SECRET_KEY`, or on a local-only instance a random key
+    /// generated once and kept in `DATA_DIR/secret_key` (so sign-ins survive restarts). Anywhere
+    /// else a missing `SECRET_KEY` is a start-up error: every replica must share one key.
+    pub fn resolve_secret_key(&self) -> Result<Secret, ConfigError> {
+        if let Some(k) = &self.secret_key {
+            return Ok(k.clone());
+        }
+        if !self.is_local_only() {
+            return Err(err(
+                "SECRET_KEY",
+                "is required when the instance is reachable from other machines \
+                 (generate one with `openssl rand -hex 32`)",
+            ));
+        }
+        let path = self.data_dir.join("secret_key");
+        let io = |e: std::io::Error| err("SECRET_KEY", format!("{}: {e}", path.display()));
+        match std::fs::read_to_string(&path) {
+            Ok(k) if k.trim().len() >= 32 => return Ok(Secret(k.trim().to_string())),
+            Ok(_) => {
+                return Err(err(
+                    "SECRET_KEY",
+                    format!("{} is too short", path.display()),
+                ));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(e)),
+        }
+        std::fs::create_dir_all(&self.data_dir).map_err(io)?;
+        let key: String = (0..2)
+            .map(|_| uuid::Uuid::new_v4().simple().to_string())
+            .collect();
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        match opts.open(&path) {
+            Ok(mut f) => {
+                std::io::Write::write_all(&mut f, key.as_bytes()).map_err(io)?;
+                Ok(Secret(key))
+            }
+            // Another process created it first: use theirs.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let k = std::fs::read_to_string(&path).map_err(io)?;
+                Ok(Secret(k.trim().to_string()))
+            }
+            Err(e) => Err(io(e)),
+        }
+    }
+
     /// True when nothing but the embedded default is in use (SQLite, in-process bus).
     pub fn is_embedded(&self) -> bool {
         matches!(self.database, Database::Sqlite(_)) && self.nats_url.is_none()
@@ -537,6 +586,26 @@ mod tests {
                 .unwrap()
                 .is_local_only()
         );
+    }
+
+    #[test]
+    fn secret_key_is_generated_once_for_local_instances_only() {
+        let dir = std::env::temp_dir().join(format!("al-cfg-{}", uuid::Uuid::now_v7()));
+        let d = dir.display().to_string();
+        let local = cfg(&[("DATA_DIR", &d)]).unwrap();
+        let k1 = local.resolve_secret_key().unwrap();
+        let k2 = local.resolve_secret_key().unwrap();
+        assert_eq!(k1, k2);
+        assert!(k1.expose().len() >= 32);
+        let public = cfg(&[("DATA_DIR", &d), ("HTTP_ADDR", "0.0.0.0:8080")]).unwrap();
+        assert_eq!(public.resolve_secret_key().unwrap_err().var, "SECRET_KEY");
+        let given = cfg(&[
+            ("HTTP_ADDR", "0.0.0.0:8080"),
+            ("SECRET_KEY", &"k".repeat(40)),
+        ])
+        .unwrap();
+        assert_eq!(given.resolve_secret_key().unwrap().expose(), "k".repeat(40));
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

@@ -4,7 +4,7 @@ use crate::{
     db::Db,
     error::{Error, Result},
     ids::BusinessId,
-    models::{Business, business},
+    models::{Business, business, business::KnowledgeEntry},
 };
 use agentlocator_common::phone::normalize_il;
 
@@ -32,4 +32,159 @@ pub async fn get(db: &Db, lookup: BusinessLookup) -> Result<Business> {
     })
     .await?
     .ok_or(Error::NotFound("business"))
+}
+
+/// The feature switches of a business; `None` leaves a switch as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeaturePatch {
+    pub crm: Option<bool>,
+    pub whatsapp: Option<bool>,
+    pub signature: Option<bool>,
+    pub invoices: Option<bool>,
+    pub contracts: Option<bool>,
+    pub voice: Option<bool>,
+    pub proposals: Option<bool>,
+    pub calendar: Option<bool>,
+    pub reports: Option<bool>,
+}
+
+/// A partial change of a business's settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BusinessPatch {
+    pub name: Option<String>,
+    pub greeting_text: Option<String>,
+    pub vat_rate_bp: Option<i32>,
+    /// Replaces the whole knowledge list.
+    pub knowledge: Option<Vec<KnowledgeEntry>>,
+    pub features: FeaturePatch,
+}
+
+const MAX_NAME_CHARS: usize = 200;
+const MAX_GREETING_CHARS: usize = 1_000;
+const MAX_KNOWLEDGE_ENTRIES: usize = 200;
+const MAX_KNOWLEDGE_CHARS: usize = 2_000;
+
+/// Applies `patch` to business `id`, validating each field.
+pub async fn update(db: &Db, id: &BusinessId, patch: BusinessPatch) -> Result<Business> {
+    if let Some(name) = &patch.name {
+        let n = name.trim().chars().count();
+        if n == 0 || n > MAX_NAME_CHARS {
+            return Err(Error::validation(
+                "name",
+                format!("must be 1 to {MAX_NAME_CHARS} characters"),
+            ));
+        }
+    }
+    if let Some(g) = &patch.greeting_text
+        && g.chars().count() > MAX_GREETING_CHARS
+    {
+        return Err(Error::validation(
+            "greeting_text",
+            format!("is longer than {MAX_GREETING_CHARS} characters"),
+        ));
+    }
+    if let Some(v) = patch.vat_rate_bp
+        && !(0..=10_000).contains(&v)
+    {
+        return Err(Error::validation(
+            "vat_rate_bp",
+            "must be between 0 and 10000 basis points (0%–100%)",
+        ));
+    }
+    if let Some(k) = &patch.knowledge {
+        if k.len() > MAX_KNOWLEDGE_ENTRIES {
+            return Err(Error::validation(
+                "knowledge",
+                format!("has more than {MAX_KNOWLEDGE_ENTRIES} entries"),
+            ));
+        }
+        for e in k {
+            if e.q.trim().is_empty() || e.a.trim().is_empty() {
+                return Err(Error::validation(
+                    "knowledge",
+                    "every entry needs a question and an answer",
+                ));
+            }
+            if e.q.chars().count() > MAX_KNOWLEDGE_CHARS
+                || e.a.chars().count() > MAX_KNOWLEDGE_CHARS
+            {
+                return Err(Error::validation(
+                    "knowledge",
+                    format!("entries are limited to {MAX_KNOWLEDGE_CHARS} characters"),
+                ));
+            }
+        }
+    }
+    let id = id.clone();
+    db.transaction(move |conn| {
+        let mut b = business::find(conn, &id)?.ok_or(Error::NotFound("business"))?;
+        if let Some(name) = patch.name {
+            b.name = name.trim().to_owned();
+        }
+        if let Some(g) = patch.greeting_text {
+            b.greeting_text = g;
+        }
+        if let Some(v) = patch.vat_rate_bp {
+            b.vat_rate_bp = v;
+        }
+        if let Some(k) = patch.knowledge {
+            b.knowledge_qa = serde_json::to_string(&k)
+                .map_err(|e| Error::Internal(format!("knowledge JSON: {e}")))?;
+        }
+        let f = patch.features;
+        let set = |flag: &mut bool, v: Option<bool>| {
+            if let Some(v) = v {
+                *flag = v;
+            }
+        };
+        set(&mut b.crm_enabled, f.crm);
+        set(&mut b.whatsapp_enabled, f.whatsapp);
+        set(&mut b.signature_enabled, f.signature);
+        set(&mut b.invoices_enabled, f.invoices);
+        set(&mut b.contracts_enabled, f.contracts);
+        set(&mut b.voice_enabled, f.voice);
+        set(&mut b.proposals_enabled, f.proposals);
+        set(&mut b.calendar_enabled, f.calendar);
+        set(&mut b.reports_enabled, f.reports);
+        b.updated_at = crate::time::now();
+        business::save(conn, &b)?;
+        Ok(b)
+    })
+    .await
+}
+
+/// Creates a business with the default settings. The slug (lower-case letters, digits and
+/// dashes) must be free ([`Error::Conflict`] otherwise).
+pub async fn create(db: &Db, name: &str, slug: &str) -> Result<Business> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(Error::validation(
+            "name",
+            format!("must be 1 to {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    let slug = slug.trim().to_lowercase();
+    if slug.is_empty()
+        || slug.len() > 64
+        || !slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(Error::validation(
+            "slug",
+            "use 1 to 64 lower-case latin letters, digits and dashes",
+        ));
+    }
+    let b = Business::new(name, slug.clone());
+    let row = b.clone();
+    db.transaction(move |conn| business::insert(conn, &row))
+        .await
+        .map_err(|e| {
+            if e.is_unique_violation() {
+                Error::Conflict(format!("a business with slug {slug} already exists"))
+            } else {
+                e
+            }
+        })?;
+    Ok(b)
 }

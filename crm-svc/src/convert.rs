@@ -3,12 +3,12 @@
 //! responses with `From`/`TryFrom`.
 
 use crate::{
-    businesses::BusinessLookup,
-    customers::{DEFAULT_LIMIT, NewCustomer, Page},
+    businesses::{BusinessLookup, BusinessPatch, FeaturePatch},
+    customers::{CustomerPatch, DEFAULT_LIMIT, NewCustomer, Page},
     enums::{CustomerSource, CustomerStatus},
     error::{Error, Result},
     ids::{BusinessId, CustomerId},
-    models::{Business, Customer},
+    models::{Business, Customer, User, business::KnowledgeEntry},
     time,
 };
 use agentlocator_proto::{to_timestamp, v1 as pb};
@@ -133,6 +133,101 @@ impl TryFrom<pb::GetBusinessRequest> for BusinessLookup {
     }
 }
 
+/// An `UpdateCustomer` request as domain arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateCustomer {
+    pub business_id: BusinessId,
+    pub id: CustomerId,
+    pub patch: CustomerPatch,
+}
+
+impl TryFrom<pb::UpdateCustomerRequest> for UpdateCustomer {
+    type Error = Error;
+
+    fn try_from(r: pb::UpdateCustomerRequest) -> Result<Self> {
+        let status = match r.status.as_deref() {
+            Some(s) => Some(
+                s.trim()
+                    .parse::<CustomerStatus>()
+                    .map_err(|e| Error::validation("status", e.to_string()))?,
+            ),
+            None => None,
+        };
+        Ok(UpdateCustomer {
+            business_id: required("business_id", r.business_id)?,
+            id: required("id", r.id)?,
+            patch: CustomerPatch {
+                name: r.name,
+                phone: r.phone,
+                email: r.email,
+                status,
+                notes: r.notes,
+            },
+        })
+    }
+}
+
+/// A business id and an entity id, for gets and deletes.
+pub fn scoped_ids<T: From<String>>(business_id: String, id: String) -> Result<(BusinessId, T)> {
+    Ok((required("business_id", business_id)?, required("id", id)?))
+}
+
+/// An `UpdateBusiness` request as domain arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateBusiness {
+    pub id: BusinessId,
+    pub patch: BusinessPatch,
+}
+
+impl TryFrom<pb::UpdateBusinessRequest> for UpdateBusiness {
+    type Error = Error;
+
+    fn try_from(r: pb::UpdateBusinessRequest) -> Result<Self> {
+        let f = r.features.unwrap_or_default();
+        Ok(UpdateBusiness {
+            id: required("id", r.id)?,
+            patch: BusinessPatch {
+                name: r.name,
+                greeting_text: r.greeting_text,
+                vat_rate_bp: r.vat_rate_bp,
+                knowledge: r.set_knowledge.then(|| {
+                    r.knowledge
+                        .into_iter()
+                        .map(|k| KnowledgeEntry {
+                            q: k.question,
+                            a: k.answer,
+                        })
+                        .collect()
+                }),
+                features: FeaturePatch {
+                    crm: f.crm_enabled,
+                    whatsapp: f.whatsapp_enabled,
+                    signature: f.signature_enabled,
+                    invoices: f.invoices_enabled,
+                    contracts: f.contracts_enabled,
+                    voice: f.voice_enabled,
+                    proposals: f.proposals_enabled,
+                    calendar: f.calendar_enabled,
+                    reports: f.reports_enabled,
+                },
+            },
+        })
+    }
+}
+
+impl From<User> for pb::User {
+    fn from(u: User) -> Self {
+        pb::User {
+            id: u.id.into(),
+            business_id: u.business_id.into(),
+            email: u.email,
+            name: u.name,
+            role: u.role.to_string(),
+            created_at: Some(to_timestamp(time::to_utc(u.created_at))),
+        }
+    }
+}
+
 impl From<Customer> for pb::Customer {
     fn from(c: Customer) -> Self {
         pb::Customer {
@@ -168,6 +263,14 @@ impl TryFrom<Business> for pb::Business {
     fn try_from(b: Business) -> Result<Self> {
         Ok(pb::Business {
             twilio_numbers: b.twilio_number_list()?,
+            knowledge: b
+                .knowledge()?
+                .into_iter()
+                .map(|k| pb::KnowledgeEntry {
+                    question: k.q,
+                    answer: k.a,
+                })
+                .collect(),
             features: Some(pb::FeatureFlags {
                 crm_enabled: b.crm_enabled,
                 whatsapp_enabled: b.whatsapp_enabled,

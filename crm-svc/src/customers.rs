@@ -157,6 +157,87 @@ pub async fn create(db: &Db, business_id: &BusinessId, new: NewCustomer) -> Resu
     Ok(customer)
 }
 
+/// A partial change of a customer: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerPatch {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    /// `Some("")` clears the email.
+    pub email: Option<String>,
+    pub status: Option<CustomerStatus>,
+    pub notes: Option<String>,
+}
+
+/// Applies `patch` to the customer `id` of `business_id`, validating like [`create`]; a phone
+/// another customer of the business has is [`Error::Conflict`].
+pub async fn update(
+    db: &Db,
+    business_id: &BusinessId,
+    id: &CustomerId,
+    patch: CustomerPatch,
+) -> Result<Customer> {
+    let (business_id, id) = (business_id.clone(), id.clone());
+    db.transaction(move |conn| {
+        let current =
+            customer::find(conn, &business_id, &id)?.ok_or(Error::NotFound("customer"))?;
+        // Re-validate the merged record with the same rules as a new one.
+        let merged = validate(
+            &business_id,
+            NewCustomer {
+                name: patch.name.unwrap_or(current.name.clone()),
+                phone: patch.phone.unwrap_or(current.phone.clone()),
+                email: patch.email.or(current.email.clone()),
+                status: Some(patch.status.unwrap_or(current.status)),
+                source: Some(current.source),
+                notes: patch.notes.unwrap_or(current.notes.clone()),
+            },
+        )?;
+        let updated = Customer {
+            id: current.id,
+            business_id: current.business_id,
+            source: current.source,
+            created_at: current.created_at,
+            updated_at: time::now(),
+            name: merged.name,
+            phone: merged.phone,
+            email: merged.email,
+            status: merged.status,
+            notes: merged.notes,
+        };
+        match customer::save(conn, &updated) {
+            Err(e) if e.is_unique_violation() => Err(Error::Conflict(format!(
+                "a customer with phone {} already exists",
+                updated.phone
+            ))),
+            other => other.map(|_| updated),
+        }
+    })
+    .await
+}
+
+/// Deletes the customer `id` of `business_id`. Calls, messages, tasks and appointments stay
+/// (without a customer); a customer with invoices, contracts or proposals cannot be deleted
+/// ([`Error::Conflict`]) — those are business records.
+pub async fn delete(db: &Db, business_id: &BusinessId, id: &CustomerId) -> Result<()> {
+    let (business_id, id) = (business_id.clone(), id.clone());
+    let deleted = db
+        .transaction(move |conn| customer::delete(conn, &business_id, &id))
+        .await
+        .map_err(|e| match e {
+            Error::Database(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                _,
+            )) => Error::Conflict(
+                "the customer has invoices, contracts or proposals; remove those first".into(),
+            ),
+            other => other,
+        })?;
+    if deleted == 0 {
+        return Err(Error::NotFound("customer"));
+    }
+    Ok(())
+}
+
 /// Checks and normalises `new` into the row to insert.
 fn validate(business_id: &BusinessId, new: NewCustomer) -> Result<Customer> {
     let name = new.name.trim();

@@ -31,6 +31,9 @@ pub enum Error {
     /// business, …): consumers log and drop it.
     #[error("bad event: {0}")]
     BadEvent(String),
+    /// Wrong credentials (which part was wrong is not said).
+    #[error("wrong email or password")]
+    Unauthenticated,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -76,6 +79,7 @@ impl Error {
             Error::NotFound(_)
             | Error::Validation { .. }
             | Error::Conflict(_)
+            | Error::Unauthenticated
             | Error::Migration(_)
             | Error::BadEvent(_) => false,
         }
@@ -96,6 +100,7 @@ impl From<Error> for tonic::Status {
                 status
             }
             Error::Conflict(message) => tonic::Status::already_exists(message),
+            Error::Unauthenticated => tonic::Status::unauthenticated("wrong email or password"),
             Error::BadEvent(message) => tonic::Status::invalid_argument(message),
             internal => {
                 tracing::error!(error = %internal, "internal error");

@@ -4,9 +4,13 @@
 
 use crate::{
     businesses::{self, BusinessLookup},
-    convert::{CreateCustomer, GetCustomer, ListCustomers},
+    convert::{
+        CreateCustomer, GetCustomer, ListCustomers, UpdateBusiness, UpdateCustomer, scoped_ids,
+    },
     customers,
     db::Db,
+    ids::{CustomerId, UserId},
+    users,
 };
 use agentlocator_proto::v1::{self as pb, crm_service_server::CrmService};
 use tonic::{Request, Response, Status};
@@ -87,5 +91,52 @@ impl CrmService for CrmGrpc {
         let r = CreateCustomer::try_from(request.into_inner())?;
         let customer = customers::create(&self.db, &r.business_id, r.customer).await?;
         Ok(Response::new(customer.into()))
+    }
+
+    async fn update_business(
+        &self,
+        request: Request<pb::UpdateBusinessRequest>,
+    ) -> Result<Response<pb::Business>, Status> {
+        let r = UpdateBusiness::try_from(request.into_inner())?;
+        let business = businesses::update(&self.db, &r.id, r.patch).await?;
+        Ok(Response::new(pb::Business::try_from(business)?))
+    }
+
+    async fn authenticate(
+        &self,
+        request: Request<pb::AuthenticateRequest>,
+    ) -> Result<Response<pb::User>, Status> {
+        let r = request.into_inner();
+        let user = users::authenticate(&self.db, &r.email, &r.password).await?;
+        Ok(Response::new(user.into()))
+    }
+
+    async fn get_user(
+        &self,
+        request: Request<pb::GetUserRequest>,
+    ) -> Result<Response<pb::User>, Status> {
+        let r = request.into_inner();
+        let (business_id, id) = scoped_ids::<UserId>(r.business_id, r.id)?;
+        let user = users::get(&self.db, &business_id, &id).await?;
+        Ok(Response::new(user.into()))
+    }
+
+    async fn update_customer(
+        &self,
+        request: Request<pb::UpdateCustomerRequest>,
+    ) -> Result<Response<pb::Customer>, Status> {
+        let r = UpdateCustomer::try_from(request.into_inner())?;
+        let customer = customers::update(&self.db, &r.business_id, &r.id, r.patch).await?;
+        Ok(Response::new(customer.into()))
+    }
+
+    async fn delete_customer(
+        &self,
+        request: Request<pb::DeleteCustomerRequest>,
+    ) -> Result<Response<pb::DeleteCustomerResponse>, Status> {
+        let r = request.into_inner();
+        let (business_id, id) = scoped_ids::<CustomerId>(r.business_id, r.id)?;
+        customers::delete(&self.db, &business_id, &id).await?;
+        Ok(Response::new(pb::DeleteCustomerResponse {}))
     }
 }

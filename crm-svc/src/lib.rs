@@ -18,11 +18,14 @@ pub mod grpc;
 pub mod ids;
 pub mod models;
 pub mod outbox;
+pub mod pagination;
 pub mod schema;
 pub mod strings;
+pub mod tasks;
 #[doc(hidden)]
 pub mod test_support;
 pub mod time;
+pub mod users;
 
 pub use db::{Db, DbConn, DbOptions};
 

@@ -143,6 +143,7 @@ diesel::table! {
         notified_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        done_at -> Nullable<Timestamp>,
     }
 }
 

@@ -10,13 +10,14 @@ use tonic_health::pb::{
 };
 
 pub type Traced = InterceptedService<Channel, TracePropagation>;
+pub type CrmClient = CrmServiceClient<Traced>;
 
 /// Longest a REST request waits on a service.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
 pub struct ServiceClients {
-    pub crm: CrmServiceClient<Traced>,
+    pub crm: CrmClient,
     /// Every service with its gRPC service name, for readiness checks.
     health: Vec<(&'static str, &'static str, Channel)>,
 }

@@ -9,6 +9,9 @@ use serde::Serialize;
 pub struct ErrorBody {
     pub error: &'static str,
     pub message: String,
+    /// The request field a validation error is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +20,7 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    pub field: Option<String>,
 }
 
 impl ApiError {
@@ -25,13 +29,21 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            field: None,
         }
+    }
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
     }
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
@@ -96,6 +108,7 @@ impl ResponseError for ApiError {
         HttpResponse::build(self.status).json(ErrorBody {
             error: self.code,
             message: self.message.clone(),
+            field: self.field.clone(),
         })
     }
 }
@@ -107,7 +120,13 @@ impl From<tonic::Status> for ApiError {
         use tonic::Code;
         let msg = s.message().to_string();
         match s.code() {
-            Code::InvalidArgument => Self::validation(msg),
+            Code::InvalidArgument => {
+                let e = Self::validation(msg);
+                match s.metadata().get("al-field").and_then(|v| v.to_str().ok()) {
+                    Some(f) => e.with_field(f),
+                    None => e,
+                }
+            }
             Code::NotFound => Self::not_found(msg),
             Code::AlreadyExists => Self::new(StatusCode::CONFLICT, "conflict", msg),
             Code::PermissionDenied => Self::new(StatusCode::FORBIDDEN, "forbidden", msg),

@@ -1,12 +1,12 @@
 //! The HTTP gateway: REST/JSON for the web app, webhooks for Twilio and the WhatsApp sidecar,
 //! all forwarded to the services over gRPC.
 
+pub mod auth;
 pub mod clients;
 pub mod error;
 pub mod middleware;
 pub mod pagination;
 pub mod routes;
-pub mod scope;
 pub mod state;
 pub mod views;
 
@@ -49,11 +49,17 @@ async fn not_found() -> Result<actix_web::HttpResponse, error::ApiError> {
     Err(error::ApiError::not_found("no such page"))
 }
 
-/// The state for `config`: service clients and the open business of the embedded default.
+/// How long the gateway trusts a cached copy of a business (its feature flags).
+const BUSINESS_CACHE_TTL: Duration = Duration::from_secs(3);
+
+/// The state for `config`: service clients and the token keys.
 pub fn state_for(config: &Config) -> anyhow::Result<web::Data<AppState>> {
+    let clients = clients::ServiceClients::new(&config.services)?;
+    let secret = config.resolve_secret_key()?;
     Ok(web::Data::new(AppState {
-        clients: clients::ServiceClients::new(&config.services)?,
-        open_business_slug: config.is_local_only().then(|| "demo".to_string()),
+        businesses: auth::BusinessCache::new(clients.crm.clone(), BUSINESS_CACHE_TTL),
+        tokens: auth::Tokens::hs256(secret.expose().as_bytes()),
+        clients,
     }))
 }
 
@@ -64,12 +70,6 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let state = state_for(&config)?;
-    if config.is_local_only() {
-        tracing::warn!(
-            "local-only instance (loopback HTTP_ADDR and PUBLIC_BASE_URL): the REST API serves \
-             the demo business without sign-in until sign-in is configured"
-        );
-    }
     let addr = listener.local_addr()?;
     let server = HttpServer::new(move || create_app(state.clone()))
         .disable_signals()

@@ -38,6 +38,7 @@ fn to_json_error<B: MessageBody + 'static>(
     let mut new = HttpResponse::build(status).json(ErrorBody {
         error: code,
         message: message.to_string(),
+        field: None,
     });
     // Keep headers such as `Allow` on 405.
     for (k, v) in old.headers() {

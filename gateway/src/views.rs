@@ -55,3 +55,93 @@ impl From<v1::ListCustomersResponse> for Page<Customer> {
         }
     }
 }
+
+#[derive(Debug, Serialize)]
+pub struct User {
+    pub id: String,
+    pub business_id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub created_at: Option<String>,
+}
+
+impl From<v1::User> for User {
+    fn from(u: v1::User) -> Self {
+        User {
+            created_at: rfc3339(u.created_at.as_ref()),
+            id: u.id,
+            business_id: u.business_id,
+            email: u.email,
+            name: u.name,
+            role: u.role,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, serde::Deserialize, Clone, PartialEq, Eq)]
+pub struct Knowledge {
+    pub q: String,
+    pub a: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Features {
+    pub crm_enabled: bool,
+    pub whatsapp_enabled: bool,
+    pub signature_enabled: bool,
+    pub invoices_enabled: bool,
+    pub contracts_enabled: bool,
+    pub voice_enabled: bool,
+    pub proposals_enabled: bool,
+    pub calendar_enabled: bool,
+    pub reports_enabled: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Business {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    pub greeting_text: String,
+    /// Basis points: 1800 = 18%.
+    pub vat_rate_bp: i32,
+    pub twilio_numbers: Vec<String>,
+    pub knowledge: Vec<Knowledge>,
+    pub features: Features,
+    pub created_at: Option<String>,
+}
+
+impl From<v1::Business> for Business {
+    fn from(b: v1::Business) -> Self {
+        let f = b.features.unwrap_or_default();
+        Business {
+            created_at: rfc3339(b.created_at.as_ref()),
+            id: b.id,
+            name: b.name,
+            slug: b.slug,
+            greeting_text: b.greeting_text,
+            vat_rate_bp: b.vat_rate_bp,
+            twilio_numbers: b.twilio_numbers,
+            knowledge: b
+                .knowledge
+                .into_iter()
+                .map(|k| Knowledge {
+                    q: k.question,
+                    a: k.answer,
+                })
+                .collect(),
+            features: Features {
+                crm_enabled: f.crm_enabled,
+                whatsapp_enabled: f.whatsapp_enabled,
+                signature_enabled: f.signature_enabled,
+                invoices_enabled: f.invoices_enabled,
+                contracts_enabled: f.contracts_enabled,
+                voice_enabled: f.voice_enabled,
+                proposals_enabled: f.proposals_enabled,
+                calendar_enabled: f.calendar_enabled,
+                reports_enabled: f.reports_enabled,
+            },
+        }
+    }
+}

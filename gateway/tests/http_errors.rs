@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 /// Services at a port nothing listens on.
-fn unreachable_services(loopback: bool) -> Config {
+fn unreachable_services() -> Config {
     let mut m: HashMap<String, String> = [
         ("CRM_SVC_URL", "http://127.0.0.1:1"),
         ("VOICE_SVC_URL", "http://127.0.0.1:1"),
@@ -18,9 +18,10 @@ fn unreachable_services(loopback: bool) -> Config {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    if !loopback {
-        m.insert("PUBLIC_BASE_URL".into(), "https://crm.example.com".into());
-    }
+    m.insert(
+        "SECRET_KEY".into(),
+        "test-secret-test-secret-test-secret!".into(),
+    );
     Config::from_map(&m).unwrap()
 }
 
@@ -43,7 +44,7 @@ async fn json_of<B: actix_web::body::MessageBody>(
 
 #[actix_web::test]
 async fn healthz_is_up_without_services() {
-    let app = test::init_service(create_app(state_for(&unreachable_services(true)).unwrap())).await;
+    let app = test::init_service(create_app(state_for(&unreachable_services()).unwrap())).await;
     let res = test::call_service(&app, test::TestRequest::get().uri("/healthz").to_request()).await;
     let (status, body) = json_of(res).await;
     assert_eq!(status, StatusCode::OK);
@@ -52,7 +53,7 @@ async fn healthz_is_up_without_services() {
 
 #[actix_web::test]
 async fn readyz_names_every_unreachable_service() {
-    let app = test::init_service(create_app(state_for(&unreachable_services(true)).unwrap())).await;
+    let app = test::init_service(create_app(state_for(&unreachable_services()).unwrap())).await;
     let res = test::call_service(&app, test::TestRequest::get().uri("/readyz").to_request()).await;
     let (status, body) = json_of(res).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
@@ -71,7 +72,7 @@ async fn readyz_names_every_unreachable_service() {
 
 #[actix_web::test]
 async fn unknown_routes_and_methods_are_json() {
-    let app = test::init_service(create_app(state_for(&unreachable_services(true)).unwrap())).await;
+    let app = test::init_service(create_app(state_for(&unreachable_services()).unwrap())).await;
     for (method, uri, code, status) in [
         ("GET", "/no/such/page", "not_found", 404),
         ("GET", "/api/no/such/route", "not_found", 404),
@@ -90,22 +91,46 @@ async fn unknown_routes_and_methods_are_json() {
 }
 
 #[actix_web::test]
-async fn a_publicly_reachable_instance_needs_sign_in() {
-    let app =
-        test::init_service(create_app(state_for(&unreachable_services(false)).unwrap())).await;
-    let req = test::TestRequest::get()
-        .uri("/api/crm/customers")
-        .to_request();
-    let (s, body) = json_of(test::call_service(&app, req).await).await;
-    assert_eq!(s, StatusCode::UNAUTHORIZED);
-    assert_eq!(body["error"], "unauthorized");
+async fn api_routes_need_a_valid_token() {
+    let app = test::init_service(create_app(state_for(&unreachable_services()).unwrap())).await;
+    for auth in [
+        None,
+        Some("Bearer"),
+        Some("Bearer not-a-token"),
+        Some("Basic dXNlcjpwYXNz"),
+        // Signed with another key.
+        Some(
+            "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1IiwiYnVzaW5lc3NfaWQiOiJiIiwicm9sZSI6Im93bmVyIiwiaWF0IjoxLCJleHAiOjQxMDI0NDQ4MDB9.6v3Zt4c8mHIx1Xw3Ww9p2jGmW8vNvQvN1Xw0cPj1bXk",
+        ),
+    ] {
+        for uri in [
+            "/api/crm/customers",
+            "/api/me",
+            "/api/business",
+            "/api/crm/customers/x",
+        ] {
+            let mut req = test::TestRequest::get().uri(uri);
+            if let Some(a) = auth {
+                req = req.insert_header(("authorization", a));
+            }
+            let (s, body) = json_of(test::call_service(&app, req.to_request()).await).await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED, "{uri} with {auth:?}: {body}");
+            assert_eq!(body["error"], "unauthorized");
+        }
+    }
 }
 
 #[actix_web::test]
 async fn a_service_that_is_down_is_a_503_not_a_500() {
-    let app = test::init_service(create_app(state_for(&unreachable_services(true)).unwrap())).await;
+    let state = state_for(&unreachable_services()).unwrap();
+    let token = state
+        .tokens
+        .issue("u1", "b1", agentlocator_gateway::auth::Role::Owner)
+        .unwrap();
+    let app = test::init_service(create_app(state)).await;
     let req = test::TestRequest::get()
         .uri("/api/crm/customers")
+        .insert_header(("authorization", format!("Bearer {token}")))
         .to_request();
     let (s, body) = json_of(test::call_service(&app, req).await).await;
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{body}");
@@ -115,7 +140,7 @@ async fn a_service_that_is_down_is_a_503_not_a_500() {
 /// The JSON body rules apply to every JSON route; an echo route exercises them.
 #[actix_web::test]
 async fn malformed_and_oversized_json_bodies() {
-    let state = state_for(&unreachable_services(true)).unwrap();
+    let state = state_for(&unreachable_services()).unwrap();
     let app = test::init_service(
         App::new()
             .app_data(state)

@@ -3,6 +3,8 @@
 //! The service starts, reports itself through `Info`, serves the standard gRPC health service
 //! and stops cleanly on shutdown; its feature RPCs grow from here.
 
+pub mod audio;
+
 use agentlocator_common::{Config, grpc, runner::service_info};
 use agentlocator_proto::v1::{
     ServiceInfo, ServiceInfoRequest,

@@ -67,6 +67,9 @@ impl TestEnv {
     }
 }
 
+/// Password of the users [`TestStack::sign_in`] creates.
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
+
 /// A running in-process stack.
 pub struct TestStack {
     pub env: TestEnv,
@@ -124,6 +127,49 @@ impl TestStack {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.http)
+    }
+
+    /// A connection pool to the stack's database.
+    pub async fn db(&self) -> crm_svc::Db {
+        crm_svc::test_support::connect(self.config.database.url()).await
+    }
+
+    /// The demo business (seeded if needed).
+    pub async fn demo_business(&self) -> String {
+        let db = self.db().await;
+        crm_svc::demo::seed_demo(&db)
+            .await
+            .expect("demo seed")
+            .business_id
+            .as_str()
+            .to_string()
+    }
+
+    /// Creates a user with `role` in `business_id` and signs in over HTTP; returns the token.
+    pub async fn sign_in(&self, business_id: &str, role: &str) -> String {
+        let email = format!("{role}-{}@test.local", uuid::Uuid::now_v7().simple());
+        let db = self.db().await;
+        crm_svc::users::create(
+            &db,
+            &crm_svc::ids::BusinessId::from(business_id.to_string()),
+            crm_svc::users::NewUser {
+                email: email.clone(),
+                name: "בודק".into(),
+                role: role.parse().expect("role"),
+                password: TEST_PASSWORD.into(),
+            },
+        )
+        .await
+        .expect("create user");
+        let res = reqwest::Client::new()
+            .post(self.url("/api/auth/login"))
+            .json(&serde_json::json!({"email": email, "password": TEST_PASSWORD}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(res.status(), 200, "login");
+        let body: serde_json::Value = res.json().await.expect("login JSON");
+        body["token"].as_str().expect("token").to_string()
     }
 
     /// Stops every service (as SIGTERM would) and returns how the stack ended.
@@ -199,4 +245,79 @@ where
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// A small HTTP client for one signed-in user: every call returns the status and the JSON body
+/// (asserting the body is JSON whenever there is one).
+#[derive(Clone)]
+pub struct Api {
+    base: String,
+    token: Option<String>,
+    client: reqwest::Client,
+}
+
+impl Api {
+    pub fn new(stack: &TestStack, token: Option<String>) -> Self {
+        Api {
+            base: stack.http.clone(),
+            token,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Body>,
+    ) -> (u16, serde_json::Value) {
+        let mut req = self
+            .client
+            .request(method.clone(), format!("{}{path}", self.base));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        req = match body {
+            Some(Body::Json(v)) => req.json(&v),
+            Some(Body::Raw(bytes)) => req.header("content-type", "application/json").body(bytes),
+            None => req,
+        };
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let ct = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let text = res.text().await.unwrap_or_default();
+        if text.is_empty() {
+            return (status, serde_json::Value::Null);
+        }
+        assert!(
+            ct.starts_with("application/json"),
+            "{method} {path}: {status} {ct} {text}"
+        );
+        (status, serde_json::from_str(&text).expect("JSON body"))
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::GET, path, None).await
+    }
+    pub async fn post(&self, path: &str, v: serde_json::Value) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::POST, path, Some(Body::Json(v)))
+            .await
+    }
+    pub async fn patch(&self, path: &str, v: serde_json::Value) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::PATCH, path, Some(Body::Json(v)))
+            .await
+    }
+    pub async fn delete(&self, path: &str) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::DELETE, path, None).await
+    }
+}
+
+pub enum Body {
+    Json(serde_json::Value),
+    Raw(Vec<u8>),
 }

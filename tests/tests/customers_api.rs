@@ -1,25 +1,7 @@
 //! The first route end to end: HTTP → gateway → gRPC → crm-svc → database, on the embedded
 //! default (SQLite + in-process bus) and on PostgreSQL + NATS JetStream.
 
-use agentlocator_tests::{Bus, Db, TestStack};
-use serde_json::Value;
-
-async fn get(url: &str) -> (u16, Value) {
-    let res = reqwest::get(url).await.expect("request");
-    let status = res.status().as_u16();
-    let ct = res
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let body = res.text().await.unwrap();
-    assert!(
-        ct.starts_with("application/json"),
-        "{url}: {status} {ct} {body}"
-    );
-    (status, serde_json::from_str(&body).expect("JSON"))
-}
+use agentlocator_tests::{Api, Bus, Db, TestStack};
 
 async fn customers_route(db: Db, bus: Bus) {
     let stack = TestStack::start(db, bus).await;
@@ -29,8 +11,14 @@ async fn customers_route(db: Db, bus: Bus) {
     }
     // Seeding twice changes nothing.
     agentlocator::demo(&stack.config).await.unwrap();
+    let business = stack.demo_business().await;
+    let api = Api::new(&stack, Some(stack.sign_in(&business, "agent").await));
+    let get = |path: String| {
+        let api = api.clone();
+        async move { api.get(&path).await }
+    };
 
-    let (s, page) = get(&stack.url("/api/crm/customers?page=1&limit=25")).await;
+    let (s, page) = get("/api/crm/customers?page=1&limit=25".into()).await;
     assert_eq!(s, 200, "{page}");
     assert_eq!(page["page"], 1);
     assert_eq!(page["limit"], 25);
@@ -51,7 +39,7 @@ async fn customers_route(db: Db, bus: Bus) {
     }
 
     // Page 2 holds the other 25, page 3 nothing.
-    let (_, p2) = get(&stack.url("/api/crm/customers?page=2&limit=25")).await;
+    let (_, p2) = get("/api/crm/customers?page=2&limit=25".into()).await;
     let p2_ids: Vec<&str> = p2["items"]
         .as_array()
         .unwrap()
@@ -64,16 +52,16 @@ async fn customers_route(db: Db, bus: Bus) {
             .iter()
             .all(|c| !p2_ids.contains(&c["id"].as_str().unwrap()))
     );
-    let (_, p3) = get(&stack.url("/api/crm/customers?page=3&limit=25")).await;
+    let (_, p3) = get("/api/crm/customers?page=3&limit=25".into()).await;
     assert_eq!(p3["items"].as_array().unwrap().len(), 0);
     assert_eq!(p3["total"], 50);
 
-    let (s, big) = get(&stack.url("/api/crm/customers?limit=1000")).await;
+    let (s, big) = get("/api/crm/customers?limit=1000".into()).await;
     assert_eq!(s, 200);
     assert_eq!(big["limit"], 100);
     assert_eq!(big["items"].as_array().unwrap().len(), 50);
 
-    let (s, dflt) = get(&stack.url("/api/crm/customers")).await;
+    let (s, dflt) = get("/api/crm/customers".into()).await;
     assert_eq!(s, 200);
     assert_eq!(
         (dflt["page"].as_i64(), dflt["limit"].as_i64()),
@@ -83,7 +71,7 @@ async fn customers_route(db: Db, bus: Bus) {
     for bad in [
         "page=0", "page=abc", "limit=-1", "limit=0", "page=-3", "page=1.5",
     ] {
-        let (s, e) = get(&stack.url(&format!("/api/crm/customers?{bad}"))).await;
+        let (s, e) = get(format!("/api/crm/customers?{bad}")).await;
         assert_eq!(s, 422, "{bad}: {e}");
         assert_eq!(e["error"], "validation_error", "{bad}");
         let msg = e["message"].as_str().unwrap();
@@ -94,7 +82,7 @@ async fn customers_route(db: Db, bus: Bus) {
         );
     }
 
-    let (s, e) = get(&stack.url("/no/such/page")).await;
+    let (s, e) = get("/no/such/page".into()).await;
     assert_eq!(s, 404);
     assert_eq!(e["error"], "not_found");
 

@@ -124,3 +124,45 @@ pub fn find_by_twilio_number(conn: &mut DbConn, e164: &str) -> Result<Option<Bus
     }
     Ok(None)
 }
+
+/// Writes the settings columns of `business` (everything but id, slug and created_at).
+pub fn save(conn: &mut DbConn, business: &Business) -> Result<usize> {
+    Ok(diesel::update(businesses::table.find(&business.id))
+        .set((
+            businesses::name.eq(&business.name),
+            businesses::greeting_text.eq(&business.greeting_text),
+            businesses::knowledge_qa.eq(&business.knowledge_qa),
+            businesses::twilio_numbers.eq(&business.twilio_numbers),
+            businesses::vat_rate_bp.eq(business.vat_rate_bp),
+            businesses::crm_enabled.eq(business.crm_enabled),
+            businesses::whatsapp_enabled.eq(business.whatsapp_enabled),
+            businesses::signature_enabled.eq(business.signature_enabled),
+            businesses::invoices_enabled.eq(business.invoices_enabled),
+            businesses::contracts_enabled.eq(business.contracts_enabled),
+            businesses::voice_enabled.eq(business.voice_enabled),
+            businesses::proposals_enabled.eq(business.proposals_enabled),
+            businesses::calendar_enabled.eq(business.calendar_enabled),
+            businesses::reports_enabled.eq(business.reports_enabled),
+            businesses::updated_at.eq(business.updated_at),
+        ))
+        .execute(conn)?)
+}
+
+/// One entry of a business's knowledge Q&A (what the voice agent may answer from).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KnowledgeEntry {
+    pub q: String,
+    pub a: String,
+}
+
+impl Business {
+    /// The parsed [`Business::knowledge_qa`].
+    pub fn knowledge(&self) -> Result<Vec<KnowledgeEntry>> {
+        serde_json::from_str(&self.knowledge_qa).map_err(|e| {
+            crate::error::Error::Internal(format!(
+                "business {} has malformed knowledge_qa: {e}",
+                self.id
+            ))
+        })
+    }
+}

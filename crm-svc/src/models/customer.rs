@@ -150,3 +150,31 @@ pub fn count(conn: &mut DbConn, business_id: &BusinessId) -> Result<i64> {
         .count()
         .get_result(conn)?)
 }
+
+/// Writes every column of `customer` (matched by id and business).
+pub fn save(conn: &mut DbConn, customer: &Customer) -> Result<usize> {
+    Ok(diesel::update(
+        customers::table
+            .filter(customers::id.eq(&customer.id))
+            .filter(customers::business_id.eq(&customer.business_id)),
+    )
+    .set((
+        customers::name.eq(&customer.name),
+        customers::phone.eq(&customer.phone),
+        customers::email.eq(&customer.email),
+        customers::status.eq(customer.status),
+        customers::notes.eq(&customer.notes),
+        customers::updated_at.eq(customer.updated_at),
+    ))
+    .execute(conn)?)
+}
+
+/// Deletes the customer `id` of `business_id`; returns how many rows went (0 or 1).
+pub fn delete(conn: &mut DbConn, business_id: &BusinessId, id: &CustomerId) -> Result<usize> {
+    Ok(diesel::delete(
+        customers::table
+            .filter(customers::id.eq(id))
+            .filter(customers::business_id.eq(business_id)),
+    )
+    .execute(conn)?)
+}

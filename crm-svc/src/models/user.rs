@@ -69,6 +69,16 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<User>> {
         .optional()?)
 }
 
+/// The user `id` of `business_id`.
+pub fn find(conn: &mut DbConn, business_id: &BusinessId, id: &UserId) -> Result<Option<User>> {
+    Ok(users::table
+        .filter(users::id.eq(id))
+        .filter(users::business_id.eq(business_id))
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

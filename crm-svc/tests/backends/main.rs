@@ -5,9 +5,11 @@
 mod consumer;
 mod customers;
 mod demo;
+mod fixtures;
 mod relay;
 mod service;
 mod storage;
+mod tasks;
 
 use std::{future::Future, time::Duration};
 

@@ -1,18 +1,22 @@
 use crate::{
+    auth::{Crm, Feature},
     error::ApiError,
     pagination,
-    scope::BusinessScope,
     state::AppState,
     views::{Customer, Page},
 };
 use actix_web::{HttpResponse, web};
-use agentlocator_proto::v1::ListCustomersRequest;
+use agentlocator_proto::v1::{
+    CreateCustomerRequest, DeleteCustomerRequest, GetCustomerRequest, ListCustomersRequest,
+    UpdateCustomerRequest,
+};
+use serde::Deserialize;
 use std::collections::HashMap;
 
 /// `GET /api/crm/customers?page=&limit=&q=&status=`
 pub async fn list(
     state: web::Data<AppState>,
-    scope: BusinessScope,
+    user: Feature<Crm>,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
@@ -26,7 +30,7 @@ pub async fn list(
         .crm
         .clone()
         .list_customers(ListCustomersRequest {
-            business_id: scope.business_id,
+            business_id: user.business_id.clone(),
             page: p.page,
             limit: p.limit,
             query: q.get("q").cloned().unwrap_or_default(),
@@ -35,4 +39,124 @@ pub async fn list(
         .await?
         .into_inner();
     Ok(HttpResponse::Ok().json(Page::<Customer>::from(res)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCustomer {
+    name: String,
+    phone: String,
+    email: Option<String>,
+    status: Option<String>,
+    source: Option<String>,
+    #[serde(default)]
+    notes: String,
+}
+
+/// `POST /api/crm/customers` → 201 with the customer.
+pub async fn create(
+    state: web::Data<AppState>,
+    user: Feature<Crm>,
+    body: web::Json<NewCustomer>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_write()?;
+    let c = body.into_inner();
+    let created = state
+        .clients
+        .crm
+        .clone()
+        .create_customer(CreateCustomerRequest {
+            business_id: user.business_id.clone(),
+            name: c.name,
+            phone: c.phone,
+            email: c.email.unwrap_or_default(),
+            status: c.status.unwrap_or_default(),
+            source: c.source.unwrap_or_default(),
+            notes: c.notes,
+        })
+        .await?
+        .into_inner();
+    Ok(HttpResponse::Created().json(Customer::from(created)))
+}
+
+/// `GET /api/crm/customers/{id}`
+pub async fn get(
+    state: web::Data<AppState>,
+    user: Feature<Crm>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let c = state
+        .clients
+        .crm
+        .clone()
+        .get_customer(GetCustomerRequest {
+            business_id: user.business_id.clone(),
+            id: id.into_inner(),
+        })
+        .await?
+        .into_inner();
+    Ok(HttpResponse::Ok().json(Customer::from(c)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerPatch {
+    name: Option<String>,
+    phone: Option<String>,
+    /// `null` or `""` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    email: Option<Option<String>>,
+    status: Option<String>,
+    notes: Option<String>,
+}
+
+/// Tells "absent" (`None`) from "null" (`Some(None)`).
+fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(Option::deserialize(d)?))
+}
+
+/// `PATCH /api/crm/customers/{id}`: only the fields given change.
+pub async fn update(
+    state: web::Data<AppState>,
+    user: Feature<Crm>,
+    id: web::Path<String>,
+    body: web::Json<CustomerPatch>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_write()?;
+    let p = body.into_inner();
+    let c = state
+        .clients
+        .crm
+        .clone()
+        .update_customer(UpdateCustomerRequest {
+            business_id: user.business_id.clone(),
+            id: id.into_inner(),
+            name: p.name,
+            phone: p.phone,
+            email: p.email.map(Option::unwrap_or_default),
+            status: p.status,
+            notes: p.notes,
+        })
+        .await?
+        .into_inner();
+    Ok(HttpResponse::Ok().json(Customer::from(c)))
+}
+
+/// `DELETE /api/crm/customers/{id}` → 204.
+pub async fn delete(
+    state: web::Data<AppState>,
+    user: Feature<Crm>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_write()?;
+    state
+        .clients
+        .crm
+        .clone()
+        .delete_customer(DeleteCustomerRequest {
+            business_id: user.business_id.clone(),
+            id: id.into_inner(),
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -1,5 +1,7 @@
 //! Every route of the gateway, registered in one place.
 
+mod auth;
+mod business;
 mod customers;
 mod health;
 
@@ -18,13 +20,31 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api")
                 .wrap(json_errors())
+                .service(resource("/auth/login").post(auth::login))
+                .service(resource("/me").get(auth::me))
                 .service(
-                    web::resource("/crm/customers")
+                    resource("/business")
+                        .get(business::get)
+                        .patch(business::update),
+                )
+                .service(
+                    resource("/crm/customers")
                         .get(customers::list)
-                        .default_service(web::to(method_not_allowed)),
+                        .post(customers::create),
+                )
+                .service(
+                    resource("/crm/customers/{id}")
+                        .get(customers::get)
+                        .patch(customers::update)
+                        .delete(customers::delete),
                 )
                 .default_service(web::to(api_not_found)),
         );
+}
+
+/// A resource whose other methods answer 405 in the JSON error shape.
+fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
 }
 
 fn json_config() -> web::JsonConfig {

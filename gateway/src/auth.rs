@@ -1,0 +1,341 @@
+//! Sign-in tokens and the extractors that guard every API route.
+//!
+//! A token is a JWT (HS256 with `SECRET_KEY`) carrying the user id, business id and role. Handlers
+//! take an [`AuthUser`] (any signed-in user), or a [`Feature`] gate that also checks the business
+//! has the feature on — a handler that forgets either does not get a business id to work with.
+
+use crate::{error::ApiError, state::AppState};
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use agentlocator_proto::v1::{Business, FeatureFlags};
+use futures::future::LocalBoxFuture;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use std::{marker::PhantomData, time::Duration};
+
+/// How long a sign-in lasts.
+pub const TOKEN_TTL: Duration = Duration::from_secs(12 * 3600);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Owner,
+    Admin,
+    Agent,
+    ReadOnly,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "owner" => Role::Owner,
+            "admin" => Role::Admin,
+            "agent" => Role::Agent,
+            "read_only" => Role::ReadOnly,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// User id.
+    pub sub: String,
+    pub business_id: String,
+    pub role: Role,
+    pub iat: u64,
+    pub exp: u64,
+}
+
+/// Signing and checking tokens.
+pub struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl Tokens {
+    pub fn hs256(secret: &[u8]) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 30;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        Tokens {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+        }
+    }
+
+    /// A token for `user_id` of `business_id` with `role`, valid for [`TOKEN_TTL`].
+    pub fn issue(&self, user_id: &str, business_id: &str, role: Role) -> Result<String, ApiError> {
+        let now = jsonwebtoken::get_current_timestamp();
+        let claims = Claims {
+            sub: user_id.to_string(),
+            business_id: business_id.to_string(),
+            role,
+            iat: now,
+            exp: now + TOKEN_TTL.as_secs(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(ApiError::internal)
+    }
+
+    /// The claims of a valid, unexpired token signed with our key.
+    pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|d| d.claims)
+            .map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind;
+                match e.kind() {
+                    ErrorKind::ExpiredSignature => {
+                        ApiError::unauthorized("the sign-in has expired; sign in again")
+                    }
+                    _ => ApiError::unauthorized("invalid token"),
+                }
+            })
+    }
+}
+
+/// The signed-in user of a request.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub user_id: String,
+    pub business_id: String,
+    pub role: Role,
+}
+
+impl AuthUser {
+    /// Refuses users who may only read (`read_only`).
+    pub fn require_write(&self) -> Result<(), ApiError> {
+        match self.role {
+            Role::ReadOnly => Err(ApiError::forbidden("read-only users cannot make changes")),
+            _ => Ok(()),
+        }
+    }
+
+    /// Only owners and admins manage the business's settings.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        match self.role {
+            Role::Owner | Role::Admin => Ok(()),
+            _ => Err(ApiError::forbidden("only an owner or admin can do this")),
+        }
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("sign in required"))?
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("invalid Authorization header"))?;
+    let (scheme, token) = value
+        .split_once(' ')
+        .ok_or_else(|| ApiError::unauthorized("expected Authorization: Bearer <token>"))?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(ApiError::unauthorized(
+            "expected Authorization: Bearer <token>",
+        ));
+    }
+    Ok(token.trim())
+}
+
+fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("AppState missing"))
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready((|| {
+            let claims = state(req)?.tokens.verify(bearer(req)?)?;
+            Ok(AuthUser {
+                user_id: claims.sub,
+                business_id: claims.business_id,
+                role: claims.role,
+            })
+        })())
+    }
+}
+
+/// A per-business feature switch (DESIGN: feature flags). A disabled feature answers
+/// `403 {"error": "<feature>_disabled"}`.
+pub trait FeatureFlag {
+    /// The error code when off, e.g. `crm_disabled`.
+    const DISABLED: &'static str;
+    const LABEL: &'static str;
+    fn enabled(flags: &FeatureFlags) -> bool;
+}
+
+macro_rules! feature_flags {
+    ($($ty:ident => $field:ident, $code:literal, $label:literal;)*) => {
+        $(
+            pub struct $ty;
+            impl FeatureFlag for $ty {
+                const DISABLED: &'static str = $code;
+                const LABEL: &'static str = $label;
+                fn enabled(flags: &FeatureFlags) -> bool {
+                    flags.$field
+                }
+            }
+        )*
+    };
+}
+
+feature_flags! {
+    Crm => crm_enabled, "crm_disabled", "CRM";
+    WhatsApp => whatsapp_enabled, "whatsapp_disabled", "WhatsApp";
+    Signature => signature_enabled, "signature_disabled", "signatures";
+    Invoices => invoices_enabled, "invoices_disabled", "invoices";
+    Contracts => contracts_enabled, "contracts_disabled", "contracts";
+    Voice => voice_enabled, "voice_disabled", "voice";
+    Proposals => proposals_enabled, "proposals_disabled", "proposals";
+    Calendar => calendar_enabled, "calendar_disabled", "calendar";
+    Reports => reports_enabled, "reports_disabled", "reports";
+}
+
+/// A signed-in user whose business has feature `F` on.
+pub struct Feature<F: FeatureFlag> {
+    pub user: AuthUser,
+    _flag: PhantomData<F>,
+}
+
+impl<F: FeatureFlag> std::ops::Deref for Feature<F> {
+    type Target = AuthUser;
+    fn deref(&self) -> &AuthUser {
+        &self.user
+    }
+}
+
+impl<F: FeatureFlag + 'static> FromRequest for Feature<F> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = AuthUser::from_request(req, payload).into_inner();
+        let state = state(req);
+        Box::pin(async move {
+            let user = user?;
+            let business = state?.businesses.get(&user.business_id).await?;
+            let on = business.features.as_ref().is_some_and(F::enabled);
+            if !on {
+                return Err(ApiError::new(
+                    actix_web::http::StatusCode::FORBIDDEN,
+                    F::DISABLED,
+                    format!("{} is turned off for this business", F::LABEL),
+                ));
+            }
+            Ok(Feature {
+                user,
+                _flag: PhantomData,
+            })
+        })
+    }
+}
+
+/// Businesses as the gateway sees them, cached for a few seconds: every gated request needs the
+/// feature flags, and a flag change must still take effect quickly on every replica.
+pub struct BusinessCache {
+    crm: crate::clients::CrmClient,
+    ttl: Duration,
+    entries: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Business)>>,
+}
+
+impl BusinessCache {
+    pub fn new(crm: crate::clients::CrmClient, ttl: Duration) -> Self {
+        Self {
+            crm,
+            ttl,
+            entries: Default::default(),
+        }
+    }
+
+    pub async fn get(&self, business_id: &str) -> Result<Business, ApiError> {
+        if let Some((at, b)) = self.lock().get(business_id)
+            && at.elapsed() < self.ttl
+        {
+            return Ok(b.clone());
+        }
+        use agentlocator_proto::v1::{GetBusinessRequest, get_business_request::By};
+        let b = self
+            .crm
+            .clone()
+            .get_business(GetBusinessRequest {
+                by: Some(By::Id(business_id.to_string())),
+            })
+            .await
+            .map_err(|s| match s.code() {
+                // The token names a business that is gone.
+                tonic::Code::NotFound => ApiError::unauthorized("the business no longer exists"),
+                _ => ApiError::from(s),
+            })?
+            .into_inner();
+        self.put(b.clone());
+        Ok(b)
+    }
+
+    /// Stores a fresh copy (after this gateway changed it).
+    pub fn put(&self, b: Business) {
+        self.lock()
+            .insert(b.id.clone(), (std::time::Instant::now(), b));
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (std::time::Instant, Business)>>
+    {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_round_trip_and_reject_tampering() {
+        let t = Tokens::hs256(b"0123456789abcdef0123456789abcdef");
+        let token = t.issue("u1", "b1", Role::Agent).unwrap();
+        let c = t.verify(&token).unwrap();
+        assert_eq!(
+            (c.sub.as_str(), c.business_id.as_str(), c.role),
+            ("u1", "b1", Role::Agent)
+        );
+        assert_eq!(c.exp - c.iat, TOKEN_TTL.as_secs());
+
+        let other = Tokens::hs256(b"another-key-another-key-another-key!");
+        assert_eq!(other.verify(&token).unwrap_err().code, "unauthorized");
+        let mut parts: Vec<String> = token.split('.').map(String::from).collect();
+        parts[1] = parts[1].chars().rev().collect();
+        assert!(t.verify(&parts.join(".")).is_err());
+        assert!(t.verify("not-a-jwt").is_err());
+    }
+
+    #[test]
+    fn expired_tokens_say_so() {
+        let t = Tokens::hs256(b"0123456789abcdef0123456789abcdef");
+        let claims = Claims {
+            sub: "u".into(),
+            business_id: "b".into(),
+            role: Role::Owner,
+            iat: 1,
+            exp: 2,
+        };
+        let token =
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &t.encoding).unwrap();
+        let e = t.verify(&token).unwrap_err();
+        assert_eq!(e.code, "unauthorized");
+        assert!(e.message.contains("expired"));
+    }
+
+    #[test]
+    fn a_token_signed_with_none_is_refused() {
+        let t = Tokens::hs256(b"0123456789abcdef0123456789abcdef");
+        // header {"alg":"none","typ":"JWT"}, payload with far-future exp, empty signature
+        let forged = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ1IiwiYnVzaW5lc3NfaWQiOiJiIiwicm9sZSI6Im93bmVyIiwiaWF0IjoxLCJleHAiOjQxMDI0NDQ4MDB9.";
+        assert!(t.verify(forged).is_err());
+    }
+}

@@ -1,0 +1,89 @@
+use crate::{
+    auth::AuthUser,
+    error::ApiError,
+    state::AppState,
+    views::{Business, Knowledge},
+};
+use actix_web::{HttpResponse, web};
+use agentlocator_proto::v1::{FeatureFlagsUpdate, KnowledgeEntry, UpdateBusinessRequest};
+use serde::Deserialize;
+
+/// `GET /api/business`: the settings of the signed-in user's business.
+pub async fn get(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    let b = state.businesses.get(&user.business_id).await?;
+    Ok(HttpResponse::Ok().json(Business::from(b)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeaturesPatch {
+    crm_enabled: Option<bool>,
+    whatsapp_enabled: Option<bool>,
+    signature_enabled: Option<bool>,
+    invoices_enabled: Option<bool>,
+    contracts_enabled: Option<bool>,
+    voice_enabled: Option<bool>,
+    proposals_enabled: Option<bool>,
+    calendar_enabled: Option<bool>,
+    reports_enabled: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessPatch {
+    name: Option<String>,
+    greeting_text: Option<String>,
+    vat_rate_bp: Option<i32>,
+    knowledge: Option<Vec<Knowledge>>,
+    #[serde(default)]
+    features: FeaturesPatch,
+}
+
+/// `PATCH /api/business` (owner or admin): name, greeting, VAT rate, knowledge Q&A, feature flags.
+/// Feature flags can always be changed here, even `crm_enabled` — otherwise a business that
+/// switched the CRM off could never switch it back on.
+pub async fn update(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<BusinessPatch>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    let p = body.into_inner();
+    let f = p.features;
+    let set_knowledge = p.knowledge.is_some();
+    let b = state
+        .clients
+        .crm
+        .clone()
+        .update_business(UpdateBusinessRequest {
+            id: user.business_id.clone(),
+            name: p.name,
+            greeting_text: p.greeting_text,
+            vat_rate_bp: p.vat_rate_bp,
+            set_knowledge,
+            knowledge: p
+                .knowledge
+                .unwrap_or_default()
+                .into_iter()
+                .map(|k| KnowledgeEntry {
+                    question: k.q,
+                    answer: k.a,
+                })
+                .collect(),
+            features: Some(FeatureFlagsUpdate {
+                crm_enabled: f.crm_enabled,
+                whatsapp_enabled: f.whatsapp_enabled,
+                signature_enabled: f.signature_enabled,
+                invoices_enabled: f.invoices_enabled,
+                contracts_enabled: f.contracts_enabled,
+                voice_enabled: f.voice_enabled,
+                proposals_enabled: f.proposals_enabled,
+                calendar_enabled: f.calendar_enabled,
+                reports_enabled: f.reports_enabled,
+            }),
+        })
+        .await?
+        .into_inner();
+    state.businesses.put(b.clone());
+    Ok(HttpResponse::Ok().json(Business::from(b)))
+}

@@ -1,0 +1,124 @@
+//! WAV encoding (16-bit PCM and G.711 μ-law) and the μ-law codec itself.
+
+/// Converts a sample in `[-1, 1]` to 16-bit PCM, clamping anything outside.
+pub fn to_i16(s: f32) -> i16 {
+    let v = (s * 32767.0).round();
+    if v.is_nan() {
+        0
+    } else {
+        v.clamp(-32768.0, 32767.0) as i16
+    }
+}
+
+fn header(out: &mut Vec<u8>, format_tag: u16, bits: u16, rate: u32, data_len: usize) {
+    let block_align = bits / 8;
+    let is_pcm = format_tag == 1;
+    // Non-PCM formats carry a cbSize field (fmt chunk of 18 bytes) and a `fact` chunk.
+    let fmt_len: u32 = if is_pcm { 16 } else { 18 };
+    let fact_len: u32 = if is_pcm { 0 } else { 12 };
+    let riff_len = 4 + (8 + fmt_len) + fact_len + 8 + data_len as u32;
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&riff_len.to_le_bytes());
+    out.extend_from_slice(b"WAVE");
+    out.extend_from_slice(b"fmt ");
+    out.extend_from_slice(&fmt_len.to_le_bytes());
+    out.extend_from_slice(&format_tag.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes()); // mono
+    out.extend_from_slice(&rate.to_le_bytes());
+    out.extend_from_slice(&(rate * u32::from(block_align)).to_le_bytes());
+    out.extend_from_slice(&block_align.to_le_bytes());
+    out.extend_from_slice(&bits.to_le_bytes());
+    if !is_pcm {
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(b"fact");
+        out.extend_from_slice(&4u32.to_le_bytes());
+        out.extend_from_slice(&((data_len / usize::from(block_align)) as u32).to_le_bytes());
+    }
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&(data_len as u32).to_le_bytes());
+}
+
+/// Mono 16-bit PCM WAV of `samples` at `rate`.
+pub fn encode_pcm16(samples: &[f32], rate: u32) -> Vec<u8> {
+    let mut out = Vec::with_capacity(44 + samples.len() * 2);
+    header(&mut out, 1, 16, rate, samples.len() * 2);
+    for s in samples {
+        out.extend_from_slice(&to_i16(*s).to_le_bytes());
+    }
+    out
+}
+
+/// Mono G.711 μ-law WAV (format tag 7) of `samples` at `rate`: what telephone networks carry.
+pub fn encode_mulaw(samples: &[f32], rate: u32) -> Vec<u8> {
+    let mut out = Vec::with_capacity(58 + samples.len());
+    header(&mut out, 7, 8, rate, samples.len());
+    out.extend(samples.iter().map(|s| mulaw_encode(to_i16(*s))));
+    out
+}
+
+const MULAW_BIAS: i32 = 0x84;
+const MULAW_CLIP: i32 = 32635;
+
+/// G.711 μ-law encoding of one 16-bit sample.
+pub fn mulaw_encode(sample: i16) -> u8 {
+    let mut s = i32::from(sample);
+    let sign = if s < 0 { 0x80 } else { 0 };
+    if s < 0 {
+        s = -s;
+    }
+    s = s.min(MULAW_CLIP) + MULAW_BIAS;
+    let exponent = (31 - (s as u32).leading_zeros()).saturating_sub(7).min(7) as i32;
+    let mantissa = (s >> (exponent + 3)) & 0x0F;
+    !((sign | (exponent << 4) | mantissa) as u8)
+}
+
+/// G.711 μ-law decoding of one byte.
+pub fn mulaw_decode(byte: u8) -> i16 {
+    let u = !byte;
+    let sign = u & 0x80;
+    let exponent = i32::from((u >> 4) & 0x07);
+    let mantissa = i32::from(u & 0x0F);
+    let magnitude = (((mantissa << 3) + MULAW_BIAS) << exponent) - MULAW_BIAS;
+    if sign != 0 {
+        -magnitude as i16
+    } else {
+        magnitude as i16
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mulaw_round_trip_is_within_quantisation_error() {
+        for s in (-32768i32..=32767).step_by(97) {
+            let s = s as i16;
+            let back = mulaw_decode(mulaw_encode(s));
+            // μ-law steps grow with magnitude: at most 1/16 of the value plus the smallest step.
+            let tol = (i32::from(s).abs() / 16).max(8) + 8;
+            assert!(
+                (i32::from(back) - i32::from(s)).abs() <= tol,
+                "{s} -> {back}"
+            );
+        }
+        // The standard's fixed points.
+        assert_eq!(mulaw_encode(0), 0xFF);
+        assert_eq!(mulaw_decode(0xFF), 0);
+        assert_eq!(mulaw_encode(i16::MAX), 0x80);
+        assert_eq!(mulaw_encode(i16::MIN), 0x00);
+    }
+
+    #[test]
+    fn pcm16_header_describes_the_data() {
+        let wav = encode_pcm16(&[0.0, 0.5, -0.5, 1.5], 16_000);
+        assert_eq!(&wav[0..4], b"RIFF");
+        assert_eq!(
+            u32::from_le_bytes(wav[4..8].try_into().unwrap()) as usize,
+            wav.len() - 8
+        );
+        assert_eq!(u32::from_le_bytes(wav[24..28].try_into().unwrap()), 16_000);
+        assert_eq!(u32::from_le_bytes(wav[40..44].try_into().unwrap()), 8);
+        assert_eq!(i16::from_le_bytes(wav[50..52].try_into().unwrap()), 32767);
+    }
+}

@@ -1,0 +1,372 @@
+//! Downloading a call recording from Twilio: HTTP basic auth with the account SID and auth token,
+//! `<url>.mp3`, then `<url>.wav`, then the bare URL; a timeout per request and one retry on a 5xx
+//! answer or a dropped connection.
+//!
+//! Only URLs on the configured Twilio API host are fetched (`TWILIO_API_HOST`, default
+//! `api.twilio.com`), over https: a request cannot make this service fetch an arbitrary URL
+//! (SSRF). Redirects (Twilio may redirect media to its storage) are followed over https only, at
+//! most three times, and never carry the credentials to another host (reqwest drops the
+//! `Authorization` header on a cross-host redirect).
+
+use agentlocator_common::Secret;
+use reqwest::{StatusCode, Url, redirect};
+use std::{net::IpAddr, time::Duration};
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DownloadError {
+    #[error("recording URL refused: {0}")]
+    NotAllowed(String),
+    #[error("no recording at any of {0} candidate URLs")]
+    NotFound(usize),
+    #[error("Twilio refused the account credentials (HTTP {0})")]
+    Unauthorized(u16),
+    #[error("recording download failed with HTTP {0}")]
+    Status(u16),
+    #[error("recording download timed out")]
+    Timeout,
+    #[error("recording download failed: {0}")]
+    Transport(String),
+    #[error("the recording is larger than {0} bytes")]
+    TooBig(usize),
+}
+
+/// The one host recordings may come from, e.g. `api.twilio.com` or (tests) `127.0.0.1:43125`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowedHost {
+    host: String,
+    port: Option<u16>,
+}
+
+impl AllowedHost {
+    /// Parses `host` or `host:port` (no scheme, no path).
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s.is_empty() || s.contains(['/', '@', '?', '#', ' ']) {
+            return Err(format!("{s:?} is not a host name like api.twilio.com"));
+        }
+        let (host, port) = match s.rsplit_once(':') {
+            Some((h, p)) if !h.ends_with(':') && !h.is_empty() => {
+                let port = p
+                    .parse::<u16>()
+                    .map_err(|_| format!("{s:?} has an invalid port"))?;
+                (h, Some(port))
+            }
+            _ => (s, None),
+        };
+        Ok(Self {
+            host: host.trim_matches(['[', ']']).to_ascii_lowercase(),
+            port,
+        })
+    }
+
+    /// Plain http is accepted only for a loopback host (a test server on this machine).
+    fn allows_http(&self) -> bool {
+        self.host == "localhost"
+            || self
+                .host
+                .parse::<IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
+
+    fn matches(&self, url: &Url) -> bool {
+        let Some(host) = url.host_str() else {
+            return false;
+        };
+        let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
+        host == self.host
+            && match self.port {
+                Some(p) => url.port_or_known_default() == Some(p),
+                None => url.port().is_none(),
+            }
+    }
+}
+
+impl std::fmt::Display for AllowedHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.port {
+            Some(p) => write!(f, "{}:{p}", self.host),
+            None => f.write_str(&self.host),
+        }
+    }
+}
+
+/// A recording as downloaded.
+#[derive(Debug, Clone)]
+pub struct Downloaded {
+    pub bytes: Vec<u8>,
+    /// The candidate URL that answered.
+    pub url: String,
+    pub content_type: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DownloadSettings {
+    pub allowed_host: AllowedHost,
+    pub account_sid: Option<String>,
+    pub auth_token: Option<Secret>,
+    /// Longest one request may take (connect to last byte).
+    pub timeout: Duration,
+    /// Pause before the one retry.
+    pub retry_delay: Duration,
+    pub max_bytes: usize,
+}
+
+impl DownloadSettings {
+    pub fn new(allowed_host: AllowedHost) -> Self {
+        Self {
+            allowed_host,
+            account_sid: None,
+            auth_token: None,
+            timeout: Duration::from_secs(10),
+            retry_delay: Duration::from_millis(250),
+            max_bytes: 50 * 1024 * 1024,
+        }
+    }
+}
+
+pub struct RecordingDownloader {
+    client: reqwest::Client,
+    settings: DownloadSettings,
+}
+
+enum Attempt {
+    Done(Downloaded),
+    /// Try the next candidate URL.
+    Next(DownloadError),
+}
+
+impl RecordingDownloader {
+    pub fn new(settings: DownloadSettings) -> Result<Self, String> {
+        let allow_http = settings.allowed_host.allows_http();
+        let policy = redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= 3 {
+                attempt.error("more than 3 redirects")
+            } else if attempt.url().scheme() != "https" && !allow_http {
+                attempt.error("redirect to a non-https URL")
+            } else {
+                attempt.follow()
+            }
+        });
+        let client = reqwest::Client::builder()
+            .redirect(policy)
+            .connect_timeout(Duration::from_secs(5).min(settings.timeout))
+            .timeout(settings.timeout)
+            .user_agent(concat!("agentlocator-speech/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("HTTP client: {e}"))?;
+        Ok(Self { client, settings })
+    }
+
+    /// Checks that `raw` is a recording URL on the allowed host.
+    pub fn validate(&self, raw: &str) -> Result<Url, DownloadError> {
+        let url = Url::parse(raw.trim())
+            .map_err(|e| DownloadError::NotAllowed(format!("not a URL: {e}")))?;
+        let allowed = &self.settings.allowed_host;
+        match url.scheme() {
+            "https" => {}
+            "http" if allowed.allows_http() => {}
+            s => {
+                return Err(DownloadError::NotAllowed(format!(
+                    "scheme {s} (only https)"
+                )));
+            }
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(DownloadError::NotAllowed(
+                "credentials inside the URL".into(),
+            ));
+        }
+        if !allowed.matches(&url) {
+            return Err(DownloadError::NotAllowed(format!(
+                "host {} is not the Twilio API host {allowed}",
+                url.host_str().unwrap_or("(none)")
+            )));
+        }
+        if !url.path().contains("/Recordings/") {
+            return Err(DownloadError::NotAllowed(
+                "not a Twilio recording path (…/Recordings/RE…)".into(),
+            ));
+        }
+        Ok(url)
+    }
+
+    /// The URLs to try, in order: `.mp3`, `.wav`, bare — or just the URL when it already names
+    /// a format.
+    pub fn candidates(url: &Url) -> Vec<Url> {
+        let path = url.path();
+        if path.ends_with(".mp3") || path.ends_with(".wav") {
+            return vec![url.clone()];
+        }
+        let with_ext = |ext: &str| {
+            let mut u = url.clone();
+            u.set_path(&format!("{path}.{ext}"));
+            u
+        };
+        vec![with_ext("mp3"), with_ext("wav"), url.clone()]
+    }
+
+    /// Downloads the recording at `raw_url`.
+    pub async fn download(&self, raw_url: &str) -> Result<Downloaded, DownloadError> {
+        let url = self.validate(raw_url)?;
+        let candidates = Self::candidates(&url);
+        let mut last = DownloadError::NotFound(candidates.len());
+        let mut all_not_found = true;
+        for candidate in &candidates {
+            match self.fetch_with_retry(candidate).await? {
+                Attempt::Done(d) => return Ok(d),
+                Attempt::Next(e) => {
+                    tracing::debug!(url = %candidate, error = %e, "recording candidate failed");
+                    if e != DownloadError::NotFound(1) {
+                        all_not_found = false;
+                        last = e;
+                    }
+                }
+            }
+        }
+        Err(if all_not_found {
+            DownloadError::NotFound(candidates.len())
+        } else {
+            last
+        })
+    }
+
+    /// One candidate: a request and, on 5xx or a dropped connection, one retry.
+    /// `Err` ends the whole download (bad credentials, too big); `Next` moves to the next URL.
+    async fn fetch_with_retry(&self, url: &Url) -> Result<Attempt, DownloadError> {
+        let mut retried = false;
+        loop {
+            let outcome = self.fetch_once(url).await;
+            let retryable = match &outcome {
+                Ok(Attempt::Next(DownloadError::Status(s))) => *s >= 500,
+                Ok(Attempt::Next(DownloadError::Transport(_))) => true,
+                _ => false,
+            };
+            if retryable && !retried {
+                retried = true;
+                tokio::time::sleep(self.settings.retry_delay).await;
+                continue;
+            }
+            return outcome;
+        }
+    }
+
+    async fn fetch_once(&self, url: &Url) -> Result<Attempt, DownloadError> {
+        let mut req = self.client.get(url.clone());
+        if let Some(sid) = &self.settings.account_sid {
+            req = req.basic_auth(
+                sid,
+                self.settings.auth_token.as_ref().map(Secret::expose),
+            );
+        }
+        let mut resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) if e.is_timeout() => return Err(DownloadError::Timeout),
+            Err(e) if e.is_redirect() => {
+                return Err(DownloadError::NotAllowed(format!("redirect refused: {e}")));
+            }
+            Err(e) => return Ok(Attempt::Next(DownloadError::Transport(e.to_string()))),
+        };
+        let status = resp.status();
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            return Err(DownloadError::Unauthorized(status.as_u16()));
+        }
+        if status == StatusCode::NOT_FOUND {
+            return Ok(Attempt::Next(DownloadError::NotFound(1)));
+        }
+        if !status.is_success() {
+            return Ok(Attempt::Next(DownloadError::Status(status.as_u16())));
+        }
+        let max = self.settings.max_bytes;
+        if resp.content_length().is_some_and(|n| n > max as u64) {
+            return Err(DownloadError::TooBig(max));
+        }
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let mut bytes = Vec::with_capacity(resp.content_length().unwrap_or(0) as usize);
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if bytes.len() + chunk.len() > max {
+                        return Err(DownloadError::TooBig(max));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) if e.is_timeout() => return Err(DownloadError::Timeout),
+                Err(e) => return Ok(Attempt::Next(DownloadError::Transport(e.to_string()))),
+            }
+        }
+        Ok(Attempt::Done(Downloaded {
+            bytes,
+            url: url.to_string(),
+            content_type,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowed_host_parses_host_and_port() {
+        let h = AllowedHost::parse("api.twilio.com").unwrap();
+        assert_eq!(h.to_string(), "api.twilio.com");
+        assert!(!h.allows_http());
+        let l = AllowedHost::parse("127.0.0.1:8080").unwrap();
+        assert_eq!(l.port, Some(8080));
+        assert!(l.allows_http());
+        assert!(AllowedHost::parse("https://api.twilio.com/x").is_err());
+        assert!(AllowedHost::parse("api.twilio.com:http").is_err());
+    }
+
+    #[test]
+    fn candidates_try_mp3_then_wav_then_bare() {
+        let u = Url::parse("https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1").unwrap();
+        let c: Vec<String> = RecordingDownloader::candidates(&u)
+            .iter()
+            .map(Url::to_string)
+            .collect();
+        assert_eq!(
+            c,
+            [
+                "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1.mp3",
+                "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1.wav",
+                "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1",
+            ]
+        );
+        let wav = Url::parse("https://api.twilio.com/a/Recordings/RE1.wav").unwrap();
+        assert_eq!(RecordingDownloader::candidates(&wav), vec![wav.clone()]);
+    }
+
+    #[test]
+    fn only_the_twilio_host_over_https_is_accepted() {
+        let d = RecordingDownloader::new(DownloadSettings::new(
+            AllowedHost::parse("api.twilio.com").unwrap(),
+        ))
+        .unwrap();
+        let ok = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1";
+        assert!(d.validate(ok).is_ok());
+        for bad in [
+            "http://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1",
+            "https://api.twilio.com.evil.com/2010-04-01/Accounts/AC1/Recordings/RE1",
+            "https://evil.com/api.twilio.com/Recordings/RE1",
+            "https://api.twilio.com@evil.com/Recordings/RE1",
+            "https://user:pw@api.twilio.com/Recordings/RE1",
+            "https://api.twilio.com:8443/2010-04-01/Accounts/AC1/Recordings/RE1",
+            "https://169.254.169.254/latest/meta-data/Recordings/x",
+            "https://127.0.0.1/Recordings/RE1",
+            "file:///etc/passwd",
+            "https://api.twilio.com/2010-04-01/Accounts/AC1/Calls/CA1",
+            "not a url",
+        ] {
+            assert!(
+                matches!(d.validate(bad), Err(DownloadError::NotAllowed(_))),
+                "{bad} was accepted"
+            );
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! Every Hebrew sentence speech-svc says or writes, in one place.
+
+/// Said once when a provider fails in the middle of a call ("Sorry, there was a momentary fault.
+/// How can I help?").
+pub const FALLBACK: &str = "סליחה, הייתה תקלה רגעית. כיצד אוכל לעזור?";
+
+/// The flag a transcript shorter than two characters becomes ("Not heard clearly, try again.").
+/// Kept as a flag next to the transcript, never stored as the transcript itself.
+pub const UNCLEAR: &str = "לא נשמע בבירור, נסה שוב.";
+
+/// The `knowledge` engine's answer when no entry matches ("Thank you for your question. I do not
+/// have an exact answer right now; a representative will call you back soon.").
+pub const CALL_BACK: &str = "תודה על הפנייה. אין לי כרגע תשובה מדויקת לשאלה הזו, נציג מטעמנו יחזור אליך בהקדם.";
+
+/// The answer to a turn with no content words, e.g. only "שלום" ("How can I help?").
+pub const HOW_CAN_I_HELP: &str = "במה אוכל לעזור?";
+
+/// The system prompt of the `openai` reply engine. `{name}`, `{greeting}` and `{knowledge}` are
+/// filled in by the engine.
+pub const SYSTEM_PROMPT: &str = "\
+את/ה נציג/ה טלפוני/ת של העסק \"{name}\". ענה/י תמיד בעברית, בקצרה (משפט או שניים), \
+בשפה מדוברת וטבעית שמתאימה לשיחת טלפון, בלי רשימות, סימונים או קישורים.
+ברכת הפתיחה של העסק: {greeting}
+ענה/י רק לפי המידע של העסק שלהלן. אם התשובה אינה במידע, אמור/י בנימוס שנציג יחזור אל הלקוח בהקדם, ואל תמציא/י פרטים.
+מידע העסק (שאלות ותשובות):
+{knowledge}";
+
+/// Shown in the system prompt when the business has no knowledge entries ("(no information)").
+pub const NO_KNOWLEDGE: &str = "(אין מידע)";
+
+/// Shown in the system prompt when the business has no greeting ("(none)").
+pub const NO_GREETING: &str = "(אין)";
