@@ -2,7 +2,7 @@
 //! on its own gRPC port, the gateway reaching them over gRPC exactly as in Kubernetes); `serve`
 //! runs one service; `migrate` and `demo` manage the database.
 
-use agentlocator::services;
+use agentlocator::{admin, services};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -30,6 +30,11 @@ enum Command {
     Migrate,
     /// Create the demo business, its owner and 50 customers (idempotent).
     Demo,
+    /// Manage businesses and users.
+    Admin {
+        #[command(subcommand)]
+        command: admin::AdminCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -40,6 +45,7 @@ fn main() -> ExitCode {
         Command::Serve { service } => service.name(),
         Command::Migrate => "migrate",
         Command::Demo => "demo",
+        Command::Admin { .. } => "admin",
     };
     agentlocator_common::runner::run_service(name, move |config, shutdown| async move {
         match command {
@@ -47,6 +53,7 @@ fn main() -> ExitCode {
             Command::Serve { service } => services::serve(service, config, shutdown).await,
             Command::Migrate => services::migrate(&config).await,
             Command::Demo => services::demo(&config).await,
+            Command::Admin { command } => admin::run(command, &config).await,
         }
     })
 }

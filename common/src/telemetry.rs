@@ -33,7 +33,8 @@ pub fn install_propagator() {
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
 }
 
-/// Installs the global subscriber for `service`. Call once per process.
+/// Installs the global subscriber for `service`. Call once per process. Logs go to stderr, so
+/// what a command prints for its user (stdout) stays clean.
 pub fn init(config: &Config, service: &'static str) -> anyhow::Result<TelemetryGuard> {
     install_propagator();
     let filter = EnvFilter::try_new(&config.rust_log)?;
@@ -61,12 +62,15 @@ pub fn init(config: &Config, service: &'static str) -> anyhow::Result<TelemetryG
         LogFormat::Json => registry
             .with(
                 tracing_subscriber::fmt::layer()
+                    .with_writer(std::io::stderr)
                     .json()
                     .flatten_event(true)
                     .with_current_span(false),
             )
             .try_init(),
-        LogFormat::Text => registry.with(tracing_subscriber::fmt::layer()).try_init(),
+        LogFormat::Text => registry
+            .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+            .try_init(),
     };
     result.map_err(|e| anyhow::anyhow!("logging already initialised: {e}"))?;
     Ok(TelemetryGuard { provider })

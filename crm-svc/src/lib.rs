@@ -25,6 +25,7 @@ pub mod tasks;
 #[doc(hidden)]
 pub mod test_support;
 pub mod time;
+pub mod timeline;
 pub mod users;
 
 pub use db::{Db, DbConn, DbOptions};

@@ -57,7 +57,10 @@ pub enum AudioError {
 /// Audio ready for a transcription engine: 16 kHz mono 16-bit PCM WAV.
 #[derive(Debug, Clone)]
 pub struct Normalized {
+    /// 16-bit PCM WAV bytes.
     pub wav: Vec<u8>,
+    /// The same audio as `f32` samples (what whisper.cpp takes).
+    pub samples: Vec<f32>,
     pub sample_rate: u32,
     pub frames: usize,
     pub source: SourceInfo,
@@ -86,6 +89,7 @@ pub fn convert(bytes: &[u8], limits: &Limits, rate: u32) -> Result<Normalized, A
         wav,
         sample_rate: rate,
         frames: samples.len(),
+        samples,
         source: SourceInfo {
             format: decoded.format,
             sample_rate: decoded.sample_rate,

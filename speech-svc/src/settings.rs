@@ -1,0 +1,194 @@
+//! speech-svc's settings: the shared [`Config`] plus the few variables only this service reads.
+//!
+//! | variable | default | meaning |
+//! | --- | --- | --- |
+//! | `TWILIO_API_HOST` | `api.twilio.com` | the only host recordings are downloaded from (`host[:port]`) |
+//! | `OPENAI_STT_MODEL` | `whisper-1` | model of `STT_ENGINE=openai` |
+//! | `OPENAI_CHAT_MODEL` | `gpt-4o-mini` | model of `LLM_ENGINE=openai` |
+//! | `OPENAI_TTS_MODEL` | `tts-1` | model of `TTS_ENGINE=openai` |
+//! | `OPENAI_TTS_VOICE` | `alloy` | voice of `TTS_ENGINE=openai` |
+//! | `GOOGLE_TTS_VOICE` | `he-IL-Wavenet-A` | voice of `TTS_ENGINE=google` |
+//! | `ESPEAK_VOICE` | `he` | voice of `TTS_ENGINE=espeak` |
+
+use crate::{
+    audio::Limits,
+    error::{Error, Result},
+    recording_download::{AllowedHost, DownloadSettings},
+};
+use agentlocator_common::{
+    Config, Secret,
+    config::{LlmEngine, SttEngine, TtsEngine},
+};
+use std::{collections::HashMap, path::PathBuf, time::Duration};
+
+pub const DEFAULT_OPENAI_BASE_URL: &str = "https://api.openai.com";
+pub const DEFAULT_GOOGLE_TTS_URL: &str = "https://texttospeech.googleapis.com";
+
+#[derive(Debug, Clone)]
+pub struct OpenAiSettings {
+    /// With or without a trailing `/v1`; any OpenAI-compatible server.
+    pub base_url: String,
+    /// Optional: self-hosted compatible servers often need none.
+    pub api_key: Option<Secret>,
+    pub stt_model: String,
+    pub chat_model: String,
+    pub tts_model: String,
+    pub tts_voice: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct GoogleSettings {
+    /// The service-account JSON (`GOOGLE_APPLICATION_CREDENTIALS`).
+    pub credentials_file: Option<PathBuf>,
+    pub voice: String,
+    /// Where `v1/text:synthesize` lives (tests point it at a local server).
+    pub api_base: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    /// Audio URLs handed to Twilio are `{public_base_url}/static/tts/<file>`.
+    pub public_base_url: String,
+    pub stt_engine: SttEngine,
+    pub llm_engine: LlmEngine,
+    pub tts_engine: TtsEngine,
+    pub whisper_model: Option<PathBuf>,
+    pub download: DownloadSettings,
+    pub openai: OpenAiSettings,
+    pub google: GoogleSettings,
+    pub espeak_voice: String,
+    /// The espeak-ng program (tests replace it to make the engine fail).
+    pub espeak_bin: PathBuf,
+    pub limits: Limits,
+    pub stt_timeout: Duration,
+    pub reply_timeout: Duration,
+    pub tts_timeout: Duration,
+}
+
+impl Settings {
+    /// Settings from `config` and the process environment (where `.env` was already loaded).
+    pub fn from_config(config: &Config) -> Result<Self> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        Self::from_parts(config, &env)
+    }
+
+    /// Settings from `config` and a map of the service's own variables (tests pass a map).
+    pub fn from_parts(config: &Config, env: &HashMap<String, String>) -> Result<Self> {
+        let get = |k: &str, default: &str| {
+            env.get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| default.to_string())
+        };
+        let allowed_host = AllowedHost::parse(&get("TWILIO_API_HOST", "api.twilio.com"))
+            .map_err(|e| Error::Config(format!("invalid TWILIO_API_HOST: {e}")))?;
+        let mut download = DownloadSettings::new(allowed_host);
+        download.account_sid = config.twilio_account_sid.clone();
+        download.auth_token = config.twilio_auth_token.clone();
+
+        let openai = OpenAiSettings {
+            base_url: config.openai_base_url.clone(),
+            api_key: config.openai_api_key.clone(),
+            stt_model: get("OPENAI_STT_MODEL", "whisper-1"),
+            chat_model: get("OPENAI_CHAT_MODEL", "gpt-4o-mini"),
+            tts_model: get("OPENAI_TTS_MODEL", "tts-1"),
+            tts_voice: get("OPENAI_TTS_VOICE", "alloy"),
+        };
+        let uses_openai = config.stt_engine == SttEngine::OpenAi
+            || config.llm_engine == LlmEngine::OpenAi
+            || config.tts_engine == TtsEngine::OpenAi;
+        if uses_openai
+            && openai.api_key.is_none()
+            && openai.base_url.trim_end_matches('/') == DEFAULT_OPENAI_BASE_URL
+        {
+            return Err(Error::Config(
+                "invalid OPENAI_API_KEY: an openai engine is selected (STT_ENGINE, LLM_ENGINE or \
+                 TTS_ENGINE) and api.openai.com needs OPENAI_API_KEY (or set OPENAI_BASE_URL to \
+                 a compatible server that needs no key)"
+                    .into(),
+            ));
+        }
+        let google = GoogleSettings {
+            credentials_file: config.google_application_credentials.clone(),
+            voice: get("GOOGLE_TTS_VOICE", "he-IL-Wavenet-A"),
+            api_base: DEFAULT_GOOGLE_TTS_URL.into(),
+        };
+        Ok(Settings {
+            data_dir: config.data_dir.clone(),
+            public_base_url: config.public_base_url.trim_end_matches('/').to_string(),
+            stt_engine: config.stt_engine,
+            llm_engine: config.llm_engine,
+            tts_engine: config.tts_engine,
+            whisper_model: config.whisper_model.clone(),
+            download,
+            openai,
+            google,
+            espeak_voice: get("ESPEAK_VOICE", "he"),
+            espeak_bin: PathBuf::from("espeak-ng"),
+            limits: Limits::default(),
+            stt_timeout: Duration::from_secs(30),
+            reply_timeout: Duration::from_secs(8),
+            tts_timeout: Duration::from_secs(10),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Config {
+        let map = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_map(&map).unwrap()
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_engines_and_twilio_host() {
+        let s = Settings::from_parts(&config(&[]), &env(&[])).unwrap();
+        assert_eq!(s.download.allowed_host.to_string(), "api.twilio.com");
+        assert_eq!(s.openai.stt_model, "whisper-1");
+        assert_eq!(s.openai.chat_model, "gpt-4o-mini");
+        assert_eq!(s.google.voice, "he-IL-Wavenet-A");
+        assert_eq!(s.reply_timeout, Duration::from_secs(8));
+        assert_eq!(s.tts_engine, TtsEngine::Espeak);
+    }
+
+    #[test]
+    fn twilio_host_is_configurable_and_validated() {
+        let s = Settings::from_parts(&config(&[]), &env(&[("TWILIO_API_HOST", "127.0.0.1:9")]))
+            .unwrap();
+        assert_eq!(s.download.allowed_host.to_string(), "127.0.0.1:9");
+        let e = Settings::from_parts(
+            &config(&[]),
+            &env(&[("TWILIO_API_HOST", "https://evil.com/")]),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("TWILIO_API_HOST"), "{e}");
+    }
+
+    #[test]
+    fn openai_engines_on_api_openai_com_need_a_key() {
+        let e = Settings::from_parts(&config(&[("LLM_ENGINE", "openai")]), &env(&[])).unwrap_err();
+        assert!(e.to_string().contains("OPENAI_API_KEY"), "{e}");
+        // A self-hosted compatible server may need none.
+        Settings::from_parts(
+            &config(&[
+                ("STT_ENGINE", "openai"),
+                ("OPENAI_BASE_URL", "http://whisper.local:8000"),
+            ]),
+            &env(&[]),
+        )
+        .unwrap();
+    }
+}
