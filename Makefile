@@ -24,7 +24,7 @@ NEXTEST_PROFILE ?= ci
 
 BIN := target/release/agentlocator
 
-.PHONY: help up build web demo test services tools tools-test fmt fmt-check lint nextest compose-check clean
+.PHONY: help up build web demo test services tools tools-test fmt fmt-check lint nextest compose-check k8s-check clean
 
 help: ## list the targets
 	@echo "AgentLocator — make targets:"
@@ -54,6 +54,7 @@ test: ## what CI runs: services, fmt check, clippy -D warnings, nextest (profile
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) nextest run --workspace --profile $(NEXTEST_PROFILE) $(NEXTEST_ARGS)
 	scripts/compose-check.sh
+	scripts/k8s-check.sh
 
 services: ## start PostgreSQL and NATS (JetStream) for the tests when they are not running
 	scripts/ensure-services.sh
@@ -78,6 +79,9 @@ lint: ## clippy over the workspace, warnings are errors
 
 compose-check: ## validate docker-compose.yml (skipped without a compose client)
 	scripts/compose-check.sh
+
+k8s-check: ## render deploy/k8s overlays and validate them against the Kubernetes schemas (offline)
+	scripts/k8s-check.sh
 
 clean: ## remove build output (target/)
 	$(CARGO) clean

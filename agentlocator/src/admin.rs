@@ -44,7 +44,12 @@ pub async fn run(command: AdminCommand, config: &Config) -> anyhow::Result<()> {
     match command {
         AdminCommand::CreateBusiness { name, slug } => {
             let b = businesses::create(&db, &name, &slug).await?;
-            println!("Business created: {} (slug {}, id {})", b.name, b.slug, b.id.as_str());
+            println!(
+                "Business created: {} (slug {}, id {})",
+                b.name,
+                b.slug,
+                b.id.as_str()
+            );
         }
         AdminCommand::CreateUser {
             business,

@@ -228,6 +228,156 @@ impl From<User> for pb::User {
     }
 }
 
+/// A protobuf timestamp as a stored (UTC, naive) time; out of range → validation on `field`.
+pub fn naive_time(
+    field: &'static str,
+    t: Option<prost_types::Timestamp>,
+) -> Result<Option<chrono::NaiveDateTime>> {
+    t.map(|t| {
+        agentlocator_proto::from_timestamp(&t)
+            .map(time::from_utc)
+            .ok_or_else(|| Error::validation(field, "is not a valid time"))
+    })
+    .transpose()
+}
+
+fn ts(t: chrono::NaiveDateTime) -> prost_types::Timestamp {
+    to_timestamp(time::to_utc(t))
+}
+
+/// An optional id: proto3's empty string means "none".
+fn optional_id<T: From<String>>(value: String) -> Option<T> {
+    non_empty(value).map(|v| T::from(v.trim().to_owned()))
+}
+
+impl From<crate::models::Task> for pb::Task {
+    fn from(t: crate::models::Task) -> Self {
+        pb::Task {
+            id: t.id.into(),
+            business_id: t.business_id.into(),
+            customer_id: t.customer_id.map(Into::into).unwrap_or_default(),
+            title: t.title,
+            due_at: t.due_at.map(ts),
+            done: t.done,
+            done_at: t.done_at.map(ts),
+            assignee_id: t.assignee_id.map(Into::into).unwrap_or_default(),
+            created_at: Some(ts(t.created_at)),
+            updated_at: Some(ts(t.updated_at)),
+        }
+    }
+}
+
+impl From<Page<crate::models::Task>> for pb::ListTasksResponse {
+    fn from(p: Page<crate::models::Task>) -> Self {
+        pb::ListTasksResponse {
+            page: p.page,
+            limit: p.limit,
+            total: p.total,
+            items: p.items.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A `ListTasks` request as domain arguments.
+#[derive(Debug, Clone)]
+pub struct ListTasks {
+    pub business_id: BusinessId,
+    pub page: i64,
+    pub limit: i64,
+    pub filter: crate::models::task::TaskFilter,
+    pub sort: Option<crate::models::task::TaskSort>,
+}
+
+impl TryFrom<pb::ListTasksRequest> for ListTasks {
+    type Error = Error;
+
+    fn try_from(r: pb::ListTasksRequest) -> Result<Self> {
+        let sort = match non_empty(r.sort) {
+            Some(s) => Some(crate::tasks::parse_sort(s.trim())?),
+            None => None,
+        };
+        Ok(ListTasks {
+            business_id: required("business_id", r.business_id)?,
+            page: r.page.unwrap_or(1),
+            limit: r.limit.unwrap_or(DEFAULT_LIMIT),
+            filter: crate::models::task::TaskFilter {
+                customer_id: optional_id(r.customer_id),
+                done: r.done,
+                due_before: naive_time("due_before", r.due_before)?,
+                due_after: naive_time("due_after", r.due_after)?,
+            },
+            sort,
+        })
+    }
+}
+
+/// A `CreateTask` request as domain arguments.
+#[derive(Debug, Clone)]
+pub struct CreateTask {
+    pub business_id: BusinessId,
+    pub task: crate::tasks::NewTask,
+}
+
+impl TryFrom<pb::CreateTaskRequest> for CreateTask {
+    type Error = Error;
+
+    fn try_from(r: pb::CreateTaskRequest) -> Result<Self> {
+        Ok(CreateTask {
+            business_id: required("business_id", r.business_id)?,
+            task: crate::tasks::NewTask {
+                title: r.title,
+                due_at: naive_time("due_at", r.due_at)?,
+                customer_id: optional_id(r.customer_id),
+                assignee_id: optional_id(r.assignee_id),
+            },
+        })
+    }
+}
+
+/// An `UpdateTask` request as domain arguments.
+#[derive(Debug, Clone)]
+pub struct UpdateTask {
+    pub business_id: BusinessId,
+    pub id: crate::ids::TaskId,
+    pub patch: crate::tasks::TaskPatch,
+}
+
+impl TryFrom<pb::UpdateTaskRequest> for UpdateTask {
+    type Error = Error;
+
+    fn try_from(r: pb::UpdateTaskRequest) -> Result<Self> {
+        Ok(UpdateTask {
+            business_id: required("business_id", r.business_id)?,
+            id: required("id", r.id)?,
+            patch: crate::tasks::TaskPatch {
+                title: r.title,
+                due_at: if r.set_due_at {
+                    Some(naive_time("due_at", r.due_at)?)
+                } else {
+                    None
+                },
+                done: r.done,
+                assignee_id: r.assignee_id.map(optional_id),
+                customer_id: r.customer_id.map(optional_id),
+            },
+        })
+    }
+}
+
+impl TryFrom<crate::timeline::TimelineItem> for pb::TimelineItem {
+    type Error = Error;
+
+    fn try_from(i: crate::timeline::TimelineItem) -> Result<Self> {
+        Ok(pb::TimelineItem {
+            kind: i.kind.as_str().to_owned(),
+            ts: i.ts.map(ts),
+            data_json: serde_json::to_string(&i.data)
+                .map_err(|e| Error::Internal(format!("timeline item JSON: {e}")))?,
+            id: i.id,
+        })
+    }
+}
+
 impl From<Customer> for pb::Customer {
     fn from(c: Customer) -> Self {
         pb::Customer {

@@ -5,12 +5,13 @@
 use crate::{
     businesses::{self, BusinessLookup},
     convert::{
-        CreateCustomer, GetCustomer, ListCustomers, UpdateBusiness, UpdateCustomer, scoped_ids,
+        CreateCustomer, CreateTask, GetCustomer, ListCustomers, ListTasks, UpdateBusiness,
+        UpdateCustomer, UpdateTask, scoped_ids,
     },
     customers,
     db::Db,
-    ids::{CustomerId, UserId},
-    users,
+    ids::{CustomerId, TaskId, UserId},
+    tasks, timeline, users,
 };
 use agentlocator_proto::v1::{self as pb, crm_service_server::CrmService};
 use tonic::{Request, Response, Status};
@@ -138,5 +139,91 @@ impl CrmService for CrmGrpc {
         let (business_id, id) = scoped_ids::<CustomerId>(r.business_id, r.id)?;
         customers::delete(&self.db, &business_id, &id).await?;
         Ok(Response::new(pb::DeleteCustomerResponse {}))
+    }
+
+    async fn get_timeline(
+        &self,
+        request: Request<pb::GetTimelineRequest>,
+    ) -> Result<Response<pb::GetTimelineResponse>, Status> {
+        let r = request.into_inner();
+        let (business_id, customer_id) = scoped_ids::<CustomerId>(r.business_id, r.customer_id)?;
+        let before = match r.before.trim() {
+            "" => None,
+            c => Some(c.parse::<timeline::TimelineCursor>().map_err(|_| {
+                crate::error::Error::validation("before", "is not a cursor from a previous page")
+            })?),
+        };
+        let limit = r.limit.unwrap_or(timeline::DEFAULT_LIMIT);
+        let items =
+            timeline::timeline(&self.db, &business_id, &customer_id, before, Some(limit)).await?;
+        // A full page may have more behind it.
+        let next_cursor = match items.last() {
+            Some(last) if items.len() as i64 >= limit.min(timeline::MAX_LIMIT) => {
+                timeline::TimelineCursor::after(last).to_string()
+            }
+            _ => String::new(),
+        };
+        let items = items
+            .into_iter()
+            .map(pb::TimelineItem::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Response::new(pb::GetTimelineResponse {
+            items,
+            next_cursor,
+        }))
+    }
+
+    async fn list_tasks(
+        &self,
+        request: Request<pb::ListTasksRequest>,
+    ) -> Result<Response<pb::ListTasksResponse>, Status> {
+        let r = ListTasks::try_from(request.into_inner())?;
+        let page = tasks::list(&self.db, &r.business_id, r.page, r.limit, r.filter, r.sort).await?;
+        Ok(Response::new(page.into()))
+    }
+
+    async fn get_task(
+        &self,
+        request: Request<pb::GetTaskRequest>,
+    ) -> Result<Response<pb::Task>, Status> {
+        let r = request.into_inner();
+        let (business_id, id) = scoped_ids::<TaskId>(r.business_id, r.id)?;
+        Ok(Response::new(
+            tasks::get(&self.db, &business_id, &id).await?.into(),
+        ))
+    }
+
+    async fn create_task(
+        &self,
+        request: Request<pb::CreateTaskRequest>,
+    ) -> Result<Response<pb::Task>, Status> {
+        let r = CreateTask::try_from(request.into_inner())?;
+        Ok(Response::new(
+            tasks::create(&self.db, &r.business_id, r.task)
+                .await?
+                .into(),
+        ))
+    }
+
+    async fn update_task(
+        &self,
+        request: Request<pb::UpdateTaskRequest>,
+    ) -> Result<Response<pb::Task>, Status> {
+        let r = UpdateTask::try_from(request.into_inner())?;
+        Ok(Response::new(
+            tasks::update(&self.db, &r.business_id, &r.id, r.patch)
+                .await?
+                .into(),
+        ))
+    }
+
+    async fn delete_task(
+        &self,
+        request: Request<pb::DeleteTaskRequest>,
+    ) -> Result<Response<pb::DeleteTaskResponse>, Status> {
+        let r = request.into_inner();
+        let (business_id, id) = scoped_ids::<TaskId>(r.business_id, r.id)?;
+        tasks::delete(&self.db, &business_id, &id).await?;
+        Ok(Response::new(pb::DeleteTaskResponse {}))
     }
 }

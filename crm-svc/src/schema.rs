@@ -58,7 +58,7 @@ diesel::table! {
         id -> Text,
         business_id -> Text,
         customer_id -> Text,
-        number -> BigInt,
+        number -> Nullable<BigInt>,
         status -> Text,
         items -> Text,
         subtotal_agorot -> BigInt,
@@ -69,6 +69,14 @@ diesel::table! {
         due_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        paid_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    invoice_counters (business_id) {
+        business_id -> Text,
+        last_number -> BigInt,
     }
 }
 
@@ -218,6 +226,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     customers,
     invoices,
+    invoice_counters,
     contracts,
     proposals,
     signatures,

@@ -116,12 +116,14 @@ impl Position {
     /// Compares in timeline order (`Greater` = earlier in the list).
     fn cmp_order(&self, other: &Position) -> Ordering {
         let rank = |p: &Position| (p.ts.is_some(), p.ts);
-        rank(self).cmp(&rank(other)).then_with(|| match (&self.key, &other.key) {
-            (None, None) => Ordering::Equal,
-            (None, Some(_)) => Ordering::Greater,
-            (Some(_), None) => Ordering::Less,
-            (Some(a), Some(b)) => a.cmp(b),
-        })
+        rank(self)
+            .cmp(&rank(other))
+            .then_with(|| match (&self.key, &other.key) {
+                (None, None) => Ordering::Equal,
+                (None, Some(_)) => Ordering::Greater,
+                (Some(_), None) => Ordering::Less,
+                (Some(a), Some(b)) => a.cmp(b),
+            })
     }
 }
 
@@ -337,14 +339,30 @@ fn load(
         }
     }
     if let Some(rows) = source!(
-        conn, contracts, created_at, Contract, K::Contract, b, c, cursor, limit
+        conn,
+        contracts,
+        created_at,
+        Contract,
+        K::Contract,
+        b,
+        c,
+        cursor,
+        limit
     ) {
         for r in rows {
             items.push(item(K::Contract, r.id.to_string(), Some(r.created_at), &r)?);
         }
     }
     if let Some(rows) = source!(
-        conn, invoices, created_at, Invoice, K::Invoice, b, c, cursor, limit
+        conn,
+        invoices,
+        created_at,
+        Invoice,
+        K::Invoice,
+        b,
+        c,
+        cursor,
+        limit
     ) {
         for r in rows {
             items.push(item(K::Invoice, r.id.to_string(), Some(r.created_at), &r)?);
@@ -426,11 +444,21 @@ mod tests {
         }
         let c: TimelineCursor = "2026-06-01T12:00:00+03:00".parse().unwrap();
         assert_eq!(c, TimelineCursor::before(t("2026-06-01T09:00:00Z")));
-        for bad in ["", "yesterday", "2026-06-01T09:00:00Z|task", "|", "|sms|1", "|task|"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2026-06-01T09:00:00Z|task",
+            "|",
+            "|sms|1",
+            "|task|",
+        ] {
             assert!(
                 matches!(
                     bad.parse::<TimelineCursor>(),
-                    Err(Error::Validation { field: "before", .. })
+                    Err(Error::Validation {
+                        field: "before",
+                        ..
+                    })
                 ),
                 "{bad:?}"
             );
@@ -455,7 +483,10 @@ mod tests {
         );
         assert_eq!(dated_bound(TimelineKind::Task, Some(&c)), Bound::Before(ts));
         assert_eq!(dated_bound(TimelineKind::Task, None), Bound::All);
-        assert_eq!(undated_bound(TimelineKind::Task, Some(&c)), UndatedBound::All);
+        assert_eq!(
+            undated_bound(TimelineKind::Task, Some(&c)),
+            UndatedBound::All
+        );
         let tail = Position {
             ts: None,
             key: Some((TimelineKind::Task, "7".into())),

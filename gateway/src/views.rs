@@ -145,3 +145,82 @@ impl From<v1::Business> for Business {
         }
     }
 }
+
+#[derive(Debug, Serialize)]
+pub struct Task {
+    pub id: String,
+    pub customer_id: Option<String>,
+    pub title: String,
+    pub due_at: Option<String>,
+    pub done: bool,
+    pub done_at: Option<String>,
+    pub assignee_id: Option<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+fn non_empty(s: String) -> Option<String> {
+    Some(s).filter(|s| !s.is_empty())
+}
+
+impl From<v1::Task> for Task {
+    fn from(t: v1::Task) -> Self {
+        Task {
+            due_at: rfc3339(t.due_at.as_ref()),
+            done_at: rfc3339(t.done_at.as_ref()),
+            created_at: rfc3339(t.created_at.as_ref()),
+            updated_at: rfc3339(t.updated_at.as_ref()),
+            id: t.id,
+            customer_id: non_empty(t.customer_id),
+            title: t.title,
+            done: t.done,
+            assignee_id: non_empty(t.assignee_id),
+        }
+    }
+}
+
+impl From<v1::ListTasksResponse> for Page<Task> {
+    fn from(r: v1::ListTasksResponse) -> Self {
+        Page {
+            page: r.page,
+            limit: r.limit,
+            total: r.total,
+            items: r.items.into_iter().map(Task::from).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct TimelineItem {
+    pub kind: String,
+    pub id: String,
+    pub ts: Option<String>,
+    pub data: serde_json::Value,
+}
+
+impl TryFrom<v1::TimelineItem> for TimelineItem {
+    type Error = serde_json::Error;
+    fn try_from(i: v1::TimelineItem) -> Result<Self, Self::Error> {
+        Ok(TimelineItem {
+            ts: rfc3339(i.ts.as_ref()),
+            data: serde_json::from_str(&i.data_json)?,
+            kind: i.kind,
+            id: i.id,
+        })
+    }
+}
+
+/// An RFC 3339 time from a request (`2026-11-24T09:00:00+02:00`), or a 422 naming `field`.
+pub fn parse_time(
+    field: &str,
+    value: &str,
+) -> Result<prost_types::Timestamp, crate::error::ApiError> {
+    chrono::DateTime::parse_from_rfc3339(value.trim())
+        .map(|t| agentlocator_proto::to_timestamp(t.with_timezone(&chrono::Utc)))
+        .map_err(|_| {
+            crate::error::ApiError::validation(format!(
+                "{field}: expected a time like 2026-11-24T09:00:00+02:00, got {value:?}"
+            ))
+            .with_field(field)
+        })
+}

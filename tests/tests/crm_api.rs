@@ -234,3 +234,182 @@ async fn customer_crud_and_tenant_isolation_sqlite() {
 async fn customer_crud_and_tenant_isolation_postgres_nats() {
     customer_crud_and_tenant_isolation(Db::Postgres, Bus::Nats).await;
 }
+
+/// Applies an event to the stack's database exactly as crm-svc's consumer does.
+async fn apply_event(stack: &TestStack, event: agentlocator_proto::Event) {
+    stack
+        .db()
+        .await
+        .transaction(move |conn| crm_svc::event_consumer::apply(conn, &event))
+        .await
+        .expect("event applied");
+}
+
+fn at(event: &mut agentlocator_proto::Event, rfc3339: &str) {
+    let t = chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    event.occurred_at = Some(agentlocator_proto::to_timestamp(t));
+}
+
+async fn tasks_and_timeline(db: Db, bus: Bus) {
+    use agentlocator_proto::v1::{
+        CallEvent, CallEventKind, WhatsAppEvent, WhatsAppEventKind, event::Payload,
+    };
+    let stack = TestStack::start(db, bus).await;
+    let demo = stack.demo_business().await;
+    let api = Api::new(&stack, Some(stack.sign_in(&demo, "agent").await));
+    let (_, c) = api
+        .post(
+            "/api/crm/customers",
+            json!({"name": "אורי לוי", "phone": "058-9990001"}),
+        )
+        .await;
+    let cid = c["id"].as_str().unwrap().to_string();
+
+    // Tasks: validation, create, complete, filter.
+    let (s, e) = api
+        .post("/api/tasks", json!({"title": "", "customer_id": cid}))
+        .await;
+    assert_eq!((s, e["field"].as_str()), (422, Some("title")), "{e}");
+    let (s, e) = api
+        .post("/api/tasks", json!({"title": "x", "due_at": "tomorrow"}))
+        .await;
+    assert_eq!((s, e["field"].as_str()), (422, Some("due_at")), "{e}");
+    let (s, e) = api
+        .post(
+            "/api/tasks",
+            json!({"title": "x", "customer_id": "no-such-customer"}),
+        )
+        .await;
+    assert_eq!((s, e["field"].as_str()), (422, Some("customer_id")), "{e}");
+    let (s, t1) = api
+        .post(
+            "/api/tasks",
+            json!({"title": "להתקשר בחזרה", "due_at": "2026-03-01T09:00:00+02:00", "customer_id": cid}),
+        )
+        .await;
+    assert_eq!(s, 201, "{t1}");
+    assert_eq!(t1["due_at"], "2026-03-01T07:00:00.000Z");
+    let (_, t2) = api
+        .post(
+            "/api/tasks",
+            json!({"title": "לשלוח הצעת מחיר", "customer_id": cid}),
+        )
+        .await;
+    let t1_id = t1["id"].as_str().unwrap();
+    let (s, done) = api
+        .patch(&format!("/api/tasks/{t1_id}"), json!({"done": true}))
+        .await;
+    assert_eq!(s, 200, "{done}");
+    assert_eq!(done["done"], true);
+    assert!(done["done_at"].is_string());
+    let (_, open) = api
+        .get(&format!("/api/tasks?customer_id={cid}&done=false"))
+        .await;
+    assert_eq!(open["total"], 1);
+    assert_eq!(open["items"][0]["id"], t2["id"]);
+    assert_eq!(api.get("/api/tasks?done=maybe").await.0, 422);
+
+    // A call and WhatsApp messages from the customer's number land on the same timeline.
+    let mut call = agentlocator_proto::new_event(
+        demo.as_str(),
+        Payload::Call(CallEvent {
+            kind: CallEventKind::Started as i32,
+            call_sid: "CA00000000000000000000000000000001".into(),
+            direction: "inbound".into(),
+            from_number: "+972589990001".into(),
+            to_number: "+972521112233".into(),
+            status: "in-progress".into(),
+            ..Default::default()
+        }),
+    );
+    at(&mut call, "2026-02-10T10:00:00Z");
+    apply_event(&stack, call).await;
+    for (n, when) in [(1, "2026-02-11T08:00:00Z"), (2, "2026-04-01T08:00:00Z")] {
+        let mut m = agentlocator_proto::new_event(
+            demo.as_str(),
+            Payload::Whatsapp(WhatsAppEvent {
+                kind: WhatsAppEventKind::Received as i32,
+                provider_message_id: format!("WA-TL-{n}"),
+                direction: "inbound".into(),
+                from_number: "+972589990001".into(),
+                to_number: "+972521112233".into(),
+                body: format!("שלום {n}"),
+                status: "received".into(),
+                ..Default::default()
+            }),
+        );
+        at(&mut m, when);
+        apply_event(&stack, m).await;
+    }
+
+    let (s, items) = api.get(&format!("/api/customers/{cid}/timeline")).await;
+    assert_eq!(s, 200, "{items}");
+    let items = items.as_array().unwrap().clone();
+    let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    for k in ["call", "whatsapp", "task"] {
+        assert!(kinds.contains(&k), "{kinds:?}");
+    }
+    // Strictly newest first; the undated task last.
+    let dated: Vec<&str> = items.iter().filter_map(|i| i["ts"].as_str()).collect();
+    assert!(dated.windows(2).all(|w| w[0] >= w[1]), "{dated:?}");
+    assert!(items.last().unwrap()["ts"].is_null());
+    assert_eq!(items[0]["kind"], "whatsapp");
+    assert_eq!(items[0]["data"]["body"], "שלום 2");
+
+    // Paging with a cursor covers everything once.
+    let mut seen = Vec::new();
+    let mut path = format!("/api/customers/{cid}/timeline?limit=2");
+    loop {
+        let res = reqwest::Client::new()
+            .get(stack.url(&path))
+            .bearer_auth(stack.sign_in(&demo, "read_only").await)
+            .send()
+            .await
+            .unwrap();
+        let next = res
+            .headers()
+            .get("x-next-cursor")
+            .map(|v| v.to_str().unwrap().to_string());
+        let page: serde_json::Value = res.json().await.unwrap();
+        seen.extend(page.as_array().unwrap().iter().map(|i| i["id"].clone()));
+        match next {
+            Some(c) => path = format!("/api/customers/{cid}/timeline?limit=2&before={c}"),
+            None => break,
+        }
+    }
+    let all: Vec<_> = items.iter().map(|i| i["id"].clone()).collect();
+    assert_eq!(seen, all);
+
+    // Another business cannot read it.
+    let other = crm_svc::businesses::create(&stack.db().await, "זר", "stranger")
+        .await
+        .unwrap();
+    let stranger = Api::new(
+        &stack,
+        Some(stack.sign_in(other.id.as_str(), "owner").await),
+    );
+    assert_eq!(
+        stranger
+            .get(&format!("/api/customers/{cid}/timeline"))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(stranger.get(&format!("/api/tasks/{t1_id}")).await.0, 404);
+
+    let (s, _) = api.delete(&format!("/api/tasks/{t1_id}")).await;
+    assert_eq!(s, 204);
+    stack.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
+async fn tasks_and_timeline_sqlite() {
+    tasks_and_timeline(Db::Sqlite, Bus::Memory).await;
+}
+
+#[tokio::test]
+async fn tasks_and_timeline_postgres_nats() {
+    tasks_and_timeline(Db::Postgres, Bus::Nats).await;
+}

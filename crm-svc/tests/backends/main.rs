@@ -10,6 +10,7 @@ mod relay;
 mod service;
 mod storage;
 mod tasks;
+mod timeline;
 
 use std::{future::Future, time::Duration};
 

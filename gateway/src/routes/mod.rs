@@ -4,6 +4,8 @@ mod auth;
 mod business;
 mod customers;
 mod health;
+mod tasks;
+mod timeline;
 
 use crate::{error::ApiError, middleware::json_errors};
 use actix_web::{HttpResponse, web};
@@ -37,6 +39,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .get(customers::get)
                         .patch(customers::update)
                         .delete(customers::delete),
+                )
+                .service(resource("/customers/{id}/timeline").get(timeline::get))
+                .service(resource("/tasks").get(tasks::list).post(tasks::create))
+                .service(
+                    resource("/tasks/{id}")
+                        .get(tasks::get)
+                        .patch(tasks::update)
+                        .delete(tasks::delete),
                 )
                 .default_service(web::to(api_not_found)),
         );

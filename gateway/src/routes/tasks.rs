@@ -1,0 +1,186 @@
+use crate::{
+    auth::{Crm, Feature},
+    error::ApiError,
+    pagination,
+    state::AppState,
+    views::{Page, Task, parse_time},
+};
+use actix_web::{HttpResponse, web};
+use agentlocator_proto::v1::{
+    CreateTaskRequest, DeleteTaskRequest, GetTaskRequest, ListTasksRequest, UpdateTaskRequest,
+};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// `GET /api/tasks?page=&limit=&customer_id=&done=&due_before=&due_after=&sort=`
+pub async fn list(
+    state: web::Data<AppState>,
+    user: Feature<Crm>,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let p = pagination::parse(
+        q.get("page").map(String::as_str),
+        q.get("limit").map(String::as_str),
+    )
+    .map_err(ApiError::validation)?;
+    let done = match q.get("done").map(|s| s.trim()) {
+        None | Some("") => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(other) => {
+            return Err(ApiError::validation(format!(
+                "done: expected true or false, got {other:?}"
+            ))
+            .with_field("done"));
+        }
+    };
+    let time = |field: &str| -> Result<_, ApiError> {
+        q.get(field)
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| parse_time(field, v))
+            .transpose()
+    };
+    let res = state
+        .clients
+        .crm
+        .clone()
+        .list_tasks(ListTasksRequest {
+            business_id: user.business_id.clone(),
+            page: p.page,
+            limit: p.limit,
+            customer_id: q.get("customer_id").cloned().unwrap_or_default(),
+            done,
+            due_before: time("due_before")?,
+            due_after: time("due_after")?,
+            sort: q.get("sort").cloned().unwrap_or_default(),
+        })
+        .await?
+        .into_inner();
+    Ok(HttpResponse::Ok().json(Page::<Task>::from(res)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTask {
+    title: String,
+    due_at: Option<String>,
+    customer_id: Option<String>,
+    assignee_id: Option<String>,
+}
+
+/// `POST /api/tasks` → 201.
+pub async fn create(
+    state: web::Data<AppState>,
+    user: Feature<Crm>,
+    body: web::Json<NewTask>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_write()?;
+    let t = body.into_inner();
+    let created = state
+        .clients
+        .crm
+        .clone()
+        .create_task(CreateTaskRequest {
+            business_id: user.business_id.clone(),
+            title: t.title,
+            due_at: t
+                .due_at
+                .as_deref()
+                .map(|v| parse_time("due_at", v))
+                .transpose()?,
+            customer_id: t.customer_id.unwrap_or_default(),
+            assignee_id: t.assignee_id.unwrap_or_default(),
+        })
+        .await?
+        .into_inner();
+    Ok(HttpResponse::Created().json(Task::from(created)))
+}
+
+/// `GET /api/tasks/{id}`
+pub async fn get(
+    state: web::Data<AppState>,
+    user: Feature<Crm>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let t = state
+        .clients
+        .crm
+        .clone()
+        .get_task(GetTaskRequest {
+            business_id: user.business_id.clone(),
+            id: id.into_inner(),
+        })
+        .await?
+        .into_inner();
+    Ok(HttpResponse::Ok().json(Task::from(t)))
+}
+
+/// Tells "absent" (`None`) from "null" (`Some(None)`).
+fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(Option::deserialize(d)?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskPatch {
+    title: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    due_at: Option<Option<String>>,
+    done: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    assignee_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    customer_id: Option<Option<String>>,
+}
+
+/// `PATCH /api/tasks/{id}`: `null` clears `due_at`, `assignee_id` and `customer_id`.
+pub async fn update(
+    state: web::Data<AppState>,
+    user: Feature<Crm>,
+    id: web::Path<String>,
+    body: web::Json<TaskPatch>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_write()?;
+    let p = body.into_inner();
+    let due_at = match &p.due_at {
+        Some(Some(v)) => Some(parse_time("due_at", v)?),
+        _ => None,
+    };
+    let t = state
+        .clients
+        .crm
+        .clone()
+        .update_task(UpdateTaskRequest {
+            business_id: user.business_id.clone(),
+            id: id.into_inner(),
+            title: p.title,
+            set_due_at: p.due_at.is_some(),
+            due_at,
+            done: p.done,
+            assignee_id: p.assignee_id.map(Option::unwrap_or_default),
+            customer_id: p.customer_id.map(Option::unwrap_or_default),
+        })
+        .await?
+        .into_inner();
+    Ok(HttpResponse::Ok().json(Task::from(t)))
+}
+
+/// `DELETE /api/tasks/{id}` → 204.
+pub async fn delete(
+    state: web::Data<AppState>,
+    user: Feature<Crm>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_write()?;
+    state
+        .clients
+        .crm
+        .clone()
+        .delete_task(DeleteTaskRequest {
+            business_id: user.business_id.clone(),
+            id: id.into_inner(),
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,238 @@
+//! The content-addressed TTS cache: `DATA_DIR/tts/<sha256(voice \n text)>.<ext>`. The same text in
+//! the same voice is the same file, synthesised once — also when two requests for it arrive
+//! together.
+
+use super::AudioFormat;
+use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::{
+    collections::HashMap,
+    future::Future,
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+};
+
+/// A file in the cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AudioFile {
+    /// `<sha256>.<ext>`: what `GET /static/tts/<file>` serves.
+    pub file_name: String,
+    pub format: AudioFormat,
+    pub size: u64,
+    /// Found in the cache rather than synthesised now.
+    pub cached: bool,
+}
+
+pub struct TtsCache {
+    dir: PathBuf,
+    /// One lock per key being synthesised, so concurrent requests synthesise once.
+    in_flight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl TtsCache {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            dir: dir.into(),
+            in_flight: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The cache key of `text` in `voice` (a voice id that names the engine, e.g.
+    /// `google:he-IL-Wavenet-A`).
+    pub fn key(voice: &str, text: &str) -> String {
+        let mut h = Sha256::new();
+        h.update(voice.as_bytes());
+        h.update(b"\n");
+        h.update(text.as_bytes());
+        h.finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Checks a file name from a request: 64 lowercase hex digits, a dot, `wav` or `mp3`.
+    pub fn parse_file_name(name: &str) -> Option<AudioFormat> {
+        let (stem, ext) = name.split_once('.')?;
+        let format = AudioFormat::from_extension(ext)?;
+        (stem.len() == 64 && stem.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+            .then_some(format)
+    }
+
+    /// The cached file for `text` in `voice`, made by `make` when it is not there yet.
+    pub async fn get_or_create<F, Fut>(
+        &self,
+        voice: &str,
+        text: &str,
+        format: AudioFormat,
+        make: F,
+    ) -> Result<AudioFile>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Vec<u8>>>,
+    {
+        let key = Self::key(voice, text);
+        let file_name = format!("{key}.{}", format.extension());
+        let path = self.dir.join(&file_name);
+        if let Some(size) = file_size(&path).await {
+            return Ok(AudioFile {
+                file_name,
+                format,
+                size,
+                cached: true,
+            });
+        }
+        let lock = {
+            let mut map = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+            map.entry(key.clone()).or_default().clone()
+        };
+        let _guard = lock.lock().await;
+        let result = async {
+            // Someone else may have made it while this request waited.
+            if let Some(size) = file_size(&path).await {
+                return Ok(AudioFile {
+                    file_name: file_name.clone(),
+                    format,
+                    size,
+                    cached: true,
+                });
+            }
+            let bytes = make().await?;
+            self.write(&path, &bytes).await?;
+            Ok(AudioFile {
+                file_name: file_name.clone(),
+                format,
+                size: bytes.len() as u64,
+                cached: false,
+            })
+        }
+        .await;
+        self.in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&key);
+        result
+    }
+
+    /// Whether `text` in `voice` is already cached.
+    pub async fn contains(&self, voice: &str, text: &str, format: AudioFormat) -> bool {
+        let path = self
+            .dir
+            .join(format!("{}.{}", Self::key(voice, text), format.extension()));
+        file_size(&path).await.is_some()
+    }
+
+    /// The bytes of a cached file named by a request.
+    pub async fn read(&self, file_name: &str) -> Result<(Vec<u8>, AudioFormat)> {
+        let format = Self::parse_file_name(file_name).ok_or_else(|| {
+            Error::InvalidRequest("an audio file name is <sha256>.wav or <sha256>.mp3".into())
+        })?;
+        match tokio::fs::read(self.dir.join(file_name)).await {
+            Ok(bytes) => Ok((bytes, format)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(Error::NotFound(format!("no audio file {file_name}")))
+            }
+            Err(e) => Err(Error::Internal(format!("reading {file_name}: {e}"))),
+        }
+    }
+
+    /// Writes atomically: a temporary file in the same directory, then a rename, so a reader
+    /// never sees half a file.
+    async fn write(&self, path: &Path, bytes: &[u8]) -> Result<()> {
+        let io = |e: std::io::Error| Error::Internal(format!("TTS cache {}: {e}", self.dir.display()));
+        tokio::fs::create_dir_all(&self.dir).await.map_err(io)?;
+        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+        tokio::fs::write(&tmp, bytes).await.map_err(io)?;
+        tokio::fs::rename(&tmp, path).await.map_err(io)
+    }
+}
+
+async fn file_size(path: &Path) -> Option<u64> {
+    tokio::fs::metadata(path)
+        .await
+        .ok()
+        .filter(|m| m.is_file() && m.len() > 0)
+        .map(|m| m.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn keys_depend_on_voice_and_text() {
+        let a = TtsCache::key("espeak:he", "שלום");
+        assert_eq!(a.len(), 64);
+        assert_eq!(a, TtsCache::key("espeak:he", "שלום"));
+        assert_ne!(a, TtsCache::key("google:he-IL-Wavenet-A", "שלום"));
+        assert_ne!(a, TtsCache::key("espeak:he", "שלום!"));
+        assert_eq!(TtsCache::parse_file_name(&format!("{a}.wav")), Some(AudioFormat::Wav));
+        for bad in [
+            "../../etc/passwd",
+            "abc.wav",
+            &format!("{a}.ogg"),
+            &format!("{}.mp3", a.to_uppercase()),
+            &format!("{a}.wav/x"),
+        ] {
+            assert_eq!(TtsCache::parse_file_name(bad), None, "{bad}");
+        }
+    }
+
+    #[tokio::test]
+    async fn same_text_and_voice_is_synthesised_once_even_concurrently() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Arc::new(TtsCache::new(dir.path().join("tts")));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let cache = cache.clone();
+            let calls = calls.clone();
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .get_or_create("v", "שלום", AudioFormat::Wav, || async move {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        Ok(b"RIFF....".to_vec())
+                    })
+                    .await
+                    .unwrap()
+            }));
+        }
+        let files: Vec<AudioFile> = futures_join(tasks).await;
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert!(files.iter().all(|f| f.file_name == files[0].file_name));
+        assert_eq!(files.iter().filter(|f| !f.cached).count(), 1);
+        let (bytes, fmt) = cache.read(&files[0].file_name).await.unwrap();
+        assert_eq!(bytes, b"RIFF....");
+        assert_eq!(fmt, AudioFormat::Wav);
+        assert!(matches!(
+            cache.read(&format!("{}.wav", "0".repeat(64))).await,
+            Err(Error::NotFound(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_failed_synthesis_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TtsCache::new(dir.path());
+        let r = cache
+            .get_or_create("v", "x", AudioFormat::Mp3, || async {
+                Err(Error::Internal("boom".into()))
+            })
+            .await;
+        assert!(r.is_err());
+        assert!(!cache.contains("v", "x", AudioFormat::Mp3).await);
+    }
+
+    async fn futures_join(tasks: Vec<tokio::task::JoinHandle<AudioFile>>) -> Vec<AudioFile> {
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
+        out
+    }
+}
