@@ -28,7 +28,7 @@ BIN := target/release/agentlocator
 
 help: ## list the targets
 	@echo "AgentLocator — make targets:"
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## (.*)/  \1\t\2/' | expand -t 18
+	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z0-9_-]+):.*## (.*)/  \1\t\2/' | expand -t 18
 
 up: tools web build ## build (release) and run every service in one process: agentlocator up
 	./$(BIN) up $(ARGS)

@@ -8,6 +8,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let include = protoc_bin_vendored::include_path()?;
 
     let protos: Vec<std::path::PathBuf> = [
+        "proto/common.proto",
         "proto/events.proto",
         "proto/service_info.proto",
         "proto/crm.proto",
