@@ -6,6 +6,7 @@
 //! ([`customers`], [`businesses`], [`demo`]; async, plain Rust types, the crate [`Error`]) →
 //! [`grpc`] (thin tonic methods, conversions in [`convert`]). [`run`] runs the whole service.
 
+pub mod appointments;
 pub mod businesses;
 pub mod convert;
 pub mod customers;
@@ -16,6 +17,8 @@ pub mod error;
 pub mod event_consumer;
 pub mod grpc;
 pub mod ids;
+pub mod invoices;
+pub mod line_items;
 pub mod models;
 pub mod outbox;
 pub mod pagination;

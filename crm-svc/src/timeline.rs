@@ -88,15 +88,6 @@ pub struct TimelineItem {
     pub data: serde_json::Value,
 }
 
-impl TimelineItem {
-    fn position(&self) -> Position {
-        Position {
-            ts: self.ts,
-            key: Some((self.kind, self.id.clone())),
-        }
-    }
-}
-
 /// Where the next page starts: strictly after (older than) this position. Build it with
 /// [`TimelineCursor::after`] from the last item of a page (exact paging, ties included), or
 /// [`TimelineCursor::before`] from a bare timestamp (everything older than it). Its text form
@@ -138,7 +129,10 @@ impl TimelineCursor {
 
     /// Everything after `item` in timeline order: the cursor of the next page.
     pub fn after(item: &TimelineItem) -> Self {
-        TimelineCursor(item.position())
+        TimelineCursor(Position {
+            ts: item.ts,
+            key: Some((item.kind, item.id.clone())),
+        })
     }
 }
 
@@ -316,11 +310,16 @@ fn load(
     use TimelineKind as K;
     let cursor = cursor.as_ref();
     let (b, c) = (business_id, customer_id);
-    let mut items: Vec<TimelineItem> = Vec::new();
+    let mut items: Vec<Row> = Vec::new();
 
     if let Some(rows) = source!(conn, calls, started_at, Call, K::Call, b, c, cursor, limit) {
         for r in rows {
-            items.push(item(K::Call, r.id.to_string(), Some(r.started_at), &r)?);
+            items.push(Row::new(
+                K::Call,
+                Some(r.started_at),
+                r.id.to_string(),
+                Entity::Call(r),
+            ));
         }
     }
     if let Some(rows) = source!(
@@ -335,7 +334,12 @@ fn load(
         limit
     ) {
         for r in rows {
-            items.push(item(K::Whatsapp, r.id.to_string(), Some(r.created_at), &r)?);
+            items.push(Row::new(
+                K::Whatsapp,
+                Some(r.created_at),
+                r.id.to_string(),
+                Entity::Whatsapp(r),
+            ));
         }
     }
     if let Some(rows) = source!(
@@ -350,7 +354,12 @@ fn load(
         limit
     ) {
         for r in rows {
-            items.push(item(K::Contract, r.id.to_string(), Some(r.created_at), &r)?);
+            items.push(Row::new(
+                K::Contract,
+                Some(r.created_at),
+                r.id.to_string(),
+                Entity::Contract(r),
+            ));
         }
     }
     if let Some(rows) = source!(
@@ -365,7 +374,12 @@ fn load(
         limit
     ) {
         for r in rows {
-            items.push(item(K::Invoice, r.id.to_string(), Some(r.created_at), &r)?);
+            items.push(Row::new(
+                K::Invoice,
+                Some(r.created_at),
+                r.id.to_string(),
+                Entity::Invoice(r),
+            ));
         }
     }
     // Tasks by due date: the dated ones through the same index range (`due_at` comparisons
@@ -384,7 +398,12 @@ fn load(
         source!(conn, tasks, due_at, Task, K::Task, b, c, cursor, limit)
     };
     for r in dated_tasks.into_iter().flatten() {
-        items.push(item(K::Task, r.id.to_string(), r.due_at, &r)?);
+        items.push(Row::new(
+            K::Task,
+            r.due_at,
+            r.id.to_string(),
+            Entity::Task(r),
+        ));
     }
     // …and the undated ones, which come after every dated item.
     let undated = undated_bound(K::Task, cursor);
@@ -403,24 +422,53 @@ fn load(
             .select(Task::as_select())
             .load(conn)?;
         for r in rows {
-            items.push(item(K::Task, r.id.to_string(), None, &r)?);
+            items.push(Row::new(K::Task, None, r.id.to_string(), Entity::Task(r)));
         }
     }
 
-    items.sort_by(|x, y| y.position().cmp_order(&x.position()));
+    items.sort_by(|x, y| y.position.cmp_order(&x.position));
     items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    Ok(items)
+    items.into_iter().map(Row::into_item).collect()
 }
 
-fn item<T: Serialize>(
-    kind: TimelineKind,
-    id: String,
-    ts: Option<NaiveDateTime>,
-    entity: &T,
-) -> Result<TimelineItem> {
-    let data = serde_json::to_value(entity)
+/// A source row before the merge; only the rows that make the page are turned into JSON.
+struct Row {
+    position: Position,
+    entity: Entity,
+}
+
+enum Entity {
+    Call(Call),
+    Whatsapp(WhatsAppMessage),
+    Task(Task),
+    Contract(Contract),
+    Invoice(Invoice),
+}
+
+impl Row {
+    fn new(kind: TimelineKind, ts: Option<NaiveDateTime>, id: String, entity: Entity) -> Row {
+        Row {
+            position: Position {
+                ts,
+                key: Some((kind, id)),
+            },
+            entity,
+        }
+    }
+
+    fn into_item(self) -> Result<TimelineItem> {
+        let Position { ts, key } = self.position;
+        let (kind, id) = key.ok_or_else(|| Error::Internal("timeline row without a key".into()))?;
+        let data = match &self.entity {
+            Entity::Call(e) => serde_json::to_value(e),
+            Entity::Whatsapp(e) => serde_json::to_value(e),
+            Entity::Task(e) => serde_json::to_value(e),
+            Entity::Contract(e) => serde_json::to_value(e),
+            Entity::Invoice(e) => serde_json::to_value(e),
+        }
         .map_err(|e| Error::Internal(format!("cannot serialise {kind} {id}: {e}")))?;
-    Ok(TimelineItem { kind, id, ts, data })
+        Ok(TimelineItem { kind, id, ts, data })
+    }
 }
 
 #[cfg(test)]

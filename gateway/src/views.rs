@@ -3,7 +3,7 @@
 use agentlocator_proto::{from_timestamp, v1};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub page: i64,
     pub limit: i64,
@@ -11,7 +11,7 @@ pub struct Page<T> {
     pub items: Vec<T>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Customer {
     pub id: String,
     pub name: String,
@@ -56,7 +56,7 @@ impl From<v1::ListCustomersResponse> for Page<Customer> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct User {
     pub id: String,
     pub business_id: String,
@@ -79,13 +79,13 @@ impl From<v1::User> for User {
     }
 }
 
-#[derive(Debug, Serialize, serde::Deserialize, Clone, PartialEq, Eq)]
+#[derive(Debug, Serialize, serde::Deserialize, Clone, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Knowledge {
     pub q: String,
     pub a: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Features {
     pub crm_enabled: bool,
     pub whatsapp_enabled: bool,
@@ -98,7 +98,7 @@ pub struct Features {
     pub reports_enabled: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Business {
     pub id: String,
     pub name: String,
@@ -146,7 +146,7 @@ impl From<v1::Business> for Business {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Task {
     pub id: String,
     pub customer_id: Option<String>,
@@ -190,11 +190,15 @@ impl From<v1::ListTasksResponse> for Page<Task> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TimelineItem {
+    /// call | contract | invoice | task | whatsapp
     pub kind: String,
     pub id: String,
+    /// What the item is ordered by; null for a task without a due date.
     pub ts: Option<String>,
+    /// The entity itself.
+    #[schema(value_type = Object)]
     pub data: serde_json::Value,
 }
 

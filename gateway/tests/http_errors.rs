@@ -77,7 +77,7 @@ async fn unknown_routes_and_methods_are_json() {
         ("GET", "/no/such/page", "not_found", 404),
         ("GET", "/api/no/such/route", "not_found", 404),
         ("PUT", "/api/crm/customers", "method_not_allowed", 405),
-        ("POST", "/healthz", "not_found", 404),
+        ("POST", "/healthz", "method_not_allowed", 405),
     ] {
         let req = test::TestRequest::default()
             .method(method.parse().unwrap())

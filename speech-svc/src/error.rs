@@ -47,7 +47,9 @@ pub enum Error {
     },
     /// The reply or its speech failed, and so did speaking the fallback sentence: the voice flow
     /// says `strings::FALLBACK` with `<Say language="he-IL">` instead.
-    #[error("the reply failed ({reply}) and the fallback sentence could not be synthesised ({fallback})")]
+    #[error(
+        "the reply failed ({reply}) and the fallback sentence could not be synthesised ({fallback})"
+    )]
     FallbackFailed { reply: String, fallback: String },
     #[error("{0}")]
     InvalidRequest(String),
@@ -132,11 +134,20 @@ mod tests {
         use tonic::Code;
         let cases: Vec<(Error, Code)> = vec![
             (AudioError::Empty.into(), Code::InvalidArgument),
-            (AudioError::TooLong { limit_secs: 600 }.into(), Code::InvalidArgument),
+            (
+                AudioError::TooLong { limit_secs: 600 }.into(),
+                Code::InvalidArgument,
+            ),
             (AudioError::Resample("x".into()).into(), Code::Internal),
-            (DownloadError::NotAllowed("h".into()).into(), Code::InvalidArgument),
+            (
+                DownloadError::NotAllowed("h".into()).into(),
+                Code::InvalidArgument,
+            ),
             (DownloadError::NotFound(3).into(), Code::NotFound),
-            (DownloadError::Unauthorized(401).into(), Code::FailedPrecondition),
+            (
+                DownloadError::Unauthorized(401).into(),
+                Code::FailedPrecondition,
+            ),
             (DownloadError::Timeout.into(), Code::DeadlineExceeded),
             (DownloadError::Status(503).into(), Code::Unavailable),
             (

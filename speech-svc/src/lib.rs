@@ -1,46 +1,53 @@
 //! speech-svc: Hebrew audio pipeline, transcription, replies and text-to-speech.
 //!
-//! The service starts, reports itself through `Info`, serves the standard gRPC health service
-//! and stops cleanly on shutdown; its feature RPCs grow from here.
+//! - [`audio`]: decode WAV/MP3, downmix, resample, encode WAV (no framework types);
+//! - [`recording_download`]: Twilio recordings, with basic auth and an allowed host;
+//! - [`stt`], [`reply`], [`tts`]: engines behind traits, chosen by `STT_ENGINE`, `LLM_ENGINE`,
+//!   `TTS_ENGINE`;
+//! - [`service::Speech`]: the domain operations with timings and the fallback semantics;
+//! - [`grpc::SpeechGrpc`]: the thin gRPC layer.
 
 pub mod audio;
+pub mod error;
+pub mod grpc;
+mod http;
+pub mod recording_download;
+pub mod reply;
+pub mod service;
+pub mod settings;
+pub mod strings;
+pub mod stt;
+pub mod tts;
 
-use agentlocator_common::{Config, grpc, runner::service_info};
-use agentlocator_proto::v1::{
-    ServiceInfo, ServiceInfoRequest,
-    speech_service_server::{SpeechService, SpeechServiceServer},
-};
+pub use error::{Error, Result};
+pub use service::Speech;
+pub use settings::Settings;
+
+use agentlocator_common::{Config, grpc as common_grpc, runner::service_info};
+use agentlocator_proto::v1::speech_service_server::SpeechServiceServer;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tonic::{Request, Response, Status};
 
 pub const NAME: &str = "speech-svc";
 
-/// The gRPC face of speech-svc.
-pub struct SpeechGrpc {
-    info: ServiceInfo,
-}
+/// Largest gRPC message: a 50 MB recording plus framing.
+pub const MAX_MESSAGE_BYTES: usize = 52 * 1024 * 1024;
 
-impl SpeechGrpc {
-    pub fn new(config: &Config) -> Self {
-        Self {
-            info: service_info(
-                NAME,
-                [
-                    ("stt_engine", format!("{:?}", config.stt_engine)),
-                    ("tts_engine", format!("{:?}", config.tts_engine)),
-                    ("llm_engine", format!("{:?}", config.llm_engine)),
-                ],
-            ),
-        }
-    }
-}
-
-#[tonic::async_trait]
-impl SpeechService for SpeechGrpc {
-    async fn info(&self, _: Request<ServiceInfoRequest>) -> Result<Response<ServiceInfo>, Status> {
-        Ok(Response::new(self.info.clone()))
-    }
+/// The gRPC server of `speech`, with message limits fit for audio.
+pub fn server(speech: Arc<Speech>) -> SpeechServiceServer<grpc::SpeechGrpc> {
+    let (stt, llm, tts) = speech.engine_names();
+    let info = service_info(
+        NAME,
+        [
+            ("stt_engine", stt.to_string()),
+            ("llm_engine", llm.to_string()),
+            ("tts_engine", tts.to_string()),
+        ],
+    );
+    SpeechServiceServer::new(grpc::SpeechGrpc::new(info, speech))
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES)
 }
 
 /// Serves speech-svc on `listener` until `shutdown` is cancelled.
@@ -49,13 +56,18 @@ pub async fn run(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let svc = SpeechServiceServer::new(SpeechGrpc::new(&config));
-    grpc::serve(listener, svc, shutdown).await?;
+    let settings = Settings::from_config(&config)?;
+    let speech = Arc::new(Speech::new(&settings)?);
+    let (stt, llm, tts) = speech.engine_names();
+    tracing::info!(stt, llm, tts, cache = %speech.cache().dir().display(), "speech engines ready");
+    let warm = speech.clone();
+    tokio::spawn(async move { warm.warm_fallback().await });
+    common_grpc::serve(listener, server(speech), shutdown).await?;
     Ok(())
 }
 
 /// Runs speech-svc on its own: binds its configured gRPC address and serves until `shutdown`.
 pub async fn serve(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let listener = grpc::bind(&config.services.speech.bind.to_string()).await?;
+    let listener = common_grpc::bind(&config.services.speech.bind.to_string()).await?;
     run(config, listener, shutdown).await
 }

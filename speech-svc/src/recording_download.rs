@@ -61,11 +61,7 @@ impl AllowedHost {
 
     /// Plain http is accepted only for a loopback host (a test server on this machine).
     fn allows_http(&self) -> bool {
-        self.host == "localhost"
-            || self
-                .host
-                .parse::<IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
+        self.host == "localhost" || self.host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
     }
 
     fn matches(&self, url: &Url) -> bool {
@@ -253,10 +249,7 @@ impl RecordingDownloader {
     async fn fetch_once(&self, url: &Url) -> Result<Attempt, DownloadError> {
         let mut req = self.client.get(url.clone());
         if let Some(sid) = &self.settings.account_sid {
-            req = req.basic_auth(
-                sid,
-                self.settings.auth_token.as_ref().map(Secret::expose),
-            );
+            req = req.basic_auth(sid, self.settings.auth_token.as_ref().map(Secret::expose));
         }
         let mut resp = match req.send().await {
             Ok(r) => r,
@@ -325,7 +318,8 @@ mod tests {
 
     #[test]
     fn candidates_try_mp3_then_wav_then_bare() {
-        let u = Url::parse("https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1").unwrap();
+        let u =
+            Url::parse("https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1").unwrap();
         let c: Vec<String> = RecordingDownloader::candidates(&u)
             .iter()
             .map(Url::to_string)

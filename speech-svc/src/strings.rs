@@ -10,7 +10,8 @@ pub const UNCLEAR: &str = "לא נשמע בבירור, נסה שוב.";
 
 /// The `knowledge` engine's answer when no entry matches ("Thank you for your question. I do not
 /// have an exact answer right now; a representative will call you back soon.").
-pub const CALL_BACK: &str = "תודה על הפנייה. אין לי כרגע תשובה מדויקת לשאלה הזו, נציג מטעמנו יחזור אליך בהקדם.";
+pub const CALL_BACK: &str =
+    "תודה על הפנייה. אין לי כרגע תשובה מדויקת לשאלה הזו, נציג מטעמנו יחזור אליך בהקדם.";
 
 /// The answer to a turn with no content words, e.g. only "שלום" ("How can I help?").
 pub const HOW_CAN_I_HELP: &str = "במה אוכל לעזור?";

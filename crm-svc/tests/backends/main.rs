@@ -2,10 +2,12 @@
 //! (`…_sqlite`) and on a fresh PostgreSQL database (`…_postgres`; the server comes from
 //! `AL_TEST_POSTGRES_URL`, and an unreachable server fails the test).
 
+mod appointments;
 mod consumer;
 mod customers;
 mod demo;
 mod fixtures;
+mod invoices;
 mod relay;
 mod service;
 mod storage;

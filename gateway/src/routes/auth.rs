@@ -1,22 +1,40 @@
 use crate::{
     auth::{AuthUser, Role},
-    error::ApiError,
+    error::{ApiError, ErrorBody},
     state::AppState,
     views::{Business, User},
 };
 use actix_web::{HttpResponse, web};
 use agentlocator_proto::v1::{AuthenticateRequest, GetUserRequest};
 use serde::Deserialize;
-use serde_json::json;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Login {
     email: String,
     password: String,
 }
 
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct LoginResponse {
+    token: String,
+    /// Always `Bearer`.
+    token_type: &'static str,
+    /// Seconds until the token expires.
+    expires_in: u64,
+    user: User,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Me {
+    user: User,
+    business: Business,
+}
+
 /// `POST /api/auth/login {email, password}` → `{token, user}`.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = Login,
+    responses((status = 200, description = "Signed in", body = LoginResponse),
+        (status = 401, description = "Wrong email or password", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
 pub async fn login(
     state: web::Data<AppState>,
     body: web::Json<Login>,
@@ -38,15 +56,17 @@ pub async fn login(
     let role = Role::parse(&user.role)
         .ok_or_else(|| ApiError::internal(format!("unknown role {:?}", user.role)))?;
     let token = state.tokens.issue(&user.id, &user.business_id, role)?;
-    Ok(HttpResponse::Ok().json(json!({
-        "token": token,
-        "token_type": "Bearer",
-        "expires_in": crate::auth::TOKEN_TTL.as_secs(),
-        "user": User::from(user),
-    })))
+    Ok(HttpResponse::Ok().json(LoginResponse {
+        token,
+        token_type: "Bearer",
+        expires_in: crate::auth::TOKEN_TTL.as_secs(),
+        user: User::from(user),
+    }))
 }
 
 /// `GET /api/me` → the signed-in user and their business.
+#[utoipa::path(get, path = "/api/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, description = "Not signed in", body = ErrorBody)))]
 pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     let u = state
         .clients
@@ -63,8 +83,8 @@ pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRespon
         })?
         .into_inner();
     let business = state.businesses.get(&user.business_id).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "user": User::from(u),
-        "business": Business::from(business),
-    })))
+    Ok(HttpResponse::Ok().json(Me {
+        user: User::from(u),
+        business: Business::from(business),
+    }))
 }

@@ -1,6 +1,6 @@
 use crate::{
     auth::AuthUser,
-    error::ApiError,
+    error::{ApiError, ErrorBody},
     state::AppState,
     views::{Business, Knowledge},
 };
@@ -9,12 +9,14 @@ use agentlocator_proto::v1::{FeatureFlagsUpdate, KnowledgeEntry, UpdateBusinessR
 use serde::Deserialize;
 
 /// `GET /api/business`: the settings of the signed-in user's business.
+#[utoipa::path(get, path = "/api/business", tag = "business", security(("bearer" = [])),
+    responses((status = 200, body = Business), (status = 401, description = "Not signed in", body = ErrorBody)))]
 pub async fn get(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     let b = state.businesses.get(&user.business_id).await?;
     Ok(HttpResponse::Ok().json(Business::from(b)))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeaturesPatch {
     crm_enabled: Option<bool>,
@@ -28,7 +30,7 @@ pub struct FeaturesPatch {
     reports_enabled: Option<bool>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BusinessPatch {
     name: Option<String>,
@@ -42,6 +44,9 @@ pub struct BusinessPatch {
 /// `PATCH /api/business` (owner or admin): name, greeting, VAT rate, knowledge Q&A, feature flags.
 /// Feature flags can always be changed here, even `crm_enabled` — otherwise a business that
 /// switched the CRM off could never switch it back on.
+#[utoipa::path(patch, path = "/api/business", tag = "business", security(("bearer" = [])), request_body = BusinessPatch,
+    responses((status = 200, body = Business), (status = 400, description = "Malformed JSON", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Only an owner or admin", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
 pub async fn update(
     state: web::Data<AppState>,
     user: AuthUser,

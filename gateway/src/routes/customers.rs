@@ -1,6 +1,6 @@
 use crate::{
     auth::{Crm, Feature},
-    error::ApiError,
+    error::{ApiError, ErrorBody},
     pagination,
     state::AppState,
     views::{Customer, Page},
@@ -14,6 +14,12 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 /// `GET /api/crm/customers?page=&limit=&q=&status=`
+#[utoipa::path(get, path = "/api/crm/customers", tag = "customers", security(("bearer" = [])),
+    params(("page" = Option<i64>, Query, description = "1-based, default 1"),
+        ("limit" = Option<i64>, Query, description = "default 25, at most 100 (larger is clamped)"),
+        ("q" = Option<String>, Query, description = "name, email or phone in any Israeli format"),
+        ("status" = Option<String>, Query, description = "lead | active | inactive")),
+    responses((status = 200, body = Page<Customer>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`<feature>_disabled`)", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
 pub async fn list(
     state: web::Data<AppState>,
     user: Feature<Crm>,
@@ -41,7 +47,7 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(Page::<Customer>::from(res)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCustomer {
     name: String,
@@ -54,6 +60,8 @@ pub struct NewCustomer {
 }
 
 /// `POST /api/crm/customers` → 201 with the customer.
+#[utoipa::path(post, path = "/api/crm/customers", tag = "customers", security(("bearer" = [])), request_body = NewCustomer,
+    responses((status = 201, body = Customer), (status = 400, description = "Malformed JSON", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`<feature>_disabled`)", body = ErrorBody), (status = 409, description = "Conflicts with existing data", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
 pub async fn create(
     state: web::Data<AppState>,
     user: Feature<Crm>,
@@ -80,6 +88,8 @@ pub async fn create(
 }
 
 /// `GET /api/crm/customers/{id}`
+#[utoipa::path(get, path = "/api/crm/customers/{id}", tag = "customers", security(("bearer" = [])), params(("id" = String, Path, description = "Customer id")),
+    responses((status = 200, body = Customer), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`<feature>_disabled`)", body = ErrorBody), (status = 404, description = "Not found (or another business's)", body = ErrorBody)))]
 pub async fn get(
     state: web::Data<AppState>,
     user: Feature<Crm>,
@@ -98,13 +108,14 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(Customer::from(c)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerPatch {
     name: Option<String>,
     phone: Option<String>,
     /// `null` or `""` clears it.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     email: Option<Option<String>>,
     status: Option<String>,
     notes: Option<String>,
@@ -116,6 +127,8 @@ fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Stri
 }
 
 /// `PATCH /api/crm/customers/{id}`: only the fields given change.
+#[utoipa::path(patch, path = "/api/crm/customers/{id}", tag = "customers", security(("bearer" = [])), params(("id" = String, Path, description = "Customer id")), request_body = CustomerPatch,
+    responses((status = 200, body = Customer), (status = 400, description = "Malformed JSON", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`<feature>_disabled`)", body = ErrorBody), (status = 404, description = "Not found (or another business's)", body = ErrorBody), (status = 409, description = "Conflicts with existing data", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
 pub async fn update(
     state: web::Data<AppState>,
     user: Feature<Crm>,
@@ -143,6 +156,9 @@ pub async fn update(
 }
 
 /// `DELETE /api/crm/customers/{id}` → 204.
+#[utoipa::path(delete, path = "/api/crm/customers/{id}", tag = "customers", security(("bearer" = [])), params(("id" = String, Path, description = "Customer id")),
+    responses((status = 204, description = "Deleted"), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`<feature>_disabled`)", body = ErrorBody), (status = 404, description = "Not found (or another business's)", body = ErrorBody),
+        (status = 409, description = "The customer has invoices, contracts or proposals", body = ErrorBody)))]
 pub async fn delete(
     state: web::Data<AppState>,
     user: Feature<Crm>,

@@ -4,6 +4,7 @@ mod auth;
 mod business;
 mod customers;
 mod health;
+pub mod openapi;
 mod tasks;
 mod timeline;
 
@@ -13,48 +14,77 @@ use actix_web::{HttpResponse, web};
 /// Largest JSON body accepted by the REST API.
 pub const JSON_LIMIT: usize = 1024 * 1024;
 
+/// How a route's handler is attached: given the route for its method, add the handler.
+type Attach = fn(actix_web::Route) -> actix_web::Route;
+
+/// Every REST route under `/api`: method, path, handler. This table IS the registration (see
+/// [`configure`]), so the OpenAPI test can check that every registered route is documented.
+pub const API_ROUTES: &[(&str, &str, Attach)] = &[
+    ("POST", "/auth/login", |r| r.to(auth::login)),
+    ("GET", "/me", |r| r.to(auth::me)),
+    ("GET", "/business", |r| r.to(business::get)),
+    ("PATCH", "/business", |r| r.to(business::update)),
+    ("GET", "/crm/customers", |r| r.to(customers::list)),
+    ("POST", "/crm/customers", |r| r.to(customers::create)),
+    ("GET", "/crm/customers/{id}", |r| r.to(customers::get)),
+    ("PATCH", "/crm/customers/{id}", |r| r.to(customers::update)),
+    ("DELETE", "/crm/customers/{id}", |r| r.to(customers::delete)),
+    ("GET", "/customers/{id}/timeline", |r| r.to(timeline::get)),
+    ("GET", "/tasks", |r| r.to(tasks::list)),
+    ("POST", "/tasks", |r| r.to(tasks::create)),
+    ("GET", "/tasks/{id}", |r| r.to(tasks::get)),
+    ("PATCH", "/tasks/{id}", |r| r.to(tasks::update)),
+    ("DELETE", "/tasks/{id}", |r| r.to(tasks::delete)),
+];
+
+/// Routes outside `/api` (probes), same shape as [`API_ROUTES`].
+pub const ROOT_ROUTES: &[(&str, &str, Attach)] = &[
+    ("GET", "/healthz", |r| r.to(health::healthz)),
+    ("GET", "/readyz", |r| r.to(health::readyz)),
+];
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(json_config())
         .app_data(query_config())
-        .app_data(web::PayloadConfig::new(JSON_LIMIT))
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .service(
-            web::scope("/api")
-                .wrap(json_errors())
-                .service(resource("/auth/login").post(auth::login))
-                .service(resource("/me").get(auth::me))
-                .service(
-                    resource("/business")
-                        .get(business::get)
-                        .patch(business::update),
-                )
-                .service(
-                    resource("/crm/customers")
-                        .get(customers::list)
-                        .post(customers::create),
-                )
-                .service(
-                    resource("/crm/customers/{id}")
-                        .get(customers::get)
-                        .patch(customers::update)
-                        .delete(customers::delete),
-                )
-                .service(resource("/customers/{id}/timeline").get(timeline::get))
-                .service(resource("/tasks").get(tasks::list).post(tasks::create))
-                .service(
-                    resource("/tasks/{id}")
-                        .get(tasks::get)
-                        .patch(tasks::update)
-                        .delete(tasks::delete),
-                )
-                .default_service(web::to(api_not_found)),
-        );
+        .app_data(web::PayloadConfig::new(JSON_LIMIT));
+    for resource in resources(ROOT_ROUTES) {
+        cfg.service(resource);
+    }
+    // The spec at /api/openapi.json and Swagger UI at /api/docs/ (before the /api scope, which
+    // would otherwise answer them with 404).
+    cfg.service(web::redirect("/api/docs", "/api/docs/"));
+    cfg.service(
+        utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}")
+            .url("/api/openapi.json", openapi::doc()),
+    );
+    let mut api = web::scope("/api").wrap(json_errors());
+    for resource in resources(API_ROUTES) {
+        api = api.service(resource);
+    }
+    cfg.service(api.default_service(web::to(api_not_found)));
 }
 
-/// A resource whose other methods answer 405 in the JSON error shape.
-fn resource(path: &str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(method_not_allowed))
+/// One resource per path (in table order) with its methods; any other method answers 405.
+fn resources(table: &[(&'static str, &'static str, Attach)]) -> Vec<actix_web::Resource> {
+    let mut paths: Vec<&str> = Vec::new();
+    for (_, path, _) in table {
+        if !paths.contains(path) {
+            paths.push(path);
+        }
+    }
+    paths
+        .into_iter()
+        .map(|path| {
+            table
+                .iter()
+                .filter(|(_, p, _)| *p == path)
+                .fold(web::resource(path), |res, (method, _, attach)| {
+                    let method = method.parse().expect("HTTP method in the route table");
+                    res.route(attach(web::method(method)))
+                })
+                .default_service(web::to(method_not_allowed))
+        })
+        .collect()
 }
 
 fn json_config() -> web::JsonConfig {

@@ -1,6 +1,6 @@
 use crate::{
     auth::{Crm, Feature},
-    error::ApiError,
+    error::{ApiError, ErrorBody},
     pagination,
     state::AppState,
     views::{Page, Task, parse_time},
@@ -13,6 +13,13 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 /// `GET /api/tasks?page=&limit=&customer_id=&done=&due_before=&due_after=&sort=`
+#[utoipa::path(get, path = "/api/tasks", tag = "tasks", security(("bearer" = [])),
+    params(("page" = Option<i64>, Query), ("limit" = Option<i64>, Query),
+        ("customer_id" = Option<String>, Query), ("done" = Option<bool>, Query),
+        ("due_before" = Option<String>, Query, description = "RFC 3339"),
+        ("due_after" = Option<String>, Query, description = "RFC 3339"),
+        ("sort" = Option<String>, Query, description = "created_at | -created_at | due_at | -due_at (default due_at)")),
+    responses((status = 200, body = Page<Task>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`<feature>_disabled`)", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
 pub async fn list(
     state: web::Data<AppState>,
     user: Feature<Crm>,
@@ -60,7 +67,7 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(Page::<Task>::from(res)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTask {
     title: String,
@@ -70,6 +77,8 @@ pub struct NewTask {
 }
 
 /// `POST /api/tasks` → 201.
+#[utoipa::path(post, path = "/api/tasks", tag = "tasks", security(("bearer" = [])), request_body = NewTask,
+    responses((status = 201, body = Task), (status = 400, description = "Malformed JSON", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`<feature>_disabled`)", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
 pub async fn create(
     state: web::Data<AppState>,
     user: Feature<Crm>,
@@ -98,6 +107,8 @@ pub async fn create(
 }
 
 /// `GET /api/tasks/{id}`
+#[utoipa::path(get, path = "/api/tasks/{id}", tag = "tasks", security(("bearer" = [])), params(("id" = String, Path, description = "Task id")),
+    responses((status = 200, body = Task), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`<feature>_disabled`)", body = ErrorBody), (status = 404, description = "Not found (or another business's)", body = ErrorBody)))]
 pub async fn get(
     state: web::Data<AppState>,
     user: Feature<Crm>,
@@ -121,20 +132,25 @@ fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Stri
     Ok(Some(Option::deserialize(d)?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskPatch {
     title: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     due_at: Option<Option<String>>,
     done: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     assignee_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     customer_id: Option<Option<String>>,
 }
 
 /// `PATCH /api/tasks/{id}`: `null` clears `due_at`, `assignee_id` and `customer_id`.
+#[utoipa::path(patch, path = "/api/tasks/{id}", tag = "tasks", security(("bearer" = [])), params(("id" = String, Path, description = "Task id")), request_body = TaskPatch,
+    responses((status = 200, body = Task), (status = 400, description = "Malformed JSON", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`<feature>_disabled`)", body = ErrorBody), (status = 404, description = "Not found (or another business's)", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
 pub async fn update(
     state: web::Data<AppState>,
     user: Feature<Crm>,
@@ -167,6 +183,8 @@ pub async fn update(
 }
 
 /// `DELETE /api/tasks/{id}` → 204.
+#[utoipa::path(delete, path = "/api/tasks/{id}", tag = "tasks", security(("bearer" = [])), params(("id" = String, Path, description = "Task id")),
+    responses((status = 204, description = "Deleted"), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`<feature>_disabled`)", body = ErrorBody), (status = 404, description = "Not found (or another business's)", body = ErrorBody)))]
 pub async fn delete(
     state: web::Data<AppState>,
     user: Feature<Crm>,

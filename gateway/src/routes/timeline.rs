@@ -1,6 +1,6 @@
 use crate::{
     auth::{Crm, Feature},
-    error::ApiError,
+    error::{ApiError, ErrorBody},
     state::AppState,
     views::TimelineItem,
 };
@@ -13,6 +13,13 @@ pub const NEXT_CURSOR_HEADER: &str = "x-next-cursor";
 
 /// `GET /api/customers/{id}/timeline?limit=&before=` → a JSON array of
 /// `{kind, id, ts, data}`, newest first; the next page's cursor is in `X-Next-Cursor`.
+#[utoipa::path(get, path = "/api/customers/{id}/timeline", tag = "customers", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Customer id"),
+        ("limit" = Option<i64>, Query, description = "default 50, at most 200"),
+        ("before" = Option<String>, Query, description = "the X-Next-Cursor of the previous page")),
+    responses((status = 200, body = Vec<TimelineItem>,
+            headers(("x-next-cursor" = String, description = "cursor of the next page; absent on the last"))),
+        (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`<feature>_disabled`)", body = ErrorBody), (status = 404, description = "Not found (or another business's)", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
 pub async fn get(
     state: web::Data<AppState>,
     user: Feature<Crm>,

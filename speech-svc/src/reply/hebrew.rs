@@ -24,7 +24,17 @@ fn final_to_regular(c: char) -> char {
 
 /// Hebrew points and cantillation marks (U+0591–U+05C7) that are not punctuation.
 fn is_niqqud(c: char) -> bool {
-    matches!(c, '\u{0591}'..='\u{05BD}' | '\u{05BF}' | '\u{05C1}' | '\u{05C2}' | '\u{05C4}' | '\u{05C5}' | '\u{05C7}')
+    matches!(
+        c,
+        '\u{0591}'
+            ..='\u{05BD}'
+                | '\u{05BF}'
+                | '\u{05C1}'
+                | '\u{05C2}'
+                | '\u{05C4}'
+                | '\u{05C5}'
+                | '\u{05C7}'
+    )
 }
 
 /// Lower case, no niqqud, no final letters, punctuation (and maqaf, geresh) as spaces.
@@ -67,20 +77,146 @@ pub fn stems(token: &str) -> Vec<String> {
 }
 
 const STOPWORDS: &[&str] = &[
-    "מה", "מי", "איך", "מתי", "למה", "האם", "יש", "אין", "את", "אתה", "אתם", "אתן", "אני",
-    "אנחנו", "הוא", "היא", "הם", "הן", "של", "על", "עם", "אל", "זה", "זאת", "זו", "גם", "כן",
-    "לא", "אפשר", "רוצה", "רוצים", "רציתי", "בבקשה", "שלום", "תודה", "היי", "הי", "אם", "או",
-    "כל", "עד", "כמה", "לכם", "לך", "לי", "שלכם", "שלך", "שלי", "טוב", "אוקיי", "בסדר", "רק",
-    "עוד", "אז", "אבל", "כי", "מאוד", "לגבי", "לדעת", "אשמח", "תגיד", "תגידו", "לשאול", "שאלה",
-    "היום", "בעצם", "פה", "שם", "יהיה", "היה", "הייתי", "צריך", "צריכה", "ok", "hi",
+    "מה",
+    "מי",
+    "איך",
+    "מתי",
+    "למה",
+    "האם",
+    "יש",
+    "אין",
+    "את",
+    "אתה",
+    "אתם",
+    "אתן",
+    "אני",
+    "אנחנו",
+    "הוא",
+    "היא",
+    "הם",
+    "הן",
+    "של",
+    "על",
+    "עם",
+    "אל",
+    "זה",
+    "זאת",
+    "זו",
+    "גם",
+    "כן",
+    "לא",
+    "אפשר",
+    "רוצה",
+    "רוצים",
+    "רציתי",
+    "בבקשה",
+    "שלום",
+    "תודה",
+    "היי",
+    "הי",
+    "אם",
+    "או",
+    "כל",
+    "עד",
+    "כמה",
+    "לכם",
+    "לך",
+    "לי",
+    "שלכם",
+    "שלך",
+    "שלי",
+    "טוב",
+    "אוקיי",
+    "בסדר",
+    "רק",
+    "עוד",
+    "אז",
+    "אבל",
+    "כי",
+    "מאוד",
+    "לגבי",
+    "לדעת",
+    "אשמח",
+    "תגיד",
+    "תגידו",
+    "לשאול",
+    "שאלה",
+    "היום",
+    "בעצם",
+    "פה",
+    "שם",
+    "יהיה",
+    "היה",
+    "הייתי",
+    "צריך",
+    "צריכה",
+    "ok",
+    "hi",
 ];
+
+/// Question words that still say something ("איפה" asks for a place) but less than a noun does.
+const WEAK: &[&str] = &["איפה", "מאיפה", "לאן"];
 
 /// Words of one concept: a caller asking "מתי אתם פתוחים" asks about "שעות הפעילות".
 const CONCEPTS: &[(&str, &[&str])] = &[
-    ("hours", &["שעות", "שעה", "פתוח", "פתוחה", "פתוחים", "סגור", "סגורים", "פעילות", "פועלים", "פתיחה"]),
-    ("price", &["מחיר", "מחירים", "מחירון", "עולה", "עולים", "עלות", "תעריף", "תשלום", "לשלם"]),
-    ("place", &["כתובת", "איפה", "מיקום", "ממוקמים", "נמצאים", "להגיע", "הגעה", "מגיעים"]),
-    ("appointment", &["תור", "תורים", "לקבוע", "קובעים", "פגישה", "פגישות", "זימון", "הזמנה", "להזמין"]),
+    (
+        "hours",
+        &[
+            "שעות",
+            "שעה",
+            "פתוח",
+            "פתוחה",
+            "פתוחים",
+            "סגור",
+            "סגורים",
+            "פעילות",
+            "פועלים",
+            "פתיחה",
+        ],
+    ),
+    (
+        "price",
+        &[
+            "מחיר",
+            "מחירים",
+            "מחירון",
+            "עולה",
+            "עולים",
+            "עלות",
+            "תעריף",
+            "תשלום",
+            "לשלם",
+        ],
+    ),
+    (
+        "place",
+        &[
+            "כתובת",
+            "איפה",
+            "מאיפה",
+            "לאן",
+            "מיקום",
+            "ממוקמים",
+            "נמצאים",
+            "להגיע",
+            "הגעה",
+            "מגיעים",
+        ],
+    ),
+    (
+        "appointment",
+        &[
+            "תור",
+            "תורים",
+            "לקבוע",
+            "קובעים",
+            "פגישה",
+            "פגישות",
+            "זימון",
+            "הזמנה",
+            "להזמין",
+        ],
+    ),
     ("parking", &["חניה", "חנייה", "לחנות", "חניון"]),
     ("delivery", &["משלוח", "משלוחים", "שליח", "שליחות"]),
     ("phone", &["טלפון", "מספר", "וואטסאפ", "ווטסאפ"]),
@@ -88,7 +224,12 @@ const CONCEPTS: &[(&str, &[&str])] = &[
 
 fn stopwords() -> &'static HashSet<String> {
     static SET: OnceLock<HashSet<String>> = OnceLock::new();
-    SET.get_or_init(|| STOPWORDS.iter().map(|w| normalize(w).trim().to_string()).collect())
+    SET.get_or_init(|| {
+        STOPWORDS
+            .iter()
+            .map(|w| normalize(w).trim().to_string())
+            .collect()
+    })
 }
 
 fn concepts() -> &'static HashMap<String, &'static str> {
@@ -117,6 +258,8 @@ pub struct Term {
     pub token: String,
     pub stems: Vec<String>,
     pub concept: Option<&'static str>,
+    /// 1 for a content word, less for a weak question word.
+    pub weight: f32,
 }
 
 impl Term {
@@ -142,10 +285,16 @@ pub fn terms(text: &str) -> Vec<Term> {
         .map(|t| {
             let stems = stems(t);
             let concept = stems.iter().find_map(|s| concepts.get(s).copied());
+            let weight = if WEAK.iter().any(|w| normalize(w).trim() == t) {
+                0.5
+            } else {
+                1.0
+            };
             Term {
                 token: t.to_string(),
                 stems,
                 concept,
+                weight,
             }
         })
         .collect()
@@ -158,7 +307,12 @@ mod tests {
     #[test]
     fn niqqud_and_final_letters_are_normalised() {
         assert_eq!(normalize("שָׁלוֹם").trim(), "שלומ");
-        assert_eq!(normalize("מָה שְׁעוֹת הַפְּעִילוּת?").split_whitespace().collect::<Vec<_>>(), ["מה", "שעות", "הפעילות"]);
+        assert_eq!(
+            normalize("מָה שְׁעוֹת הַפְּעִילוּת?")
+                .split_whitespace()
+                .collect::<Vec<_>>(),
+            ["מה", "שעות", "הפעילות"]
+        );
         assert_eq!(normalize("ארץ־ישראל").split_whitespace().count(), 2);
         assert_eq!(normalize("מע\"מ").trim(), "מעמ");
     }

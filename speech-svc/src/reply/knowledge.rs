@@ -2,7 +2,7 @@
 //! Q&A by Hebrew-aware word matching; when nothing matches, a polite "someone will call you back"
 //! flagged for a follow-up task.
 
-use super::{Reply, ReplyContext, Replier, hebrew};
+use super::{Replier, Reply, ReplyContext, hebrew};
 use crate::{error::Result, strings};
 
 pub struct KnowledgeReplier;
@@ -26,20 +26,23 @@ impl KnowledgeReplier {
             if asked.is_empty() || entry.answer.trim().is_empty() {
                 continue;
             }
-            let hit = asked
+            let weight = |terms: &[hebrew::Term]| terms.iter().map(|t| t.weight).sum::<f32>();
+            let hit: Vec<hebrew::Term> = asked
                 .iter()
                 .filter(|q| said.iter().any(|s| s.matches(q)))
-                .count();
-            if hit == 0 {
+                .cloned()
+                .collect();
+            if hit.is_empty() {
                 continue;
             }
-            let coverage = hit as f32 / asked.len() as f32;
-            let used = said
+            let coverage = weight(&hit) / weight(&asked);
+            let used_terms: Vec<hebrew::Term> = said
                 .iter()
                 .filter(|s| asked.iter().any(|q| q.matches(s)))
-                .count() as f32
-                / said.len() as f32;
-            if coverage < MIN_QUESTION_COVERAGE && hit < 2 {
+                .cloned()
+                .collect();
+            let used = weight(&used_terms) / weight(&said);
+            if coverage < MIN_QUESTION_COVERAGE && hit.len() < 2 {
                 continue;
             }
             let score = 0.7 * coverage + 0.3 * used;
@@ -90,7 +93,10 @@ mod tests {
 
     fn kb() -> Vec<QaEntry> {
         [
-            ("מה שעות הפעילות?", "אנחנו פתוחים בימים א׳–ה׳ בין 9:00 ל־18:00."),
+            (
+                "מה שעות הפעילות?",
+                "אנחנו פתוחים בימים א׳–ה׳ בין 9:00 ל־18:00.",
+            ),
             ("כמה עולה תספורת?", "תספורת גברים עולה 80 ש״ח."),
             ("איפה אתם נמצאים?", "אנחנו ברחוב הרצל 10, תל אביב."),
             ("אפשר לקבוע תור?", "בטח, אפשר לקבוע תור בטלפון או בוואטסאפ."),
@@ -140,7 +146,8 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_questions_get_a_call_back_and_a_follow_up() {
-        for said in ["האם אתם מוכרים אופניים חשמליים?", "מה מזג האוויר בחוץ?"] {
+        for said in ["האם אתם מוכרים אופניים חשמליים?", "מה מזג האוויר בחוץ?"]
+        {
             let r = ask(said).await;
             assert_eq!(r.text, strings::CALL_BACK, "{said}");
             assert!(r.needs_follow_up);

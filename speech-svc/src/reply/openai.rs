@@ -2,7 +2,7 @@
 //! Hebrew system prompt built from the business's name, greeting and knowledge, the call so far,
 //! short spoken-style answers, and a timeout of 8 s.
 
-use super::{Reply, ReplyContext, Replier, Speaker};
+use super::{Replier, Reply, ReplyContext, Speaker};
 use crate::{
     error::{Error, ProviderFailure, Result},
     http,

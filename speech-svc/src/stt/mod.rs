@@ -54,7 +54,9 @@ pub enum Transcript {
     Pending,
     /// Fewer than two letters or digits were heard; the voice flow answers with
     /// [`strings::UNCLEAR`]. The engine's raw output is kept for the log only.
-    Unclear { raw: String },
+    Unclear {
+        raw: String,
+    },
 }
 
 impl Transcript {

@@ -60,9 +60,10 @@ impl Transcriber for OpenAiTranscriber {
         }
         let resp = req.send().await.map_err(|e| http::transport(ENGINE, e))?;
         let resp = http::check(ENGINE, resp).await?;
-        let body: TranscriptionResponse = resp.json().await.map_err(|e| {
-            Error::provider(ENGINE, ProviderFailure::BadResponse(e.to_string()))
-        })?;
+        let body: TranscriptionResponse = resp
+            .json()
+            .await
+            .map_err(|e| Error::provider(ENGINE, ProviderFailure::BadResponse(e.to_string())))?;
         Ok(RawTranscript::Text(body.text))
     }
 }

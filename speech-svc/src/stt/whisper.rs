@@ -31,9 +31,9 @@ impl WhisperCpp {
                 path.display()
             )));
         }
-        let path_str = path.to_str().ok_or_else(|| {
-            Error::Config("invalid WHISPER_MODEL: the path is not UTF-8".into())
-        })?;
+        let path_str = path
+            .to_str()
+            .ok_or_else(|| Error::Config("invalid WHISPER_MODEL: the path is not UTF-8".into()))?;
         let ctx = WhisperContext::new_with_params(path_str, WhisperContextParameters::default())
             .map_err(|e| {
                 Error::Config(format!(

@@ -48,10 +48,7 @@ impl TtsCache {
         h.update(voice.as_bytes());
         h.update(b"\n");
         h.update(text.as_bytes());
-        h.finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// Checks a file name from a request: 64 lowercase hex digits, a dot, `wav` or `mp3`.
@@ -142,7 +139,8 @@ impl TtsCache {
     /// Writes atomically: a temporary file in the same directory, then a rename, so a reader
     /// never sees half a file.
     async fn write(&self, path: &Path, bytes: &[u8]) -> Result<()> {
-        let io = |e: std::io::Error| Error::Internal(format!("TTS cache {}: {e}", self.dir.display()));
+        let io =
+            |e: std::io::Error| Error::Internal(format!("TTS cache {}: {e}", self.dir.display()));
         tokio::fs::create_dir_all(&self.dir).await.map_err(io)?;
         let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
         tokio::fs::write(&tmp, bytes).await.map_err(io)?;
@@ -170,7 +168,10 @@ mod tests {
         assert_eq!(a, TtsCache::key("espeak:he", "שלום"));
         assert_ne!(a, TtsCache::key("google:he-IL-Wavenet-A", "שלום"));
         assert_ne!(a, TtsCache::key("espeak:he", "שלום!"));
-        assert_eq!(TtsCache::parse_file_name(&format!("{a}.wav")), Some(AudioFormat::Wav));
+        assert_eq!(
+            TtsCache::parse_file_name(&format!("{a}.wav")),
+            Some(AudioFormat::Wav)
+        );
         for bad in [
             "../../etc/passwd",
             "abc.wav",

@@ -166,7 +166,10 @@ impl GoogleTts {
         let resp = self
             .client
             .post(self.account.token_uri())
-            .form(&[("grant_type", JWT_BEARER), ("assertion", assertion.as_str())])
+            .form(&[
+                ("grant_type", JWT_BEARER),
+                ("assertion", assertion.as_str()),
+            ])
             .send()
             .await
             .map_err(|e| http::transport(ENGINE, e))?;
@@ -263,7 +266,10 @@ mod tests {
             r#"{"client_email":"a@b.iam.gserviceaccount.com","private_key":"nope"}"#,
         )
         .unwrap_err();
-        assert!(e.to_string().contains("GOOGLE_APPLICATION_CREDENTIALS"), "{e}");
+        assert!(
+            e.to_string().contains("GOOGLE_APPLICATION_CREDENTIALS"),
+            "{e}"
+        );
         let e = ServiceAccount::from_json("{}").unwrap_err();
         assert!(e.to_string().contains("service-account"), "{e}");
     }

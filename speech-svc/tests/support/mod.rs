@@ -146,3 +146,70 @@ pub fn goertzel(samples: &[f32], rate: u32, freq: f32) -> f32 {
 pub fn rms(samples: &[f32]) -> f32 {
     (samples.iter().map(|s| s * s).sum::<f32>() / samples.len().max(1) as f32).sqrt()
 }
+
+use speech_svc::Settings;
+use std::collections::HashMap;
+
+/// A Twilio account SID of the right shape for tests.
+pub const SID: &str = "AC0123456789abcdef0123456789abcdef";
+pub const TOKEN: &str = "twilio-test-token";
+
+/// Settings for a test: `DATA_DIR` in `dir`, the given variables (Config's and speech-svc's own).
+pub fn settings(dir: &std::path::Path, pairs: &[(&str, &str)]) -> Settings {
+    let mut map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    map.insert("DATA_DIR".into(), dir.display().to_string());
+    let config = agentlocator_common::Config::from_map(&map).expect("config");
+    Settings::from_parts(&config, &map).expect("settings")
+}
+
+/// The parts of a multipart/form-data body: name → (filename, content type, bytes).
+pub fn multipart_parts(
+    content_type: &str,
+    body: &[u8],
+) -> HashMap<String, (Option<String>, Option<String>, Vec<u8>)> {
+    let boundary = content_type
+        .split("boundary=")
+        .nth(1)
+        .expect("multipart boundary")
+        .trim_matches('"');
+    let delim = format!("--{boundary}");
+    let mut parts = HashMap::new();
+    let mut rest = body;
+    while let Some(pos) = find(rest, delim.as_bytes()) {
+        rest = &rest[pos + delim.len()..];
+        if rest.starts_with(b"--") {
+            break;
+        }
+        let rest_part = rest.strip_prefix(b"\r\n").unwrap_or(rest);
+        let header_end = find(rest_part, b"\r\n\r\n").expect("part headers");
+        let headers = String::from_utf8_lossy(&rest_part[..header_end]).to_string();
+        let content = &rest_part[header_end + 4..];
+        let end = find(content, format!("\r\n{delim}").as_bytes()).expect("part end");
+        let data = content[..end].to_vec();
+        let disp = headers
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition"))
+            .expect("content-disposition")
+            .to_string();
+        let field = |key: &str| {
+            disp.split(';')
+                .map(str::trim)
+                .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
+                .map(|v| v.trim_matches('"').to_string())
+        };
+        let ctype = headers
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("content-type"))
+            .map(|l| l.split_once(':').unwrap().1.trim().to_string());
+        parts.insert(field("name").expect("part name"), (field("filename"), ctype, data));
+        rest = &content[end..];
+    }
+    parts
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}

@@ -1,0 +1,208 @@
+//! The gRPC face of speech-svc: thin methods that convert the request, call [`Speech`] and
+//! convert the answer. Errors become statuses in one place (`From<Error> for Status`).
+
+use crate::{
+    error::Error,
+    reply::{BusinessContext, QaEntry, ReplyContext, Speaker, Turn},
+    service::{AudioInput, Speech, Synthesized, Timings},
+    stt::Transcript,
+};
+use agentlocator_proto::v1::{
+    self as pb, ServiceInfo, ServiceInfoRequest, speech_service_server::SpeechService,
+};
+use std::sync::Arc;
+use tonic::{Request, Response, Status};
+
+pub struct SpeechGrpc {
+    info: ServiceInfo,
+    speech: Arc<Speech>,
+}
+
+impl SpeechGrpc {
+    pub fn new(info: ServiceInfo, speech: Arc<Speech>) -> Self {
+        Self { info, speech }
+    }
+}
+
+fn timings(t: &Timings) -> Vec<pb::StageTiming> {
+    t.stages()
+        .iter()
+        .map(|(stage, d)| pb::StageTiming {
+            stage: (*stage).to_string(),
+            millis: u32::try_from(d.as_millis()).unwrap_or(u32::MAX),
+        })
+        .collect()
+}
+
+fn audio(s: &Synthesized) -> pb::SynthesizedAudio {
+    pb::SynthesizedAudio {
+        file_name: s.audio.file_name.clone(),
+        content_type: s.audio.format.content_type().into(),
+        url: s.url.clone(),
+        cached: s.audio.cached,
+        voice: s.voice.clone(),
+        size_bytes: s.audio.size,
+    }
+}
+
+impl TryFrom<pb::ReplyRequest> for ReplyContext {
+    type Error = Error;
+
+    fn try_from(r: pb::ReplyRequest) -> Result<Self, Error> {
+        let b = r.business.unwrap_or_default();
+        let history = r
+            .history
+            .into_iter()
+            .map(|t| {
+                let speaker = match t.speaker() {
+                    pb::Speaker::Caller => Speaker::Caller,
+                    pb::Speaker::Assistant => Speaker::Assistant,
+                    pb::Speaker::Unspecified => {
+                        return Err(Error::InvalidRequest(
+                            "every history turn needs a speaker".into(),
+                        ));
+                    }
+                };
+                Ok(Turn {
+                    speaker,
+                    text: t.text,
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(ReplyContext {
+            business: BusinessContext {
+                business_id: b.business_id,
+                name: b.name,
+                greeting: b.greeting,
+                knowledge: b
+                    .knowledge
+                    .into_iter()
+                    .map(|e| QaEntry {
+                        question: e.question,
+                        answer: e.answer,
+                    })
+                    .collect(),
+            },
+            history,
+            caller_text: r.caller_text,
+        })
+    }
+}
+
+impl TryFrom<pb::TranscribeRequest> for AudioInput {
+    type Error = Error;
+
+    fn try_from(r: pb::TranscribeRequest) -> Result<Self, Error> {
+        use pb::transcribe_request::Source;
+        match r.source {
+            Some(Source::Audio(bytes)) => Ok(AudioInput::Bytes(bytes)),
+            Some(Source::RecordingUrl(url)) => Ok(AudioInput::RecordingUrl(url)),
+            None => Err(Error::InvalidRequest(
+                "give either audio or recording_url".into(),
+            )),
+        }
+    }
+}
+
+#[tonic::async_trait]
+impl SpeechService for SpeechGrpc {
+    async fn info(&self, _: Request<ServiceInfoRequest>) -> Result<Response<ServiceInfo>, Status> {
+        Ok(Response::new(self.info.clone()))
+    }
+
+    async fn transcribe(
+        &self,
+        req: Request<pb::TranscribeRequest>,
+    ) -> Result<Response<pb::TranscribeResponse>, Status> {
+        let req = req.into_inner();
+        let business_id = req.business_id.clone();
+        let t = self.speech.transcribe(AudioInput::try_from(req)?).await?;
+        let (status, text, notice) = match &t.transcript {
+            Transcript::Done(text) => (pb::TranscriptStatus::Done, text.clone(), ""),
+            Transcript::Pending => (pb::TranscriptStatus::Pending, String::new(), ""),
+            Transcript::Unclear { raw } => {
+                tracing::info!(%business_id, raw = %raw, "transcript unclear");
+                (
+                    pb::TranscriptStatus::Unclear,
+                    String::new(),
+                    crate::strings::UNCLEAR,
+                )
+            }
+        };
+        tracing::info!(%business_id, engine = t.engine, ?status, timings = ?t.timings, "transcribed");
+        Ok(Response::new(pb::TranscribeResponse {
+            status: status as i32,
+            text,
+            unclear_notice: notice.into(),
+            engine: t.engine.into(),
+            audio_seconds: t.audio_duration.as_secs_f64(),
+            source_format: t.source_format.as_str().into(),
+            timings: timings(&t.timings),
+        }))
+    }
+
+    async fn reply(
+        &self,
+        req: Request<pb::ReplyRequest>,
+    ) -> Result<Response<pb::ReplyResponse>, Status> {
+        let ctx = ReplyContext::try_from(req.into_inner())?;
+        let r = self.speech.reply(&ctx).await?;
+        Ok(Response::new(pb::ReplyResponse {
+            text: r.reply.text,
+            engine: r.engine.into(),
+            needs_follow_up: r.reply.needs_follow_up,
+            matched_question: r.reply.matched_question.unwrap_or_default(),
+            timings: timings(&r.timings),
+        }))
+    }
+
+    async fn synthesize(
+        &self,
+        req: Request<pb::SynthesizeRequest>,
+    ) -> Result<Response<pb::SynthesizeResponse>, Status> {
+        let req = req.into_inner();
+        let s = self
+            .speech
+            .synthesize(&req.text, Some(req.voice.as_str()))
+            .await?;
+        Ok(Response::new(pb::SynthesizeResponse {
+            audio: Some(audio(&s)),
+            engine: s.engine.into(),
+            timings: timings(&s.timings),
+        }))
+    }
+
+    async fn reply_and_speak(
+        &self,
+        req: Request<pb::ReplyAndSpeakRequest>,
+    ) -> Result<Response<pb::ReplyAndSpeakResponse>, Status> {
+        let req = req.into_inner();
+        let ctx = ReplyContext::try_from(req.reply.unwrap_or_default())?;
+        let s = self
+            .speech
+            .reply_and_speak(&ctx, Some(req.voice.as_str()))
+            .await?;
+        Ok(Response::new(pb::ReplyAndSpeakResponse {
+            text: s.text,
+            audio: Some(audio(&s.audio)),
+            fallback: s.fallback,
+            failure: s.failure.unwrap_or_default(),
+            reply_engine: s.reply_engine.into(),
+            tts_engine: s.audio.engine.into(),
+            needs_follow_up: s.needs_follow_up,
+            matched_question: s.matched_question.unwrap_or_default(),
+            timings: timings(&s.timings),
+        }))
+    }
+
+    async fn get_audio(
+        &self,
+        req: Request<pb::GetAudioRequest>,
+    ) -> Result<Response<pb::GetAudioResponse>, Status> {
+        let (data, format) = self.speech.audio_file(&req.into_inner().file_name).await?;
+        Ok(Response::new(pb::GetAudioResponse {
+            data,
+            content_type: format.content_type().into(),
+        }))
+    }
+}
