@@ -228,3 +228,12 @@ pub fn parse_time(
             .with_field(field)
         })
 }
+
+/// For PATCH bodies: tells a field that is absent (`None`) from one that is `null` (`Some(None)`),
+/// so `null` can clear a value. Use with `#[serde(default, deserialize_with = ...)]`.
+pub fn nullable<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    use serde::Deserialize;
+    Ok(Some(Option::deserialize(d)?))
+}

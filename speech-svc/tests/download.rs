@@ -142,7 +142,10 @@ async fn persistent_5xx_is_an_error_after_two_tries_each() {
         .expect(6)
         .mount(&server)
         .await;
-    let e = downloader(&server).download(&url(&server)).await.unwrap_err();
+    let e = downloader(&server)
+        .download(&url(&server))
+        .await
+        .unwrap_err();
     assert_eq!(e, DownloadError::Status(503));
 }
 
@@ -154,7 +157,10 @@ async fn everything_missing_is_not_found() {
         .expect(3)
         .mount(&server)
         .await;
-    let e = downloader(&server).download(&url(&server)).await.unwrap_err();
+    let e = downloader(&server)
+        .download(&url(&server))
+        .await
+        .unwrap_err();
     assert_eq!(e, DownloadError::NotFound(3));
 }
 
@@ -166,7 +172,10 @@ async fn bad_credentials_stop_at_once() {
         .expect(1)
         .mount(&server)
         .await;
-    let e = downloader(&server).download(&url(&server)).await.unwrap_err();
+    let e = downloader(&server)
+        .download(&url(&server))
+        .await
+        .unwrap_err();
     assert_eq!(e, DownloadError::Unauthorized(401));
 }
 
@@ -178,7 +187,10 @@ async fn a_slow_server_times_out() {
         .mount(&server)
         .await;
     let start = std::time::Instant::now();
-    let e = downloader(&server).download(&url(&server)).await.unwrap_err();
+    let e = downloader(&server)
+        .download(&url(&server))
+        .await
+        .unwrap_err();
     assert_eq!(e, DownloadError::Timeout);
     assert!(start.elapsed() < Duration::from_secs(2));
 }
@@ -219,10 +231,10 @@ async fn credentials_never_follow_a_redirect_to_another_host() {
         .await;
     let api = MockServer::start().await;
     Mock::given(path(format!("{REC}.mp3")))
-        .respond_with(
-            ResponseTemplate::new(302)
-                .insert_header("location", format!("{}/media/x.mp3", storage.uri()).as_str()),
-        )
+        .respond_with(ResponseTemplate::new(302).insert_header(
+            "location",
+            format!("{}/media/x.mp3", storage.uri()).as_str(),
+        ))
         .mount(&api)
         .await;
     let d = downloader(&api).download(&url(&api)).await.unwrap();

@@ -127,8 +127,8 @@ async fn create_and_update_validate(db: Db) {
     .unwrap();
     assert_eq!((moved.starts_at, moved.ends_at), (at(60), at(90)));
     assert_eq!(
-        (moved.customer_id, moved.notes.as_str()),
-        (None, "להביא מסמכים")
+        (&moved.customer_id, moved.notes.as_str()),
+        (&None, "להביא מסמכים")
     );
     // Moving the start past the end is refused and changes nothing.
     let bad = AppointmentPatch {

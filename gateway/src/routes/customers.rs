@@ -114,16 +114,11 @@ pub struct CustomerPatch {
     name: Option<String>,
     phone: Option<String>,
     /// `null` or `""` clears it.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::views::nullable")]
     #[schema(value_type = Option<String>)]
     email: Option<Option<String>>,
     status: Option<String>,
     notes: Option<String>,
-}
-
-/// Tells "absent" (`None`) from "null" (`Some(None)`).
-fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Ok(Some(Option::deserialize(d)?))
 }
 
 /// `PATCH /api/crm/customers/{id}`: only the fields given change.

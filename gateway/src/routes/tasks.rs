@@ -127,23 +127,18 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(Task::from(t)))
 }
 
-/// Tells "absent" (`None`) from "null" (`Some(None)`).
-fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Ok(Some(Option::deserialize(d)?))
-}
-
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskPatch {
     title: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::views::nullable")]
     #[schema(value_type = Option<String>)]
     due_at: Option<Option<String>>,
     done: Option<bool>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::views::nullable")]
     #[schema(value_type = Option<String>)]
     assignee_id: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::views::nullable")]
     #[schema(value_type = Option<String>)]
     customer_id: Option<Option<String>>,
 }

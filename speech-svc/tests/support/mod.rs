@@ -204,7 +204,10 @@ pub fn multipart_parts(
             .lines()
             .find(|l| l.to_ascii_lowercase().starts_with("content-type"))
             .map(|l| l.split_once(':').unwrap().1.trim().to_string());
-        parts.insert(field("name").expect("part name"), (field("filename"), ctype, data));
+        parts.insert(
+            field("name").expect("part name"),
+            (field("filename"), ctype, data),
+        );
         rest = &content[end..];
     }
     parts
