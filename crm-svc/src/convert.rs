@@ -442,6 +442,773 @@ impl TryFrom<Business> for pb::Business {
     }
 }
 
+/// A required time: absent → [`Error::Validation`] on `field`.
+fn required_time(
+    field: &'static str,
+    t: Option<prost_types::Timestamp>,
+) -> Result<chrono::NaiveDateTime> {
+    naive_time(field, t)?.ok_or_else(|| Error::validation(field, "is required"))
+}
+
+/// An optional `sort` request value, parsed by `parse`.
+fn optional_sort<S>(value: String, parse: fn(&str) -> Result<S>) -> Result<Option<S>> {
+    non_empty(value).map(|s| parse(s.trim())).transpose()
+}
+
+/// A status given in an update: trimmed and parsed, or [`Error::Validation`] on `status`.
+fn patch_enum<T: FromStr>(field: &'static str, value: Option<String>) -> Result<Option<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    value
+        .map(|s| {
+            s.trim()
+                .parse::<T>()
+                .map_err(|e| Error::validation(field, e.to_string()))
+        })
+        .transpose()
+}
+
+impl From<pb::LineItem> for crate::line_items::LineItem {
+    fn from(i: pb::LineItem) -> Self {
+        crate::line_items::LineItem {
+            description: i.description,
+            quantity: i.quantity,
+            unit_price_agorot: i.unit_price_agorot,
+        }
+    }
+}
+
+impl From<crate::line_items::LineItem> for pb::LineItem {
+    fn from(i: crate::line_items::LineItem) -> Self {
+        pb::LineItem {
+            description: i.description,
+            quantity: i.quantity,
+            unit_price_agorot: i.unit_price_agorot,
+        }
+    }
+}
+
+fn line_items(items: Vec<pb::LineItem>) -> Vec<crate::line_items::LineItem> {
+    items.into_iter().map(Into::into).collect()
+}
+
+fn pb_line_items(stored_json: &str) -> Result<Vec<pb::LineItem>> {
+    Ok(crate::line_items::from_json(stored_json)?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+// ---- invoices ----
+
+/// A `ListInvoices` request as domain arguments.
+#[derive(Debug, Clone)]
+pub struct ListInvoices {
+    pub business_id: BusinessId,
+    pub page: i64,
+    pub limit: i64,
+    pub filter: crate::models::invoice::InvoiceFilter,
+    pub sort: Option<crate::models::invoice::InvoiceSort>,
+}
+
+impl TryFrom<pb::ListInvoicesRequest> for ListInvoices {
+    type Error = Error;
+
+    fn try_from(r: pb::ListInvoicesRequest) -> Result<Self> {
+        Ok(ListInvoices {
+            business_id: required("business_id", r.business_id)?,
+            page: r.page.unwrap_or(1),
+            limit: r.limit.unwrap_or(DEFAULT_LIMIT),
+            filter: crate::models::invoice::InvoiceFilter {
+                customer_id: optional_id(r.customer_id),
+                status: optional_enum("status", &r.status)?,
+            },
+            sort: optional_sort(r.sort, crate::invoices::parse_sort)?,
+        })
+    }
+}
+
+/// A `CreateInvoice` request as domain arguments.
+#[derive(Debug, Clone)]
+pub struct CreateInvoice {
+    pub business_id: BusinessId,
+    pub invoice: crate::invoices::NewInvoice,
+}
+
+impl TryFrom<pb::CreateInvoiceRequest> for CreateInvoice {
+    type Error = Error;
+
+    fn try_from(r: pb::CreateInvoiceRequest) -> Result<Self> {
+        Ok(CreateInvoice {
+            business_id: required("business_id", r.business_id)?,
+            invoice: crate::invoices::NewInvoice {
+                customer_id: required("customer_id", r.customer_id)?,
+                items: line_items(r.items),
+                due_at: naive_time("due_at", r.due_at)?,
+            },
+        })
+    }
+}
+
+/// An `UpdateInvoice` request as domain arguments.
+#[derive(Debug, Clone)]
+pub struct UpdateInvoice {
+    pub business_id: BusinessId,
+    pub id: crate::ids::InvoiceId,
+    pub patch: crate::invoices::InvoicePatch,
+}
+
+impl TryFrom<pb::UpdateInvoiceRequest> for UpdateInvoice {
+    type Error = Error;
+
+    fn try_from(r: pb::UpdateInvoiceRequest) -> Result<Self> {
+        Ok(UpdateInvoice {
+            business_id: required("business_id", r.business_id)?,
+            id: required("id", r.id)?,
+            patch: crate::invoices::InvoicePatch {
+                items: r.set_items.then(|| line_items(r.items)),
+                due_at: if r.set_due_at {
+                    Some(naive_time("due_at", r.due_at)?)
+                } else {
+                    None
+                },
+                status: patch_enum("status", r.status)?,
+            },
+        })
+    }
+}
+
+impl TryFrom<crate::models::Invoice> for pb::Invoice {
+    type Error = Error;
+
+    /// Fails only when the stored items are not valid JSON line items.
+    fn try_from(i: crate::models::Invoice) -> Result<Self> {
+        Ok(pb::Invoice {
+            items: pb_line_items(&i.items)?,
+            id: i.id.into(),
+            business_id: i.business_id.into(),
+            customer_id: i.customer_id.into(),
+            number: i.number,
+            status: i.status.to_string(),
+            subtotal_agorot: i.subtotal_agorot,
+            vat_agorot: i.vat_agorot,
+            total_agorot: i.total_agorot,
+            vat_rate_bp: i.vat_rate_bp,
+            issued_at: i.issued_at.map(ts),
+            due_at: i.due_at.map(ts),
+            paid_at: i.paid_at.map(ts),
+            created_at: Some(ts(i.created_at)),
+            updated_at: Some(ts(i.updated_at)),
+        })
+    }
+}
+
+impl TryFrom<Page<crate::models::Invoice>> for pb::ListInvoicesResponse {
+    type Error = Error;
+
+    fn try_from(p: Page<crate::models::Invoice>) -> Result<Self> {
+        Ok(pb::ListInvoicesResponse {
+            page: p.page,
+            limit: p.limit,
+            total: p.total,
+            items: p
+                .items
+                .into_iter()
+                .map(TryInto::try_into)
+                .collect::<Result<_>>()?,
+        })
+    }
+}
+
+// ---- appointments ----
+
+/// How many days an appointment list covers when the request gives only one end (or none).
+pub const DEFAULT_APPOINTMENT_RANGE_DAYS: i64 = 30;
+
+/// A `ListAppointments` request as domain arguments, its range completed (see the proto).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListAppointments {
+    pub business_id: BusinessId,
+    pub from: chrono::NaiveDateTime,
+    pub to: chrono::NaiveDateTime,
+    pub customer_id: Option<CustomerId>,
+}
+
+impl ListAppointments {
+    /// Like `TryFrom`, with `now` deciding the default range.
+    pub fn from_request(r: pb::ListAppointmentsRequest, now: chrono::NaiveDateTime) -> Result<Self> {
+        let span = chrono::Duration::days(DEFAULT_APPOINTMENT_RANGE_DAYS);
+        let from = naive_time("from", r.from)?;
+        let to = naive_time("to", r.to)?;
+        let (from, to) = match (from, to) {
+            (Some(f), Some(t)) => (f, t),
+            (Some(f), None) => (f, f + span),
+            (None, Some(t)) => (t - span, t),
+            (None, None) => {
+                let today = now.date().and_time(chrono::NaiveTime::MIN);
+                (today, today + span)
+            }
+        };
+        Ok(ListAppointments {
+            business_id: required("business_id", r.business_id)?,
+            from,
+            to,
+            customer_id: optional_id(r.customer_id),
+        })
+    }
+}
+
+impl TryFrom<pb::ListAppointmentsRequest> for ListAppointments {
+    type Error = Error;
+
+    fn try_from(r: pb::ListAppointmentsRequest) -> Result<Self> {
+        Self::from_request(r, time::now())
+    }
+}
+
+/// A `CreateAppointment` request as domain arguments.
+#[derive(Debug, Clone)]
+pub struct CreateAppointment {
+    pub business_id: BusinessId,
+    pub appointment: crate::appointments::NewAppointment,
+}
+
+impl TryFrom<pb::CreateAppointmentRequest> for CreateAppointment {
+    type Error = Error;
+
+    fn try_from(r: pb::CreateAppointmentRequest) -> Result<Self> {
+        Ok(CreateAppointment {
+            business_id: required("business_id", r.business_id)?,
+            appointment: crate::appointments::NewAppointment {
+                title: r.title,
+                starts_at: required_time("starts_at", r.starts_at)?,
+                ends_at: required_time("ends_at", r.ends_at)?,
+                customer_id: optional_id(r.customer_id),
+                notes: r.notes,
+            },
+        })
+    }
+}
+
+/// An `UpdateAppointment` request as domain arguments.
+#[derive(Debug, Clone)]
+pub struct UpdateAppointment {
+    pub business_id: BusinessId,
+    pub id: crate::ids::AppointmentId,
+    pub patch: crate::appointments::AppointmentPatch,
+}
+
+impl TryFrom<pb::UpdateAppointmentRequest> for UpdateAppointment {
+    type Error = Error;
+
+    fn try_from(r: pb::UpdateAppointmentRequest) -> Result<Self> {
+        Ok(UpdateAppointment {
+            business_id: required("business_id", r.business_id)?,
+            id: required("id", r.id)?,
+            patch: crate::appointments::AppointmentPatch {
+                title: r.title,
+                starts_at: naive_time("starts_at", r.starts_at)?,
+                ends_at: naive_time("ends_at", r.ends_at)?,
+                customer_id: r.customer_id.map(optional_id),
+                notes: r.notes,
+            },
+        })
+    }
+}
+
+impl From<crate::models::Appointment> for pb::Appointment {
+    fn from(a: crate::models::Appointment) -> Self {
+        pb::Appointment {
+            id: a.id.into(),
+            business_id: a.business_id.into(),
+            customer_id: a.customer_id.map(Into::into).unwrap_or_default(),
+            title: a.title,
+            starts_at: Some(ts(a.starts_at)),
+            ends_at: Some(ts(a.ends_at)),
+            notes: a.notes,
+            created_at: Some(ts(a.created_at)),
+            updated_at: Some(ts(a.updated_at)),
+        }
+    }
+}
+
+// ---- contracts ----
+
+/// A `ListContracts` request as domain arguments.
+#[derive(Debug, Clone)]
+pub struct ListContracts {
+    pub business_id: BusinessId,
+    pub page: i64,
+    pub limit: i64,
+    pub filter: crate::models::contract::ContractFilter,
+    pub sort: Option<crate::models::contract::ContractSort>,
+}
+
+impl TryFrom<pb::ListContractsRequest> for ListContracts {
+    type Error = Error;
+
+    fn try_from(r: pb::ListContractsRequest) -> Result<Self> {
+        Ok(ListContracts {
+            business_id: required("business_id", r.business_id)?,
+            page: r.page.unwrap_or(1),
+            limit: r.limit.unwrap_or(DEFAULT_LIMIT),
+            filter: crate::models::contract::ContractFilter {
+                customer_id: optional_id(r.customer_id),
+                status: optional_enum("status", &r.status)?,
+            },
+            sort: optional_sort(r.sort, crate::contracts::parse_sort)?,
+        })
+    }
+}
+
+/// A `CreateContract` request as domain arguments.
+#[derive(Debug, Clone)]
+pub struct CreateContract {
+    pub business_id: BusinessId,
+    pub contract: crate::contracts::NewContract,
+}
+
+impl TryFrom<pb::CreateContractRequest> for CreateContract {
+    type Error = Error;
+
+    fn try_from(r: pb::CreateContractRequest) -> Result<Self> {
+        Ok(CreateContract {
+            business_id: required("business_id", r.business_id)?,
+            contract: crate::contracts::NewContract {
+                customer_id: required("customer_id", r.customer_id)?,
+                title: r.title,
+                body: r.body,
+            },
+        })
+    }
+}
+
+/// An `UpdateContract` request as domain arguments.
+#[derive(Debug, Clone)]
+pub struct UpdateContract {
+    pub business_id: BusinessId,
+    pub id: crate::ids::ContractId,
+    pub patch: crate::contracts::ContractPatch,
+}
+
+impl TryFrom<pb::UpdateContractRequest> for UpdateContract {
+    type Error = Error;
+
+    fn try_from(r: pb::UpdateContractRequest) -> Result<Self> {
+        Ok(UpdateContract {
+            business_id: required("business_id", r.business_id)?,
+            id: required("id", r.id)?,
+            patch: crate::contracts::ContractPatch {
+                title: r.title,
+                body: r.body,
+                status: patch_enum("status", r.status)?,
+            },
+        })
+    }
+}
+
+impl From<crate::models::Contract> for pb::Contract {
+    fn from(c: crate::models::Contract) -> Self {
+        pb::Contract {
+            id: c.id.into(),
+            business_id: c.business_id.into(),
+            customer_id: c.customer_id.into(),
+            title: c.title,
+            body: c.body,
+            status: c.status.to_string(),
+            created_at: Some(ts(c.created_at)),
+            updated_at: Some(ts(c.updated_at)),
+        }
+    }
+}
+
+impl From<Page<crate::models::Contract>> for pb::ListContractsResponse {
+    fn from(p: Page<crate::models::Contract>) -> Self {
+        pb::ListContractsResponse {
+            page: p.page,
+            limit: p.limit,
+            total: p.total,
+            items: p.items.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+// ---- proposals ----
+
+/// A `ListProposals` request as domain arguments.
+#[derive(Debug, Clone)]
+pub struct ListProposals {
+    pub business_id: BusinessId,
+    pub page: i64,
+    pub limit: i64,
+    pub filter: crate::models::proposal::ProposalFilter,
+    pub sort: Option<crate::models::proposal::ProposalSort>,
+}
+
+impl TryFrom<pb::ListProposalsRequest> for ListProposals {
+    type Error = Error;
+
+    fn try_from(r: pb::ListProposalsRequest) -> Result<Self> {
+        Ok(ListProposals {
+            business_id: required("business_id", r.business_id)?,
+            page: r.page.unwrap_or(1),
+            limit: r.limit.unwrap_or(DEFAULT_LIMIT),
+            filter: crate::models::proposal::ProposalFilter {
+                customer_id: optional_id(r.customer_id),
+                status: optional_enum("status", &r.status)?,
+            },
+            sort: optional_sort(r.sort, crate::proposals::parse_sort)?,
+        })
+    }
+}
+
+/// A `CreateProposal` request as domain arguments.
+#[derive(Debug, Clone)]
+pub struct CreateProposal {
+    pub business_id: BusinessId,
+    pub proposal: crate::proposals::NewProposal,
+}
+
+impl TryFrom<pb::CreateProposalRequest> for CreateProposal {
+    type Error = Error;
+
+    fn try_from(r: pb::CreateProposalRequest) -> Result<Self> {
+        Ok(CreateProposal {
+            business_id: required("business_id", r.business_id)?,
+            proposal: crate::proposals::NewProposal {
+                customer_id: required("customer_id", r.customer_id)?,
+                title: r.title,
+                items: line_items(r.items),
+                valid_until: naive_time("valid_until", r.valid_until)?,
+            },
+        })
+    }
+}
+
+/// An `UpdateProposal` request as domain arguments.
+#[derive(Debug, Clone)]
+pub struct UpdateProposal {
+    pub business_id: BusinessId,
+    pub id: crate::ids::ProposalId,
+    pub patch: crate::proposals::ProposalPatch,
+}
+
+impl TryFrom<pb::UpdateProposalRequest> for UpdateProposal {
+    type Error = Error;
+
+    fn try_from(r: pb::UpdateProposalRequest) -> Result<Self> {
+        Ok(UpdateProposal {
+            business_id: required("business_id", r.business_id)?,
+            id: required("id", r.id)?,
+            patch: crate::proposals::ProposalPatch {
+                title: r.title,
+                items: r.set_items.then(|| line_items(r.items)),
+                valid_until: if r.set_valid_until {
+                    Some(naive_time("valid_until", r.valid_until)?)
+                } else {
+                    None
+                },
+                status: patch_enum("status", r.status)?,
+            },
+        })
+    }
+}
+
+impl TryFrom<crate::models::Proposal> for pb::Proposal {
+    type Error = Error;
+
+    /// Fails only when the stored items are not valid JSON line items.
+    fn try_from(p: crate::models::Proposal) -> Result<Self> {
+        Ok(pb::Proposal {
+            items: pb_line_items(&p.items)?,
+            id: p.id.into(),
+            business_id: p.business_id.into(),
+            customer_id: p.customer_id.into(),
+            title: p.title,
+            total_agorot: p.total_agorot,
+            status: p.status.to_string(),
+            valid_until: p.valid_until.map(ts),
+            created_at: Some(ts(p.created_at)),
+            updated_at: Some(ts(p.updated_at)),
+        })
+    }
+}
+
+impl TryFrom<Page<crate::models::Proposal>> for pb::ListProposalsResponse {
+    type Error = Error;
+
+    fn try_from(p: Page<crate::models::Proposal>) -> Result<Self> {
+        Ok(pb::ListProposalsResponse {
+            page: p.page,
+            limit: p.limit,
+            total: p.total,
+            items: p
+                .items
+                .into_iter()
+                .map(TryInto::try_into)
+                .collect::<Result<_>>()?,
+        })
+    }
+}
+
+// ---- signatures ----
+
+/// A link token from a public request: required (no business to scope it; the token is the
+/// credential).
+pub fn token(value: String) -> Result<String> {
+    required("token", value)
+}
+
+/// A `Sign` request as domain arguments.
+#[derive(Debug, Clone)]
+pub struct Sign {
+    pub token: String,
+    pub signer_name: String,
+    pub signer_ip: std::net::IpAddr,
+    pub image_png: Vec<u8>,
+}
+
+impl TryFrom<pb::SignRequest> for Sign {
+    type Error = Error;
+
+    fn try_from(r: pb::SignRequest) -> Result<Self> {
+        Ok(Sign {
+            token: token(r.token)?,
+            signer_ip: r
+                .signer_ip
+                .trim()
+                .parse()
+                .map_err(|_| Error::validation("signer_ip", "is not an IP address"))?,
+            signer_name: r.signer_name,
+            image_png: r.image_png,
+        })
+    }
+}
+
+impl From<crate::signatures::SigningLink> for pb::SignatureLink {
+    fn from(l: crate::signatures::SigningLink) -> Self {
+        pb::SignatureLink {
+            signature_id: l.signature_id.into(),
+            contract_id: l.contract_id.into(),
+            token: l.token,
+            url_path: l.url_path,
+        }
+    }
+}
+
+impl From<crate::signatures::SigningDocument> for pb::SigningDocument {
+    fn from(d: crate::signatures::SigningDocument) -> Self {
+        pb::SigningDocument {
+            signature_id: d.signature_id.into(),
+            contract_id: d.contract_id.into(),
+            business_name: d.business_name,
+            title: d.title,
+            body: d.body,
+            document_sha256: d.document_sha256,
+        }
+    }
+}
+
+impl From<crate::models::Signature> for pb::Signature {
+    /// Without the image (and never the token hash).
+    fn from(s: crate::models::Signature) -> Self {
+        pb::Signature {
+            id: s.id.into(),
+            business_id: s.business_id.into(),
+            contract_id: s.contract_id.map(Into::into).unwrap_or_default(),
+            proposal_id: s.proposal_id.map(Into::into).unwrap_or_default(),
+            signer_name: s.signer_name.unwrap_or_default(),
+            signer_ip: s.signer_ip.unwrap_or_default(),
+            document_sha256: s.document_sha256.unwrap_or_default(),
+            signed_at: s.signed_at.map(ts),
+            used_at: s.used_at.map(ts),
+            created_at: Some(ts(s.created_at)),
+        }
+    }
+}
+
+// ---- reports ----
+
+/// How many days a report covers when the request gives no `from`.
+pub const DEFAULT_REPORT_DAYS: i64 = 30;
+
+/// A `GetReportSummary` request as domain arguments, its period completed (see the proto).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportPeriod {
+    pub business_id: BusinessId,
+    pub from: chrono::NaiveDateTime,
+    pub to: chrono::NaiveDateTime,
+}
+
+impl ReportPeriod {
+    /// Like `TryFrom`, with `now` as the default end.
+    pub fn from_request(r: pb::GetReportSummaryRequest, now: chrono::NaiveDateTime) -> Result<Self> {
+        let to = naive_time("to", r.to)?.unwrap_or(now);
+        let from = naive_time("from", r.from)?
+            .unwrap_or(to - chrono::Duration::days(DEFAULT_REPORT_DAYS));
+        Ok(ReportPeriod {
+            business_id: required("business_id", r.business_id)?,
+            from,
+            to,
+        })
+    }
+}
+
+impl TryFrom<pb::GetReportSummaryRequest> for ReportPeriod {
+    type Error = Error;
+
+    fn try_from(r: pb::GetReportSummaryRequest) -> Result<Self> {
+        Self::from_request(r, time::now())
+    }
+}
+
+impl From<crate::reports::Summary> for pb::ReportSummary {
+    fn from(s: crate::reports::Summary) -> Self {
+        pb::ReportSummary {
+            from: Some(ts(s.from)),
+            to: Some(ts(s.to)),
+            new_customers: s.new_customers,
+            calls: Some(pb::CallStats {
+                total: s.calls.total,
+                answered: s.calls.answered,
+                missed: s.calls.missed,
+                average_duration_seconds: s.calls.average_duration_seconds,
+            }),
+            whatsapp: Some(pb::WhatsAppStats {
+                inbound: s.whatsapp.inbound,
+                outbound: s.whatsapp.outbound,
+            }),
+            tasks: Some(pb::TaskStats {
+                done: s.tasks.done,
+                overdue: s.tasks.overdue,
+            }),
+            invoices: Some(pb::InvoiceStats {
+                issued: s.invoices.issued,
+                issued_total_agorot: s.invoices.issued_total_agorot,
+                paid: s.invoices.paid,
+                paid_total_agorot: s.invoices.paid_total_agorot,
+            }),
+        }
+    }
+}
+
+// ---- calls and WhatsApp messages ----
+
+/// A per-customer list request (calls, WhatsApp messages) as domain arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerList {
+    pub business_id: BusinessId,
+    pub customer_id: CustomerId,
+    pub page: i64,
+    pub limit: i64,
+}
+
+impl CustomerList {
+    fn new(
+        business_id: String,
+        customer_id: String,
+        page: Option<i64>,
+        limit: Option<i64>,
+    ) -> Result<Self> {
+        Ok(CustomerList {
+            business_id: required("business_id", business_id)?,
+            customer_id: required("customer_id", customer_id)?,
+            page: page.unwrap_or(1),
+            limit: limit.unwrap_or(DEFAULT_LIMIT),
+        })
+    }
+}
+
+impl TryFrom<pb::ListCustomerCallsRequest> for CustomerList {
+    type Error = Error;
+
+    fn try_from(r: pb::ListCustomerCallsRequest) -> Result<Self> {
+        Self::new(r.business_id, r.customer_id, r.page, r.limit)
+    }
+}
+
+impl TryFrom<pb::ListCustomerWhatsAppMessagesRequest> for CustomerList {
+    type Error = Error;
+
+    fn try_from(r: pb::ListCustomerWhatsAppMessagesRequest) -> Result<Self> {
+        Self::new(r.business_id, r.customer_id, r.page, r.limit)
+    }
+}
+
+impl TryFrom<crate::models::Call> for pb::Call {
+    type Error = Error;
+
+    /// Fails only when the stored `ai_replies` is not a JSON list of strings.
+    fn try_from(c: crate::models::Call) -> Result<Self> {
+        Ok(pb::Call {
+            ai_replies: crate::calls::ai_replies(&c)?,
+            id: c.id.into(),
+            business_id: c.business_id.into(),
+            customer_id: c.customer_id.map(Into::into).unwrap_or_default(),
+            twilio_sid: c.twilio_sid,
+            direction: c.direction,
+            from_number: c.from_number,
+            to_number: c.to_number,
+            status: c.status,
+            started_at: Some(ts(c.started_at)),
+            ended_at: c.ended_at.map(ts),
+            duration_seconds: c.duration_seconds,
+            recording_url: c.recording_url.unwrap_or_default(),
+            transcript: c.transcript.unwrap_or_default(),
+            transcript_status: c.transcript_status.to_string(),
+            created_at: Some(ts(c.created_at)),
+            updated_at: Some(ts(c.updated_at)),
+        })
+    }
+}
+
+impl TryFrom<Page<crate::models::Call>> for pb::ListCallsResponse {
+    type Error = Error;
+
+    fn try_from(p: Page<crate::models::Call>) -> Result<Self> {
+        Ok(pb::ListCallsResponse {
+            page: p.page,
+            limit: p.limit,
+            total: p.total,
+            items: p
+                .items
+                .into_iter()
+                .map(TryInto::try_into)
+                .collect::<Result<_>>()?,
+        })
+    }
+}
+
+impl From<crate::models::WhatsAppMessage> for pb::WhatsAppMessage {
+    fn from(m: crate::models::WhatsAppMessage) -> Self {
+        pb::WhatsAppMessage {
+            id: m.id.into(),
+            business_id: m.business_id.into(),
+            customer_id: m.customer_id.map(Into::into).unwrap_or_default(),
+            provider_message_id: m.provider_message_id,
+            direction: m.direction,
+            from_number: m.from_number,
+            to_number: m.to_number,
+            body: m.body,
+            status: m.status,
+            created_at: Some(ts(m.created_at)),
+            updated_at: Some(ts(m.updated_at)),
+        }
+    }
+}
+
+impl From<Page<crate::models::WhatsAppMessage>> for pb::ListWhatsAppMessagesResponse {
+    fn from(p: Page<crate::models::WhatsAppMessage>) -> Self {
+        pb::ListWhatsAppMessagesResponse {
+            page: p.page,
+            limit: p.limit,
+            total: p.total,
+            items: p.items.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

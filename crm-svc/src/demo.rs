@@ -1,16 +1,39 @@
-//! Demo data for the embedded default: a demo business, its owner, and 50 customers with Hebrew
-//! names and valid Israeli mobile numbers. Idempotent: the business is found by its slug, the
-//! owner by email and the customers by phone, so running it again adds nothing.
+//! Demo data for the embedded default: a demo business, its owner, 50 customers with Hebrew
+//! names and valid Israeli mobile numbers spread over the past months, and — for every fourth
+//! customer — a history: calls with Hebrew transcripts and the voice agent's replies, WhatsApp
+//! conversations, tasks, invoices (numbered in issue order), contracts (one signed through a
+//! signature), proposals and appointments, spread between the customer's creation and now.
+//!
+//! Idempotent: the business is found by its slug, the owner by email, the customers by phone,
+//! and the history by its calls' `DEMO-CA-…` SIDs, so running it again adds nothing. Seed rows
+//! announce nothing on the bus except `customer.created` (no `task.*` storm on first start), and
+//! past-due demo tasks count as notified already.
 
 use crate::{
+    contracts::document_sha256,
     customers,
-    db::Db,
-    enums::{CustomerSource, CustomerStatus, UserRole},
+    db::{Db, DbConn},
+    enums::{
+        ContractStatus, CustomerSource, CustomerStatus, InvoiceStatus, ProposalStatus,
+        TranscriptStatus, UserRole,
+    },
     error::{Error, Result},
-    ids::{BusinessId, CustomerId, UserId},
-    models::{Business, Customer, User, business, customer, user},
+    ids::{
+        AppointmentId, BusinessId, CallId, ContractId, CustomerId, InvoiceId, ProposalId,
+        SignatureId, TaskId, UserId, WhatsAppMessageId,
+    },
+    line_items::{self, LineItem},
+    models::{
+        Appointment, Business, Call, Contract, Customer, Invoice, Proposal, Signature, Task, User,
+        WhatsAppMessage, appointment, business, call, contract, customer, invoice, proposal,
+        signature, task, user, whatsapp_message,
+    },
+    schema::calls,
+    signatures::token_hash,
     strings, time,
 };
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
 use rand::{Rng, distr::Alphanumeric};
 
 pub const DEMO_SLUG: &str = "demo";
@@ -29,6 +52,22 @@ pub struct DemoSummary {
     pub customers_created: usize,
     /// Customers of the demo business after seeding.
     pub customers_total: i64,
+    /// The history this call created; `None` when it was there already.
+    pub activity: Option<DemoActivity>,
+}
+
+/// How many rows of each kind the demo history added.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DemoActivity {
+    pub customers: usize,
+    pub calls: usize,
+    pub whatsapp_messages: usize,
+    pub tasks: usize,
+    pub invoices: usize,
+    pub contracts: usize,
+    pub signatures: usize,
+    pub proposals: usize,
+    pub appointments: usize,
 }
 
 impl std::fmt::Debug for DemoSummary {
@@ -43,6 +82,7 @@ impl std::fmt::Debug for DemoSummary {
             )
             .field("customers_created", &self.customers_created)
             .field("customers_total", &self.customers_total)
+            .field("activity", &self.activity)
             .finish()
     }
 }
@@ -173,8 +213,9 @@ pub async fn seed_demo(db: &Db) -> Result<DemoSummary> {
                 if customer::find_by_phone(conn, &business.id, &d.phone)?.is_some() {
                     continue;
                 }
-                // Spread over the past weeks, the first one oldest, so lists look lived-in.
-                let created_at = now - chrono::Duration::hours(7 * (count - i) as i64);
+                // Spread over the past half year, the first one oldest, so lists and timelines
+                // look lived-in.
+                let created_at = now - Duration::hours(84 * (count - i) as i64);
                 let c = Customer {
                     id: CustomerId::generate(),
                     business_id: business.id.clone(),
@@ -191,6 +232,7 @@ pub async fn seed_demo(db: &Db) -> Result<DemoSummary> {
                 customers_created += 1;
             }
             let customers_total = customer::count(conn, &business.id)?;
+            let activity = seed_activity(conn, &business, now)?;
             Ok(DemoSummary {
                 business_id: business.id,
                 business_created,
@@ -198,6 +240,7 @@ pub async fn seed_demo(db: &Db) -> Result<DemoSummary> {
                 owner_password,
                 customers_created,
                 customers_total,
+                activity,
             })
         })
         .await?;
@@ -205,6 +248,382 @@ pub async fn seed_demo(db: &Db) -> Result<DemoSummary> {
         db.poke_outbox();
     }
     Ok(summary)
+}
+
+/// The business's own number in the demo calls and messages (a reserved-looking Tel Aviv line).
+const DEMO_BUSINESS_NUMBER: &str = "+97235550100";
+/// Prefix of the Twilio SIDs of demo calls; their presence means the history was seeded.
+const DEMO_CALL_SID_PREFIX: &str = "DEMO-CA-";
+/// A 1×1 transparent PNG: the drawn signature of the demo's signed contract.
+const DEMO_SIGNATURE_PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0a, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+    0x42, 0x60, 0x82,
+];
+
+/// Which demo customers get a history: every fourth.
+const HISTORY_EVERY: usize = 4;
+
+/// Creates the demo history unless it is there (see the module docs); on a connection inside
+/// the seeding transaction.
+fn seed_activity(
+    conn: &mut DbConn,
+    business: &Business,
+    now: NaiveDateTime,
+) -> Result<Option<DemoActivity>> {
+    let seeded: i64 = calls::table
+        .filter(calls::business_id.eq(&business.id))
+        .filter(calls::twilio_sid.like(format!("{DEMO_CALL_SID_PREFIX}%")))
+        .count()
+        .get_result(conn)?;
+    if seeded > 0 {
+        return Ok(None);
+    }
+    let owner = user::find_by_email(conn, DEMO_OWNER_EMAIL)?
+        .filter(|u| u.business_id == business.id)
+        .map(|u| u.id);
+    let mut made = DemoActivity::default();
+    let mut invoices: Vec<Invoice> = Vec::new();
+    let demo = demo_customers();
+    for (j, d) in demo.iter().step_by(HISTORY_EVERY).enumerate() {
+        // A customer removed by hand gets no history.
+        let Some(c) = customer::find_by_phone(conn, &business.id, &d.phone)? else {
+            continue;
+        };
+        made.customers += 1;
+        let h = History {
+            business_id: &business.id,
+            customer: &c,
+            j,
+            now,
+        };
+        h.calls(conn, &mut made)?;
+        h.whatsapp(conn, &mut made)?;
+        h.tasks(conn, owner.as_ref(), &mut made)?;
+        h.contract(conn, &mut made)?;
+        h.proposal(conn, &mut made)?;
+        h.appointment(conn, &mut made)?;
+        invoices.extend(h.invoice(business.vat_rate_bp)?);
+    }
+    // Numbered in the order they were issued, as they would have been.
+    invoices.sort_by_key(|i| (i.issued_at.is_none(), i.issued_at, i.created_at));
+    for mut inv in invoices {
+        if inv.issued_at.is_some() {
+            inv.number = Some(invoice::next_number(conn, &business.id)?);
+        }
+        invoice::insert(conn, &inv)?;
+        made.invoices += 1;
+    }
+    Ok(Some(made))
+}
+
+/// `t` without its fraction of a second, like the times of real events.
+fn whole_seconds(t: NaiveDateTime) -> NaiveDateTime {
+    use chrono::Timelike;
+    t.with_nanosecond(0).unwrap_or(t)
+}
+
+/// The history of the `j`-th demo customer that has one.
+struct History<'a> {
+    business_id: &'a BusinessId,
+    customer: &'a Customer,
+    j: usize,
+    now: NaiveDateTime,
+}
+
+impl History<'_> {
+    /// The moment a fraction `f` (0 = creation, 1 = now) into the customer's life.
+    fn at(&self, f: f64) -> NaiveDateTime {
+        let span = (self.now - self.customer.created_at)
+            .num_seconds()
+            .max(3_600);
+        let t = self.customer.created_at + Duration::seconds((span as f64 * f) as i64);
+        whole_seconds(t)
+    }
+
+    fn calls(&self, conn: &mut DbConn, made: &mut DemoActivity) -> Result<()> {
+        let count = 2 + self.j % 3;
+        for k in 0..count {
+            let (transcript, replies) =
+                strings::DEMO_CALLS[(self.j + k) % strings::DEMO_CALLS.len()];
+            let started_at = self.at(0.05 + 0.85 * (k as f64 + 0.5) / count as f64);
+            let missed = (self.j + k) % 5 == 4;
+            let duration = if missed {
+                0
+            } else {
+                40 + 23 * ((self.j * 3 + k) % 9) as i32
+            };
+            let ai_replies = if missed {
+                "[]".to_owned()
+            } else {
+                serde_json::to_string(replies)
+                    .map_err(|e| Error::Internal(format!("demo replies: {e}")))?
+            };
+            call::insert(
+                conn,
+                &Call {
+                    id: CallId::generate(),
+                    business_id: self.business_id.clone(),
+                    twilio_sid: format!("{DEMO_CALL_SID_PREFIX}{:02}-{k}", self.j),
+                    customer_id: Some(self.customer.id.clone()),
+                    direction: "inbound".into(),
+                    from_number: self.customer.phone.clone(),
+                    to_number: DEMO_BUSINESS_NUMBER.into(),
+                    status: if missed { "no-answer" } else { "completed" }.into(),
+                    started_at,
+                    ended_at: Some(started_at + Duration::seconds(i64::from(duration))),
+                    duration_seconds: duration,
+                    recording_url: None,
+                    transcript: (!missed).then(|| transcript.to_owned()),
+                    transcript_status: if missed {
+                        TranscriptStatus::None
+                    } else {
+                        TranscriptStatus::Done
+                    },
+                    ai_replies,
+                    created_at: started_at,
+                    updated_at: started_at,
+                },
+            )?;
+            made.calls += 1;
+        }
+        Ok(())
+    }
+
+    fn whatsapp(&self, conn: &mut DbConn, made: &mut DemoActivity) -> Result<()> {
+        let conversation = strings::DEMO_WHATSAPP_CONVERSATIONS
+            [self.j % strings::DEMO_WHATSAPP_CONVERSATIONS.len()];
+        let start = self.at(0.35 + 0.1 * (self.j % 4) as f64);
+        for (k, (inbound, text)) in conversation.iter().enumerate() {
+            let at = start + Duration::minutes(4 * k as i64 + (k as i64 % 2));
+            let (from, to) = if *inbound {
+                (self.customer.phone.clone(), DEMO_BUSINESS_NUMBER.to_owned())
+            } else {
+                (DEMO_BUSINESS_NUMBER.to_owned(), self.customer.phone.clone())
+            };
+            whatsapp_message::insert(
+                conn,
+                &WhatsAppMessage {
+                    id: WhatsAppMessageId::generate(),
+                    business_id: self.business_id.clone(),
+                    provider_message_id: format!("DEMO-WA-{:02}-{k}", self.j),
+                    customer_id: Some(self.customer.id.clone()),
+                    direction: if *inbound { "inbound" } else { "outbound" }.into(),
+                    from_number: from,
+                    to_number: to,
+                    body: (*text).to_owned(),
+                    status: if *inbound { "received" } else { "read" }.into(),
+                    created_at: at,
+                    updated_at: at,
+                },
+            )?;
+            made.whatsapp_messages += 1;
+        }
+        Ok(())
+    }
+
+    fn tasks(
+        &self,
+        conn: &mut DbConn,
+        owner: Option<&UserId>,
+        made: &mut DemoActivity,
+    ) -> Result<()> {
+        let titles = strings::DEMO_TASK_TITLES;
+        // One task in the past (done, or left overdue for every third customer) …
+        let created_at = self.at(0.5);
+        let due_at = self.at(0.6);
+        let done = !self.j.is_multiple_of(3);
+        let mut rows = vec![Task {
+            id: TaskId::generate(),
+            business_id: self.business_id.clone(),
+            customer_id: Some(self.customer.id.clone()),
+            title: titles[self.j % titles.len()].into(),
+            due_at: Some(due_at),
+            done,
+            done_at: done.then(|| self.at(0.62)),
+            assignee_id: owner.filter(|_| self.j.is_multiple_of(2)).cloned(),
+            // Past due: the scheduler must not announce it now.
+            notified_at: Some(due_at),
+            created_at,
+            updated_at: created_at,
+        }];
+        // … and, for every other customer, one coming up.
+        if self.j % 2 == 1 {
+            let created_at = self.at(0.9);
+            let due = self.now + Duration::days(1 + (self.j % 6) as i64) + Duration::hours(2);
+            rows.push(Task {
+                id: TaskId::generate(),
+                business_id: self.business_id.clone(),
+                customer_id: Some(self.customer.id.clone()),
+                title: titles[(self.j + 1) % titles.len()].into(),
+                due_at: Some(whole_seconds(due)),
+                done: false,
+                done_at: None,
+                assignee_id: owner.cloned(),
+                notified_at: None,
+                created_at,
+                updated_at: created_at,
+            });
+        }
+        for t in &rows {
+            task::insert(conn, t)?;
+            made.tasks += 1;
+        }
+        Ok(())
+    }
+
+    /// Every other customer has an invoice: paid, sent or (the last) a draft. Numbers are given
+    /// by the caller, in issue order.
+    fn invoice(&self, vat_rate_bp: i32) -> Result<Option<Invoice>> {
+        if self.j % 2 == 1 {
+            return Ok(None);
+        }
+        let lines = strings::DEMO_LINE_ITEMS;
+        let items: Vec<LineItem> = (0..2)
+            .map(|m| {
+                let (d, q, p) = lines[(self.j + m * 3) % lines.len()];
+                LineItem::new(d, q, p)
+            })
+            .collect();
+        let totals = line_items::totals(&items, vat_rate_bp)?;
+        let (status, issued_at, paid_at) = match self.j % 6 {
+            0 | 2 => (InvoiceStatus::Paid, Some(self.at(0.65)), Some(self.at(0.8))),
+            4 if self.j >= 10 => (InvoiceStatus::Draft, None, None),
+            _ => (InvoiceStatus::Sent, Some(self.at(0.85)), None),
+        };
+        let created_at = self.at(0.64);
+        Ok(Some(Invoice {
+            id: InvoiceId::generate(),
+            business_id: self.business_id.clone(),
+            customer_id: self.customer.id.clone(),
+            number: None,
+            status,
+            items: line_items::to_json(&items)?,
+            subtotal_agorot: totals.subtotal_agorot,
+            vat_agorot: totals.vat_agorot,
+            total_agorot: totals.total_agorot,
+            vat_rate_bp,
+            issued_at,
+            due_at: issued_at.map(|t| t + Duration::days(30)),
+            paid_at,
+            created_at,
+            updated_at: paid_at.or(issued_at).unwrap_or(created_at),
+        }))
+    }
+
+    /// Every third customer has the service contract: signed (through a signature) or sent.
+    fn contract(&self, conn: &mut DbConn, made: &mut DemoActivity) -> Result<()> {
+        if !self.j.is_multiple_of(3) {
+            return Ok(());
+        }
+        let created_at = self.at(0.4);
+        let signed = self.j.is_multiple_of(2);
+        let signed_at = self.at(0.45);
+        let c = Contract {
+            id: ContractId::generate(),
+            business_id: self.business_id.clone(),
+            customer_id: self.customer.id.clone(),
+            title: strings::DEMO_CONTRACT_TITLE.into(),
+            body: strings::DEMO_CONTRACT_BODY.into(),
+            status: if signed {
+                ContractStatus::Signed
+            } else {
+                ContractStatus::Sent
+            },
+            created_at,
+            updated_at: if signed { signed_at } else { created_at },
+        };
+        contract::insert(conn, &c)?;
+        made.contracts += 1;
+        if signed {
+            // The link's token was "sent" and spent; nobody can use it again.
+            signature::insert(
+                conn,
+                &Signature {
+                    id: SignatureId::generate(),
+                    business_id: self.business_id.clone(),
+                    contract_id: Some(c.id.clone()),
+                    proposal_id: None,
+                    token_hash: token_hash(&format!("demo-spent-{}", c.id)),
+                    signer_name: Some(self.customer.name.clone()),
+                    signer_ip: Some("192.0.2.10".into()),
+                    image_png: Some(DEMO_SIGNATURE_PNG.to_vec()),
+                    document_sha256: Some(document_sha256(&c.title, &c.body)),
+                    signed_at: Some(signed_at),
+                    used_at: Some(signed_at),
+                    created_at,
+                },
+            )?;
+            made.signatures += 1;
+        }
+        Ok(())
+    }
+
+    /// Every fifth customer (from the second) has a proposal waiting for an answer.
+    fn proposal(&self, conn: &mut DbConn, made: &mut DemoActivity) -> Result<()> {
+        if self.j % 5 != 1 {
+            return Ok(());
+        }
+        let lines = strings::DEMO_LINE_ITEMS;
+        let items: Vec<LineItem> = [3, 4]
+            .into_iter()
+            .map(|m| {
+                let (d, q, p) = lines[m % lines.len()];
+                LineItem::new(d, q, p)
+            })
+            .collect();
+        let created_at = self.at(0.92);
+        let valid_until = self.now + Duration::days(14);
+        proposal::insert(
+            conn,
+            &Proposal {
+                id: ProposalId::generate(),
+                business_id: self.business_id.clone(),
+                customer_id: self.customer.id.clone(),
+                title: strings::DEMO_PROPOSAL_TITLES[self.j % strings::DEMO_PROPOSAL_TITLES.len()]
+                    .into(),
+                total_agorot: line_items::subtotal(&items)?,
+                items: line_items::to_json(&items)?,
+                status: ProposalStatus::Sent,
+                valid_until: Some(whole_seconds(valid_until)),
+                created_at,
+                updated_at: created_at,
+            },
+        )?;
+        made.proposals += 1;
+        Ok(())
+    }
+
+    /// Every third customer (from the second) has an appointment in the coming week.
+    fn appointment(&self, conn: &mut DbConn, made: &mut DemoActivity) -> Result<()> {
+        if self.j % 3 != 1 {
+            return Ok(());
+        }
+        let day = self.now.date() + Duration::days(1 + (self.j % 7) as i64);
+        // 08:00 UTC is 10:00 or 11:00 in Israel.
+        let starts_at = day.and_hms_opt(8, 0, 0).unwrap_or(self.now);
+        let created_at = self.at(0.95);
+        appointment::insert(
+            conn,
+            &Appointment {
+                id: AppointmentId::generate(),
+                business_id: self.business_id.clone(),
+                customer_id: Some(self.customer.id.clone()),
+                title: strings::DEMO_APPOINTMENT_TITLES
+                    [self.j % strings::DEMO_APPOINTMENT_TITLES.len()]
+                .into(),
+                starts_at,
+                ends_at: starts_at + Duration::hours(1),
+                notes: String::new(),
+                created_at,
+                updated_at: created_at,
+            },
+        )?;
+        made.appointments += 1;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -236,6 +655,7 @@ mod tests {
             owner_password: Some("hunter2hunter2".into()),
             customers_created: 0,
             customers_total: 0,
+            activity: None,
         };
         assert!(!format!("{s:?}").contains("hunter2"));
     }

@@ -17,6 +17,10 @@ pub enum Error {
     /// The change collides with existing data (duplicate phone, …).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The thing existed but is used up for good (a signing link already used); the gateway
+    /// answers 410.
+    #[error("gone: {0}")]
+    Gone(String),
     #[error("database error: {0}")]
     Database(#[from] DieselError),
     #[error("database pool error: {0}")]
@@ -79,6 +83,7 @@ impl Error {
             Error::NotFound(_)
             | Error::Validation { .. }
             | Error::Conflict(_)
+            | Error::Gone(_)
             | Error::Unauthenticated
             | Error::Migration(_)
             | Error::BadEvent(_) => false,
@@ -100,6 +105,9 @@ impl From<Error> for tonic::Status {
                 status
             }
             Error::Conflict(message) => tonic::Status::already_exists(message),
+            // gRPC has no "gone": FAILED_PRECONDITION with a message starting "gone:", which the
+            // gateway maps to 410.
+            Error::Gone(message) => tonic::Status::failed_precondition(format!("gone: {message}")),
             Error::Unauthenticated => tonic::Status::unauthenticated("wrong email or password"),
             Error::BadEvent(message) => tonic::Status::invalid_argument(message),
             internal => {
@@ -130,6 +138,16 @@ mod tests {
 
         let s = tonic::Status::from(Error::Conflict("duplicate phone".into()));
         assert_eq!(s.code(), Code::AlreadyExists);
+
+        let s = tonic::Status::from(Error::Gone("this signing link was already used".into()));
+        assert_eq!(
+            (s.code(), s.message()),
+            (
+                Code::FailedPrecondition,
+                "gone: this signing link was already used"
+            )
+        );
+        assert!(!Error::Gone(String::new()).is_transient());
 
         for internal in [
             Error::Database(DieselError::NotFound),

@@ -3,15 +3,20 @@
 //! through the one `From<Error>` in [`crate::error`].
 
 use crate::{
+    appointments,
     businesses::{self, BusinessLookup},
+    calls, contracts,
     convert::{
-        CreateCustomer, CreateTask, GetCustomer, ListCustomers, ListTasks, UpdateBusiness,
-        UpdateCustomer, UpdateTask, scoped_ids,
+        CreateAppointment, CreateContract, CreateCustomer, CreateInvoice, CreateProposal,
+        CreateTask, CustomerList, GetCustomer, ListAppointments, ListContracts, ListCustomers,
+        ListInvoices, ListProposals, ListTasks, ReportPeriod, Sign, UpdateAppointment,
+        UpdateBusiness, UpdateContract, UpdateCustomer, UpdateInvoice, UpdateProposal, UpdateTask,
+        scoped_ids,
     },
     customers,
     db::Db,
-    ids::{CustomerId, TaskId, UserId},
-    tasks, timeline, users,
+    ids::{AppointmentId, ContractId, CustomerId, InvoiceId, ProposalId, TaskId, UserId},
+    invoices, proposals, reports, signatures, tasks, timeline, users, whatsapp_messages,
 };
 use agentlocator_proto::v1::{self as pb, crm_service_server::CrmService};
 use tonic::{Request, Response, Status};
@@ -225,5 +230,280 @@ impl CrmService for CrmGrpc {
         let (business_id, id) = scoped_ids::<TaskId>(r.business_id, r.id)?;
         tasks::delete(&self.db, &business_id, &id).await?;
         Ok(Response::new(pb::DeleteTaskResponse {}))
+    }
+
+    async fn list_invoices(
+        &self,
+        request: Request<pb::ListInvoicesRequest>,
+    ) -> Result<Response<pb::ListInvoicesResponse>, Status> {
+        let r = ListInvoices::try_from(request.into_inner())?;
+        let page =
+            invoices::list(&self.db, &r.business_id, r.page, r.limit, r.filter, r.sort).await?;
+        Ok(Response::new(page.try_into()?))
+    }
+
+    async fn get_invoice(
+        &self,
+        request: Request<pb::GetInvoiceRequest>,
+    ) -> Result<Response<pb::Invoice>, Status> {
+        let r = request.into_inner();
+        let (business_id, id) = scoped_ids::<InvoiceId>(r.business_id, r.id)?;
+        let invoice = invoices::get(&self.db, &business_id, &id).await?;
+        Ok(Response::new(invoice.try_into()?))
+    }
+
+    async fn create_invoice(
+        &self,
+        request: Request<pb::CreateInvoiceRequest>,
+    ) -> Result<Response<pb::Invoice>, Status> {
+        let r = CreateInvoice::try_from(request.into_inner())?;
+        let invoice = invoices::create(&self.db, &r.business_id, r.invoice).await?;
+        Ok(Response::new(invoice.try_into()?))
+    }
+
+    async fn update_invoice(
+        &self,
+        request: Request<pb::UpdateInvoiceRequest>,
+    ) -> Result<Response<pb::Invoice>, Status> {
+        let r = UpdateInvoice::try_from(request.into_inner())?;
+        let invoice = invoices::update(&self.db, &r.business_id, &r.id, r.patch).await?;
+        Ok(Response::new(invoice.try_into()?))
+    }
+
+    async fn delete_invoice(
+        &self,
+        request: Request<pb::DeleteInvoiceRequest>,
+    ) -> Result<Response<pb::DeleteInvoiceResponse>, Status> {
+        let r = request.into_inner();
+        let (business_id, id) = scoped_ids::<InvoiceId>(r.business_id, r.id)?;
+        invoices::delete(&self.db, &business_id, &id).await?;
+        Ok(Response::new(pb::DeleteInvoiceResponse {}))
+    }
+
+    async fn list_appointments(
+        &self,
+        request: Request<pb::ListAppointmentsRequest>,
+    ) -> Result<Response<pb::ListAppointmentsResponse>, Status> {
+        let r = ListAppointments::try_from(request.into_inner())?;
+        let items =
+            appointments::list(&self.db, &r.business_id, r.from, r.to, r.customer_id).await?;
+        Ok(Response::new(pb::ListAppointmentsResponse {
+            from: Some(agentlocator_proto::to_timestamp(crate::time::to_utc(r.from))),
+            to: Some(agentlocator_proto::to_timestamp(crate::time::to_utc(r.to))),
+            items: items.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    async fn get_appointment(
+        &self,
+        request: Request<pb::GetAppointmentRequest>,
+    ) -> Result<Response<pb::Appointment>, Status> {
+        let r = request.into_inner();
+        let (business_id, id) = scoped_ids::<AppointmentId>(r.business_id, r.id)?;
+        Ok(Response::new(
+            appointments::get(&self.db, &business_id, &id).await?.into(),
+        ))
+    }
+
+    async fn create_appointment(
+        &self,
+        request: Request<pb::CreateAppointmentRequest>,
+    ) -> Result<Response<pb::Appointment>, Status> {
+        let r = CreateAppointment::try_from(request.into_inner())?;
+        Ok(Response::new(
+            appointments::create(&self.db, &r.business_id, r.appointment)
+                .await?
+                .into(),
+        ))
+    }
+
+    async fn update_appointment(
+        &self,
+        request: Request<pb::UpdateAppointmentRequest>,
+    ) -> Result<Response<pb::Appointment>, Status> {
+        let r = UpdateAppointment::try_from(request.into_inner())?;
+        Ok(Response::new(
+            appointments::update(&self.db, &r.business_id, &r.id, r.patch)
+                .await?
+                .into(),
+        ))
+    }
+
+    async fn delete_appointment(
+        &self,
+        request: Request<pb::DeleteAppointmentRequest>,
+    ) -> Result<Response<pb::DeleteAppointmentResponse>, Status> {
+        let r = request.into_inner();
+        let (business_id, id) = scoped_ids::<AppointmentId>(r.business_id, r.id)?;
+        appointments::delete(&self.db, &business_id, &id).await?;
+        Ok(Response::new(pb::DeleteAppointmentResponse {}))
+    }
+
+    async fn list_contracts(
+        &self,
+        request: Request<pb::ListContractsRequest>,
+    ) -> Result<Response<pb::ListContractsResponse>, Status> {
+        let r = ListContracts::try_from(request.into_inner())?;
+        let page =
+            contracts::list(&self.db, &r.business_id, r.page, r.limit, r.filter, r.sort).await?;
+        Ok(Response::new(page.into()))
+    }
+
+    async fn get_contract(
+        &self,
+        request: Request<pb::GetContractRequest>,
+    ) -> Result<Response<pb::Contract>, Status> {
+        let r = request.into_inner();
+        let (business_id, id) = scoped_ids::<ContractId>(r.business_id, r.id)?;
+        Ok(Response::new(
+            contracts::get(&self.db, &business_id, &id).await?.into(),
+        ))
+    }
+
+    async fn create_contract(
+        &self,
+        request: Request<pb::CreateContractRequest>,
+    ) -> Result<Response<pb::Contract>, Status> {
+        let r = CreateContract::try_from(request.into_inner())?;
+        Ok(Response::new(
+            contracts::create(&self.db, &r.business_id, r.contract)
+                .await?
+                .into(),
+        ))
+    }
+
+    async fn update_contract(
+        &self,
+        request: Request<pb::UpdateContractRequest>,
+    ) -> Result<Response<pb::Contract>, Status> {
+        let r = UpdateContract::try_from(request.into_inner())?;
+        Ok(Response::new(
+            contracts::update(&self.db, &r.business_id, &r.id, r.patch)
+                .await?
+                .into(),
+        ))
+    }
+
+    async fn delete_contract(
+        &self,
+        request: Request<pb::DeleteContractRequest>,
+    ) -> Result<Response<pb::DeleteContractResponse>, Status> {
+        let r = request.into_inner();
+        let (business_id, id) = scoped_ids::<ContractId>(r.business_id, r.id)?;
+        contracts::delete(&self.db, &business_id, &id).await?;
+        Ok(Response::new(pb::DeleteContractResponse {}))
+    }
+
+    async fn list_proposals(
+        &self,
+        request: Request<pb::ListProposalsRequest>,
+    ) -> Result<Response<pb::ListProposalsResponse>, Status> {
+        let r = ListProposals::try_from(request.into_inner())?;
+        let page =
+            proposals::list(&self.db, &r.business_id, r.page, r.limit, r.filter, r.sort).await?;
+        Ok(Response::new(page.try_into()?))
+    }
+
+    async fn get_proposal(
+        &self,
+        request: Request<pb::GetProposalRequest>,
+    ) -> Result<Response<pb::Proposal>, Status> {
+        let r = request.into_inner();
+        let (business_id, id) = scoped_ids::<ProposalId>(r.business_id, r.id)?;
+        let proposal = proposals::get(&self.db, &business_id, &id).await?;
+        Ok(Response::new(proposal.try_into()?))
+    }
+
+    async fn create_proposal(
+        &self,
+        request: Request<pb::CreateProposalRequest>,
+    ) -> Result<Response<pb::Proposal>, Status> {
+        let r = CreateProposal::try_from(request.into_inner())?;
+        let proposal = proposals::create(&self.db, &r.business_id, r.proposal).await?;
+        Ok(Response::new(proposal.try_into()?))
+    }
+
+    async fn update_proposal(
+        &self,
+        request: Request<pb::UpdateProposalRequest>,
+    ) -> Result<Response<pb::Proposal>, Status> {
+        let r = UpdateProposal::try_from(request.into_inner())?;
+        let proposal = proposals::update(&self.db, &r.business_id, &r.id, r.patch).await?;
+        Ok(Response::new(proposal.try_into()?))
+    }
+
+    async fn delete_proposal(
+        &self,
+        request: Request<pb::DeleteProposalRequest>,
+    ) -> Result<Response<pb::DeleteProposalResponse>, Status> {
+        let r = request.into_inner();
+        let (business_id, id) = scoped_ids::<ProposalId>(r.business_id, r.id)?;
+        proposals::delete(&self.db, &business_id, &id).await?;
+        Ok(Response::new(pb::DeleteProposalResponse {}))
+    }
+
+    async fn create_signature_link(
+        &self,
+        request: Request<pb::CreateSignatureLinkRequest>,
+    ) -> Result<Response<pb::SignatureLink>, Status> {
+        let r = request.into_inner();
+        let (business_id, contract_id) = scoped_ids::<ContractId>(r.business_id, r.contract_id)?;
+        let link = signatures::create_link(&self.db, &business_id, &contract_id).await?;
+        Ok(Response::new(link.into()))
+    }
+
+    async fn get_signing_document(
+        &self,
+        request: Request<pb::GetSigningDocumentRequest>,
+    ) -> Result<Response<pb::SigningDocument>, Status> {
+        let token = crate::convert::token(request.into_inner().token)?;
+        let document = signatures::signing_document(&self.db, &token).await?;
+        Ok(Response::new(document.into()))
+    }
+
+    async fn sign(
+        &self,
+        request: Request<pb::SignRequest>,
+    ) -> Result<Response<pb::Signature>, Status> {
+        let r = Sign::try_from(request.into_inner())?;
+        let signature =
+            signatures::sign(&self.db, &r.token, &r.signer_name, r.signer_ip, r.image_png).await?;
+        Ok(Response::new(signature.into()))
+    }
+
+    async fn get_report_summary(
+        &self,
+        request: Request<pb::GetReportSummaryRequest>,
+    ) -> Result<Response<pb::ReportSummary>, Status> {
+        let r = ReportPeriod::try_from(request.into_inner())?;
+        let summary = reports::summary(&self.db, &r.business_id, r.from, r.to).await?;
+        Ok(Response::new(summary.into()))
+    }
+
+    async fn list_customer_calls(
+        &self,
+        request: Request<pb::ListCustomerCallsRequest>,
+    ) -> Result<Response<pb::ListCallsResponse>, Status> {
+        let r = CustomerList::try_from(request.into_inner())?;
+        let page =
+            calls::list_for_customer(&self.db, &r.business_id, &r.customer_id, r.page, r.limit)
+                .await?;
+        Ok(Response::new(page.try_into()?))
+    }
+
+    async fn list_customer_whats_app_messages(
+        &self,
+        request: Request<pb::ListCustomerWhatsAppMessagesRequest>,
+    ) -> Result<Response<pb::ListWhatsAppMessagesResponse>, Status> {
+        let r = CustomerList::try_from(request.into_inner())?;
+        let page = whatsapp_messages::list_for_customer(
+            &self.db,
+            &r.business_id,
+            &r.customer_id,
+            r.page,
+            r.limit,
+        )
+        .await?;
+        Ok(Response::new(page.into()))
     }
 }

@@ -8,6 +8,8 @@
 
 pub mod appointments;
 pub mod businesses;
+pub mod calls;
+pub mod contracts;
 pub mod convert;
 pub mod customers;
 pub mod db;
@@ -22,7 +24,10 @@ pub mod line_items;
 pub mod models;
 pub mod outbox;
 pub mod pagination;
+pub mod proposals;
+pub mod reports;
 pub mod schema;
+pub mod signatures;
 pub mod strings;
 pub mod tasks;
 #[doc(hidden)]
@@ -30,6 +35,7 @@ pub mod test_support;
 pub mod time;
 pub mod timeline;
 pub mod users;
+pub mod whatsapp_messages;
 
 pub use db::{Db, DbConn, DbOptions};
 

@@ -2,7 +2,9 @@
 //! their own, so the gateway starts before the services and survives their restarts.
 
 use agentlocator_common::{config::Services, telemetry::TracePropagation};
-use agentlocator_proto::v1::crm_service_client::CrmServiceClient;
+use agentlocator_proto::v1::{
+    crm_service_client::CrmServiceClient, speech_service_client::SpeechServiceClient,
+};
 use std::time::Duration;
 use tonic::{service::interceptor::InterceptedService, transport::Channel};
 use tonic_health::pb::{
@@ -11,6 +13,10 @@ use tonic_health::pb::{
 
 pub type Traced = InterceptedService<Channel, TracePropagation>;
 pub type CrmClient = CrmServiceClient<Traced>;
+pub type SpeechClient = SpeechServiceClient<Traced>;
+
+/// Largest message from speech-svc (a cached TTS file is well under this).
+const SPEECH_MESSAGE_LIMIT: usize = 16 * 1024 * 1024;
 
 /// Longest a REST request waits on a service.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -18,6 +24,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct ServiceClients {
     pub crm: CrmClient,
+    /// speech-svc: cached TTS audio for `/static/tts/{file}`.
+    pub speech: SpeechClient,
     /// Every service with its gRPC service name, for readiness checks.
     health: Vec<(&'static str, &'static str, Channel)>,
 }
@@ -33,6 +41,7 @@ fn channel(url: &str) -> anyhow::Result<Channel> {
 impl ServiceClients {
     pub fn new(services: &Services) -> anyhow::Result<Self> {
         let crm = channel(&services.crm.url)?;
+        let speech = channel(&services.speech.url)?;
         let health = vec![
             ("crm-svc", "agentlocator.v1.CrmService", crm.clone()),
             (
@@ -43,7 +52,7 @@ impl ServiceClients {
             (
                 "speech-svc",
                 "agentlocator.v1.SpeechService",
-                channel(&services.speech.url)?,
+                speech.clone(),
             ),
             (
                 "notify-svc",
@@ -58,6 +67,8 @@ impl ServiceClients {
         ];
         Ok(Self {
             crm: CrmServiceClient::with_interceptor(crm, TracePropagation),
+            speech: SpeechServiceClient::with_interceptor(speech, TracePropagation)
+                .max_decoding_message_size(SPEECH_MESSAGE_LIMIT),
             health,
         })
     }

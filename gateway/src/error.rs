@@ -55,6 +55,10 @@ impl ApiError {
             message,
         )
     }
+    /// 410: the thing existed but is used up for good (a signing link already used).
+    pub fn gone(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::GONE, "gone", message)
+    }
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -89,6 +93,7 @@ pub fn code_for_status(status: StatusCode) -> (&'static str, &'static str) {
         ),
         408 => ("request_timeout", "the request took too long"),
         409 => ("conflict", "conflicts with existing data"),
+        410 => ("gone", "no longer available"),
         411 => ("length_required", "Content-Length is required"),
         413 => ("payload_too_large", "the request body is too large"),
         415 => ("unsupported_media_type", "unsupported content type"),
@@ -131,7 +136,12 @@ impl From<tonic::Status> for ApiError {
             Code::AlreadyExists => Self::new(StatusCode::CONFLICT, "conflict", msg),
             Code::PermissionDenied => Self::new(StatusCode::FORBIDDEN, "forbidden", msg),
             Code::Unauthenticated => Self::unauthorized(msg),
-            Code::FailedPrecondition => Self::new(StatusCode::CONFLICT, "conflict", msg),
+            // crm-svc's `Error::Gone`: gRPC has no "gone", so it is FAILED_PRECONDITION with a
+            // message starting "gone:".
+            Code::FailedPrecondition => match msg.strip_prefix("gone:") {
+                Some(rest) => Self::gone(rest.trim()),
+                None => Self::new(StatusCode::CONFLICT, "conflict", msg),
+            },
             Code::ResourceExhausted => {
                 Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", msg)
             }
@@ -164,6 +174,16 @@ mod tests {
             ),
             (
                 tonic::Status::already_exists("phone taken"),
+                409,
+                "conflict",
+            ),
+            (
+                tonic::Status::failed_precondition("gone: this signing link was already used"),
+                410,
+                "gone",
+            ),
+            (
+                tonic::Status::failed_precondition("the invoice is paid"),
                 409,
                 "conflict",
             ),

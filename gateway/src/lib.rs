@@ -59,6 +59,7 @@ pub fn state_for(config: &Config) -> anyhow::Result<web::Data<AppState>> {
     Ok(web::Data::new(AppState {
         businesses: auth::BusinessCache::new(clients.crm.clone(), BUSINESS_CACHE_TTL),
         tokens: auth::Tokens::hs256(secret.expose().as_bytes()),
+        public_base_url: config.public_base_url.trim_end_matches('/').to_string(),
         clients,
     }))
 }

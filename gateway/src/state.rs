@@ -8,4 +8,6 @@ pub struct AppState {
     pub clients: ServiceClients,
     pub tokens: Tokens,
     pub businesses: BusinessCache,
+    /// `PUBLIC_BASE_URL` without a trailing slash: public links (signing pages) start with it.
+    pub public_base_url: String,
 }

@@ -237,3 +237,426 @@ pub fn nullable<'de, D: serde::Deserializer<'de>>(
     use serde::Deserialize;
     Ok(Some(Option::deserialize(d)?))
 }
+
+/// `Page<T>` from a list response with `page`, `limit`, `total` and `items` of `T`'s source.
+macro_rules! page_from {
+    ($($response:ty => $view:ty;)*) => {$(
+        impl From<$response> for Page<$view> {
+            fn from(r: $response) -> Self {
+                Page {
+                    page: r.page,
+                    limit: r.limit,
+                    total: r.total,
+                    items: r.items.into_iter().map(<$view>::from).collect(),
+                }
+            }
+        }
+    )*};
+}
+
+page_from! {
+    v1::ListInvoicesResponse => Invoice;
+    v1::ListContractsResponse => Contract;
+    v1::ListProposalsResponse => Proposal;
+    v1::ListCallsResponse => Call;
+    v1::ListWhatsAppMessagesResponse => WhatsAppMessage;
+}
+
+/// One line of an invoice or a proposal, in requests and responses. Amounts are whole agorot
+/// (1 ₪ = 100 agorot).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineItem {
+    pub description: String,
+    /// More than 0.
+    pub quantity: i64,
+    /// 0 or more.
+    pub unit_price_agorot: i64,
+}
+
+impl From<v1::LineItem> for LineItem {
+    fn from(i: v1::LineItem) -> Self {
+        LineItem {
+            description: i.description,
+            quantity: i.quantity,
+            unit_price_agorot: i.unit_price_agorot,
+        }
+    }
+}
+
+impl From<LineItem> for v1::LineItem {
+    fn from(i: LineItem) -> Self {
+        v1::LineItem {
+            description: i.description,
+            quantity: i.quantity,
+            unit_price_agorot: i.unit_price_agorot,
+        }
+    }
+}
+
+/// An invoice. Every amount is computed by the server from the items.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Invoice {
+    pub id: String,
+    pub customer_id: String,
+    /// The business's next number, given when the invoice is issued (`draft → sent`); null on
+    /// a draft.
+    pub number: Option<i64>,
+    /// draft | sent | paid | cancelled
+    pub status: String,
+    pub items: Vec<LineItem>,
+    pub subtotal_agorot: i64,
+    pub vat_agorot: i64,
+    pub total_agorot: i64,
+    /// The VAT rate applied, in basis points (1800 = 18%).
+    pub vat_rate_bp: i32,
+    pub issued_at: Option<String>,
+    pub due_at: Option<String>,
+    pub paid_at: Option<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+impl From<v1::Invoice> for Invoice {
+    fn from(i: v1::Invoice) -> Self {
+        Invoice {
+            issued_at: rfc3339(i.issued_at.as_ref()),
+            due_at: rfc3339(i.due_at.as_ref()),
+            paid_at: rfc3339(i.paid_at.as_ref()),
+            created_at: rfc3339(i.created_at.as_ref()),
+            updated_at: rfc3339(i.updated_at.as_ref()),
+            id: i.id,
+            customer_id: i.customer_id,
+            number: i.number,
+            status: i.status,
+            items: i.items.into_iter().map(LineItem::from).collect(),
+            subtotal_agorot: i.subtotal_agorot,
+            vat_agorot: i.vat_agorot,
+            total_agorot: i.total_agorot,
+            vat_rate_bp: i.vat_rate_bp,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Appointment {
+    pub id: String,
+    pub customer_id: Option<String>,
+    pub title: String,
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    pub notes: String,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+impl From<v1::Appointment> for Appointment {
+    fn from(a: v1::Appointment) -> Self {
+        Appointment {
+            starts_at: rfc3339(a.starts_at.as_ref()),
+            ends_at: rfc3339(a.ends_at.as_ref()),
+            created_at: rfc3339(a.created_at.as_ref()),
+            updated_at: rfc3339(a.updated_at.as_ref()),
+            id: a.id,
+            customer_id: non_empty(a.customer_id),
+            title: a.title,
+            notes: a.notes,
+        }
+    }
+}
+
+/// The appointments overlapping `[from, to)`, by start time.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AppointmentRange {
+    /// The range listed (the defaults applied when the request left it out).
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub items: Vec<Appointment>,
+}
+
+impl From<v1::ListAppointmentsResponse> for AppointmentRange {
+    fn from(r: v1::ListAppointmentsResponse) -> Self {
+        AppointmentRange {
+            from: rfc3339(r.from.as_ref()),
+            to: rfc3339(r.to.as_ref()),
+            items: r.items.into_iter().map(Appointment::from).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Contract {
+    pub id: String,
+    pub customer_id: String,
+    pub title: String,
+    pub body: String,
+    /// draft | sent | signed
+    pub status: String,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+impl From<v1::Contract> for Contract {
+    fn from(c: v1::Contract) -> Self {
+        Contract {
+            created_at: rfc3339(c.created_at.as_ref()),
+            updated_at: rfc3339(c.updated_at.as_ref()),
+            id: c.id,
+            customer_id: c.customer_id,
+            title: c.title,
+            body: c.body,
+            status: c.status,
+        }
+    }
+}
+
+/// A price quote. `total_agorot` is computed by the server (before VAT).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Proposal {
+    pub id: String,
+    pub customer_id: String,
+    pub title: String,
+    pub items: Vec<LineItem>,
+    pub total_agorot: i64,
+    /// draft | sent | accepted | rejected | expired
+    pub status: String,
+    pub valid_until: Option<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+impl From<v1::Proposal> for Proposal {
+    fn from(p: v1::Proposal) -> Self {
+        Proposal {
+            valid_until: rfc3339(p.valid_until.as_ref()),
+            created_at: rfc3339(p.created_at.as_ref()),
+            updated_at: rfc3339(p.updated_at.as_ref()),
+            id: p.id,
+            customer_id: p.customer_id,
+            title: p.title,
+            items: p.items.into_iter().map(LineItem::from).collect(),
+            total_agorot: p.total_agorot,
+            status: p.status,
+        }
+    }
+}
+
+/// A one-time public signing link. The token is shown only here (the server keeps its hash).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SignatureLink {
+    pub signature_id: String,
+    pub contract_id: String,
+    /// `PUBLIC_BASE_URL` + the signing page's path with the token.
+    pub url: String,
+    pub token: String,
+}
+
+/// What the public signing page shows.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SigningDocument {
+    pub contract_id: String,
+    pub business_name: String,
+    pub title: String,
+    pub body: String,
+    /// SHA-256 (hex) of the document (title, line feed, body) as it would be signed now.
+    pub document_sha256: String,
+}
+
+impl From<v1::SigningDocument> for SigningDocument {
+    fn from(d: v1::SigningDocument) -> Self {
+        SigningDocument {
+            contract_id: d.contract_id,
+            business_name: d.business_name,
+            title: d.title,
+            body: d.body,
+            document_sha256: d.document_sha256,
+        }
+    }
+}
+
+/// The receipt of a completed signature.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SignedReceipt {
+    pub signature_id: String,
+    pub contract_id: String,
+    pub signer_name: String,
+    pub signed_at: Option<String>,
+    /// SHA-256 (hex) of the document as signed.
+    pub document_sha256: String,
+}
+
+impl From<v1::Signature> for SignedReceipt {
+    fn from(s: v1::Signature) -> Self {
+        SignedReceipt {
+            signed_at: rfc3339(s.signed_at.as_ref()),
+            signature_id: s.id,
+            contract_id: s.contract_id,
+            signer_name: s.signer_name,
+            document_sha256: s.document_sha256,
+        }
+    }
+}
+
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct CallStats {
+    pub total: i64,
+    /// `in-progress` or `completed`.
+    pub answered: i64,
+    /// `busy`, `no-answer`, `canceled` or `failed`.
+    pub missed: i64,
+    /// Mean duration of the answered calls, whole seconds.
+    pub average_duration_seconds: i64,
+}
+
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct WhatsAppStats {
+    pub inbound: i64,
+    pub outbound: i64,
+}
+
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct TaskStats {
+    /// Marked done in the period.
+    pub done: i64,
+    /// Still open, due in the period before now.
+    pub overdue: i64,
+}
+
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct InvoiceStats {
+    /// Issued in the period and not cancelled.
+    pub issued: i64,
+    pub issued_total_agorot: i64,
+    /// Paid in the period.
+    pub paid: i64,
+    pub paid_total_agorot: i64,
+}
+
+/// A business's numbers over `[from, to)`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReportSummary {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Created in the period.
+    pub new_customers: i64,
+    /// Started in the period.
+    pub calls: CallStats,
+    /// Created in the period.
+    pub whatsapp: WhatsAppStats,
+    pub tasks: TaskStats,
+    pub invoices: InvoiceStats,
+}
+
+impl From<v1::ReportSummary> for ReportSummary {
+    fn from(r: v1::ReportSummary) -> Self {
+        let calls = r.calls.unwrap_or_default();
+        let whatsapp = r.whatsapp.unwrap_or_default();
+        let tasks = r.tasks.unwrap_or_default();
+        let invoices = r.invoices.unwrap_or_default();
+        ReportSummary {
+            from: rfc3339(r.from.as_ref()),
+            to: rfc3339(r.to.as_ref()),
+            new_customers: r.new_customers,
+            calls: CallStats {
+                total: calls.total,
+                answered: calls.answered,
+                missed: calls.missed,
+                average_duration_seconds: calls.average_duration_seconds,
+            },
+            whatsapp: WhatsAppStats {
+                inbound: whatsapp.inbound,
+                outbound: whatsapp.outbound,
+            },
+            tasks: TaskStats {
+                done: tasks.done,
+                overdue: tasks.overdue,
+            },
+            invoices: InvoiceStats {
+                issued: invoices.issued,
+                issued_total_agorot: invoices.issued_total_agorot,
+                paid: invoices.paid,
+                paid_total_agorot: invoices.paid_total_agorot,
+            },
+        }
+    }
+}
+
+/// A phone call with the customer, its recording, transcript and the assistant's replies.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Call {
+    pub id: String,
+    pub customer_id: Option<String>,
+    pub twilio_sid: String,
+    /// inbound | outbound
+    pub direction: String,
+    pub from_number: String,
+    pub to_number: String,
+    /// Twilio's call status (ringing, in-progress, completed, busy, no-answer, …).
+    pub status: String,
+    pub started_at: Option<String>,
+    pub ended_at: Option<String>,
+    pub duration_seconds: i32,
+    pub recording_url: Option<String>,
+    pub transcript: Option<String>,
+    /// pending | done | failed | none
+    pub transcript_status: String,
+    pub ai_replies: Vec<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+impl From<v1::Call> for Call {
+    fn from(c: v1::Call) -> Self {
+        Call {
+            started_at: rfc3339(c.started_at.as_ref()),
+            ended_at: rfc3339(c.ended_at.as_ref()),
+            created_at: rfc3339(c.created_at.as_ref()),
+            updated_at: rfc3339(c.updated_at.as_ref()),
+            id: c.id,
+            customer_id: non_empty(c.customer_id),
+            twilio_sid: c.twilio_sid,
+            direction: c.direction,
+            from_number: c.from_number,
+            to_number: c.to_number,
+            status: c.status,
+            duration_seconds: c.duration_seconds,
+            recording_url: non_empty(c.recording_url),
+            transcript: non_empty(c.transcript),
+            transcript_status: c.transcript_status,
+            ai_replies: c.ai_replies,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WhatsAppMessage {
+    pub id: String,
+    pub customer_id: Option<String>,
+    pub provider_message_id: String,
+    /// inbound | outbound
+    pub direction: String,
+    pub from_number: String,
+    pub to_number: String,
+    pub body: String,
+    /// pending | sent | delivered | read | failed | received
+    pub status: String,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+impl From<v1::WhatsAppMessage> for WhatsAppMessage {
+    fn from(m: v1::WhatsAppMessage) -> Self {
+        WhatsAppMessage {
+            created_at: rfc3339(m.created_at.as_ref()),
+            updated_at: rfc3339(m.updated_at.as_ref()),
+            id: m.id,
+            customer_id: non_empty(m.customer_id),
+            provider_message_id: m.provider_message_id,
+            direction: m.direction,
+            from_number: m.from_number,
+            to_number: m.to_number,
+            body: m.body,
+            status: m.status,
+        }
+    }
+}

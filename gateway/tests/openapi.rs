@@ -63,11 +63,14 @@ async fn every_registered_route_is_documented_and_nothing_else() {
     );
     assert!(stale.is_empty(), "documented but not registered: {stale:?}");
 
-    // Everything under /api but sign-in needs the bearer token.
+    // Everything under /api but sign-in and the public signing routes (`/api/public/…`, reached
+    // by people without an account) needs the bearer token.
     for (method, path) in &documented {
         let op = &spec["paths"][path][method];
         let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
-        let public = !path.starts_with("/api") || path == "/api/auth/login";
+        let public = !path.starts_with("/api")
+            || path == "/api/auth/login"
+            || path.starts_with("/api/public/");
         assert_eq!(secured, !public, "{method} {path}");
     }
     assert!(spec["components"]["securitySchemes"]["bearer"].is_object());

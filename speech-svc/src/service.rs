@@ -270,6 +270,7 @@ impl Speech {
     pub async fn reply_and_speak(&self, ctx: &ReplyContext, voice: Option<&str>) -> Result<Spoken> {
         let mut timings = Timings::default();
         let reply_engine = self.replier.name();
+        let started = Instant::now();
         let failure = match self.reply(ctx).await {
             Ok(replied) => {
                 timings.extend(replied.timings);
@@ -296,7 +297,7 @@ impl Speech {
             }
             Err(e @ Error::InvalidRequest(_)) => return Err(e),
             Err(e) => {
-                timings.push("reply", Duration::ZERO);
+                timings.push("reply", started.elapsed());
                 format!("reply: {e}")
             }
         };

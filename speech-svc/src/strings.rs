@@ -31,3 +31,8 @@ pub const NO_KNOWLEDGE: &str = "(אין מידע)";
 
 /// Shown in the system prompt when the business has no greeting ("(none)").
 pub const NO_GREETING: &str = "(אין)";
+
+/// How a knowledge entry is written in the system prompt: "ש: <question>" / "ת: <answer>"
+/// (question / answer).
+pub const PROMPT_QUESTION: &str = "ש";
+pub const PROMPT_ANSWER: &str = "ת";

@@ -36,6 +36,16 @@ pub struct Signature {
     pub created_at: NaiveDateTime,
 }
 
+/// What signing fills in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedBy {
+    pub signer_name: String,
+    pub signer_ip: String,
+    pub image_png: Vec<u8>,
+    pub document_sha256: String,
+    pub at: NaiveDateTime,
+}
+
 pub fn insert(conn: &mut DbConn, signature: &Signature) -> Result<()> {
     diesel::insert_into(signatures::table)
         .values(signature)
@@ -52,16 +62,68 @@ pub fn find_by_token_hash(conn: &mut DbConn, token_hash: &str) -> Result<Option<
         .optional()?)
 }
 
-/// The signature requests of a contract, newest first.
+/// The signature `id` of `business_id`.
+pub fn find(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+    id: &SignatureId,
+) -> Result<Option<Signature>> {
+    Ok(signatures::table
+        .filter(signatures::id.eq(id))
+        .filter(signatures::business_id.eq(business_id))
+        .select(Signature::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Fills in the signature `id` and marks its link used, unless it was used already; returns
+/// the rows changed (0: used meanwhile — by a concurrent signer, say).
+pub fn mark_signed(conn: &mut DbConn, id: &SignatureId, by: &SignedBy) -> Result<usize> {
+    Ok(diesel::update(
+        signatures::table
+            .filter(signatures::id.eq(id))
+            .filter(signatures::used_at.is_null()),
+    )
+    .set((
+        signatures::signer_name.eq(&by.signer_name),
+        signatures::signer_ip.eq(&by.signer_ip),
+        signatures::image_png.eq(&by.image_png),
+        signatures::document_sha256.eq(&by.document_sha256),
+        signatures::signed_at.eq(by.at),
+        signatures::used_at.eq(by.at),
+    ))
+    .execute(conn)?)
+}
+
+/// The signature requests of a contract, newest first, without their images (`image_png` is
+/// `None`; [`find`] has it).
 pub fn list_by_contract(
     conn: &mut DbConn,
     business_id: &BusinessId,
     contract_id: &ContractId,
 ) -> Result<Vec<Signature>> {
+    use diesel::{
+        dsl::sql,
+        sql_types::{Binary, Nullable},
+    };
     Ok(signatures::table
         .filter(signatures::business_id.eq(business_id))
         .filter(signatures::contract_id.eq(contract_id))
         .order((signatures::created_at.desc(), signatures::id.desc()))
-        .select(Signature::as_select())
-        .load(conn)?)
+        // In the field order of `Signature` (`Queryable` is positional).
+        .select((
+            signatures::id,
+            signatures::business_id,
+            signatures::contract_id,
+            signatures::proposal_id,
+            signatures::token_hash,
+            signatures::signer_name,
+            signatures::signer_ip,
+            sql::<Nullable<Binary>>("NULL"),
+            signatures::document_sha256,
+            signatures::signed_at,
+            signatures::used_at,
+            signatures::created_at,
+        ))
+        .load::<Signature>(conn)?)
 }

@@ -4,12 +4,17 @@
 
 mod appointments;
 mod consumer;
+mod contracts;
 mod customers;
 mod demo;
+mod demo_activity;
 mod fixtures;
 mod invoices;
+mod proposals;
 mod relay;
+mod reports;
 mod service;
+mod signatures;
 mod storage;
 mod tasks;
 mod timeline;

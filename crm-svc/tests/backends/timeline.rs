@@ -302,24 +302,6 @@ async fn ten_thousand_events_stay_fast(db: Db) {
     let started = Instant::now();
     let first = timeline(&db, bid, cid, None, Some(50)).await.unwrap();
     let elapsed = started.elapsed();
-    eprintln!("TIMING {} first page: {elapsed:?}", db.backend());
-    if db.backend() == "postgres" {
-        use diesel::{QueryableByName, RunQueryDsl, sql_types::Text};
-        #[derive(QueryableByName)]
-        struct Line {
-            #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
-            l: String,
-        }
-        let (b, c) = (bid.to_string(), cid.to_string());
-        let plan = db.run(move |conn| {
-            let crm_svc::DbConn::Postgres(pg) = conn else { unreachable!() };
-            diesel::sql_query("ANALYZE").execute(pg)?;
-            Ok(diesel::sql_query(format!("EXPLAIN ANALYZE SELECT * FROM calls WHERE business_id = '{b}' AND customer_id = '{c}' AND started_at <= '2026-06-01 12:00:00' AND (started_at < '2026-06-01 12:00:00' OR id < 'zzz') ORDER BY started_at DESC, id DESC LIMIT 50")).load::<Line>(pg)?)
-        }).await.unwrap();
-        for l in plan {
-            eprintln!("PLAN {}", l.l);
-        }
-    }
     assert_eq!(first.len(), 50);
     assert!(
         elapsed.as_millis() < 500,

@@ -1,12 +1,20 @@
 //! Every route of the gateway, registered in one place.
 
+mod appointments;
 mod auth;
 mod business;
+mod contracts;
 mod customers;
 mod health;
+mod invoices;
 pub mod openapi;
+mod params;
+mod proposals;
+mod reports;
+mod signatures;
 mod tasks;
 mod timeline;
+mod tts;
 
 use crate::{error::ApiError, middleware::json_errors};
 use actix_web::{HttpResponse, web};
@@ -35,6 +43,36 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
     ("GET", "/tasks/{id}", |r| r.to(tasks::get)),
     ("PATCH", "/tasks/{id}", |r| r.to(tasks::update)),
     ("DELETE", "/tasks/{id}", |r| r.to(tasks::delete)),
+    ("GET", "/invoices", |r| r.to(invoices::list)),
+    ("POST", "/invoices", |r| r.to(invoices::create)),
+    ("GET", "/invoices/{id}", |r| r.to(invoices::get)),
+    ("PATCH", "/invoices/{id}", |r| r.to(invoices::update)),
+    ("DELETE", "/invoices/{id}", |r| r.to(invoices::delete)),
+    ("GET", "/appointments", |r| r.to(appointments::list)),
+    ("POST", "/appointments", |r| r.to(appointments::create)),
+    ("GET", "/appointments/{id}", |r| r.to(appointments::get)),
+    ("PATCH", "/appointments/{id}", |r| r.to(appointments::update)),
+    ("DELETE", "/appointments/{id}", |r| r.to(appointments::delete)),
+    ("GET", "/contracts", |r| r.to(contracts::list)),
+    ("POST", "/contracts", |r| r.to(contracts::create)),
+    ("GET", "/contracts/{id}", |r| r.to(contracts::get)),
+    ("PATCH", "/contracts/{id}", |r| r.to(contracts::update)),
+    ("DELETE", "/contracts/{id}", |r| r.to(contracts::delete)),
+    ("GET", "/proposals", |r| r.to(proposals::list)),
+    ("POST", "/proposals", |r| r.to(proposals::create)),
+    ("GET", "/proposals/{id}", |r| r.to(proposals::get)),
+    ("PATCH", "/proposals/{id}", |r| r.to(proposals::update)),
+    ("DELETE", "/proposals/{id}", |r| r.to(proposals::delete)),
+    ("POST", "/contracts/{id}/signature-link", |r| {
+        r.to(signatures::create_link)
+    }),
+    // Public: the signer has the link's token, no account.
+    ("GET", "/public/signatures/{token}", |r| r.to(signatures::document)),
+    ("POST", "/public/signatures/{token}", |r| {
+        r.to(signatures::sign)
+            .wrap(actix_web::middleware::from_fn(signatures::raise_body_limit))
+    }),
+    ("GET", "/reports/summary", |r| r.to(reports::summary)),
 ];
 
 /// Routes outside `/api` (probes), same shape as [`API_ROUTES`].
@@ -44,12 +82,13 @@ pub const ROOT_ROUTES: &[(&str, &str, Attach)] = &[
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(json_config())
+    cfg.app_data(json_config(JSON_LIMIT))
         .app_data(query_config())
         .app_data(web::PayloadConfig::new(JSON_LIMIT));
     for resource in resources(ROOT_ROUTES) {
         cfg.service(resource);
     }
+    cfg.route("/static/tts/{file}", web::get().to(tts::get));
     // The spec at /api/openapi.json and Swagger UI at /api/docs/ (before the /api scope, which
     // would otherwise answer them with 404).
     cfg.service(web::redirect("/api/docs", "/api/docs/"));
@@ -87,27 +126,43 @@ fn resources(table: &[(&'static str, &'static str, Attach)]) -> Vec<actix_web::R
         .collect()
 }
 
-fn json_config() -> web::JsonConfig {
+/// How JSON bodies are read (at most `limit` bytes) and how their errors are answered.
+fn json_config(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default()
-        .limit(JSON_LIMIT)
-        .error_handler(|err, _req| {
+        .limit(limit)
+        .error_handler(move |err, _req| {
             use actix_web::error::JsonPayloadError as E;
             let api = match &err {
                 E::Overflow { .. } | E::OverflowKnownLength { .. } => ApiError::new(
                     actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
                     "payload_too_large",
-                    format!("the JSON body is larger than {JSON_LIMIT} bytes"),
+                    format!("the JSON body is larger than {limit} bytes"),
                 ),
                 E::ContentType => ApiError::new(
                     actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     "unsupported_media_type",
                     "send the body as application/json",
                 ),
-                E::Deserialize(e) if e.is_data() => ApiError::validation(e.to_string()),
+                E::Deserialize(e) if e.is_data() => {
+                    let message = e.to_string();
+                    match named_field(&message).map(str::to_owned) {
+                        Some(field) => ApiError::validation(message).with_field(field),
+                        None => ApiError::validation(message),
+                    }
+                }
                 other => ApiError::bad_request("malformed_json", other.to_string()),
             };
             api.into()
         })
+}
+
+/// The field serde names in an "unknown field `x`" or "missing field `x`" error, so such 422s
+/// carry `field` like the service's validation errors do.
+fn named_field(message: &str) -> Option<&str> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("missing field `"))?;
+    rest.split_once('`').map(|(field, _)| field)
 }
 
 fn query_config() -> web::QueryConfig {

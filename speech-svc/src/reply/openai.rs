@@ -42,7 +42,15 @@ impl OpenAiReplier {
         } else {
             b.knowledge
                 .iter()
-                .map(|e| format!("ש: {}\nת: {}", e.question.trim(), e.answer.trim()))
+                .map(|e| {
+                    format!(
+                        "{}: {}\n{}: {}",
+                        strings::PROMPT_QUESTION,
+                        e.question.trim(),
+                        strings::PROMPT_ANSWER,
+                        e.answer.trim()
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n")
         };

@@ -3,7 +3,7 @@
 
 mod cache;
 mod espeak;
-mod google;
+pub mod google;
 mod openai;
 
 pub use cache::{AudioFile, TtsCache};

@@ -165,11 +165,11 @@ pub fn settings(dir: &std::path::Path, pairs: &[(&str, &str)]) -> Settings {
     Settings::from_parts(&config, &map).expect("settings")
 }
 
-/// The parts of a multipart/form-data body: name → (filename, content type, bytes).
-pub fn multipart_parts(
-    content_type: &str,
-    body: &[u8],
-) -> HashMap<String, (Option<String>, Option<String>, Vec<u8>)> {
+/// One part of a multipart body: (filename, content type, bytes).
+pub type Part = (Option<String>, Option<String>, Vec<u8>);
+
+/// The parts of a multipart/form-data body by name.
+pub fn multipart_parts(content_type: &str, body: &[u8]) -> HashMap<String, Part> {
     let boundary = content_type
         .split("boundary=")
         .nth(1)

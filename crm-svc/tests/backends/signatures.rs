@@ -1,0 +1,207 @@
+use crate::fixtures::{assert_conflict, assert_not_found, invalid_field, tenant};
+use crm_svc::{
+    Db, Error, backend_test,
+    contracts::{self, ContractPatch, NewContract, document_sha256},
+    enums::ContractStatus,
+    models::Contract,
+    signatures::{self, PNG_SIGNATURE, token_hash},
+};
+use std::net::IpAddr;
+
+fn png() -> Vec<u8> {
+    let mut p = PNG_SIGNATURE.to_vec();
+    p.extend_from_slice(b"\0\0\0\rIHDR fake image data");
+    p
+}
+
+fn ip() -> IpAddr {
+    "203.0.113.7".parse().unwrap()
+}
+
+#[track_caller]
+fn assert_gone<T: std::fmt::Debug>(result: Result<T, Error>) {
+    match result {
+        Err(Error::Gone(_)) => {}
+        other => panic!("expected gone, got {other:?}"),
+    }
+}
+
+async fn contract(db: &Db, t: &crate::fixtures::Tenant) -> Contract {
+    contracts::create(
+        db,
+        &t.business.id,
+        NewContract {
+            customer_id: t.customer.id.clone(),
+            title: "הסכם שירות".into(),
+            body: "הספק יספק את השירות בתנאים הבאים…".into(),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn a_link_signs_once_and_records_who_what_and_when(db: Db) {
+    let t = tenant(&db, "עסק", 1).await;
+    let bid = &t.business.id;
+    let c = contract(&db, &t).await;
+    let link = signatures::create_link(&db, bid, &c.id).await.unwrap();
+    assert_eq!(link.url_path, format!("/signature/{}", link.token));
+    assert_eq!(link.contract_id, c.id);
+    // Creating a link sends the draft.
+    assert_eq!(
+        contracts::get(&db, bid, &c.id).await.unwrap().status,
+        ContractStatus::Sent
+    );
+    // Only the hash is stored.
+    let stored = signatures::get(&db, bid, &link.signature_id).await.unwrap();
+    assert_eq!(stored.token_hash, token_hash(&link.token));
+    assert_ne!(stored.token_hash, link.token);
+    assert!(stored.used_at.is_none());
+
+    let doc = signatures::signing_document(&db, &link.token)
+        .await
+        .unwrap();
+    assert_eq!(
+        (doc.title.as_str(), doc.contract_id.clone()),
+        ("הסכם שירות", c.id.clone())
+    );
+    assert_eq!(doc.business_name, t.business.name);
+    let expected_hash = document_sha256(&c.title, &c.body);
+    assert_eq!(doc.document_sha256, expected_hash);
+
+    // Bad input is refused without spending the link.
+    assert_eq!(
+        invalid_field(signatures::sign(&db, &link.token, " ", ip(), png()).await),
+        "signer_name"
+    );
+    assert_eq!(
+        invalid_field(signatures::sign(&db, &link.token, "דנה", ip(), b"GIF89a".to_vec()).await),
+        "image_png"
+    );
+    let mut big = png();
+    big.resize(1024 * 1024 + 1, 0);
+    assert_eq!(
+        invalid_field(signatures::sign(&db, &link.token, "דנה", ip(), big).await),
+        "image_png"
+    );
+
+    let signed = signatures::sign(&db, &link.token, " דנה לוי ", ip(), png())
+        .await
+        .unwrap();
+    assert_eq!(signed.signer_name.as_deref(), Some("דנה לוי"));
+    assert_eq!(signed.signer_ip.as_deref(), Some("203.0.113.7"));
+    assert_eq!(
+        signed.document_sha256.as_deref(),
+        Some(expected_hash.as_str())
+    );
+    assert!(signed.signed_at.is_some() && signed.used_at.is_some());
+    assert_eq!(
+        signatures::get(&db, bid, &signed.id).await.unwrap(),
+        signed,
+        "stored as returned, image included"
+    );
+    assert_eq!(
+        contracts::get(&db, bid, &c.id).await.unwrap().status,
+        ContractStatus::Signed
+    );
+
+    // A second use of the link is gone, as is the page behind it.
+    assert_gone(signatures::sign(&db, &link.token, "מישהו", ip(), png()).await);
+    assert_gone(signatures::signing_document(&db, &link.token).await);
+    let status = tonic::Status::from(
+        signatures::sign(&db, &link.token, "x", ip(), png())
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition);
+    assert!(
+        status.message().starts_with("gone:"),
+        "{}",
+        status.message()
+    );
+    // Unknown tokens too.
+    assert_gone(signatures::sign(&db, "not-a-token", "x", ip(), png()).await);
+    assert_gone(signatures::signing_document(&db, &"0".repeat(64)).await);
+
+    // A signed contract is a record: no edits, no delete, no new link.
+    assert_conflict(
+        contracts::update(
+            &db,
+            bid,
+            &c.id,
+            ContractPatch {
+                body: Some("שונה".into()),
+                ..ContractPatch::default()
+            },
+        )
+        .await,
+    );
+    assert_conflict(contracts::delete(&db, bid, &c.id).await);
+    assert_conflict(signatures::create_link(&db, bid, &c.id).await);
+
+    let listed = signatures::list_for_contract(&db, bid, &c.id)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].image_png, None, "lists leave the image out");
+    assert_eq!(listed[0].signer_name.as_deref(), Some("דנה לוי"));
+}
+backend_test!(a_link_signs_once_and_records_who_what_and_when => signature_once_sqlite, signature_once_postgres);
+
+/// Two links for one contract: once it is signed through either, the other is gone too; and
+/// two signers racing on one link: exactly one wins.
+async fn only_one_signature_wins(db: Db) {
+    let t = tenant(&db, "עסק", 1).await;
+    let bid = &t.business.id;
+    let c = contract(&db, &t).await;
+    let first = signatures::create_link(&db, bid, &c.id).await.unwrap();
+    let second = signatures::create_link(&db, bid, &c.id).await.unwrap();
+    assert_ne!(first.token, second.token);
+    signatures::sign(&db, &second.token, "ראשון", ip(), png())
+        .await
+        .unwrap();
+    assert_gone(signatures::sign(&db, &first.token, "שני", ip(), png()).await);
+
+    let c2 = contract(&db, &t).await;
+    let link = signatures::create_link(&db, bid, &c2.id).await.unwrap();
+    let racers: Vec<_> = (0..6)
+        .map(|i| {
+            let (db, token) = (db.clone(), link.token.clone());
+            tokio::spawn(async move {
+                signatures::sign(&db, &token, &format!("חותם {i}"), ip(), png()).await
+            })
+        })
+        .collect();
+    let mut wins = 0;
+    for r in racers {
+        match r.await.unwrap() {
+            Ok(_) => wins += 1,
+            Err(Error::Gone(_)) => {}
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!(wins, 1);
+}
+backend_test!(only_one_signature_wins => signature_race_sqlite, signature_race_postgres);
+
+async fn signatures_of_another_business_are_not_found(db: Db) {
+    let a = tenant(&db, "א", 1).await;
+    let b = tenant(&db, "ב", 2).await;
+    let theirs = contract(&db, &b).await;
+    let aid = &a.business.id;
+    assert_not_found(signatures::create_link(&db, aid, &theirs.id).await);
+    assert_not_found(signatures::list_for_contract(&db, aid, &theirs.id).await);
+    let link = signatures::create_link(&db, &b.business.id, &theirs.id)
+        .await
+        .unwrap();
+    assert_not_found(signatures::get(&db, aid, &link.signature_id).await);
+    // B's contract stayed as B left it.
+    assert_eq!(
+        contracts::get(&db, &b.business.id, &theirs.id)
+            .await
+            .unwrap()
+            .status,
+        ContractStatus::Sent
+    );
+}
+backend_test!(signatures_of_another_business_are_not_found => signature_isolation_sqlite, signature_isolation_postgres);

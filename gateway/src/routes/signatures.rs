@@ -1,0 +1,205 @@
+//! E-signatures: staff create a one-time public link for a contract; the signer, who has no
+//! account, reads the contract and signs through the public routes, which take only the link's
+//! token (`/api/public/…`, no bearer token, no feature check: the business is known only from
+//! the token).
+
+use crate::{
+    auth::{Contracts, Feature, Signature},
+    error::{ApiError, ErrorBody},
+    state::AppState,
+    views::{SignatureLink, SignedReceipt, SigningDocument},
+};
+use actix_web::{
+    HttpRequest, HttpResponse,
+    body::BoxBody,
+    dev::{ServiceRequest, ServiceResponse},
+    middleware::Next,
+    web,
+};
+use agentlocator_proto::v1::{CreateSignatureLinkRequest, GetSigningDocumentRequest, SignRequest};
+use base64::Engine;
+use serde::Deserialize;
+use std::net::{IpAddr, SocketAddr};
+
+/// Largest signature image (decoded), as crm-svc enforces it.
+pub const MAX_PNG_BYTES: usize = 1024 * 1024;
+
+/// JSON body limit of the signing route: a [`MAX_PNG_BYTES`] image in base64 (4 characters per
+/// 3 bytes) plus room for a `data:` prefix, the signer's name and the JSON around them. Larger
+/// bodies answer 413 like any other route's.
+pub const SIGN_JSON_LIMIT: usize = MAX_PNG_BYTES.div_ceil(3) * 4 + 16 * 1024;
+
+/// A `data:` URL prefix the browser's `canvas.toDataURL()` puts before the base64.
+const DATA_URL_PREFIX: &str = "data:image/png;base64,";
+
+/// `POST /api/contracts/{id}/signature-link` → 201 with a one-time public link; a draft
+/// contract becomes `sent`.
+#[utoipa::path(post, path = "/api/contracts/{id}/signature-link", tag = "signatures", security(("bearer" = [])), params(("id" = String, Path, description = "Contract id")),
+    responses((status = 201, body = SignatureLink), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`signature_disabled`, `contracts_disabled`)", body = ErrorBody), (status = 404, description = "Not found (or another business's)", body = ErrorBody),
+        (status = 409, description = "The contract is already signed", body = ErrorBody)))]
+pub async fn create_link(
+    state: web::Data<AppState>,
+    user: Feature<Signature>,
+    _contracts: Feature<Contracts>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_write()?;
+    let link = state
+        .clients
+        .crm
+        .clone()
+        .create_signature_link(CreateSignatureLinkRequest {
+            business_id: user.business_id.clone(),
+            contract_id: id.into_inner(),
+        })
+        .await?
+        .into_inner();
+    Ok(HttpResponse::Created().json(SignatureLink {
+        url: format!("{}{}", state.public_base_url, link.url_path),
+        signature_id: link.signature_id,
+        contract_id: link.contract_id,
+        token: link.token,
+    }))
+}
+
+/// `GET /api/public/signatures/{token}` (no sign-in): the contract to show before signing.
+#[utoipa::path(get, path = "/api/public/signatures/{token}", tag = "signatures", params(("token" = String, Path, description = "The token of the signing link")),
+    responses((status = 200, body = SigningDocument),
+        (status = 410, description = "The link is unknown, was already used, or its contract is signed (`gone`)", body = ErrorBody)))]
+pub async fn document(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let d = state
+        .clients
+        .crm
+        .clone()
+        .get_signing_document(GetSigningDocumentRequest {
+            token: token.into_inner(),
+        })
+        .await?
+        .into_inner();
+    Ok(HttpResponse::Ok().json(SigningDocument::from(d)))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignBody {
+    /// At most 200 characters.
+    #[serde(default)]
+    signer_name: String,
+    /// The drawn signature: a PNG of at most 1 MB, in standard base64 (a
+    /// `data:image/png;base64,` prefix is accepted).
+    #[serde(default)]
+    image_png_base64: String,
+}
+
+/// `POST /api/public/signatures/{token}` (no sign-in): signs the contract once, recording the
+/// signer's name, IP address, drawn signature, the time and a SHA-256 of the document.
+#[utoipa::path(post, path = "/api/public/signatures/{token}", tag = "signatures", params(("token" = String, Path, description = "The token of the signing link")), request_body = SignBody,
+    responses((status = 200, body = SignedReceipt), (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 410, description = "The link is unknown, was already used, or its contract is signed (`gone`)", body = ErrorBody),
+        (status = 413, description = "The body is larger than a 1 MB image in base64", body = ErrorBody),
+        (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
+pub async fn sign(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    body: web::Json<SignBody>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let encoded = b.image_png_base64.trim();
+    let encoded = encoded.strip_prefix(DATA_URL_PREFIX).unwrap_or(encoded);
+    let image_png = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .map_err(|_| {
+            ApiError::validation("image_png_base64: is not valid base64")
+                .with_field("image_png_base64")
+        })?;
+    let signed = state
+        .clients
+        .crm
+        .clone()
+        .sign(SignRequest {
+            token: token.into_inner(),
+            signer_name: b.signer_name,
+            signer_ip: client_ip(&req)?.to_string(),
+            image_png,
+        })
+        .await
+        .map_err(|status| {
+            // crm-svc checks the decoded image as `image_png`; the request calls it
+            // `image_png_base64`.
+            let e = ApiError::from(status);
+            match e.field.as_deref() {
+                Some("image_png") => e.with_field("image_png_base64"),
+                _ => e,
+            }
+        })?
+        .into_inner();
+    Ok(HttpResponse::Ok().json(SignedReceipt::from(signed)))
+}
+
+/// The signer's address: the `Forwarded` / `X-Forwarded-For` client when a proxy in front of
+/// the gateway sets one, else the peer address.
+fn client_ip(req: &HttpRequest) -> Result<IpAddr, ApiError> {
+    let info = req.connection_info();
+    [info.realip_remote_addr(), info.peer_addr()]
+        .into_iter()
+        .flatten()
+        .find_map(parse_ip)
+        .ok_or_else(|| ApiError::internal("the request has no client address"))
+}
+
+/// `1.2.3.4`, `1.2.3.4:5678`, `::1`, `[::1]` or `[::1]:5678` as an IP address.
+fn parse_ip(text: &str) -> Option<IpAddr> {
+    let text = text.trim();
+    text.parse::<IpAddr>()
+        .ok()
+        .or_else(|| text.parse::<SocketAddr>().ok().map(|a| a.ip()))
+        .or_else(|| {
+            text.strip_prefix('[')
+                .and_then(|t| t.strip_suffix(']'))
+                .and_then(|t| t.parse().ok())
+        })
+}
+
+/// Route middleware of the signing route: JSON bodies up to [`SIGN_JSON_LIMIT`] instead of
+/// the API's [`super::JSON_LIMIT`] (same error answers, 413 beyond it).
+pub async fn raise_body_limit(
+    mut req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let mut data = actix_web::dev::Extensions::new();
+    data.insert(super::json_config(SIGN_JSON_LIMIT));
+    data.insert(web::PayloadConfig::new(SIGN_JSON_LIMIT));
+    req.add_data_container(std::rc::Rc::new(data));
+    next.call(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_addresses_parse_with_or_without_port() {
+        for (text, ip) in [
+            ("203.0.113.9", "203.0.113.9"),
+            (" 203.0.113.9:4711 ", "203.0.113.9"),
+            ("2001:db8::1", "2001:db8::1"),
+            ("[2001:db8::1]", "2001:db8::1"),
+            ("[2001:db8::1]:443", "2001:db8::1"),
+        ] {
+            assert_eq!(parse_ip(text), Some(ip.parse().unwrap()), "{text}");
+        }
+        assert_eq!(parse_ip("unknown"), None);
+        assert_eq!(parse_ip("_hidden"), None);
+    }
+
+    #[test]
+    fn the_signing_limit_fits_a_full_image_in_base64() {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(vec![0u8; MAX_PNG_BYTES]);
+        assert!(encoded.len() + DATA_URL_PREFIX.len() + 1024 < SIGN_JSON_LIMIT);
+        assert!(SIGN_JSON_LIMIT < 2 * super::super::JSON_LIMIT);
+    }
+}

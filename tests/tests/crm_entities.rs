@@ -1,0 +1,1292 @@
+//! Invoices, appointments, contracts, proposals, signatures, reports and the per-customer call
+//! and WhatsApp lists through the gateway: happy paths, validation naming the field, tenant
+//! isolation, roles and feature flags — on the embedded default and on PostgreSQL + NATS.
+
+use agentlocator_tests::{Api, Bus, Db, TestStack};
+use serde_json::{Value, json};
+
+/// A fresh business (A) with signed-in users, and the demo business (B), full of its own
+/// invoices, contracts, calls and messages: A's lists must show exactly what a test created,
+/// never B's rows, and B must get 404 for every record of A.
+struct Tenants {
+    stack: TestStack,
+    business: String,
+    /// An agent of A.
+    a: Api,
+    /// The owner of B (the demo business).
+    b: Api,
+    /// A read-only user of A.
+    reader: Api,
+    /// The owner of A (settings, feature flags).
+    owner: Api,
+}
+
+async fn tenants(db: Db, bus: Bus) -> Tenants {
+    let stack = TestStack::start(db, bus).await;
+    let demo = stack.demo_business().await;
+    let business = crm_svc::businesses::create(&stack.db().await, "עסק הבדיקה", "tested-business")
+        .await
+        .expect("business A")
+        .id
+        .as_str()
+        .to_string();
+    let a = Api::new(&stack, Some(stack.sign_in(&business, "agent").await));
+    let b = Api::new(&stack, Some(stack.sign_in(&demo, "owner").await));
+    let reader = Api::new(&stack, Some(stack.sign_in(&business, "read_only").await));
+    let owner = Api::new(&stack, Some(stack.sign_in(&business, "owner").await));
+    Tenants {
+        stack,
+        business,
+        a,
+        b,
+        reader,
+        owner,
+    }
+}
+
+/// The ids of a page's items.
+fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(id)
+        .collect()
+}
+
+/// Creates a customer and returns its id.
+async fn customer(api: &Api, name: &str, phone: &str) -> String {
+    let (s, c) = api
+        .post("/api/crm/customers", json!({"name": name, "phone": phone}))
+        .await;
+    assert_eq!(s, 201, "{c}");
+    c["id"].as_str().unwrap().to_string()
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().expect("an id").to_string()
+}
+
+#[track_caller]
+fn assert_invalid(res: (u16, Value), field: &str) {
+    let (s, e) = res;
+    assert_eq!(s, 422, "{e}");
+    assert_eq!(e["error"], "validation_error", "{e}");
+    assert_eq!(e["field"], field, "{e}");
+}
+
+#[track_caller]
+fn assert_status(res: (u16, Value), status: u16, error: &str) {
+    let (s, e) = res;
+    assert_eq!((s, e["error"].as_str()), (status, Some(error)), "{e}");
+}
+
+/// Another business's reads and writes of `path` (a record of the demo business) are 404.
+async fn assert_hidden(b: &Api, path: &str, patch: Value) {
+    assert_status(b.get(path).await, 404, "not_found");
+    assert_status(b.patch(path, patch).await, 404, "not_found");
+    assert_status(b.delete(path).await, 404, "not_found");
+}
+
+/// A read-only user can read `item` and its list but not change anything.
+async fn assert_read_only(reader: &Api, list: &str, item: &str, new: Value, patch: Value) {
+    assert_eq!(reader.get(list).await.0, 200);
+    assert_eq!(reader.get(item).await.0, 200);
+    assert_status(reader.post(list, new).await, 403, "forbidden");
+    assert_status(reader.patch(item, patch).await, 403, "forbidden");
+    assert_status(reader.delete(item).await, 403, "forbidden");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invoices
+
+async fn invoices(db: Db, bus: Bus) {
+    let t = tenants(db, bus).await;
+    let (a, b) = (&t.a, &t.b);
+    let cid = customer(a, "נועה ברק", "050-2223344").await;
+    let items = json!([
+        {"description": "שעת ייעוץ", "quantity": 3, "unit_price_agorot": 35_000},
+        {"description": "נסיעה", "quantity": 1, "unit_price_agorot": 4_990},
+    ]);
+
+    // Totals are the server's: 109,990 + 18% VAT (19,798.2 → 19,798) = 129,788 agorot.
+    let (s, inv) = a
+        .post(
+            "/api/invoices",
+            json!({"customer_id": cid, "items": items, "due_at": "2026-12-31T10:00:00+02:00"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{inv}");
+    assert_eq!(
+        (
+            &inv["subtotal_agorot"],
+            &inv["vat_agorot"],
+            &inv["total_agorot"],
+            &inv["vat_rate_bp"]
+        ),
+        (&json!(109_990), &json!(19_798), &json!(129_788), &json!(1800))
+    );
+    assert_eq!(inv["status"], "draft");
+    assert!(inv["number"].is_null(), "a draft has no number: {inv}");
+    assert_eq!(inv["customer_id"], cid.as_str());
+    assert_eq!(inv["items"], items);
+    assert_eq!(inv["due_at"], "2026-12-31T08:00:00.000Z");
+    let first = id(&inv);
+
+    // A client cannot send amounts: they are unknown fields, at the top or on a line.
+    for field in ["total_agorot", "subtotal_agorot", "vat_agorot"] {
+        let mut body = json!({"customer_id": cid, "items": items});
+        body[field] = json!(1);
+        assert_invalid(a.post("/api/invoices", body).await, field);
+    }
+    assert_invalid(
+        a.post(
+            "/api/invoices",
+            json!({"customer_id": cid, "items": [{"description": "x", "quantity": 1, "unit_price_agorot": 100, "total": 1}]}),
+        )
+        .await,
+        "total",
+    );
+    assert_invalid(
+        a.patch(&format!("/api/invoices/{first}"), json!({"total_agorot": 5}))
+            .await,
+        "total_agorot",
+    );
+
+    // Validation names the field.
+    assert_invalid(
+        a.post("/api/invoices", json!({"customer_id": cid, "items": []}))
+            .await,
+        "items",
+    );
+    assert_invalid(
+        a.post(
+            "/api/invoices",
+            json!({"customer_id": cid, "items": [{"description": "x", "quantity": 0, "unit_price_agorot": 1}]}),
+        )
+        .await,
+        "items",
+    );
+    assert_invalid(
+        a.post("/api/invoices", json!({"items": items})).await,
+        "customer_id",
+    );
+    assert_invalid(
+        a.post(
+            "/api/invoices",
+            json!({"customer_id": "no-such-customer", "items": items}),
+        )
+        .await,
+        "customer_id",
+    );
+    assert_invalid(
+        a.post(
+            "/api/invoices",
+            json!({"customer_id": cid, "items": items, "due_at": "next week"}),
+        )
+        .await,
+        "due_at",
+    );
+    assert_invalid(a.get("/api/invoices?status=overdue").await, "status");
+    assert_invalid(a.get("/api/invoices?sort=total").await, "sort");
+    assert_invalid(a.get("/api/invoices?page=0").await, "page");
+    assert_invalid(a.get("/api/invoices?limit=many").await, "limit");
+    assert_invalid(
+        a.patch(&format!("/api/invoices/{first}"), json!({"status": "void"}))
+            .await,
+        "status",
+    );
+
+    // The VAT rate is the business's at creation time.
+    let (s, _) = t
+        .owner
+        .patch("/api/business", json!({"vat_rate_bp": 1700}))
+        .await;
+    assert_eq!(s, 200);
+    let (s, second) = a
+        .post(
+            "/api/invoices",
+            json!({"customer_id": cid, "items": [{"description": "תיקון", "quantity": 1, "unit_price_agorot": 50}]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{second}");
+    // 17% of 50 = 8.5 → 9 (half up).
+    assert_eq!(
+        (&second["vat_rate_bp"], &second["vat_agorot"], &second["total_agorot"]),
+        (&json!(1700), &json!(9), &json!(59))
+    );
+    let second = id(&second);
+
+    // A draft's items and due date change (totals recomputed); `null` clears the due date.
+    let (s, edited) = a
+        .patch(
+            &format!("/api/invoices/{first}"),
+            json!({"items": [{"description": "שעת ייעוץ", "quantity": 2, "unit_price_agorot": 35_000}], "due_at": null}),
+        )
+        .await;
+    assert_eq!(s, 200, "{edited}");
+    assert_eq!(
+        (&edited["subtotal_agorot"], &edited["vat_agorot"], &edited["total_agorot"]),
+        (&json!(70_000), &json!(12_600), &json!(82_600)),
+        "still at the rate it was created with"
+    );
+    assert!(edited["due_at"].is_null());
+
+    // Issuing numbers the invoices in order; the life cycle is enforced with 409.
+    let (s, sent) = a
+        .patch(&format!("/api/invoices/{first}"), json!({"status": "sent"}))
+        .await;
+    assert_eq!(s, 200, "{sent}");
+    assert_eq!((&sent["status"], &sent["number"]), (&json!("sent"), &json!(1)));
+    assert!(sent["issued_at"].is_string());
+    let (_, sent2) = a
+        .patch(&format!("/api/invoices/{second}"), json!({"status": "sent"}))
+        .await;
+    assert_eq!(sent2["number"], 2);
+    assert_status(
+        a.patch(
+            &format!("/api/invoices/{first}"),
+            json!({"items": [{"description": "x", "quantity": 1, "unit_price_agorot": 1}]}),
+        )
+        .await,
+        409,
+        "conflict",
+    );
+    assert_status(
+        a.patch(&format!("/api/invoices/{first}"), json!({"status": "draft"}))
+            .await,
+        409,
+        "conflict",
+    );
+    let (s, paid) = a
+        .patch(&format!("/api/invoices/{first}"), json!({"status": "paid"}))
+        .await;
+    assert_eq!(s, 200, "{paid}");
+    assert!(paid["paid_at"].is_string());
+    assert_status(
+        a.patch(
+            &format!("/api/invoices/{first}"),
+            json!({"status": "cancelled"}),
+        )
+        .await,
+        409,
+        "conflict",
+    );
+    assert_status(
+        a.delete(&format!("/api/invoices/{first}")).await,
+        409,
+        "conflict",
+    );
+
+    // Lists filter, paginate and read back what was stored.
+    let (_, draft) = a
+        .post("/api/invoices", json!({"customer_id": cid, "items": items}))
+        .await;
+    let draft = id(&draft);
+    let other_cid = customer(a, "גיל שמש", "052-9998877").await;
+    a.post(
+        "/api/invoices",
+        json!({"customer_id": other_cid, "items": items}),
+    )
+    .await;
+    let (s, all) = a.get("/api/invoices").await;
+    assert_eq!(s, 200, "{all}");
+    assert_eq!((&all["total"], &all["page"], &all["limit"]), (&json!(4), &json!(1), &json!(25)));
+    let (_, mine) = a.get(&format!("/api/invoices?customer_id={cid}")).await;
+    assert_eq!(mine["total"], 3);
+    let (_, paid_list) = a
+        .get(&format!("/api/invoices?customer_id={cid}&status=paid"))
+        .await;
+    assert_eq!(paid_list["total"], 1);
+    assert_eq!(paid_list["items"][0]["id"], first.as_str());
+    assert_eq!(paid_list["items"][0]["total_agorot"], 82_600);
+    let (_, by_number) = a.get("/api/invoices?sort=-number&limit=1").await;
+    assert_eq!(
+        (&by_number["total"], by_number["items"].as_array().unwrap().len()),
+        (&json!(4), 1)
+    );
+    assert_eq!(by_number["items"][0]["number"], 2);
+    let (_, page2) = a.get("/api/invoices?limit=3&page=2").await;
+    assert_eq!(page2["items"].as_array().unwrap().len(), 1);
+
+    // Another business sees none of it and cannot bill this business's customer.
+    assert_hidden(b, &format!("/api/invoices/{draft}"), json!({"status": "sent"})).await;
+    let (_, theirs) = b.get("/api/invoices?limit=100").await;
+    assert!(!ids(&theirs).contains(&draft), "{theirs}");
+    let (_, theirs) = b.get(&format!("/api/invoices?customer_id={cid}")).await;
+    assert_eq!(theirs["total"], 0);
+    assert_invalid(
+        b.post("/api/invoices", json!({"customer_id": cid, "items": items}))
+            .await,
+        "customer_id",
+    );
+
+    // Read-only users read but do not write.
+    assert_read_only(
+        &t.reader,
+        "/api/invoices",
+        &format!("/api/invoices/{draft}"),
+        json!({"customer_id": cid, "items": items}),
+        json!({"status": "sent"}),
+    )
+    .await;
+
+    // Only a draft is deleted.
+    assert_eq!(a.delete(&format!("/api/invoices/{draft}")).await.0, 204);
+    assert_status(
+        a.get(&format!("/api/invoices/{draft}")).await,
+        404,
+        "not_found",
+    );
+    assert_status(
+        a.delete(&format!("/api/invoices/{draft}")).await,
+        404,
+        "not_found",
+    );
+
+    t.stack.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
+async fn invoices_sqlite() {
+    invoices(Db::Sqlite, Bus::Memory).await;
+}
+
+#[tokio::test]
+async fn invoices_postgres_nats() {
+    invoices(Db::Postgres, Bus::Nats).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Appointments
+
+async fn appointments(db: Db, bus: Bus) {
+    let t = tenants(db, bus).await;
+    let (a, b) = (&t.a, &t.b);
+    let cid = customer(a, "רון אביב", "053-4445566").await;
+
+    let (s, appt) = a
+        .post(
+            "/api/appointments",
+            json!({"title": "פגישת היכרות", "starts_at": "2026-05-10T09:00:00+03:00",
+                   "ends_at": "2026-05-10T10:00:00+03:00", "customer_id": cid, "notes": "להביא חוזה"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{appt}");
+    assert_eq!(
+        (&appt["starts_at"], &appt["ends_at"], &appt["customer_id"], &appt["notes"]),
+        (
+            &json!("2026-05-10T06:00:00.000Z"),
+            &json!("2026-05-10T07:00:00.000Z"),
+            &json!(cid),
+            &json!("להביא חוזה")
+        )
+    );
+    let aid = id(&appt);
+    let (_, other) = a
+        .post(
+            "/api/appointments",
+            json!({"title": "ללא לקוח", "starts_at": "2026-05-20T12:00:00Z", "ends_at": "2026-05-20T12:30:00Z"}),
+        )
+        .await;
+    assert!(other["customer_id"].is_null(), "{other}");
+
+    // Validation names the field.
+    let start = "2026-05-11T09:00:00Z";
+    let end = "2026-05-11T10:00:00Z";
+    assert_invalid(
+        a.post("/api/appointments", json!({"title": "x", "ends_at": end}))
+            .await,
+        "starts_at",
+    );
+    assert_invalid(
+        a.post(
+            "/api/appointments",
+            json!({"title": "x", "starts_at": "מחר", "ends_at": end}),
+        )
+        .await,
+        "starts_at",
+    );
+    assert_invalid(
+        a.post(
+            "/api/appointments",
+            json!({"title": "x", "starts_at": end, "ends_at": start}),
+        )
+        .await,
+        "ends_at",
+    );
+    assert_invalid(
+        a.post(
+            "/api/appointments",
+            json!({"title": " ", "starts_at": start, "ends_at": end}),
+        )
+        .await,
+        "title",
+    );
+    assert_invalid(
+        a.post(
+            "/api/appointments",
+            json!({"title": "x", "starts_at": start, "ends_at": end, "customer_id": "nobody"}),
+        )
+        .await,
+        "customer_id",
+    );
+    assert_invalid(
+        a.get("/api/appointments?from=2026-06-01T00:00:00Z&to=2026-05-01T00:00:00Z")
+            .await,
+        "to",
+    );
+    assert_invalid(
+        a.get("/api/appointments?from=2026-01-01T00:00:00Z&to=2027-06-01T00:00:00Z")
+            .await,
+        "to",
+    );
+    assert_invalid(a.get("/api/appointments?from=yesterday").await, "from");
+
+    // Lists cover the overlapping range, by start time, optionally one customer's.
+    let (s, may) = a
+        .get("/api/appointments?from=2026-05-01T00:00:00Z&to=2026-06-01T00:00:00Z")
+        .await;
+    assert_eq!(s, 200, "{may}");
+    assert_eq!(ids(&may), vec![aid.clone(), id(&other)]);
+    assert_eq!(
+        (&may["from"], &may["to"]),
+        (&json!("2026-05-01T00:00:00.000Z"), &json!("2026-06-01T00:00:00.000Z"))
+    );
+    let (_, overlapping) = a
+        .get("/api/appointments?from=2026-05-10T06:30:00Z&to=2026-05-10T06:45:00Z")
+        .await;
+    assert_eq!(ids(&overlapping), vec![aid.clone()]);
+    let (_, june) = a
+        .get("/api/appointments?from=2026-06-01T00:00:00Z&to=2026-07-01T00:00:00Z")
+        .await;
+    assert_eq!(ids(&june), Vec::<String>::new());
+    let (_, theirs) = a
+        .get(&format!(
+            "/api/appointments?from=2026-05-01T00:00:00Z&to=2026-06-01T00:00:00Z&customer_id={cid}"
+        ))
+        .await;
+    assert_eq!(ids(&theirs), vec![aid.clone()]);
+    // Only `from`: 30 days from it.
+    let (_, month) = a.get("/api/appointments?from=2026-05-15T00:00:00Z").await;
+    assert_eq!(month["to"], "2026-06-14T00:00:00.000Z");
+    assert_eq!(ids(&month), vec![id(&other)]);
+
+    // No range at all: from the start of today (UTC), 30 days on.
+    let soon = chrono::Utc::now() + chrono::Duration::hours(2);
+    let (s, upcoming) = a
+        .post(
+            "/api/appointments",
+            json!({"title": "בקרוב", "starts_at": soon.to_rfc3339(), "ends_at": (soon + chrono::Duration::hours(1)).to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(s, 201, "{upcoming}");
+    let (s, default) = a.get("/api/appointments").await;
+    assert_eq!(s, 200, "{default}");
+    assert_eq!(ids(&default), vec![id(&upcoming)]);
+    let from = default["from"].as_str().unwrap();
+    assert!(from.ends_with("T00:00:00.000Z"), "{from}");
+
+    // Changes: title, time, customer removed; the result is validated as a whole.
+    let (s, moved) = a
+        .patch(
+            &format!("/api/appointments/{aid}"),
+            json!({"title": "פגישה שנייה", "ends_at": "2026-05-10T08:00:00Z", "customer_id": null}),
+        )
+        .await;
+    assert_eq!(s, 200, "{moved}");
+    assert_eq!(
+        (&moved["title"], &moved["ends_at"], &moved["customer_id"]),
+        (&json!("פגישה שנייה"), &json!("2026-05-10T08:00:00.000Z"), &Value::Null)
+    );
+    assert_invalid(
+        a.patch(
+            &format!("/api/appointments/{aid}"),
+            json!({"starts_at": "2026-05-10T09:00:00Z"}),
+        )
+        .await,
+        "ends_at",
+    );
+    assert_invalid(
+        a.patch(&format!("/api/appointments/{aid}"), json!({"colour": "red"}))
+            .await,
+        "colour",
+    );
+
+    // Another business sees none of it.
+    assert_hidden(
+        b,
+        &format!("/api/appointments/{aid}"),
+        json!({"title": "x"}),
+    )
+    .await;
+    let (_, foreign) = b
+        .get("/api/appointments?from=2026-05-01T00:00:00Z&to=2026-06-01T00:00:00Z")
+        .await;
+    assert!(!ids(&foreign).contains(&aid), "{foreign}");
+    assert_invalid(
+        b.post(
+            "/api/appointments",
+            json!({"title": "x", "starts_at": start, "ends_at": end, "customer_id": cid}),
+        )
+        .await,
+        "customer_id",
+    );
+
+    assert_read_only(
+        &t.reader,
+        "/api/appointments",
+        &format!("/api/appointments/{aid}"),
+        json!({"title": "x", "starts_at": start, "ends_at": end}),
+        json!({"title": "y"}),
+    )
+    .await;
+
+    assert_eq!(a.delete(&format!("/api/appointments/{aid}")).await.0, 204);
+    assert_status(
+        a.get(&format!("/api/appointments/{aid}")).await,
+        404,
+        "not_found",
+    );
+    t.stack.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
+async fn appointments_sqlite() {
+    appointments(Db::Sqlite, Bus::Memory).await;
+}
+
+#[tokio::test]
+async fn appointments_postgres_nats() {
+    appointments(Db::Postgres, Bus::Nats).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contracts and proposals
+
+async fn contracts_and_proposals(db: Db, bus: Bus) {
+    let t = tenants(db, bus).await;
+    let (a, b) = (&t.a, &t.b);
+    let cid = customer(a, "מיכל דגן", "054-7778899").await;
+    let cid2 = customer(a, "עמית גל", "050-1112233").await;
+
+    // Contracts.
+    let (s, c) = a
+        .post(
+            "/api/contracts",
+            json!({"customer_id": cid, "title": "הסכם שירות", "body": "הספק יספק את השירות…"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    assert_eq!(
+        (&c["status"], &c["title"], &c["customer_id"]),
+        (&json!("draft"), &json!("הסכם שירות"), &json!(cid))
+    );
+    let contract = id(&c);
+    let (_, c2) = a
+        .post(
+            "/api/contracts",
+            json!({"customer_id": cid2, "title": "הסכם סודיות"}),
+        )
+        .await;
+    assert_eq!(c2["body"], "");
+
+    assert_invalid(
+        a.post("/api/contracts", json!({"customer_id": cid, "title": ""}))
+            .await,
+        "title",
+    );
+    assert_invalid(
+        a.post(
+            "/api/contracts",
+            json!({"customer_id": cid, "title": "שורה\nשנייה"}),
+        )
+        .await,
+        "title",
+    );
+    assert_invalid(
+        a.post("/api/contracts", json!({"title": "x"})).await,
+        "customer_id",
+    );
+    assert_invalid(
+        a.post(
+            "/api/contracts",
+            json!({"customer_id": "nobody", "title": "x"}),
+        )
+        .await,
+        "customer_id",
+    );
+    assert_invalid(
+        a.post(
+            "/api/contracts",
+            json!({"customer_id": cid, "title": "x", "status": "signed"}),
+        )
+        .await,
+        "status",
+    );
+    assert_invalid(a.get("/api/contracts?status=void").await, "status");
+    assert_invalid(
+        a.patch(&format!("/api/contracts/{contract}"), json!({"status": "void"}))
+            .await,
+        "status",
+    );
+    // Only a signature signs.
+    assert_status(
+        a.patch(
+            &format!("/api/contracts/{contract}"),
+            json!({"status": "signed"}),
+        )
+        .await,
+        409,
+        "conflict",
+    );
+
+    let (s, edited) = a
+        .patch(
+            &format!("/api/contracts/{contract}"),
+            json!({"body": "נוסח מעודכן", "status": "sent"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{edited}");
+    assert_eq!(
+        (&edited["body"], &edited["status"], &edited["title"]),
+        (&json!("נוסח מעודכן"), &json!("sent"), &json!("הסכם שירות"))
+    );
+    let (_, back) = a
+        .patch(
+            &format!("/api/contracts/{contract}"),
+            json!({"status": "draft"}),
+        )
+        .await;
+    assert_eq!(back["status"], "draft");
+
+    let (s, all) = a.get("/api/contracts").await;
+    assert_eq!(s, 200, "{all}");
+    assert_eq!(all["total"], 2);
+    assert_eq!(ids(&all), vec![id(&c2), contract.clone()], "newest first");
+    let (_, one) = a.get(&format!("/api/contracts?customer_id={cid}")).await;
+    assert_eq!(ids(&one), vec![contract.clone()]);
+    let (_, sorted) = a.get("/api/contracts?sort=-updated_at&limit=1").await;
+    assert_eq!(ids(&sorted), vec![contract.clone()]);
+    assert_eq!(sorted["total"], 2);
+
+    assert_hidden(
+        b,
+        &format!("/api/contracts/{contract}"),
+        json!({"title": "x"}),
+    )
+    .await;
+    let (_, foreign) = b.get("/api/contracts?limit=100").await;
+    assert!(!ids(&foreign).contains(&contract), "{foreign}");
+    assert_invalid(
+        b.post("/api/contracts", json!({"customer_id": cid, "title": "x"}))
+            .await,
+        "customer_id",
+    );
+    assert_read_only(
+        &t.reader,
+        "/api/contracts",
+        &format!("/api/contracts/{contract}"),
+        json!({"customer_id": cid, "title": "x"}),
+        json!({"title": "y"}),
+    )
+    .await;
+    assert_eq!(a.delete(&format!("/api/contracts/{}", id(&c2))).await.0, 204);
+    assert_status(
+        a.get(&format!("/api/contracts/{}", id(&c2))).await,
+        404,
+        "not_found",
+    );
+
+    // Proposals: the total is the server's (Σ quantity × unit price, before VAT).
+    let items = json!([
+        {"description": "עיצוב לוגו", "quantity": 1, "unit_price_agorot": 150_000},
+        {"description": "כרטיסי ביקור", "quantity": 500, "unit_price_agorot": 45},
+    ]);
+    let (s, p) = a
+        .post(
+            "/api/proposals",
+            json!({"customer_id": cid, "title": "הצעת מחיר למיתוג", "items": items,
+                   "valid_until": "2026-12-01T00:00:00+02:00"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{p}");
+    assert_eq!(
+        (&p["total_agorot"], &p["status"], &p["items"], &p["valid_until"]),
+        (
+            &json!(172_500),
+            &json!("draft"),
+            &items,
+            &json!("2026-11-30T22:00:00.000Z")
+        )
+    );
+    let proposal = id(&p);
+
+    assert_invalid(
+        a.post(
+            "/api/proposals",
+            json!({"customer_id": cid, "title": "x", "items": items, "total_agorot": 1}),
+        )
+        .await,
+        "total_agorot",
+    );
+    assert_invalid(
+        a.post(
+            "/api/proposals",
+            json!({"customer_id": cid, "title": "", "items": items}),
+        )
+        .await,
+        "title",
+    );
+    assert_invalid(
+        a.post(
+            "/api/proposals",
+            json!({"customer_id": cid, "title": "x", "items": []}),
+        )
+        .await,
+        "items",
+    );
+    assert_invalid(
+        a.post(
+            "/api/proposals",
+            json!({"customer_id": cid, "title": "x", "items": items, "valid_until": "2026-13-01"}),
+        )
+        .await,
+        "valid_until",
+    );
+    assert_invalid(
+        a.post(
+            "/api/proposals",
+            json!({"customer_id": "nobody", "title": "x", "items": items}),
+        )
+        .await,
+        "customer_id",
+    );
+    assert_invalid(a.get("/api/proposals?sort=total").await, "sort");
+
+    // Life cycle: draft → sent → accepted; anything else is 409.
+    let path = format!("/api/proposals/{proposal}");
+    assert_status(
+        a.patch(&path, json!({"status": "accepted"})).await,
+        409,
+        "conflict",
+    );
+    let (s, edited) = a
+        .patch(
+            &path,
+            json!({"items": [{"description": "עיצוב לוגו", "quantity": 1, "unit_price_agorot": 120_000}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{edited}");
+    assert_eq!(edited["total_agorot"], 120_000);
+    let (_, sent) = a.patch(&path, json!({"status": "sent"})).await;
+    assert_eq!(sent["status"], "sent");
+    assert_status(
+        a.patch(&path, json!({"title": "שינוי"})).await,
+        409,
+        "conflict",
+    );
+    let (s, cleared) = a.patch(&path, json!({"valid_until": null})).await;
+    assert_eq!(s, 200, "{cleared}");
+    assert!(cleared["valid_until"].is_null());
+    let (_, accepted) = a.patch(&path, json!({"status": "accepted"})).await;
+    assert_eq!(accepted["status"], "accepted");
+    assert_status(a.delete(&path).await, 409, "conflict");
+
+    let (_, p2) = a
+        .post(
+            "/api/proposals",
+            json!({"customer_id": cid2, "title": "הצעה שנייה", "items": items}),
+        )
+        .await;
+    let (_, all) = a.get("/api/proposals").await;
+    assert_eq!(all["total"], 2);
+    let (_, accepted_list) = a.get("/api/proposals?status=accepted").await;
+    assert_eq!(ids(&accepted_list), vec![proposal.clone()]);
+    let (_, of_cid2) = a.get(&format!("/api/proposals?customer_id={cid2}")).await;
+    assert_eq!(ids(&of_cid2), vec![id(&p2)]);
+
+    assert_hidden(b, &path, json!({"title": "x"})).await;
+    let (_, foreign) = b.get("/api/proposals?limit=100").await;
+    assert!(!ids(&foreign).contains(&proposal), "{foreign}");
+    assert_read_only(
+        &t.reader,
+        "/api/proposals",
+        &path,
+        json!({"customer_id": cid, "title": "x", "items": items}),
+        json!({"title": "y"}),
+    )
+    .await;
+    assert_eq!(a.delete(&format!("/api/proposals/{}", id(&p2))).await.0, 204);
+    t.stack.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
+async fn contracts_and_proposals_sqlite() {
+    contracts_and_proposals(Db::Sqlite, Bus::Memory).await;
+}
+
+#[tokio::test]
+async fn contracts_and_proposals_postgres_nats() {
+    contracts_and_proposals(Db::Postgres, Bus::Nats).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signatures
+
+fn png(size: usize) -> Vec<u8> {
+    let mut p = crm_svc::signatures::PNG_SIGNATURE.to_vec();
+    p.extend_from_slice(b"\0\0\0\rIHDR signature strokes");
+    p.resize(size.max(p.len()), 0);
+    p
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+async fn signatures(db: Db, bus: Bus) {
+    let t = tenants(db, bus).await;
+    let (a, b) = (&t.a, &t.b);
+    let public = Api::new(&t.stack, None);
+    let cid = customer(a, "שירה נחום", "058-1234567").await;
+    let (_, c) = a
+        .post(
+            "/api/contracts",
+            json!({"customer_id": cid, "title": "הסכם שכירות", "body": "השוכר ישלם…"}),
+        )
+        .await;
+    let contract = id(&c);
+    let link_path = format!("/api/contracts/{contract}/signature-link");
+
+    // Staff side: writers of the business only.
+    assert_status(t.reader.post(&link_path, json!({})).await, 403, "forbidden");
+    assert_status(b.post(&link_path, json!({})).await, 404, "not_found");
+    assert_status(
+        public.post(&link_path, json!({})).await,
+        401,
+        "unauthorized",
+    );
+    let (s, link) = a.post(&link_path, json!({})).await;
+    assert_eq!(s, 201, "{link}");
+    let token = link["token"].as_str().unwrap().to_string();
+    assert_eq!(token.len(), 64);
+    assert_eq!(
+        link["url"],
+        format!("{}/signature/{token}", t.stack.config.public_base_url)
+    );
+    assert_eq!(link["contract_id"], contract.as_str());
+    let (_, sent) = a.get(&format!("/api/contracts/{contract}")).await;
+    assert_eq!(sent["status"], "sent", "a link sends the draft");
+
+    // The public page needs no sign-in.
+    let page = format!("/api/public/signatures/{token}");
+    let (s, doc) = public.get(&page).await;
+    assert_eq!(s, 200, "{doc}");
+    assert_eq!(
+        (&doc["title"], &doc["body"], &doc["business_name"], &doc["contract_id"]),
+        (
+            &json!("הסכם שכירות"),
+            &json!("השוכר ישלם…"),
+            &json!("עסק הבדיקה"),
+            &json!(contract)
+        )
+    );
+    let sha = doc["document_sha256"].as_str().unwrap().to_string();
+    assert_eq!(sha, crm_svc::contracts::document_sha256("הסכם שכירות", "השוכר ישלם…"));
+
+    // Bad input is refused (naming the field) without spending the link.
+    let good = png(2_000);
+    assert_invalid(
+        public
+            .post(&page, json!({"signer_name": " ", "image_png_base64": b64(&good)}))
+            .await,
+        "signer_name",
+    );
+    assert_invalid(
+        public
+            .post(&page, json!({"signer_name": "שירה", "image_png_base64": "***"}))
+            .await,
+        "image_png_base64",
+    );
+    assert_invalid(
+        public
+            .post(
+                &page,
+                json!({"signer_name": "שירה", "image_png_base64": b64(b"GIF89a not a png")}),
+            )
+            .await,
+        "image_png_base64",
+    );
+    assert_invalid(
+        public
+            .post(
+                &page,
+                json!({"signer_name": "שירה", "image_png_base64": b64(&good), "ip": "1.2.3.4"}),
+            )
+            .await,
+        "ip",
+    );
+    // A full 1 MiB image fits this route's body limit; one byte more is refused by size.
+    assert_invalid(
+        public
+            .post(
+                &page,
+                json!({"signer_name": "שירה", "image_png_base64": b64(&png(1024 * 1024 + 1))}),
+            )
+            .await,
+        "image_png_base64",
+    );
+    // Bodies beyond the route's limit are 413, as everywhere.
+    assert_status(
+        public
+            .post(
+                &page,
+                json!({"signer_name": "שירה", "image_png_base64": b64(&png(2 * 1024 * 1024))}),
+            )
+            .await,
+        413,
+        "payload_too_large",
+    );
+    // Other routes keep the 1 MiB limit.
+    assert_status(
+        a.post(
+            "/api/contracts",
+            json!({"customer_id": cid, "title": "x", "body": "א".repeat(600_000)}),
+        )
+        .await,
+        413,
+        "payload_too_large",
+    );
+    assert_eq!(public.get(&page).await.0, 200, "still open");
+
+    // Signing: the image (as a browser's data URL), the name, the client address (as the proxy
+    // in front reports it) and the document hash are stored; the contract is signed.
+    let full = png(1024 * 1024);
+    let res = reqwest::Client::new()
+        .post(t.stack.url(&page))
+        .header("x-forwarded-for", "203.0.113.9")
+        .json(&json!({"signer_name": " שירה נחום ", "image_png_base64": format!("data:image/png;base64,{}", b64(&full))}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let receipt: Value = res.json().await.unwrap();
+    assert_eq!(
+        (&receipt["signer_name"], &receipt["contract_id"], &receipt["document_sha256"]),
+        (&json!("שירה נחום"), &json!(contract), &json!(sha))
+    );
+    assert!(receipt["signed_at"].is_string(), "{receipt}");
+    let stored = crm_svc::signatures::get(
+        &t.stack.db().await,
+        &t.business.as_str().into(),
+        &receipt["signature_id"].as_str().unwrap().into(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(stored.signer_ip.as_deref(), Some("203.0.113.9"));
+    assert_eq!(stored.image_png.as_deref(), Some(full.as_slice()));
+    let (_, signed) = a.get(&format!("/api/contracts/{contract}")).await;
+    assert_eq!(signed["status"], "signed");
+
+    // The link is spent: 410 for signing and for the page.
+    let again = json!({"signer_name": "מישהו אחר", "image_png_base64": b64(&good)});
+    assert_status(public.post(&page, again.clone()).await, 410, "gone");
+    assert_status(public.get(&page).await, 410, "gone");
+    // A token nobody issued is no better.
+    let unknown = format!("/api/public/signatures/{}", "0".repeat(64));
+    assert_status(public.get(&unknown).await, 410, "gone");
+    assert_status(public.post(&unknown, again).await, 410, "gone");
+
+    // A signed contract is a record.
+    assert_status(
+        a.patch(&format!("/api/contracts/{contract}"), json!({"body": "x"}))
+            .await,
+        409,
+        "conflict",
+    );
+    assert_status(
+        a.delete(&format!("/api/contracts/{contract}")).await,
+        409,
+        "conflict",
+    );
+    assert_status(a.post(&link_path, json!({})).await, 409, "conflict");
+    t.stack.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
+async fn signatures_sqlite() {
+    signatures(Db::Sqlite, Bus::Memory).await;
+}
+
+#[tokio::test]
+async fn signatures_postgres_nats() {
+    signatures(Db::Postgres, Bus::Nats).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reports
+
+/// Applies an event to the stack's database exactly as crm-svc's consumer does.
+async fn apply_event(stack: &TestStack, event: agentlocator_proto::Event) {
+    stack
+        .db()
+        .await
+        .transaction(move |conn| crm_svc::event_consumer::apply(conn, &event))
+        .await
+        .expect("event applied");
+}
+
+fn occurred(event: &mut agentlocator_proto::Event, at: chrono::DateTime<chrono::Utc>) {
+    event.occurred_at = Some(agentlocator_proto::to_timestamp(at));
+}
+
+/// A finished call of `business` with `number` (E.164) that started at `at`.
+async fn call(
+    stack: &TestStack,
+    business: &str,
+    sid: &str,
+    number: &str,
+    status: &str,
+    seconds: i32,
+    at: chrono::DateTime<chrono::Utc>,
+) {
+    use agentlocator_proto::v1::{CallEvent, CallEventKind, event::Payload};
+    let mut e = agentlocator_proto::new_event(
+        business,
+        Payload::Call(CallEvent {
+            kind: CallEventKind::Completed as i32,
+            call_sid: sid.into(),
+            direction: "inbound".into(),
+            from_number: number.into(),
+            to_number: "+972521112233".into(),
+            status: status.into(),
+            duration_seconds: seconds,
+            ..Default::default()
+        }),
+    );
+    occurred(&mut e, at);
+    apply_event(stack, e).await;
+}
+
+/// A WhatsApp message of `business` with `number` (E.164), `inbound` or `outbound`, at `at`.
+async fn whatsapp(
+    stack: &TestStack,
+    business: &str,
+    provider_id: &str,
+    number: &str,
+    direction: &str,
+    body: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) {
+    use agentlocator_proto::v1::{WhatsAppEvent, WhatsAppEventKind, event::Payload};
+    let inbound = direction == "inbound";
+    let (from, to) = if inbound {
+        (number, "+972521112233")
+    } else {
+        ("+972521112233", number)
+    };
+    let mut e = agentlocator_proto::new_event(
+        business,
+        Payload::Whatsapp(WhatsAppEvent {
+            kind: if inbound {
+                WhatsAppEventKind::Received
+            } else {
+                WhatsAppEventKind::Sent
+            } as i32,
+            provider_message_id: provider_id.into(),
+            direction: direction.into(),
+            from_number: from.into(),
+            to_number: to.into(),
+            body: body.into(),
+            status: if inbound { "received" } else { "sent" }.into(),
+            ..Default::default()
+        }),
+    );
+    occurred(&mut e, at);
+    apply_event(stack, e).await;
+}
+
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+async fn reports(db: Db, bus: Bus) {
+    use chrono::{Duration, Utc};
+    let t = tenants(db, bus).await;
+    let (a, stack, business) = (&t.a, &t.stack, t.business.as_str());
+    let now = Utc::now();
+    let window = format!(
+        "/api/reports/summary?from={}&to={}",
+        rfc3339(now - Duration::days(1)),
+        rfc3339(now + Duration::days(1))
+    );
+
+    // Two new customers.
+    let dana = customer(a, "דנה", "050-3334455").await;
+    customer(a, "יוסי", "052-3334455").await;
+
+    // Calls: two answered (60 s and 91 s: average 75.5 → 76), one missed; one last month.
+    let hour_ago = now - Duration::hours(1);
+    call(stack, business, "CA-R-1", "+972503334455", "completed", 60, hour_ago).await;
+    call(stack, business, "CA-R-2", "+972523334455", "completed", 91, hour_ago).await;
+    call(stack, business, "CA-R-3", "+972503334455", "no-answer", 0, hour_ago).await;
+    call(
+        stack,
+        business,
+        "CA-R-4",
+        "+972503334455",
+        "completed",
+        600,
+        now - Duration::days(20),
+    )
+    .await;
+
+    // WhatsApp: two in, one out; one in last month.
+    for (n, direction) in [(1, "inbound"), (2, "inbound"), (3, "outbound")] {
+        whatsapp(
+            stack,
+            business,
+            &format!("WA-R-{n}"),
+            "+972503334455",
+            direction,
+            "שלום",
+            hour_ago,
+        )
+        .await;
+    }
+    whatsapp(
+        stack,
+        business,
+        "WA-R-4",
+        "+972503334455",
+        "inbound",
+        "ישן",
+        now - Duration::days(20),
+    )
+    .await;
+
+    // Tasks: one done; two open and overdue; one open and due later.
+    let (_, done) = a.post("/api/tasks", json!({"title": "בוצע"})).await;
+    a.patch(&format!("/api/tasks/{}", id(&done)), json!({"done": true}))
+        .await;
+    for title in ["באיחור 1", "באיחור 2"] {
+        let (s, _) = a
+            .post(
+                "/api/tasks",
+                json!({"title": title, "due_at": rfc3339(now - Duration::hours(3)), "customer_id": dana}),
+            )
+            .await;
+        assert_eq!(s, 201);
+    }
+    a.post(
+        "/api/tasks",
+        json!({"title": "בהמשך", "due_at": rfc3339(now + Duration::hours(5))}),
+    )
+    .await;
+
+    // Invoices: one issued and paid (129,788), one issued (59), one issued then cancelled, one
+    // draft.
+    let items = json!([
+        {"description": "שעת ייעוץ", "quantity": 3, "unit_price_agorot": 35_000},
+        {"description": "נסיעה", "quantity": 1, "unit_price_agorot": 4_990},
+    ]);
+    let small = json!([{"description": "תיקון", "quantity": 1, "unit_price_agorot": 50}]);
+    let mut invoice_ids = Vec::new();
+    for items in [&items, &small, &items, &items] {
+        let (s, inv) = a
+            .post("/api/invoices", json!({"customer_id": dana, "items": items}))
+            .await;
+        assert_eq!(s, 201, "{inv}");
+        invoice_ids.push(id(&inv));
+    }
+    for (i, steps) in [
+        vec!["sent", "paid"],
+        vec!["sent"],
+        vec!["sent", "cancelled"],
+        vec![],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        for status in steps {
+            let (s, inv) = a
+                .patch(
+                    &format!("/api/invoices/{}", invoice_ids[i]),
+                    json!({"status": status}),
+                )
+                .await;
+            assert_eq!(s, 200, "{inv}");
+        }
+    }
+
+    let (s, r) = a.get(&window).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["new_customers"], 2, "{r}");
+    assert_eq!(
+        r["calls"],
+        json!({"total": 3, "answered": 2, "missed": 1, "average_duration_seconds": 76})
+    );
+    assert_eq!(r["whatsapp"], json!({"inbound": 2, "outbound": 1}));
+    assert_eq!(r["tasks"], json!({"done": 1, "overdue": 2}));
+    assert_eq!(
+        r["invoices"],
+        json!({"issued": 2, "issued_total_agorot": 129_847, "paid": 1, "paid_total_agorot": 129_788})
+    );
+
+    // Last month holds only the old call and message.
+    let (_, old) = a
+        .get(&format!(
+            "/api/reports/summary?from={}&to={}",
+            rfc3339(now - Duration::days(25)),
+            rfc3339(now - Duration::days(15))
+        ))
+        .await;
+    assert_eq!(
+        (&old["new_customers"], &old["calls"]["total"], &old["calls"]["average_duration_seconds"], &old["whatsapp"]["inbound"], &old["invoices"]["issued"]),
+        (&json!(0), &json!(1), &json!(600), &json!(1), &json!(0)),
+        "{old}"
+    );
+
+    // Without a period: the 30 days up to now.
+    let (s, default) = t.reader.get("/api/reports/summary").await;
+    assert_eq!(s, 200, "{default}");
+    let from = chrono::DateTime::parse_from_rfc3339(default["from"].as_str().unwrap()).unwrap();
+    let to = chrono::DateTime::parse_from_rfc3339(default["to"].as_str().unwrap()).unwrap();
+    assert_eq!(to - from, Duration::days(30));
+    assert!((to.with_timezone(&Utc) - Utc::now()).num_seconds().abs() < 60);
+    assert_eq!(default["calls"]["total"], 4);
+
+    assert_invalid(
+        a.get(&format!(
+            "/api/reports/summary?from={}&to={}",
+            rfc3339(now),
+            rfc3339(now - Duration::days(1))
+        ))
+        .await,
+        "to",
+    );
+    assert_invalid(a.get("/api/reports/summary?from=last-week").await, "from");
+
+    // The demo business (with months of activity) counts none of this.
+    let (_, theirs) = t.b.get(&window).await;
+    assert_eq!(theirs["status"], Value::Null);
+    assert!(
+        theirs["invoices"]["paid_total_agorot"].as_i64().unwrap()
+            != r["invoices"]["paid_total_agorot"].as_i64().unwrap()
+            || theirs["calls"] != r["calls"],
+        "{theirs}"
+    );
+    t.stack.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
+async fn reports_sqlite() {
+    reports(Db::Sqlite, Bus::Memory).await;
+}
+
+#[tokio::test]
+async fn reports_postgres_nats() {
+    reports(Db::Postgres, Bus::Nats).await;
+}
