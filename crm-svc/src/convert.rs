@@ -637,7 +637,10 @@ pub struct ListAppointments {
 
 impl ListAppointments {
     /// Like `TryFrom`, with `now` deciding the default range.
-    pub fn from_request(r: pb::ListAppointmentsRequest, now: chrono::NaiveDateTime) -> Result<Self> {
+    pub fn from_request(
+        r: pb::ListAppointmentsRequest,
+        now: chrono::NaiveDateTime,
+    ) -> Result<Self> {
         let span = chrono::Duration::days(DEFAULT_APPOINTMENT_RANGE_DAYS);
         let from = naive_time("from", r.from)?;
         let to = naive_time("to", r.to)?;
@@ -1043,10 +1046,13 @@ pub struct ReportPeriod {
 
 impl ReportPeriod {
     /// Like `TryFrom`, with `now` as the default end.
-    pub fn from_request(r: pb::GetReportSummaryRequest, now: chrono::NaiveDateTime) -> Result<Self> {
+    pub fn from_request(
+        r: pb::GetReportSummaryRequest,
+        now: chrono::NaiveDateTime,
+    ) -> Result<Self> {
         let to = naive_time("to", r.to)?.unwrap_or(now);
-        let from = naive_time("from", r.from)?
-            .unwrap_or(to - chrono::Duration::days(DEFAULT_REPORT_DAYS));
+        let from =
+            naive_time("from", r.from)?.unwrap_or(to - chrono::Duration::days(DEFAULT_REPORT_DAYS));
         Ok(ReportPeriod {
             business_id: required("business_id", r.business_id)?,
             from,
@@ -1271,5 +1277,149 @@ mod tests {
         .unwrap();
         assert_eq!(c.customer.source, Some(CustomerSource::Whatsapp));
         assert_eq!(c.customer.email, None);
+    }
+
+    fn at(text: &str) -> chrono::NaiveDateTime {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .naive_utc()
+    }
+
+    fn pb_time(text: &str) -> Option<prost_types::Timestamp> {
+        Some(ts(at(text)))
+    }
+
+    #[test]
+    fn appointment_ranges_default_to_thirty_days() {
+        let now = at("2026-11-24T15:30:00Z");
+        let list = |from: &str, to: &str| {
+            ListAppointments::from_request(
+                pb::ListAppointmentsRequest {
+                    business_id: "b".into(),
+                    from: (!from.is_empty()).then(|| pb_time(from)).flatten(),
+                    to: (!to.is_empty()).then(|| pb_time(to)).flatten(),
+                    customer_id: String::new(),
+                },
+                now,
+            )
+            .unwrap()
+        };
+        let l = list("", "");
+        assert_eq!(
+            (l.from, l.to),
+            (at("2026-11-24T00:00:00Z"), at("2026-12-24T00:00:00Z"))
+        );
+        let l = list("2026-01-10T00:00:00Z", "");
+        assert_eq!(l.to, at("2026-02-09T00:00:00Z"));
+        let l = list("", "2026-01-31T00:00:00Z");
+        assert_eq!(l.from, at("2026-01-01T00:00:00Z"));
+        // Both given: passed on as they are (the domain checks the order and span).
+        let l = list("2026-02-01T00:00:00Z", "2026-01-01T00:00:00Z");
+        assert!(l.to < l.from);
+        assert_eq!(l.customer_id, None);
+    }
+
+    #[test]
+    fn report_periods_default_to_the_last_thirty_days() {
+        let now = at("2026-11-24T15:30:00Z");
+        let p = ReportPeriod::from_request(
+            pb::GetReportSummaryRequest {
+                business_id: "b".into(),
+                ..Default::default()
+            },
+            now,
+        )
+        .unwrap();
+        assert_eq!((p.from, p.to), (at("2026-10-25T15:30:00Z"), now));
+        let p = ReportPeriod::from_request(
+            pb::GetReportSummaryRequest {
+                business_id: "b".into(),
+                from: pb_time("2026-01-01T00:00:00Z"),
+                to: None,
+            },
+            now,
+        )
+        .unwrap();
+        assert_eq!((p.from, p.to), (at("2026-01-01T00:00:00Z"), now));
+    }
+
+    #[test]
+    fn signing_requests_need_a_token_and_an_ip_address() {
+        let sign = |token: &str, ip: &str| {
+            Sign::try_from(pb::SignRequest {
+                token: token.into(),
+                signer_name: "דנה".into(),
+                signer_ip: ip.into(),
+                image_png: vec![1],
+            })
+        };
+        let s = sign(" abc ", "2001:db8::1").unwrap();
+        assert_eq!(
+            (s.token.as_str(), s.signer_ip.to_string()),
+            ("abc", "2001:db8::1".into())
+        );
+        assert!(matches!(
+            sign("", "203.0.113.7"),
+            Err(Error::Validation { field: "token", .. })
+        ));
+        assert!(matches!(
+            sign("abc", "203.0.113.7:80"),
+            Err(Error::Validation {
+                field: "signer_ip",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn updates_set_only_what_is_asked() {
+        let u = UpdateInvoice::try_from(pb::UpdateInvoiceRequest {
+            business_id: "b".into(),
+            id: "i".into(),
+            status: Some(" paid ".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(
+            u.patch,
+            crate::invoices::InvoicePatch {
+                items: None,
+                due_at: None,
+                status: Some(crate::enums::InvoiceStatus::Paid),
+            }
+        );
+        // `set_due_at` without a time clears it; `set_items` with none is an empty list the
+        // domain refuses.
+        let u = UpdateInvoice::try_from(pb::UpdateInvoiceRequest {
+            business_id: "b".into(),
+            id: "i".into(),
+            set_due_at: true,
+            set_items: true,
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!((u.patch.due_at, u.patch.items), (Some(None), Some(vec![])));
+        let e = UpdateProposal::try_from(pb::UpdateProposalRequest {
+            business_id: "b".into(),
+            id: "p".into(),
+            status: Some("won".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(matches!(
+            e,
+            Error::Validation {
+                field: "status",
+                ..
+            }
+        ));
+        let a = UpdateAppointment::try_from(pb::UpdateAppointmentRequest {
+            business_id: "b".into(),
+            id: "a".into(),
+            customer_id: Some(String::new()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(a.patch.customer_id, Some(None));
     }
 }

@@ -288,7 +288,9 @@ impl CrmService for CrmGrpc {
         let items =
             appointments::list(&self.db, &r.business_id, r.from, r.to, r.customer_id).await?;
         Ok(Response::new(pb::ListAppointmentsResponse {
-            from: Some(agentlocator_proto::to_timestamp(crate::time::to_utc(r.from))),
+            from: Some(agentlocator_proto::to_timestamp(crate::time::to_utc(
+                r.from,
+            ))),
             to: Some(agentlocator_proto::to_timestamp(crate::time::to_utc(r.to))),
             items: items.into_iter().map(Into::into).collect(),
         }))

@@ -124,15 +124,6 @@ pub fn find(
         .optional()?)
 }
 
-/// The contract `id`, whatever its business (the public signing link knows only the contract).
-pub fn find_any(conn: &mut DbConn, id: &ContractId) -> Result<Option<Contract>> {
-    Ok(contracts::table
-        .find(id)
-        .select(Contract::as_select())
-        .first(conn)
-        .optional()?)
-}
-
 /// Writes the editable columns of `contract` (matched by id and business).
 pub fn save(conn: &mut DbConn, contract: &Contract) -> Result<usize> {
     Ok(diesel::update(

@@ -10,7 +10,6 @@ use crm_svc::{
     },
     timeline::{TimelineCursor, TimelineItem, TimelineKind, timeline},
 };
-use std::time::Instant;
 
 /// Inserts one item of `kind` for `customer` of `business` at `ts` (`None`: an undated task) and
 /// returns its id.
@@ -275,9 +274,8 @@ async fn another_business_sees_nothing(db: Db) {
 }
 backend_test!(another_business_sees_nothing => timeline_isolation_sqlite, timeline_isolation_postgres);
 
-/// 10,000 events: a page still reads only `limit` rows per source, so it stays fast, and deep
-/// pages are as correct as the first.
-async fn ten_thousand_events_stay_fast(db: Db) {
+/// 10,000 events: deep pages are as correct as the first.
+async fn ten_thousand_events_page_correctly(db: Db) {
     let t = tenant(&db, "עסק", 1).await;
     let (b, c) = (t.business.id.clone(), t.customer.id.clone());
     db.transaction(move |conn| {
@@ -297,17 +295,10 @@ async fn ten_thousand_events_stay_fast(db: Db) {
     .await
     .unwrap();
     let (bid, cid) = (&t.business.id, &t.customer.id);
-    // Warm up (connection, statement cache), then time.
-    timeline(&db, bid, cid, None, Some(50)).await.unwrap();
-    let started = Instant::now();
+    // Speed is measured by `cargo bench -p agentlocator-bench --bench crm_queries`
+    // (BENCHMARKS.md), not asserted here.
     let first = timeline(&db, bid, cid, None, Some(50)).await.unwrap();
-    let elapsed = started.elapsed();
     assert_eq!(first.len(), 50);
-    assert!(
-        elapsed.as_millis() < 500,
-        "a timeline page took {elapsed:?} on {}",
-        db.backend()
-    );
     // Walk 40 pages of 200 and check the order never goes backwards nor repeats.
     let mut cursor = None;
     let mut previous: Option<TimelineItem> = None;
@@ -331,4 +322,4 @@ async fn ten_thousand_events_stay_fast(db: Db) {
     }
     assert_eq!(seen.len(), 8_000);
 }
-backend_test!(ten_thousand_events_stay_fast => timeline_10k_sqlite, timeline_10k_postgres);
+backend_test!(ten_thousand_events_page_correctly => timeline_10k_sqlite, timeline_10k_postgres);

@@ -4,6 +4,7 @@ mod appointments;
 mod auth;
 mod business;
 mod contracts;
+mod customer_history;
 mod customers;
 mod health;
 mod invoices;
@@ -51,8 +52,12 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
     ("GET", "/appointments", |r| r.to(appointments::list)),
     ("POST", "/appointments", |r| r.to(appointments::create)),
     ("GET", "/appointments/{id}", |r| r.to(appointments::get)),
-    ("PATCH", "/appointments/{id}", |r| r.to(appointments::update)),
-    ("DELETE", "/appointments/{id}", |r| r.to(appointments::delete)),
+    ("PATCH", "/appointments/{id}", |r| {
+        r.to(appointments::update)
+    }),
+    ("DELETE", "/appointments/{id}", |r| {
+        r.to(appointments::delete)
+    }),
     ("GET", "/contracts", |r| r.to(contracts::list)),
     ("POST", "/contracts", |r| r.to(contracts::create)),
     ("GET", "/contracts/{id}", |r| r.to(contracts::get)),
@@ -67,12 +72,20 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
         r.to(signatures::create_link)
     }),
     // Public: the signer has the link's token, no account.
-    ("GET", "/public/signatures/{token}", |r| r.to(signatures::document)),
+    ("GET", "/public/signatures/{token}", |r| {
+        r.to(signatures::document)
+    }),
     ("POST", "/public/signatures/{token}", |r| {
         r.to(signatures::sign)
             .wrap(actix_web::middleware::from_fn(signatures::raise_body_limit))
     }),
     ("GET", "/reports/summary", |r| r.to(reports::summary)),
+    ("GET", "/customers/{id}/calls", |r| {
+        r.to(customer_history::calls)
+    }),
+    ("GET", "/customers/{id}/whatsapp", |r| {
+        r.to(customer_history::whatsapp)
+    }),
 ];
 
 /// Routes outside `/api` (probes), same shape as [`API_ROUTES`].

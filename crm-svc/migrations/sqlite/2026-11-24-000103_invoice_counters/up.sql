@@ -5,4 +5,4 @@ CREATE TABLE invoice_counters (
     last_number BIGINT NOT NULL CHECK (last_number >= 0)
 );
 INSERT INTO invoice_counters (business_id, last_number)
-    SELECT business_id, MAX(number) FROM invoices GROUP BY business_id;
+    SELECT business_id, MAX(number) FROM invoices WHERE number > 0 GROUP BY business_id;
