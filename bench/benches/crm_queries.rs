@@ -162,10 +162,11 @@ FROM (
 ORDER BY k
 "#;
 
-/// Background activity of the other customers (not `{phone}`, the timeline customer): a call for
-/// ~10% and a WhatsApp message for ~20% of them, so the event tables are not the one customer's
-/// rows only.
-const SEED_BACKGROUND: [&str; 2] = [
+/// Background activity of the other customers (not `{phone}`, the timeline customer), so the
+/// event tables are not the one customer's rows only and their plans are the ones of a real
+/// table: a call for ~10% of them, a WhatsApp message for ~20%, an open task for ~5% (a tenth of
+/// them undated), a draft invoice for ~1% and a contract for ~0.5%.
+const SEED_BACKGROUND: [&str; 5] = [
     r#"
 INSERT INTO calls (id, business_id, twilio_sid, customer_id, direction, from_number, to_number,
                    status, started_at, ended_at, duration_seconds, transcript_status, created_at, updated_at)
@@ -183,6 +184,33 @@ SELECT bench_uuid7(ts, 'bgwa' || id), business_id, 'wamid.bg' || md5(id), id, 'i
 FROM (SELECT id, business_id, phone, created_at + interval '1 hour' AS ts
       FROM customers WHERE business_id = '{business}' AND phone <> '{phone}'
         AND abs(hashtext(id)) % 5 = 1) c
+"#,
+    r#"
+INSERT INTO tasks (id, business_id, customer_id, title, due_at, done, created_at, updated_at)
+SELECT bench_uuid7(ts, 'bgtask' || id), business_id, id, 'להתקשר בחזרה',
+       CASE WHEN abs(hashtext(id)) % 200 = 2 THEN NULL ELSE ts + interval '3 days' END,
+       false, ts, ts
+FROM (SELECT id, business_id, created_at + interval '30 minutes' AS ts
+      FROM customers WHERE business_id = '{business}' AND phone <> '{phone}'
+        AND abs(hashtext(id)) % 20 = 2) c
+"#,
+    r#"
+INSERT INTO invoices (id, business_id, customer_id, status, items, subtotal_agorot, vat_agorot,
+                      total_agorot, vat_rate_bp, created_at, updated_at)
+SELECT bench_uuid7(ts, 'bginv' || id), business_id, id, 'draft',
+       '[{"description":"תספורת","quantity":1,"unit_price_agorot":12000}]', 12000, 2160, 14160,
+       1800, ts, ts
+FROM (SELECT id, business_id, created_at + interval '1 day' AS ts
+      FROM customers WHERE business_id = '{business}' AND phone <> '{phone}'
+        AND abs(hashtext(id)) % 100 = 3) c
+"#,
+    r#"
+INSERT INTO contracts (id, business_id, customer_id, title, body, status, created_at, updated_at)
+SELECT bench_uuid7(ts, 'bgcontract' || id), business_id, id, 'הסכם שירות',
+       repeat('הלקוח מתחייב לשלם את התמורה במועד. ', 20), 'sent', ts, ts
+FROM (SELECT id, business_id, created_at + interval '2 days' AS ts
+      FROM customers WHERE business_id = '{business}' AND phone <> '{phone}'
+        AND abs(hashtext(id)) % 200 = 5) c
 "#,
 ];
 
@@ -391,7 +419,7 @@ async fn seed(db: &Db, cfg: &Config) -> Seeded {
         background += exec(db, sql).await;
     }
     eprintln!(
-        "seeded {background} background calls and messages in {:.1}s",
+        "seeded {background} background calls, messages, tasks, invoices and contracts in {:.1}s",
         started.elapsed().as_secs_f64()
     );
 

@@ -226,7 +226,7 @@ async fn none_engine_leaves_the_transcript_pending() {
 }
 
 #[test]
-fn whisper_cpp_without_the_feature_is_a_clear_start_up_error() {
+fn whisper_cpp_without_its_feature_or_model_is_a_clear_start_up_error() {
     let dir = tempfile::tempdir().unwrap();
     let s = settings(
         dir.path(),
@@ -237,7 +237,19 @@ fn whisper_cpp_without_the_feature_is_a_clear_start_up_error() {
         .expect("whisper-cpp must not start without its feature");
     let msg = e.to_string();
     if cfg!(feature = "whisper") {
-        assert!(msg.contains("WHISPER_MODEL"), "{msg}");
+        assert!(
+            msg.contains("WHISPER_MODEL") && msg.contains("cannot be read"),
+            "{msg}"
+        );
+        // A file that is not a ggml model.
+        let junk = dir.path().join("junk.bin");
+        std::fs::write(&junk, b"this is not a model").unwrap();
+        let s = settings(dir.path(), &[("WHISPER_MODEL", junk.to_str().unwrap())]);
+        let msg = stt::build(&s)
+            .err()
+            .expect("junk must not load")
+            .to_string();
+        assert!(msg.contains("not a whisper.cpp ggml model"), "{msg}");
     } else {
         assert!(msg.contains("`whisper` cargo feature"), "{msg}");
     }
