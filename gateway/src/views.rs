@@ -190,26 +190,34 @@ impl From<v1::ListTasksResponse> for Page<Task> {
     }
 }
 
+/// One timeline entry: `{"type": …, "ts": …, …the entity's own fields}` (issue contract: the
+/// entity is spread into the item, `type` and `ts` added).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TimelineItem {
     /// call | contract | invoice | task | whatsapp
+    #[serde(rename = "type")]
     pub kind: String,
-    pub id: String,
     /// What the item is ordered by; null for a task without a due date.
     pub ts: Option<String>,
-    /// The entity itself.
+    /// The entity's fields (including its `id`).
+    #[serde(flatten)]
     #[schema(value_type = Object)]
-    pub data: serde_json::Value,
+    pub entity: serde_json::Map<String, serde_json::Value>,
 }
 
 impl TryFrom<v1::TimelineItem> for TimelineItem {
     type Error = serde_json::Error;
     fn try_from(i: v1::TimelineItem) -> Result<Self, Self::Error> {
+        let mut entity: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&i.data_json)?;
+        // `type` and `ts` belong to the item; the entity's `id` is the item's id.
+        entity.remove("type");
+        entity.remove("ts");
+        entity.insert("id".into(), serde_json::Value::String(i.id));
         Ok(TimelineItem {
             ts: rfc3339(i.ts.as_ref()),
-            data: serde_json::from_str(&i.data_json)?,
             kind: i.kind,
-            id: i.id,
+            entity,
         })
     }
 }

@@ -347,7 +347,7 @@ async fn tasks_and_timeline(db: Db, bus: Bus) {
     let (s, items) = api.get(&format!("/api/customers/{cid}/timeline")).await;
     assert_eq!(s, 200, "{items}");
     let items = items.as_array().unwrap().clone();
-    let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = items.iter().map(|i| i["type"].as_str().unwrap()).collect();
     for k in ["call", "whatsapp", "task"] {
         assert!(kinds.contains(&k), "{kinds:?}");
     }
@@ -355,8 +355,8 @@ async fn tasks_and_timeline(db: Db, bus: Bus) {
     let dated: Vec<&str> = items.iter().filter_map(|i| i["ts"].as_str()).collect();
     assert!(dated.windows(2).all(|w| w[0] >= w[1]), "{dated:?}");
     assert!(items.last().unwrap()["ts"].is_null());
-    assert_eq!(items[0]["kind"], "whatsapp");
-    assert_eq!(items[0]["data"]["body"], "שלום 2");
+    assert_eq!(items[0]["type"], "whatsapp");
+    assert_eq!(items[0]["body"], "שלום 2");
 
     // Paging with a cursor covers everything once.
     let mut seen = Vec::new();
