@@ -98,13 +98,19 @@ fn search_filter(query: &str) -> CustomerFilter {
     if q.is_empty() {
         return CustomerFilter::default();
     }
+    // A whole phone number is looked up on the phone alone: it cannot match a name or an email,
+    // and `phone = …` is answered by the (business_id, phone) index instead of a full scan.
+    if let Ok(e164) = normalize_il(q) {
+        return CustomerFilter {
+            phone_exact: Some(e164),
+            ..CustomerFilter::default()
+        };
+    }
     let mut filter = CustomerFilter {
         text: Some(q.to_owned()),
         ..CustomerFilter::default()
     };
-    if let Ok(e164) = normalize_il(q) {
-        filter.phone_exact = Some(e164);
-    } else if q.chars().any(|c| c.is_ascii_digit())
+    if q.chars().any(|c| c.is_ascii_digit())
         && q.chars()
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')' | '.'))
     {
