@@ -24,8 +24,8 @@ use wiremock::{
 };
 
 const SECONDS: f32 = 30.0;
-const SID: &str = "AC0123456789abcdef0123456789abcdef";
-const REC: &str = "/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/RE0123456789abcdef0123456789abcdef";
+const SID: &str = "AC0123456789abcdef0123456789abcdef"; // example value, not a real account
+const REC: &str = "/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/RE0123456789abcdef0123456789abcdef"; // example value
 
 /// 30 s of speech-like audio at `rate`: three partials under a 4 Hz syllable envelope, plus noise.
 fn signal(rate: u32) -> Vec<f32> {

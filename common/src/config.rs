@@ -554,7 +554,7 @@ mod tests {
     fn secrets_never_appear_in_debug_output() {
         let c = cfg(&[
             ("SECRET_KEY", "super-secret-value-that-is-long-enough"),
-            ("TWILIO_ACCOUNT_SID", "AC0123456789abcdef0123456789abcdef"),
+            ("TWILIO_ACCOUNT_SID", "AC0123456789abcdef0123456789abcdef"), // example value
             ("TWILIO_AUTH_TOKEN", "twilio-token-value"),
             ("OPENAI_API_KEY", "sk-test-value"),
         ])
