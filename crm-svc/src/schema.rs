@@ -221,7 +221,17 @@ diesel::joinable!(tasks -> customers (customer_id));
 diesel::joinable!(calls -> customers (customer_id));
 diesel::joinable!(whatsapp_messages -> customers (customer_id));
 
+diesel::table! {
+    /// Customers per business and status, kept by triggers (migration 000108).
+    customer_counts (business_id, status) {
+        business_id -> Text,
+        status -> Text,
+        n -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    customer_counts,
     businesses,
     users,
     customers,

@@ -292,3 +292,77 @@ async fn json_form_uses_rfc3339_and_plain_ids(db: Db) {
     assert_eq!(bj["crm_enabled"], true);
 }
 backend_test!(json_form_uses_rfc3339_and_plain_ids => json_form_sqlite, json_form_postgres);
+
+/// The list's `total` comes from trigger-kept counts when nothing is searched: it must agree with
+/// the rows through inserts, status changes, deletes and other businesses' changes.
+async fn totals_follow_inserts_updates_and_deletes(db: Db) {
+    let a = create_business(&db, "א").await;
+    let b = create_business(&db, "ב").await;
+    let rows = insert_many(&db, &a.id, 9).await; // 3 active, 6 lead
+    insert_many(&db, &b.id, 4).await;
+    let total = |status: Option<CustomerStatus>| {
+        let db = db.clone();
+        let id = a.id.clone();
+        async move {
+            customers::list(&db, &id, 1, 100, None, status)
+                .await
+                .unwrap()
+        }
+    };
+    let all = total(None).await;
+    assert_eq!((all.total, all.items.len()), (9, 9));
+    assert_eq!(total(Some(CustomerStatus::Active)).await.total, 3);
+    assert_eq!(total(Some(CustomerStatus::Lead)).await.total, 6);
+
+    let lead = rows
+        .iter()
+        .find(|c| c.status == CustomerStatus::Lead)
+        .unwrap();
+    customers::update(
+        &db,
+        &a.id,
+        &lead.id,
+        customers::CustomerPatch {
+            status: Some(CustomerStatus::Inactive),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // A change that keeps the status keeps the counts.
+    customers::update(
+        &db,
+        &a.id,
+        &rows[0].id,
+        customers::CustomerPatch {
+            notes: Some("x".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    customers::delete(&db, &a.id, &rows[0].id).await.unwrap();
+    customers::create(&db, &a.id, new_customer("חדש", "052-7000001"))
+        .await
+        .unwrap();
+    for (status, expected) in [
+        (None, 9),
+        (Some(CustomerStatus::Active), 2),
+        (Some(CustomerStatus::Lead), 6),
+        (Some(CustomerStatus::Inactive), 1),
+    ] {
+        let page = total(status).await;
+        assert_eq!(page.total, expected, "{status:?}");
+        assert_eq!(page.items.len() as i64, expected, "{status:?}");
+    }
+    // A search still counts the matching rows themselves.
+    let found = customers::list(&db, &a.id, 1, 100, Some("חדש"), None)
+        .await
+        .unwrap();
+    assert_eq!(found.total, 1);
+    let other = customers::list(&db, &b.id, 1, 100, None, None)
+        .await
+        .unwrap();
+    assert_eq!(other.total, 4);
+}
+backend_test!(totals_follow_inserts_updates_and_deletes => totals_sqlite, totals_postgres);
