@@ -1,5 +1,7 @@
 -- How many customers each business has per status, kept by triggers in the same transaction as
 -- the change, so an unfiltered customer list does not count a million rows for its `total`.
+-- Statement-level triggers with transition tables: a bulk import of N customers updates each
+-- counter row once, not N times (N updates of one row would pile up N dead row versions).
 CREATE TABLE customer_counts (
     business_id TEXT   NOT NULL REFERENCES businesses (id) ON DELETE CASCADE,
     status      TEXT   NOT NULL,
@@ -10,20 +12,44 @@ CREATE TABLE customer_counts (
 INSERT INTO customer_counts (business_id, status, n)
 SELECT business_id, status, COUNT(*) FROM customers GROUP BY business_id, status;
 
-CREATE FUNCTION customer_counts_track() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION customer_counts_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'DELETE' OR TG_OP = 'UPDATE' THEN
-        UPDATE customer_counts SET n = n - 1
-        WHERE business_id = OLD.business_id AND status = OLD.status;
-    END IF;
-    IF TG_OP = 'INSERT' OR TG_OP = 'UPDATE' THEN
-        INSERT INTO customer_counts (business_id, status, n) VALUES (NEW.business_id, NEW.status, 1)
-        ON CONFLICT (business_id, status) DO UPDATE SET n = customer_counts.n + 1;
-    END IF;
+    INSERT INTO customer_counts (business_id, status, n)
+    SELECT business_id, status, COUNT(*) FROM new_rows GROUP BY business_id, status
+    ON CONFLICT (business_id, status) DO UPDATE SET n = customer_counts.n + EXCLUDED.n;
     RETURN NULL;
 END
 $$;
 
-CREATE TRIGGER customers_counted
-AFTER INSERT OR DELETE OR UPDATE OF status, business_id ON customers
-FOR EACH ROW EXECUTE FUNCTION customer_counts_track();
+CREATE FUNCTION customer_counts_remove() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE customer_counts c SET n = c.n - gone.k
+    FROM (SELECT business_id, status, COUNT(*) AS k FROM old_rows GROUP BY business_id, status) gone
+    WHERE c.business_id = gone.business_id AND c.status = gone.status;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION customer_counts_move() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE customer_counts c SET n = c.n - gone.k
+    FROM (SELECT business_id, status, COUNT(*) AS k FROM old_rows GROUP BY business_id, status) gone
+    WHERE c.business_id = gone.business_id AND c.status = gone.status;
+    INSERT INTO customer_counts (business_id, status, n)
+    SELECT business_id, status, COUNT(*) FROM new_rows GROUP BY business_id, status
+    ON CONFLICT (business_id, status) DO UPDATE SET n = customer_counts.n + EXCLUDED.n;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER customers_counted_insert AFTER INSERT ON customers
+REFERENCING NEW TABLE AS new_rows
+FOR EACH STATEMENT EXECUTE FUNCTION customer_counts_add();
+
+CREATE TRIGGER customers_counted_delete AFTER DELETE ON customers
+REFERENCING OLD TABLE AS old_rows
+FOR EACH STATEMENT EXECUTE FUNCTION customer_counts_remove();
+
+CREATE TRIGGER customers_counted_update AFTER UPDATE ON customers
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+FOR EACH STATEMENT EXECUTE FUNCTION customer_counts_move();
