@@ -29,6 +29,7 @@ pub mod reports;
 pub mod schema;
 pub mod signatures;
 pub mod strings;
+pub mod task_scheduler;
 pub mod tasks;
 #[doc(hidden)]
 pub mod test_support;
@@ -53,8 +54,8 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 /// Runs crm-svc until `shutdown` is cancelled: the gRPC service (with health, NOT_SERVING while
-/// the database or bus is unreachable) on `listener`, the event consumer and the outbox relay.
-/// Returns once all three have stopped. If one of them fails, the other two are stopped too and
+/// the database or bus is unreachable) on `listener`, the event consumer, the outbox relay and
+/// the task-due scheduler. Returns once all of them have stopped. If one of them fails, the others are stopped too and
 /// the first error is returned.
 pub async fn run(
     db: Db,
@@ -81,7 +82,7 @@ pub async fn run(
         }
         result
     };
-    let (served, consumed, relayed) = tokio::join!(
+    let (served, consumed, relayed, scheduled) = tokio::join!(
         async {
             stop_on_error(
                 serve_with_readiness(listener, server, stop.clone(), Some(probe))
@@ -103,10 +104,18 @@ pub async fn run(
                     .context("crm-svc outbox relay"),
             )
         },
+        async {
+            stop_on_error(
+                task_scheduler::run(db.clone(), stop.clone())
+                    .await
+                    .context("crm-svc task scheduler"),
+            )
+        },
     );
     served?;
     consumed?;
     relayed?;
+    scheduled?;
     Ok(())
 }
 

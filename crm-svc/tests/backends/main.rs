@@ -16,6 +16,7 @@ mod reports;
 mod service;
 mod signatures;
 mod storage;
+mod task_due;
 mod tasks;
 mod timeline;
 
