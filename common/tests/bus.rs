@@ -225,6 +225,39 @@ async fn invalid_events_are_refused(h: &Harness) {
     h.bus.check().await.unwrap();
 }
 
+/// Fan-out: two subscribers with the same name each get every new event (not shared work), and
+/// neither sees what was published before it subscribed.
+async fn fan_out_subscribers_each_get_every_new_event(h: &Harness) {
+    let old = task_event("b1", "before");
+    h.bus.publish(&old).await.unwrap();
+    let mut a = h
+        .bus
+        .subscribe(ConsumerSpec::fan_out("notify", "*.task.>"))
+        .await
+        .unwrap();
+    let mut b = h
+        .bus
+        .subscribe(ConsumerSpec::fan_out("notify", "*.task.>"))
+        .await
+        .unwrap();
+    let events: Vec<Event> = (0..4).map(|i| task_event("b1", &format!("f{i}"))).collect();
+    h.bus.publish(&wa_event("b1")).await.unwrap();
+    for e in &events {
+        h.bus.publish(e).await.unwrap();
+    }
+    for sub in [&mut a, &mut b] {
+        for e in &events {
+            let d = next(sub).await;
+            assert_eq!(d.event.id, e.id);
+            d.ack().await.unwrap();
+        }
+        nothing_within(sub, Duration::from_millis(300)).await;
+    }
+    // A durable consumer created now still starts from the oldest event.
+    let mut durable = h.bus.subscribe(spec("durable", "*.task.>")).await.unwrap();
+    assert_eq!(next(&mut durable).await.event.id, old.id);
+}
+
 macro_rules! both_buses {
     ($($name:ident),* $(,)?) => {
         mod memory {
@@ -258,4 +291,5 @@ both_buses!(
     one_name_shares_work_two_names_each_get_all,
     acked_events_stay_acked_across_resubscribe,
     invalid_events_are_refused,
+    fan_out_subscribers_each_get_every_new_event,
 );

@@ -149,6 +149,21 @@ async fn next_delivery(inner: &Inner, consumer: &str) -> Next {
     }
 }
 
+/// Held by a subscription's stream: a fan-out consumer is removed when its stream is dropped.
+struct ConsumerOwner {
+    inner: Arc<Inner>,
+    name: String,
+    remove_on_drop: bool,
+}
+
+impl Drop for ConsumerOwner {
+    fn drop(&mut self) {
+        if self.remove_on_drop {
+            self.inner.lock().consumers.remove(&self.name);
+        }
+    }
+}
+
 struct MemorySettle {
     inner: Arc<Inner>,
     consumer: String,
@@ -214,28 +229,39 @@ impl EventBus for MemoryBus {
 
     async fn subscribe(&self, spec: ConsumerSpec) -> Result<Subscription, BusError> {
         let name = spec.name.clone();
+        let fan_out = spec.fan_out;
         {
             let mut st = self.inner.lock();
-            let base = st.base;
+            // A fan-out consumer starts after the last retained event; a durable one at the oldest.
+            let start = if fan_out {
+                st.base + st.log.len() as u64
+            } else {
+                st.base
+            };
             st.consumers
                 .entry(name.clone())
                 .or_insert_with(|| ConsumerState {
                     spec,
-                    cursor: base,
+                    cursor: start,
                     pending: HashMap::new(),
                     redeliver: VecDeque::new(),
                 });
         }
-        let inner = self.inner.clone();
-        let stream = futures::stream::unfold((inner, name), |(inner, name)| async move {
-            let (offset, count, subject, event, parent) = next_delivery(&inner, &name).await;
+        let owner = Arc::new(ConsumerOwner {
+            inner: self.inner.clone(),
+            name,
+            remove_on_drop: fan_out,
+        });
+        let stream = futures::stream::unfold(owner, |owner| async move {
+            let (offset, count, subject, event, parent) =
+                next_delivery(&owner.inner, &owner.name).await;
             let settle = Box::new(MemorySettle {
-                inner: inner.clone(),
-                consumer: name.clone(),
+                inner: owner.inner.clone(),
+                consumer: owner.name.clone(),
                 offset,
             });
             let d = Delivery::new(event, subject, count, parent, settle);
-            Some((Ok(d), (inner, name)))
+            Some((Ok(d), owner))
         });
         Ok(Box::pin(stream))
     }

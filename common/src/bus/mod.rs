@@ -45,6 +45,11 @@ pub struct ConsumerSpec {
     pub ack_wait: Duration,
     /// Deliveries before a message is given up on (then logged and dropped).
     pub max_deliver: i64,
+    /// Fan-out instead of a shared durable queue: this subscriber gets its own consumer (never
+    /// shared, even with a subscriber of the same `name`), which sees only events published from
+    /// now on and goes away with the subscription. For work every replica must do, such as
+    /// pushing events to the browsers connected to it.
+    pub fan_out: bool,
 }
 
 impl ConsumerSpec {
@@ -54,6 +59,17 @@ impl ConsumerSpec {
             filter: filter.into(),
             ack_wait: Duration::from_secs(30),
             max_deliver: 20,
+            fan_out: false,
+        }
+    }
+
+    /// A fan-out consumer (see [`ConsumerSpec::fan_out`]): every subscriber gets every matching
+    /// event published after it subscribed. `name` is a prefix for logs; a unique suffix is added.
+    pub fn fan_out(name: impl Into<String>, filter: impl Into<String>) -> Self {
+        Self {
+            name: format!("{}-{}", name.into(), uuid::Uuid::now_v7().simple()),
+            fan_out: true,
+            ..Self::new(String::new(), filter)
         }
     }
 }

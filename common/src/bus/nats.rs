@@ -18,6 +18,8 @@ use std::time::Duration;
 /// How long events stay in the stream: long enough for a service to be down over a weekend.
 const MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
+/// How long a fan-out consumer outlives its last pull before the server removes it.
+const FAN_OUT_INACTIVE: Duration = Duration::from_secs(60);
 
 pub struct NatsBus {
     client: async_nats::Client,
@@ -121,21 +123,41 @@ impl EventBus for NatsBus {
             .get_stream(&self.stream_name)
             .await
             .map_err(|e| fail(e.to_string()))?;
-        let consumer: jetstream::consumer::Consumer<pull::Config> = stream
-            .get_or_create_consumer(
-                &spec.name,
-                pull::Config {
-                    durable_name: Some(spec.name.clone()),
-                    filter_subject: format!("{}.{}", self.root, spec.filter),
+        let filter_subject = format!("{}.{}", self.root, spec.filter);
+        let consumer: jetstream::consumer::Consumer<pull::Config> = if spec.fan_out {
+            // Ephemeral: only this subscriber's, from new events on, deleted by the server once
+            // nobody has pulled from it for FAN_OUT_INACTIVE (e.g. the replica is gone).
+            stream
+                .create_consumer(pull::Config {
+                    name: Some(spec.name.clone()),
+                    description: Some("fan-out".into()),
+                    filter_subject,
                     ack_policy: AckPolicy::Explicit,
-                    deliver_policy: DeliverPolicy::All,
+                    deliver_policy: DeliverPolicy::New,
                     ack_wait: spec.ack_wait,
                     max_deliver: spec.max_deliver,
+                    inactive_threshold: FAN_OUT_INACTIVE,
                     ..Default::default()
-                },
-            )
-            .await
-            .map_err(|e| fail(e.to_string()))?;
+                })
+                .await
+                .map_err(|e| fail(e.to_string()))?
+        } else {
+            stream
+                .get_or_create_consumer(
+                    &spec.name,
+                    pull::Config {
+                        durable_name: Some(spec.name.clone()),
+                        filter_subject,
+                        ack_policy: AckPolicy::Explicit,
+                        deliver_policy: DeliverPolicy::All,
+                        ack_wait: spec.ack_wait,
+                        max_deliver: spec.max_deliver,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map_err(|e| fail(e.to_string()))?
+        };
         let messages = consumer.messages().await.map_err(|e| fail(e.to_string()))?;
         let prefix_len = self.root.len() + 1;
         let name = spec.name.clone();
