@@ -116,6 +116,11 @@ pub struct Config {
     pub nats_subject_root: String,
     pub public_base_url: String,
     pub secret_key: Option<Secret>,
+    /// RS256 sign-in tokens: PEM private key (services that sign, i.e. the gateway).
+    pub jwt_private_key_file: Option<PathBuf>,
+    /// RS256 sign-in tokens: PEM public key (every service that verifies). Unset: HS256 with
+    /// `SECRET_KEY`.
+    pub jwt_public_key_file: Option<PathBuf>,
     pub data_dir: PathBuf,
     pub http_addr: SocketAddr,
     pub services: Services,
@@ -205,6 +210,14 @@ impl Config {
                 }
             })
             .transpose()?;
+        let jwt_private_key_file = get("JWT_PRIVATE_KEY_FILE").map(PathBuf::from);
+        let jwt_public_key_file = get("JWT_PUBLIC_KEY_FILE").map(PathBuf::from);
+        if jwt_private_key_file.is_some() && jwt_public_key_file.is_none() {
+            return Err(err(
+                "JWT_PUBLIC_KEY_FILE",
+                "JWT_PRIVATE_KEY_FILE needs JWT_PUBLIC_KEY_FILE (the public half of the pair)",
+            ));
+        }
 
         let svc = |name: &'static str, url_var: &'static str, port: u16| {
             let bind = parse_addr(name, get(name), &format!("127.0.0.1:{port}"))?;
@@ -331,6 +344,8 @@ impl Config {
             nats_subject_root,
             public_base_url,
             secret_key,
+            jwt_private_key_file,
+            jwt_public_key_file,
             data_dir,
             http_addr,
             services,

@@ -4,6 +4,7 @@
 pub mod bus;
 pub mod config;
 pub mod grpc;
+pub mod jwt;
 pub mod phone;
 pub mod runner;
 pub mod shutdown;

@@ -1,6 +1,8 @@
 //! Sign-in tokens and the extractors that guard every API route.
 //!
-//! A token is a JWT (HS256 with `SECRET_KEY`) carrying the user id, business id and role. Handlers
+//! A token is a JWT carrying the user id, business id and role, signed and checked by
+//! [`agentlocator_common::jwt`] (RS256 with a configured key pair, else HS256 with `SECRET_KEY`).
+//! Handlers
 //! take an [`AuthUser`] (any signed-in user), or a [`Feature`] gate that also checks the business
 //! has the feature on — a handler that forgets either does not get a business id to work with.
 
@@ -8,90 +10,17 @@ use crate::{error::ApiError, state::AppState};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 use agentlocator_proto::v1::{Business, FeatureFlags};
 use futures::future::LocalBoxFuture;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Serialize};
 use std::{marker::PhantomData, time::Duration};
 
-/// How long a sign-in lasts.
-pub const TOKEN_TTL: Duration = Duration::from_secs(12 * 3600);
+pub use agentlocator_common::jwt::{Claims, JwtError, Role, TOKEN_TTL, TokenKeys};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Owner,
-    Admin,
-    Agent,
-    ReadOnly,
-}
-
-impl Role {
-    pub fn parse(s: &str) -> Option<Role> {
-        Some(match s {
-            "owner" => Role::Owner,
-            "admin" => Role::Admin,
-            "agent" => Role::Agent,
-            "read_only" => Role::ReadOnly,
-            _ => return None,
-        })
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Claims {
-    /// User id.
-    pub sub: String,
-    pub business_id: String,
-    pub role: Role,
-    pub iat: u64,
-    pub exp: u64,
-}
-
-/// Signing and checking tokens.
-pub struct Tokens {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    validation: Validation,
-}
-
-impl Tokens {
-    pub fn hs256(secret: &[u8]) -> Self {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 30;
-        validation.set_required_spec_claims(&["exp", "sub"]);
-        Tokens {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            validation,
+impl From<JwtError> for ApiError {
+    fn from(e: JwtError) -> Self {
+        match e {
+            JwtError::Expired => ApiError::unauthorized("the sign-in has expired; sign in again"),
+            JwtError::Invalid => ApiError::unauthorized("invalid token"),
+            JwtError::CannotSign | JwtError::Signing(_) => ApiError::internal(e),
         }
-    }
-
-    /// A token for `user_id` of `business_id` with `role`, valid for [`TOKEN_TTL`].
-    pub fn issue(&self, user_id: &str, business_id: &str, role: Role) -> Result<String, ApiError> {
-        let now = jsonwebtoken::get_current_timestamp();
-        let claims = Claims {
-            sub: user_id.to_string(),
-            business_id: business_id.to_string(),
-            role,
-            iat: now,
-            exp: now + TOKEN_TTL.as_secs(),
-        };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(ApiError::internal)
-    }
-
-    /// The claims of a valid, unexpired token signed with our key.
-    pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map(|d| d.claims)
-            .map_err(|e| {
-                use jsonwebtoken::errors::ErrorKind;
-                match e.kind() {
-                    ErrorKind::ExpiredSignature => {
-                        ApiError::unauthorized("the sign-in has expired; sign in again")
-                    }
-                    _ => ApiError::unauthorized("invalid token"),
-                }
-            })
     }
 }
 
@@ -296,27 +225,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tokens_round_trip_and_reject_tampering() {
-        let t = Tokens::hs256(b"0123456789abcdef0123456789abcdef");
+    fn token_errors_are_401_and_say_when_expired() {
+        let t = TokenKeys::hs256(b"0123456789abcdef0123456789abcdef");
         let token = t.issue("u1", "b1", Role::Agent).unwrap();
-        let c = t.verify(&token).unwrap();
-        assert_eq!(
-            (c.sub.as_str(), c.business_id.as_str(), c.role),
-            ("u1", "b1", Role::Agent)
-        );
-        assert_eq!(c.exp - c.iat, TOKEN_TTL.as_secs());
+        let other = TokenKeys::hs256(b"another-key-another-key-another-key!");
+        let e = ApiError::from(other.verify(&token).unwrap_err());
+        assert_eq!((e.status.as_u16(), e.code), (401, "unauthorized"));
 
-        let other = Tokens::hs256(b"another-key-another-key-another-key!");
-        assert_eq!(other.verify(&token).unwrap_err().code, "unauthorized");
-        let mut parts: Vec<String> = token.split('.').map(String::from).collect();
-        parts[1] = parts[1].chars().rev().collect();
-        assert!(t.verify(&parts.join(".")).is_err());
-        assert!(t.verify("not-a-jwt").is_err());
-    }
-
-    #[test]
-    fn expired_tokens_say_so() {
-        let t = Tokens::hs256(b"0123456789abcdef0123456789abcdef");
         let claims = Claims {
             sub: "u".into(),
             business_id: "b".into(),
@@ -324,16 +239,14 @@ mod tests {
             iat: 1,
             exp: 2,
         };
-        let token =
-            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &t.encoding).unwrap();
-        let e = t.verify(&token).unwrap_err();
+        let e = ApiError::from(t.verify(&t.sign(&claims).unwrap()).unwrap_err());
         assert_eq!(e.code, "unauthorized");
         assert!(e.message.contains("expired"));
     }
 
     #[test]
     fn a_token_signed_with_none_is_refused() {
-        let t = Tokens::hs256(b"0123456789abcdef0123456789abcdef");
+        let t = TokenKeys::hs256(b"0123456789abcdef0123456789abcdef");
         // header {"alg":"none","typ":"JWT"}, payload with far-future exp, empty signature
         let forged = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ1IiwiYnVzaW5lc3NfaWQiOiJiIiwicm9sZSI6Im93bmVyIiwiaWF0IjoxLCJleHAiOjQxMDI0NDQ4MDB9.";
         assert!(t.verify(forged).is_err());

@@ -55,10 +55,10 @@ const BUSINESS_CACHE_TTL: Duration = Duration::from_secs(3);
 /// The state for `config`: service clients and the token keys.
 pub fn state_for(config: &Config) -> anyhow::Result<web::Data<AppState>> {
     let clients = clients::ServiceClients::new(&config.services)?;
-    let secret = config.resolve_secret_key()?;
+    let tokens = agentlocator_common::jwt::TokenKeys::signing_from_config(config)?;
     Ok(web::Data::new(AppState {
         businesses: auth::BusinessCache::new(clients.crm.clone(), BUSINESS_CACHE_TTL),
-        tokens: auth::Tokens::hs256(secret.expose().as_bytes()),
+        tokens,
         public_base_url: config.public_base_url.trim_end_matches('/').to_string(),
         clients,
     }))

@@ -1,12 +1,12 @@
 use crate::{
-    auth::{BusinessCache, Tokens},
+    auth::{BusinessCache, TokenKeys},
     clients::ServiceClients,
 };
 
 /// What every handler can reach.
 pub struct AppState {
     pub clients: ServiceClients,
-    pub tokens: Tokens,
+    pub tokens: TokenKeys,
     pub businesses: BusinessCache,
     /// `PUBLIC_BASE_URL` without a trailing slash: public links (signing pages) start with it.
     pub public_base_url: String,
