@@ -24,7 +24,7 @@ NEXTEST_PROFILE ?= ci
 
 BIN := target/release/agentlocator
 
-.PHONY: help up build web demo test services tools tools-test fmt fmt-check lint nextest compose-check k8s-check clean
+.PHONY: help up build web demo test services tools tools-test fmt fmt-check lint nextest sidecar-test compose-check k8s-check clean
 
 help: ## list the targets
 	@echo "AgentLocator — make targets:"
@@ -53,6 +53,7 @@ test: ## what CI runs: services, fmt check, clippy -D warnings, nextest (profile
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) nextest run --workspace --profile $(NEXTEST_PROFILE) $(NEXTEST_ARGS)
+	$(MAKE) --no-print-directory sidecar-test
 	scripts/compose-check.sh
 	scripts/k8s-check.sh
 
@@ -76,6 +77,10 @@ fmt-check: ## check formatting only
 
 lint: ## clippy over the workspace, warnings are errors
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+sidecar-test: ## WhatsApp sidecar (Node): npm ci, typecheck, node --test
+	@command -v npm >/dev/null || { echo "error: the WhatsApp sidecar needs Node.js 20+ and npm (https://nodejs.org or your distribution's nodejs package)" >&2; exit 1; }
+	cd whatsapp-bridge/baileys && npm ci --no-audit --no-fund && npm run --silent typecheck && npm test
 
 compose-check: ## validate docker-compose.yml (skipped without a compose client)
 	scripts/compose-check.sh
