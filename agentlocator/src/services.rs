@@ -109,10 +109,15 @@ pub async fn start(mut config: Config, shutdown: CancellationToken) -> anyhow::R
     }
 
     let mut tasks = JoinSet::new();
-    let t = shutdown.clone();
-    tasks.spawn(async move { ("crm-svc", crm_svc::run(db, bus, listeners.crm, t).await) });
+    let (t, b) = (shutdown.clone(), bus.clone());
+    tasks.spawn(async move { ("crm-svc", crm_svc::run(db, b, listeners.crm, t).await) });
     let (c, t) = (config.clone(), shutdown.clone());
-    tasks.spawn(async move { ("voice-svc", voice_svc::run(c, listeners.voice, t).await) });
+    tasks.spawn(async move {
+        (
+            "voice-svc",
+            voice_svc::run(c, bus, listeners.voice, t).await,
+        )
+    });
     let (c, t) = (config.clone(), shutdown.clone());
     tasks.spawn(async move { ("speech-svc", speech_svc::run(c, listeners.speech, t).await) });
     let (c, t) = (config.clone(), shutdown.clone());

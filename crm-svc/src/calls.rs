@@ -63,3 +63,74 @@ pub fn ai_replies(call: &Call) -> Result<Vec<String>> {
     serde_json::from_str(&call.ai_replies)
         .map_err(|e| Error::Internal(format!("call {} has malformed ai_replies: {e}", call.id)))
 }
+
+/// Remembers that `call` had a turn the business's knowledge could not answer (`question` is
+/// what the caller asked). Once per call: a second such turn keeps the first question.
+pub fn mark_follow_up(conn: &mut DbConn, call: &Call, question: &str) -> Result<()> {
+    use crate::schema::call_follow_ups as f;
+    let exists: i64 = f::table
+        .filter(f::call_id.eq(&call.id))
+        .select(diesel::dsl::count_star())
+        .get_result(conn)?;
+    if exists == 0 {
+        diesel::insert_into(f::table)
+            .values((
+                f::call_id.eq(&call.id),
+                f::business_id.eq(&call.business_id),
+                f::question.eq(question),
+                f::created_at.eq(crate::time::now()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Creates the follow-up task of a completed `call` if it was marked and has none yet, with its
+/// `task.created` event in the outbox (same transaction). Returns the new task.
+pub fn create_follow_up_task(
+    conn: &mut DbConn,
+    call: &Call,
+) -> Result<Option<crate::models::Task>> {
+    use crate::{
+        ids::TaskId,
+        models::outbox,
+        models::{Task, task},
+        schema::call_follow_ups as f,
+        strings, tasks, time,
+    };
+    use agentlocator_proto::v1::TaskEventKind;
+    let pending: Option<String> = f::table
+        .filter(f::call_id.eq(&call.id))
+        .filter(f::task_id.is_null())
+        .select(f::question)
+        .first(conn)
+        .optional()?;
+    let Some(question) = pending else {
+        return Ok(None);
+    };
+    let now = time::now();
+    let caller = if call.direction.starts_with("outbound") {
+        &call.to_number
+    } else {
+        &call.from_number
+    };
+    let row = Task {
+        id: TaskId::generate(),
+        business_id: call.business_id.clone(),
+        customer_id: call.customer_id.clone(),
+        title: strings::call_follow_up_title(caller, &question),
+        due_at: None,
+        done: false,
+        done_at: None,
+        assignee_id: None,
+        notified_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    task::insert(conn, &row)?;
+    diesel::update(f::table.filter(f::call_id.eq(&call.id)))
+        .set(f::task_id.eq(Some(row.id.to_string())))
+        .execute(conn)?;
+    outbox::enqueue(conn, &tasks::event(&row, TaskEventKind::Created, now))?;
+    Ok(Some(row))
+}

@@ -8,7 +8,7 @@
 //! business) is logged and acked so it does not loop.
 
 use crate::{
-    customers,
+    calls, customers,
     db::{Db, DbConn},
     enums::{CustomerSource, CustomerStatus, TranscriptStatus},
     error::{Error, Result},
@@ -243,11 +243,22 @@ fn apply_call(
         CallEventKind::Recorded if call.transcript_status == TranscriptStatus::None => {
             call.transcript_status = TranscriptStatus::Pending;
         }
-        CallEventKind::Transcribed if c.transcript.trim().is_empty() => {
+        // A turn that could not be transcribed fails the call's transcript only when no
+        // earlier turn was transcribed.
+        CallEventKind::Transcribed
+            if c.transcript.trim().is_empty() && call.transcript.is_none() =>
+        {
             call.transcript_status = TranscriptStatus::Failed;
         }
+        CallEventKind::Transcribed if c.transcript.trim().is_empty() => {}
         CallEventKind::Transcribed => {
-            call.transcript = Some(c.transcript.clone());
+            // One transcript per caller turn, appended in the order the turns arrive.
+            call.transcript = Some(match call.transcript.as_deref() {
+                Some(earlier) if !earlier.trim().is_empty() => {
+                    format!("{earlier}\n{}", c.transcript.trim())
+                }
+                _ => c.transcript.trim().to_owned(),
+            });
             call.transcript_status = TranscriptStatus::Done;
         }
         CallEventKind::Answered if !c.ai_reply.is_empty() => call.push_ai_reply(&c.ai_reply)?,
@@ -257,6 +268,14 @@ fn apply_call(
     if call != before {
         call.updated_at = now;
         call::update(conn, &call)?;
+    }
+    if c.needs_follow_up {
+        calls::mark_follow_up(conn, &call, &c.transcript)?;
+    }
+    if kind == CallEventKind::Completed
+        && let Some(task) = calls::create_follow_up_task(conn, &call)?
+    {
+        tracing::info!(call_sid = sid, task_id = %task.id, "follow-up task created");
     }
     Ok(())
 }

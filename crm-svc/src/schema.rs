@@ -230,6 +230,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// A call the business's knowledge could not fully answer; `task_id` once its follow-up
+    /// task exists (migration 000200).
+    call_follow_ups (call_id) {
+        call_id -> Text,
+        business_id -> Text,
+        question -> Text,
+        task_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     customer_counts,
     businesses,

@@ -151,3 +151,14 @@ pub const DEMO_PROPOSAL_TITLES: &[&str] = &["הצעת מחיר להתקנת מז
 /// Titles of demo appointments.
 pub const DEMO_APPOINTMENT_TITLES: &[&str] =
     &["ביקור טכנאי", "התקנת מזגן", "שירות תקופתי", "פגישת ייעוץ"];
+
+/// Title of the task created after a call the business's knowledge could not answer
+/// (at most 200 characters, like every task title).
+pub fn call_follow_up_title(caller: &str, question: &str) -> String {
+    let question: String = question.trim().chars().take(120).collect();
+    if question.is_empty() {
+        format!("לחזור ל־{caller}: שאלה שלא נענתה בשיחה")
+    } else {
+        format!("לחזור ל־{caller}: {question}")
+    }
+}

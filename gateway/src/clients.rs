@@ -4,6 +4,7 @@
 use agentlocator_common::{config::Services, telemetry::TracePropagation};
 use agentlocator_proto::v1::{
     crm_service_client::CrmServiceClient, speech_service_client::SpeechServiceClient,
+    voice_service_client::VoiceServiceClient,
 };
 use std::time::Duration;
 use tonic::{service::interceptor::InterceptedService, transport::Channel};
@@ -14,6 +15,7 @@ use tonic_health::pb::{
 pub type Traced = InterceptedService<Channel, TracePropagation>;
 pub type CrmClient = CrmServiceClient<Traced>;
 pub type SpeechClient = SpeechServiceClient<Traced>;
+pub type VoiceClient = VoiceServiceClient<Traced>;
 
 /// Largest message from speech-svc (a cached TTS file is well under this).
 const SPEECH_MESSAGE_LIMIT: usize = 16 * 1024 * 1024;
@@ -21,20 +23,30 @@ const SPEECH_MESSAGE_LIMIT: usize = 16 * 1024 * 1024;
 /// Longest a REST request waits on a service.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Longest a Twilio webhook waits on voice-svc: its turn budget (12 s by default) plus margin,
+/// inside the 15 s Twilio waits.
+const VOICE_TIMEOUT: Duration = Duration::from_secs(14);
+
 #[derive(Clone)]
 pub struct ServiceClients {
     pub crm: CrmClient,
     /// speech-svc: cached TTS audio for `/static/tts/{file}`.
     pub speech: SpeechClient,
+    /// voice-svc: Twilio webhooks and outbound calls.
+    pub voice: VoiceClient,
     /// Every service with its gRPC service name, for readiness checks.
     health: Vec<(&'static str, &'static str, Channel)>,
 }
 
 fn channel(url: &str) -> anyhow::Result<Channel> {
+    channel_with_timeout(url, REQUEST_TIMEOUT)
+}
+
+fn channel_with_timeout(url: &str, timeout: Duration) -> anyhow::Result<Channel> {
     Ok(Channel::from_shared(url.to_string())
         .map_err(|e| anyhow::anyhow!("invalid service URL {url}: {e}"))?
         .connect_timeout(Duration::from_secs(2))
-        .timeout(REQUEST_TIMEOUT)
+        .timeout(timeout)
         .connect_lazy())
 }
 
@@ -42,13 +54,10 @@ impl ServiceClients {
     pub fn new(services: &Services) -> anyhow::Result<Self> {
         let crm = channel(&services.crm.url)?;
         let speech = channel(&services.speech.url)?;
+        let voice = channel_with_timeout(&services.voice.url, VOICE_TIMEOUT)?;
         let health = vec![
             ("crm-svc", "agentlocator.v1.CrmService", crm.clone()),
-            (
-                "voice-svc",
-                "agentlocator.v1.VoiceService",
-                channel(&services.voice.url)?,
-            ),
+            ("voice-svc", "agentlocator.v1.VoiceService", voice.clone()),
             (
                 "speech-svc",
                 "agentlocator.v1.SpeechService",
@@ -69,6 +78,7 @@ impl ServiceClients {
             crm: CrmServiceClient::with_interceptor(crm, TracePropagation),
             speech: SpeechServiceClient::with_interceptor(speech, TracePropagation)
                 .max_decoding_message_size(SPEECH_MESSAGE_LIMIT),
+            voice: VoiceServiceClient::with_interceptor(voice, TracePropagation),
             health,
         })
     }

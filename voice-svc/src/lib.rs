@@ -1,66 +1,92 @@
-//! voice-svc: the Twilio call flow (TwiML, webhook verification, turns, outbound calls).
+//! voice-svc: the Twilio call flow — webhook verification ([`twilio_signature`]), TwiML
+//! ([`twiml`]), the decisions of each step ([`call_flow`]), the turn through speech-svc and the
+//! call's events ([`service`]), outbound calls ([`twilio_rest`]).
 //!
-//! The service starts, reports itself through `Info`, serves the standard gRPC health service
-//! and stops cleanly on shutdown; its feature RPCs grow from here.
+//! Stateless: several replicas can serve the same calls (see [`call_flow`]). The call is logged
+//! by crm-svc from the `call.*` events published here.
 
-use agentlocator_common::{Config, grpc, runner::service_info};
+pub mod call_flow;
+pub mod error;
+pub mod grpc;
+pub mod service;
+pub mod settings;
+pub mod strings;
+pub mod twilio_rest;
+pub mod twilio_signature;
+pub mod twiml;
+
+use agentlocator_common::telemetry::TracePropagation;
+use agentlocator_common::{Config, bus::SharedBus, grpc as common_grpc, runner::service_info};
 use agentlocator_proto::v1::{
-    ServiceInfo, ServiceInfoRequest,
-    voice_service_server::{VoiceService, VoiceServiceServer},
+    crm_service_client::CrmServiceClient, speech_service_client::SpeechServiceClient,
+    voice_service_server::VoiceServiceServer,
 };
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tonic::{Request, Response, Status};
+use tonic::transport::Channel;
 
 pub const NAME: &str = "voice-svc";
 
-/// The gRPC face of voice-svc.
-pub struct VoiceGrpc {
-    info: ServiceInfo,
+/// Longest voice-svc waits on speech-svc: past the turn budget, so a late turn still finishes
+/// and is stored.
+const SPEECH_TIMEOUT: Duration = Duration::from_secs(90);
+const CRM_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn channel(url: &str, timeout: Duration) -> anyhow::Result<Channel> {
+    Ok(Channel::from_shared(url.to_string())
+        .map_err(|e| anyhow::anyhow!("invalid service URL {url}: {e}"))?
+        .connect_timeout(Duration::from_secs(2))
+        .timeout(timeout)
+        .tcp_nodelay(true)
+        .connect_lazy())
 }
 
-impl VoiceGrpc {
-    pub fn new(config: &Config) -> Self {
-        Self {
-            info: service_info(
-                NAME,
-                [
-                    (
-                        "twilio",
-                        if config.twilio_account_sid.is_some() {
-                            "configured"
-                        } else {
-                            "not configured"
-                        }
-                        .to_string(),
-                    ),
-                    ("public_base_url", config.public_base_url.clone()),
-                ],
-            ),
-        }
-    }
-}
-
-#[tonic::async_trait]
-impl VoiceService for VoiceGrpc {
-    async fn info(&self, _: Request<ServiceInfoRequest>) -> Result<Response<ServiceInfo>, Status> {
-        Ok(Response::new(self.info.clone()))
-    }
+/// The voice service of `config`, publishing on `bus`.
+pub fn voice(config: &Config, bus: SharedBus) -> anyhow::Result<service::Voice> {
+    let settings = settings::Settings::from_config(config)?;
+    let crm = CrmServiceClient::with_interceptor(
+        channel(&config.services.crm.url, CRM_TIMEOUT)?,
+        TracePropagation,
+    );
+    let speech = SpeechServiceClient::with_interceptor(
+        channel(&config.services.speech.url, SPEECH_TIMEOUT)?,
+        TracePropagation,
+    );
+    Ok(service::Voice::new(settings, crm, speech, bus)?)
 }
 
 /// Serves voice-svc on `listener` until `shutdown` is cancelled.
 pub async fn run(
     config: Config,
+    bus: SharedBus,
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let svc = VoiceServiceServer::new(VoiceGrpc::new(&config));
-    grpc::serve(listener, svc, shutdown).await?;
+    let info = service_info(
+        NAME,
+        [
+            (
+                "twilio",
+                if config.twilio_account_sid.is_some() {
+                    "configured"
+                } else {
+                    "not configured"
+                }
+                .to_string(),
+            ),
+            ("public_base_url", config.public_base_url.clone()),
+        ],
+    );
+    let svc = VoiceServiceServer::new(grpc::VoiceGrpc::new(info, voice(&config, bus)?));
+    common_grpc::serve(listener, svc, shutdown).await?;
     Ok(())
 }
 
-/// Runs voice-svc on its own: binds its configured gRPC address and serves until `shutdown`.
+/// Runs voice-svc on its own: connects the event bus, binds its configured gRPC address and
+/// serves until `shutdown`.
 pub async fn serve(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let listener = grpc::bind(&config.services.voice.bind.to_string()).await?;
-    run(config, listener, shutdown).await
+    let listener = common_grpc::bind(&config.services.voice.bind.to_string()).await?;
+    let bus = agentlocator_common::bus::connect_from(&config).await?;
+    run(config, bus, listener, shutdown).await
 }

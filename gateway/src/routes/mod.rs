@@ -3,6 +3,7 @@
 mod appointments;
 mod auth;
 mod business;
+mod calls;
 mod contracts;
 mod customer_history;
 mod customers;
@@ -16,6 +17,7 @@ mod signatures;
 mod tasks;
 mod timeline;
 mod tts;
+mod webhooks;
 
 use crate::{error::ApiError, middleware::json_errors};
 use actix_web::{HttpResponse, web};
@@ -87,12 +89,26 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
         r.to(customer_history::whatsapp)
     }),
 ];
+    ("POST", "/calls", |r| r.to(calls::create)),
 
 /// Routes outside `/api` (probes), same shape as [`API_ROUTES`].
 pub const ROOT_ROUTES: &[(&str, &str, Attach)] = &[
     ("GET", "/healthz", |r| r.to(health::healthz)),
     ("GET", "/readyz", |r| r.to(health::readyz)),
 ];
+    // Twilio webhooks: form-encoded, authenticated by X-Twilio-Signature (checked by voice-svc).
+    ("POST", "/webhook/incoming_call", |r| {
+        r.to(webhooks::incoming_call)
+    }),
+    ("POST", "/webhook/handle_recording", |r| {
+        r.to(webhooks::handle_recording)
+    }),
+    ("POST", "/webhook/call_status", |r| {
+        r.to(webhooks::call_status)
+    }),
+    ("POST", "/webhook/outbound_connect", |r| {
+        r.to(webhooks::outbound_connect)
+    }),
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(json_config(JSON_LIMIT))

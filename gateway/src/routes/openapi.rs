@@ -59,11 +59,17 @@ use utoipa::{
         super::reports::summary,
         super::customer_history::calls,
         super::customer_history::whatsapp,
+        super::calls::create,
+        super::webhooks::incoming_call,
+        super::webhooks::handle_recording,
+        super::webhooks::call_status,
+        super::webhooks::outbound_connect,
     ),
     components(schemas(ErrorBody, views::Customer, views::Task, views::User, views::Business,
         views::Invoice, views::LineItem, views::Appointment, views::AppointmentRange,
         views::Contract, views::Proposal, views::SignatureLink, views::SigningDocument,
-        views::SignedReceipt, views::ReportSummary, views::Call, views::WhatsAppMessage)),
+        views::SignedReceipt, views::ReportSummary, views::Call, views::WhatsAppMessage,
+        super::calls::NewCall, super::calls::StartedCall)),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Sign-in"),
@@ -77,6 +83,8 @@ use utoipa::{
         (name = "signatures", description = "One-time public signing links; the signer needs no account"),
         (name = "reports", description = "Summary numbers of a period"),
         (name = "health", description = "Probes"),
+        (name = "calls", description = "Click-to-call through Twilio"),
+        (name = "twilio", description = "Twilio webhooks (form-encoded, X-Twilio-Signature; TwiML answers)"),
     )
 )]
 pub struct ApiDoc;

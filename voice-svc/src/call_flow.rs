@@ -1,0 +1,330 @@
+//! The call flow's decisions, free of gRPC and HTTP: what TwiML answers each step of a call.
+//!
+//! voice-svc keeps no state between webhooks. What a turn needs to know travels in the
+//! `<Record action>` URL (`/webhook/handle_recording?turn=2&retry=0&fails=0`): Twilio signs the
+//! whole URL, query included, so a caller cannot change it.
+
+use crate::{
+    strings,
+    twiml::{Record, Response},
+};
+
+/// Path of the recording webhook (the `<Record action>`).
+pub const RECORDING_PATH: &str = "/webhook/handle_recording";
+
+/// Where a conversation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TurnState {
+    /// The caller turn being recorded, from 1.
+    pub turn: u32,
+    /// Empty recordings in a row (at most one is forgiven).
+    pub retry: u32,
+    /// Failed turns in a row (the fallback is said once, then the call ends).
+    pub fails: u32,
+}
+
+impl TurnState {
+    pub const FIRST: TurnState = TurnState {
+        turn: 1,
+        retry: 0,
+        fails: 0,
+    };
+
+    /// The state in a webhook's query string; missing or malformed values are those of the first
+    /// turn (the query is signed, so it is what we wrote).
+    pub fn from_query(path_and_query: &str) -> Self {
+        let mut state = TurnState::FIRST;
+        let query = path_and_query.split_once('?').map_or("", |(_, q)| q);
+        for pair in query.split('&') {
+            let Some((k, v)) = pair.split_once('=') else {
+                continue;
+            };
+            let Ok(n) = v.parse::<u32>() else { continue };
+            match k {
+                "turn" if n >= 1 => state.turn = n.min(1000),
+                "retry" => state.retry = n.min(1000),
+                "fails" => state.fails = n.min(1000),
+                _ => {}
+            }
+        }
+        state
+    }
+
+    /// The `<Record action>` that continues in this state.
+    pub fn action(&self) -> String {
+        format!(
+            "{RECORDING_PATH}?turn={}&retry={}&fails={}",
+            self.turn, self.retry, self.fails
+        )
+    }
+
+    fn next_turn(&self, fails: u32) -> TurnState {
+        TurnState {
+            turn: self.turn + 1,
+            retry: 0,
+            fails,
+        }
+    }
+}
+
+/// What the caller hears first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Greeting {
+    /// Synthesised speech, played.
+    Audio(String),
+    /// No audio: Twilio's own Hebrew voice says it.
+    Text(String),
+}
+
+/// `incoming_call`: the greeting, then the first recording.
+pub fn answer(greeting: &Greeting) -> Response {
+    let r = match greeting {
+        Greeting::Audio(url) => Response::new().play(url),
+        Greeting::Text(text) => Response::new().say(text),
+    };
+    r.record(Record::turn(TurnState::FIRST.action()))
+}
+
+/// A number no business answers on.
+pub fn unknown_number() -> Response {
+    Response::new().say(strings::UNKNOWN_NUMBER).hangup()
+}
+
+/// Whether Twilio's recording parameters describe nothing said.
+pub fn is_empty_recording(recording_url: &str, recording_duration: &str) -> bool {
+    recording_url.trim().is_empty()
+        || recording_duration
+            .trim()
+            .parse::<f64>()
+            .is_ok_and(|d| d <= 0.0)
+}
+
+/// Nothing was heard: ask once more, then end politely.
+pub fn empty_recording(state: TurnState) -> Response {
+    if state.retry == 0 {
+        Response::new()
+            .say(strings::ASK_AGAIN)
+            .record(Record::turn(TurnState { retry: 1, ..state }.action()))
+    } else {
+        Response::new().say(strings::NO_ANSWER_GOODBYE).hangup()
+    }
+}
+
+/// How one caller turn ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TurnOutcome {
+    /// The business's answer: its audio (when synthesised) and text.
+    Answered {
+        audio_url: Option<String>,
+        text: String,
+    },
+    /// The caller said goodbye.
+    Goodbye,
+    /// Too little was heard to be a sentence.
+    Unclear,
+    /// No speech-to-text engine: the recording is kept for staff.
+    Pending,
+    /// A provider failed or the turn ran out of time; `fallback_audio` is the fallback sentence
+    /// already synthesised by speech-svc, if it was.
+    Failed { fallback_audio: Option<String> },
+}
+
+/// The TwiML after a turn in `state`, with `max_turns` caller turns per call.
+pub fn after_turn(state: TurnState, outcome: &TurnOutcome, max_turns: u32) -> Response {
+    match outcome {
+        TurnOutcome::Answered { audio_url, text } => {
+            let r = match audio_url {
+                Some(url) => Response::new().play(url),
+                None => Response::new().say(text),
+            };
+            if state.turn >= max_turns {
+                r.say(strings::CLOSING).hangup()
+            } else {
+                r.record(Record::turn(state.next_turn(0).action()))
+            }
+        }
+        TurnOutcome::Goodbye => Response::new().say(strings::CLOSING).hangup(),
+        TurnOutcome::Unclear => empty_recording(state),
+        TurnOutcome::Pending => Response::new().say(strings::RECORDED_FOR_CALLBACK).hangup(),
+        // The fallback once; a second failure in a row ends the call instead of looping.
+        TurnOutcome::Failed { .. } if state.fails >= 1 || state.turn >= max_turns => {
+            Response::new().say(strings::FAILURE_GOODBYE).hangup()
+        }
+        TurnOutcome::Failed { fallback_audio } => {
+            let r = match fallback_audio {
+                Some(url) => Response::new().play(url),
+                None => Response::new().say(strings::FALLBACK),
+            };
+            r.record(Record::turn(state.next_turn(state.fails + 1).action()))
+        }
+    }
+}
+
+/// Whether the caller is ending the conversation: the whole utterance is one of the Hebrew
+/// goodbyes (give or take punctuation and a leading "אז"/"טוב"), or it ends with one.
+pub fn is_goodbye(transcript: &str) -> bool {
+    let words: Vec<&str> = transcript
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '"'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() || words.len() > 8 {
+        return false;
+    }
+    strings::GOODBYES.iter().any(|goodbye| {
+        let g: Vec<&str> = goodbye.split_whitespace().collect();
+        words.len() >= g.len() && words[words.len() - g.len()..] == g[..]
+    })
+}
+
+/// `outbound_connect`: the agent answered; dial the customer from the business's number.
+pub fn connect(customer_number: &str, business_number: &str) -> Response {
+    Response::new()
+        .say(strings::CONNECTING)
+        .dial(customer_number, business_number)
+}
+
+/// Whether a Twilio `CallStatus` ends the call.
+pub fn is_final_status(status: &str) -> bool {
+    matches!(
+        status,
+        "completed" | "busy" | "no-answer" | "failed" | "canceled"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::twiml::{Verb, parse};
+
+    fn names(r: &Response) -> Vec<String> {
+        parse(&r.to_xml())
+            .unwrap()
+            .into_iter()
+            .skip(1)
+            .map(|e| e.name)
+            .collect()
+    }
+
+    fn record_action(r: &Response) -> Option<String> {
+        r.verbs().iter().find_map(|v| match v {
+            Verb::Record(rec) => Some(rec.action.clone()),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn state_round_trips_through_the_action_url() {
+        let s = TurnState {
+            turn: 3,
+            retry: 1,
+            fails: 1,
+        };
+        assert_eq!(TurnState::from_query(&s.action()), s);
+        assert_eq!(TurnState::from_query(RECORDING_PATH), TurnState::FIRST);
+        assert_eq!(
+            TurnState::from_query("/webhook/handle_recording?turn=x&retry=-1&fails"),
+            TurnState::FIRST
+        );
+    }
+
+    #[test]
+    fn the_greeting_plays_then_records() {
+        let r = answer(&Greeting::Audio("http://x/static/tts/a.wav".into()));
+        assert_eq!(names(&r), ["Play", "Record"]);
+        assert_eq!(record_action(&r).unwrap(), TurnState::FIRST.action());
+        let r = answer(&Greeting::Text("שלום".into()));
+        assert_eq!(names(&r), ["Say", "Record"]);
+    }
+
+    #[test]
+    fn an_empty_recording_is_forgiven_once() {
+        assert!(is_empty_recording("", "3"));
+        assert!(is_empty_recording("https://api.twilio.com/x", "0"));
+        assert!(!is_empty_recording("https://api.twilio.com/x", "4"));
+        assert!(!is_empty_recording("https://api.twilio.com/x", ""));
+        let first = empty_recording(TurnState::FIRST);
+        assert_eq!(names(&first), ["Say", "Record"]);
+        let again = TurnState::from_query(&record_action(&first).unwrap());
+        assert_eq!(again.retry, 1);
+        assert_eq!(names(&empty_recording(again)), ["Say", "Hangup"]);
+    }
+
+    #[test]
+    fn answers_continue_until_the_last_turn() {
+        let answered = TurnOutcome::Answered {
+            audio_url: Some("http://x/static/tts/b.wav".into()),
+            text: "פתוחים עד שש".into(),
+        };
+        let r = after_turn(TurnState::FIRST, &answered, 3);
+        assert_eq!(names(&r), ["Play", "Record"]);
+        let next = TurnState::from_query(&record_action(&r).unwrap());
+        assert_eq!(next.turn, 2);
+        let last = TurnState { turn: 3, ..next };
+        assert_eq!(
+            names(&after_turn(last, &answered, 3)),
+            ["Play", "Say", "Hangup"]
+        );
+        assert_eq!(
+            names(&after_turn(TurnState::FIRST, &TurnOutcome::Goodbye, 3)),
+            ["Say", "Hangup"]
+        );
+    }
+
+    #[test]
+    fn the_fallback_is_said_once_never_in_a_loop() {
+        let failed = TurnOutcome::Failed {
+            fallback_audio: None,
+        };
+        let r = after_turn(TurnState::FIRST, &failed, 6);
+        let xml = r.to_xml();
+        assert_eq!(xml.matches(strings::FALLBACK).count(), 1, "{xml}");
+        let next = TurnState::from_query(&record_action(&r).unwrap());
+        assert_eq!(next.fails, 1);
+        let r = after_turn(next, &failed, 6);
+        assert_eq!(names(&r), ["Say", "Hangup"]);
+        assert!(!r.to_xml().contains(strings::FALLBACK));
+        // A good turn resets the count.
+        let ok = TurnOutcome::Answered {
+            audio_url: None,
+            text: "כן".into(),
+        };
+        let r = after_turn(next, &ok, 6);
+        assert_eq!(TurnState::from_query(&record_action(&r).unwrap()).fails, 0);
+    }
+
+    #[test]
+    fn goodbyes_in_hebrew() {
+        for t in [
+            "תודה ולהתראות",
+            "ביי",
+            "טוב, להתראות!",
+            "אוקיי שלום ותודה.",
+            "ביי ביי",
+        ] {
+            assert!(is_goodbye(t), "{t}");
+        }
+        for t in [
+            "",
+            "מה שעות הפתיחה?",
+            "ביית לחם",
+            "להתראות זה לא מה שרציתי, אני רוצה לשאול על מחירים של שירותים שונים אצלכם",
+        ] {
+            assert!(!is_goodbye(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn outbound_connect_dials_the_customer_from_the_business_number() {
+        let r = connect("+972501234567", "+97235550100");
+        assert_eq!(names(&r), ["Say", "Dial", "Number"]);
+    }
+
+    #[test]
+    fn final_statuses() {
+        for s in ["completed", "busy", "no-answer", "failed", "canceled"] {
+            assert!(is_final_status(s));
+        }
+        assert!(!is_final_status("ringing"));
+        assert!(!is_final_status("in-progress"));
+    }
+}

@@ -1,0 +1,641 @@
+//! voice-svc's work: each webhook verified, the business found, the call flow's decision taken
+//! and the call's events published. Talks to crm-svc (businesses, customers), speech-svc (the
+//! turn's speech) and the event bus; the TwiML itself comes from [`crate::call_flow`].
+
+use crate::{
+    call_flow::{self, Greeting, TurnOutcome, TurnState},
+    error::{Error, Result},
+    settings::{Settings, Verification},
+    twilio_rest::{NewCall, TwilioRest},
+    twilio_signature, twiml,
+};
+use agentlocator_common::{bus::SharedBus, phone::normalize_il, telemetry::TracePropagation};
+use agentlocator_proto::{
+    new_event,
+    v1::{
+        self as pb, BusinessContext, CallEvent, CallEventKind, ReplyAndSpeakRequest, ReplyRequest,
+        SynthesizeRequest, TranscribeRequest, TranscriptStatus, Webhook, WebhookRejection,
+        crm_service_client::CrmServiceClient, event::Payload, get_business_request::By,
+        speech_service_client::SpeechServiceClient, transcribe_request::Source,
+    },
+};
+use std::{
+    collections::HashMap,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+use tonic::{Code, service::interceptor::InterceptedService, transport::Channel};
+
+pub type CrmClient = CrmServiceClient<InterceptedService<Channel, TracePropagation>>;
+pub type SpeechClient = SpeechServiceClient<InterceptedService<Channel, TracePropagation>>;
+
+/// The business the embedded default answers for when the called number matches none (the
+/// demo business `agentlocator up` seeds), so `curl -XPOST localhost:8080/webhook/incoming_call`
+/// hears the demo greeting. Only without an auth token on a loopback PUBLIC_BASE_URL.
+pub const EMBEDDED_FALLBACK_SLUG: &str = "demo";
+
+/// Histogram of each stage of a turn, in seconds, labelled `stage`.
+pub const STAGE_SECONDS: &str = "voice_turn_stage_seconds";
+/// Counter of turns by `outcome`.
+pub const TURNS_TOTAL: &str = "voice_turns_total";
+
+/// What a webhook gets back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookAnswer {
+    Twiml(String),
+    Rejected(WebhookRejection),
+}
+
+/// The form parameters of one webhook.
+pub struct Params(HashMap<String, String>);
+
+impl Params {
+    fn get(&self, name: &str) -> &str {
+        self.0.get(name).map(|s| s.trim()).unwrap_or_default()
+    }
+}
+
+#[derive(Clone)]
+pub struct Voice {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: Settings,
+    crm: CrmClient,
+    speech: SpeechClient,
+    bus: SharedBus,
+    twilio: Option<TwilioRest>,
+}
+
+impl Voice {
+    pub fn new(
+        settings: Settings,
+        crm: CrmClient,
+        speech: SpeechClient,
+        bus: SharedBus,
+    ) -> Result<Self> {
+        let twilio = match (&settings.twilio_account_sid, &settings.twilio_auth_token) {
+            (Some(sid), Some(token)) => Some(TwilioRest::new(
+                &settings.twilio_api_base_url,
+                sid.clone(),
+                token.clone(),
+            )?),
+            _ => None,
+        };
+        match &settings.verification {
+            Verification::Enforce(_) => {}
+            Verification::OpenOnLoopback => tracing::warn!(
+                public_base_url = settings.public_base_url,
+                "TWILIO_AUTH_TOKEN is not set: Twilio webhook signatures are NOT checked \
+                 (allowed only because PUBLIC_BASE_URL is a loopback address)"
+            ),
+            Verification::Refuse => tracing::warn!(
+                public_base_url = settings.public_base_url,
+                "TWILIO_AUTH_TOKEN is not set and PUBLIC_BASE_URL is public: every Twilio \
+                 webhook will be refused until the token is configured"
+            ),
+        }
+        Ok(Voice {
+            inner: Arc::new(Inner {
+                settings,
+                crm,
+                speech,
+                bus,
+                twilio,
+            }),
+        })
+    }
+
+    fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// Whether the webhook carries Twilio's signature for PUBLIC_BASE_URL + path + query.
+    fn verified(&self, path_and_query: &str, params: &[(String, String)], signature: &str) -> bool {
+        match &self.settings().verification {
+            Verification::Enforce(token) => {
+                let url = format!("{}{path_and_query}", self.settings().public_base_url);
+                twilio_signature::is_valid(token.expose(), &url, params, signature)
+            }
+            Verification::OpenOnLoopback => true,
+            Verification::Refuse => false,
+        }
+    }
+
+    fn open(&self) -> bool {
+        self.settings().verification == Verification::OpenOnLoopback
+    }
+
+    pub async fn handle_webhook(
+        &self,
+        webhook: Webhook,
+        path_and_query: &str,
+        params: Vec<(String, String)>,
+        signature: &str,
+    ) -> Result<WebhookAnswer> {
+        if webhook == Webhook::Unspecified {
+            return Err(Error::invalid("webhook", "is required"));
+        }
+        if !self.verified(path_and_query, &params, signature) {
+            tracing::warn!(
+                ?webhook,
+                "webhook refused: missing or invalid X-Twilio-Signature"
+            );
+            metrics::counter!("voice_webhooks_refused_total").increment(1);
+            return Ok(WebhookAnswer::Rejected(WebhookRejection::InvalidSignature));
+        }
+        let params = Params(params.into_iter().collect());
+        let answer = match webhook {
+            Webhook::IncomingCall => self.incoming_call(&params).await?,
+            Webhook::HandleRecording => self.handle_recording(path_and_query, &params).await?,
+            Webhook::CallStatus => self.call_status(&params).await?,
+            Webhook::OutboundConnect => self.outbound_connect(path_and_query, &params).await?,
+            Webhook::Unspecified => unreachable!("checked above"),
+        };
+        Ok(match answer {
+            Step::Twiml(r) => WebhookAnswer::Twiml(r.to_xml()),
+            Step::VoiceDisabled => WebhookAnswer::Rejected(WebhookRejection::VoiceDisabled),
+        })
+    }
+
+    /// The business called on `number` (any of its Twilio numbers), or in the embedded default
+    /// the demo business.
+    async fn business_for(&self, numbers: &[&str]) -> Result<Option<pb::Business>> {
+        for number in numbers.iter().filter(|n| !n.is_empty()) {
+            if let Some(b) = self
+                .get_business(By::PhoneNumber(number.to_string()))
+                .await?
+            {
+                return Ok(Some(b));
+            }
+        }
+        if self.open() {
+            return self
+                .get_business(By::Slug(EMBEDDED_FALLBACK_SLUG.into()))
+                .await;
+        }
+        Ok(None)
+    }
+
+    async fn get_business(&self, by: By) -> Result<Option<pb::Business>> {
+        let res = self
+            .inner
+            .crm
+            .clone()
+            .get_business(pb::GetBusinessRequest { by: Some(by) })
+            .await;
+        match res {
+            Ok(b) => Ok(Some(b.into_inner())),
+            // Not a business's number (or not a phone number at all).
+            Err(s) if matches!(s.code(), Code::NotFound | Code::InvalidArgument) => Ok(None),
+            Err(s) => Err(Error::upstream("crm-svc")(s)),
+        }
+    }
+
+    async fn incoming_call(&self, p: &Params) -> Result<Step> {
+        let Some(business) = self.business_for(&[p.get("To")]).await? else {
+            tracing::info!(to = p.get("To"), "call to a number of no business");
+            return Ok(Step::Twiml(call_flow::unknown_number()));
+        };
+        if !voice_enabled(&business) {
+            return Ok(Step::VoiceDisabled);
+        }
+        let sid = p.get("CallSid");
+        if !sid.is_empty() {
+            let direction = match p.get("Direction") {
+                "" => "inbound",
+                d => d,
+            };
+            let mut e = self.call_event(CallEventKind::Started, sid, p);
+            e.direction = direction.to_string();
+            e.status = non_empty(p.get("CallStatus"), "ringing");
+            self.publish(&business.id, e).await;
+        }
+        let greeting = self.greeting(&business).await;
+        Ok(Step::Twiml(call_flow::answer(&greeting)))
+    }
+
+    /// The business's greeting as synthesised speech, or as text for `<Say>` when synthesis
+    /// fails or takes too long.
+    async fn greeting(&self, business: &pb::Business) -> Greeting {
+        let text = match business.greeting_text.trim() {
+            "" => crate::strings::DEFAULT_GREETING.to_string(),
+            t => t.to_string(),
+        };
+        let started = Instant::now();
+        let res = tokio::time::timeout(
+            self.settings().greeting_budget,
+            self.inner.speech.clone().synthesize(SynthesizeRequest {
+                text: text.clone(),
+                voice: String::new(),
+            }),
+        )
+        .await;
+        metrics::histogram!(STAGE_SECONDS, "stage" => "greeting_tts")
+            .record(started.elapsed().as_secs_f64());
+        match res {
+            Ok(Ok(r)) => match r.into_inner().audio {
+                Some(a) if !a.url.is_empty() => return Greeting::Audio(a.url),
+                _ => tracing::warn!("greeting synthesis returned no audio"),
+            },
+            Ok(Err(s)) => tracing::warn!(error = %s, "greeting synthesis failed; using <Say>"),
+            Err(_) => tracing::warn!("greeting synthesis timed out; using <Say>"),
+        }
+        Greeting::Text(text)
+    }
+
+    async fn handle_recording(&self, path_and_query: &str, p: &Params) -> Result<Step> {
+        let state = TurnState::from_query(path_and_query);
+        let Some(business) = self.business_for(&[p.get("To")]).await? else {
+            return Ok(Step::Twiml(call_flow::unknown_number()));
+        };
+        if !voice_enabled(&business) {
+            return Ok(Step::VoiceDisabled);
+        }
+        let sid = p.get("CallSid").to_string();
+        let recording_url = p.get("RecordingUrl").to_string();
+        if call_flow::is_empty_recording(&recording_url, p.get("RecordingDuration")) {
+            metrics::counter!(TURNS_TOTAL, "outcome" => "empty").increment(1);
+            return Ok(Step::Twiml(call_flow::empty_recording(state)));
+        }
+        if !sid.is_empty() {
+            let mut e = self.call_event(CallEventKind::Recorded, &sid, p);
+            e.recording_url = recording_url.clone();
+            self.publish(&business.id, e).await;
+        }
+        let turn = Turn {
+            voice: self.clone(),
+            business,
+            sid,
+            from: p.get("From").to_string(),
+            to: p.get("To").to_string(),
+            recording_url,
+        };
+        // In its own task: when the budget runs out the caller hears the fallback now, and the
+        // turn still finishes and reports its late transcript and reply on the call.
+        let started = Instant::now();
+        let mut task = tokio::spawn(turn.run());
+        let outcome = match tokio::time::timeout(self.settings().turn_budget, &mut task).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "turn task failed");
+                TurnOutcome::Failed {
+                    fallback_audio: None,
+                }
+            }
+            Err(_) => {
+                tracing::warn!(
+                    budget_ms = self.settings().turn_budget.as_millis() as u64,
+                    "turn over budget: saying the fallback; the turn finishes in the background"
+                );
+                metrics::counter!(TURNS_TOTAL, "outcome" => "over_budget").increment(1);
+                TurnOutcome::Failed {
+                    fallback_audio: None,
+                }
+            }
+        };
+        metrics::histogram!(STAGE_SECONDS, "stage" => "turn")
+            .record(started.elapsed().as_secs_f64());
+        metrics::counter!(TURNS_TOTAL, "outcome" => outcome_label(&outcome)).increment(1);
+        Ok(Step::Twiml(call_flow::after_turn(
+            state,
+            &outcome,
+            self.settings().max_turns,
+        )))
+    }
+
+    async fn call_status(&self, p: &Params) -> Result<Step> {
+        // Inbound: the business is called (To); outbound: it calls (From).
+        let Some(business) = self.business_for(&[p.get("To"), p.get("From")]).await? else {
+            return Ok(Step::Twiml(twiml::Response::new()));
+        };
+        if !voice_enabled(&business) {
+            return Ok(Step::VoiceDisabled);
+        }
+        let sid = p.get("CallSid");
+        let status = p.get("CallStatus");
+        if !sid.is_empty() && call_flow::is_final_status(status) {
+            let mut e = self.call_event(CallEventKind::Completed, sid, p);
+            e.status = status.to_string();
+            e.duration_seconds = p
+                .get("CallDuration")
+                .parse::<i32>()
+                .unwrap_or_default()
+                .max(0);
+            self.publish(&business.id, e).await;
+        }
+        Ok(Step::Twiml(twiml::Response::new()))
+    }
+
+    async fn outbound_connect(&self, path_and_query: &str, p: &Params) -> Result<Step> {
+        let Some(business) = self.business_for(&[p.get("From")]).await? else {
+            return Ok(Step::Twiml(call_flow::unknown_number()));
+        };
+        if !voice_enabled(&business) {
+            return Ok(Step::VoiceDisabled);
+        }
+        let customer = query_value(path_and_query, "to")
+            .and_then(|n| normalize_il(&n).ok())
+            .ok_or_else(|| Error::invalid("to", "the customer's number is missing"))?;
+        Ok(Step::Twiml(call_flow::connect(&customer, p.get("From"))))
+    }
+
+    /// Click-to-call: Twilio rings `agent_phone`, then `/webhook/outbound_connect` dials the
+    /// customer from the business's number.
+    pub async fn start_outbound_call(
+        &self,
+        r: pb::StartOutboundCallRequest,
+    ) -> Result<pb::StartOutboundCallResponse> {
+        let twilio = self.inner.twilio.as_ref().ok_or_else(|| {
+            Error::NotConfigured("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set".into())
+        })?;
+        let agent = normalize_il(&r.agent_phone)
+            .map_err(|e| Error::invalid("agent_phone", e.to_string()))?;
+        let business = self
+            .get_business(By::Id(r.business_id.clone()))
+            .await?
+            .ok_or(Error::NotFound("business"))?;
+        if !voice_enabled(&business) {
+            return Err(Error::VoiceDisabled);
+        }
+        let from = business
+            .twilio_numbers
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::NotConfigured("the business has no Twilio number".into()))?;
+        let customer = self
+            .inner
+            .crm
+            .clone()
+            .get_customer(pb::GetCustomerRequest {
+                business_id: r.business_id.clone(),
+                id: r.customer_id.clone(),
+            })
+            .await
+            .map_err(Error::upstream("crm-svc"))?
+            .into_inner();
+        if customer.phone.trim().is_empty() {
+            return Err(Error::invalid(
+                "customer_id",
+                "the customer has no phone number",
+            ));
+        }
+        let base = &self.settings().public_base_url;
+        let created = twilio
+            .create_call(&NewCall {
+                to: agent.clone(),
+                from: from.clone(),
+                url: format!(
+                    "{base}/webhook/outbound_connect?to={}",
+                    form_encode(&customer.phone)
+                ),
+                status_callback: format!("{base}/webhook/call_status"),
+            })
+            .await?;
+        tracing::info!(
+            call_sid = created.sid,
+            customer_id = customer.id,
+            user_id = r.user_id,
+            "outbound call started"
+        );
+        let event = CallEvent {
+            kind: CallEventKind::Started as i32,
+            call_sid: created.sid.clone(),
+            direction: "outbound".into(),
+            from_number: from,
+            to_number: customer.phone.clone(),
+            status: non_empty(&created.status, "queued"),
+            customer_id: customer.id.clone(),
+            ..Default::default()
+        };
+        self.publish(&business.id, event).await;
+        Ok(pb::StartOutboundCallResponse {
+            call_sid: created.sid,
+            status: non_empty(&created.status, "queued"),
+        })
+    }
+
+    fn call_event(&self, kind: CallEventKind, sid: &str, p: &Params) -> CallEvent {
+        CallEvent {
+            kind: kind as i32,
+            call_sid: sid.to_string(),
+            direction: non_empty(p.get("Direction"), "inbound"),
+            from_number: p.get("From").to_string(),
+            to_number: p.get("To").to_string(),
+            ..Default::default()
+        }
+    }
+
+    /// Publishes a call event; a bus failure is logged, never turned into a failed call (the
+    /// caller is still answered).
+    async fn publish(&self, business_id: &str, event: CallEvent) {
+        let kind = event.kind();
+        let event = new_event(business_id, Payload::Call(event));
+        if let Err(e) = self.inner.bus.publish(&event).await {
+            metrics::counter!("voice_events_unpublished_total").increment(1);
+            tracing::error!(error = %e, ?kind, "publishing a call event failed");
+        }
+    }
+}
+
+/// What a webhook step decided.
+enum Step {
+    Twiml(twiml::Response),
+    VoiceDisabled,
+}
+
+/// One caller turn: transcribe, answer, speak, reporting each result on the call as it comes.
+struct Turn {
+    voice: Voice,
+    business: pb::Business,
+    sid: String,
+    from: String,
+    to: String,
+    recording_url: String,
+}
+
+impl Turn {
+    async fn run(self) -> TurnOutcome {
+        let started = Instant::now();
+        let transcribed = self
+            .voice
+            .inner
+            .speech
+            .clone()
+            .transcribe(TranscribeRequest {
+                source: Some(Source::RecordingUrl(self.recording_url.clone())),
+                business_id: self.business.id.clone(),
+            })
+            .await;
+        let stt = started.elapsed();
+        record_stage("stt", stt);
+        let t = match transcribed {
+            Ok(t) => t.into_inner(),
+            Err(s) => {
+                tracing::warn!(call_sid = self.sid, error = %s, "transcription failed");
+                self.publish(CallEventKind::Transcribed, |_| {}).await;
+                return TurnOutcome::Failed {
+                    fallback_audio: None,
+                };
+            }
+        };
+        let text = match t.status() {
+            TranscriptStatus::Done if !t.text.trim().is_empty() => t.text.trim().to_string(),
+            TranscriptStatus::Pending => return TurnOutcome::Pending,
+            _ => return TurnOutcome::Unclear,
+        };
+        self.publish(CallEventKind::Transcribed, |e| e.transcript = text.clone())
+            .await;
+        if call_flow::is_goodbye(&text) {
+            tracing::info!(call_sid = self.sid, stt_ms = ms(stt), "caller said goodbye");
+            return TurnOutcome::Goodbye;
+        }
+        let reply_started = Instant::now();
+        let replied = self
+            .voice
+            .inner
+            .speech
+            .clone()
+            .reply_and_speak(ReplyAndSpeakRequest {
+                reply: Some(ReplyRequest {
+                    business: Some(BusinessContext {
+                        business_id: self.business.id.clone(),
+                        name: self.business.name.clone(),
+                        greeting: self.business.greeting_text.clone(),
+                        knowledge: self.business.knowledge.clone(),
+                    }),
+                    history: Vec::new(),
+                    caller_text: text.clone(),
+                }),
+                voice: String::new(),
+            })
+            .await;
+        let reply_and_tts = reply_started.elapsed();
+        record_stage("reply_and_tts", reply_and_tts);
+        let r = match replied {
+            Ok(r) => r.into_inner(),
+            Err(s) => {
+                tracing::warn!(call_sid = self.sid, error = %s, "reply failed");
+                return TurnOutcome::Failed {
+                    fallback_audio: None,
+                };
+            }
+        };
+        for timing in &r.timings {
+            record_stage(&timing.stage, Duration::from_millis(timing.millis.into()));
+        }
+        let audio_url = r
+            .audio
+            .as_ref()
+            .map(|a| a.url.clone())
+            .filter(|u| !u.is_empty());
+        tracing::info!(
+            call_sid = self.sid,
+            stt_ms = ms(stt),
+            reply_and_tts_ms = ms(reply_and_tts),
+            total_ms = ms(started.elapsed()),
+            fallback = r.fallback,
+            needs_follow_up = r.needs_follow_up,
+            reply_engine = r.reply_engine,
+            "turn answered"
+        );
+        if r.fallback {
+            tracing::warn!(
+                call_sid = self.sid,
+                failure = r.failure,
+                "speech-svc spoke the fallback"
+            );
+            return TurnOutcome::Failed {
+                fallback_audio: audio_url,
+            };
+        }
+        let needs_follow_up = r.needs_follow_up;
+        self.publish(CallEventKind::Answered, |e| {
+            e.ai_reply = r.text.clone();
+            e.transcript = text.clone();
+            e.needs_follow_up = needs_follow_up;
+        })
+        .await;
+        TurnOutcome::Answered {
+            audio_url,
+            text: r.text,
+        }
+    }
+
+    async fn publish(&self, kind: CallEventKind, fill: impl FnOnce(&mut CallEvent)) {
+        if self.sid.is_empty() {
+            return;
+        }
+        let mut e = CallEvent {
+            kind: kind as i32,
+            call_sid: self.sid.clone(),
+            direction: "inbound".into(),
+            from_number: self.from.clone(),
+            to_number: self.to.clone(),
+            ..Default::default()
+        };
+        fill(&mut e);
+        self.voice.publish(&self.business.id, e).await;
+    }
+}
+
+fn voice_enabled(b: &pb::Business) -> bool {
+    b.features.as_ref().is_some_and(|f| f.voice_enabled)
+}
+
+fn record_stage(stage: &str, d: Duration) {
+    metrics::histogram!(STAGE_SECONDS, "stage" => stage.to_string()).record(d.as_secs_f64());
+}
+
+fn ms(d: Duration) -> u64 {
+    d.as_millis() as u64
+}
+
+fn outcome_label(o: &TurnOutcome) -> &'static str {
+    match o {
+        TurnOutcome::Answered { .. } => "answered",
+        TurnOutcome::Goodbye => "goodbye",
+        TurnOutcome::Unclear => "unclear",
+        TurnOutcome::Pending => "pending",
+        TurnOutcome::Failed { .. } => "failed",
+    }
+}
+
+fn non_empty(value: &str, default: &str) -> String {
+    match value.trim() {
+        "" => default.to_string(),
+        v => v.to_string(),
+    }
+}
+
+/// The value of `name` in the query of `path_and_query`, percent-decoded.
+fn query_value(path_and_query: &str, name: &str) -> Option<String> {
+    let query = path_and_query.split_once('?')?.1;
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+fn form_encode(value: &str) -> String {
+    serde_urlencoded::to_string([("v", value)])
+        .map(|s| s["v=".len()..].to_string())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_decoded() {
+        assert_eq!(
+            query_value("/webhook/outbound_connect?to=%2B972501234567", "to").as_deref(),
+            Some("+972501234567")
+        );
+        assert_eq!(query_value("/webhook/outbound_connect", "to"), None);
+        assert_eq!(form_encode("+972501234567"), "%2B972501234567");
+    }
+}
