@@ -3,6 +3,13 @@
 //! The service starts, reports itself through `Info`, serves the standard gRPC health service
 //! and stops cleanly on shutdown; its feature RPCs grow from here.
 
+pub mod baileys_events;
+pub mod cloud_api;
+pub mod error;
+pub mod inbound;
+pub mod jid;
+pub mod strings;
+
 use agentlocator_common::{Config, grpc, runner::service_info};
 use agentlocator_proto::v1::{
     ServiceInfo, ServiceInfoRequest,
