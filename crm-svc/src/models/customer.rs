@@ -108,12 +108,35 @@ pub fn list(
             .select(diesel::dsl::count_star())
             .get_result(conn)?
     };
-    let items = filtered(business_id, filter)
-        .order((customers::created_at.desc(), customers::id.desc()))
-        .limit(limit)
-        .offset(offset)
-        .select(Customer::as_select())
-        .load(conn)?;
+    let newest_first = (customers::created_at.desc(), customers::id.desc());
+    let items = if offset == 0 {
+        filtered(business_id, filter)
+            .order(newest_first)
+            .limit(limit)
+            .select(Customer::as_select())
+            .load(conn)?
+    } else {
+        // Deferred join: skip `offset` rows over the `(business_id, created_at, id)` index alone
+        // (an index-only scan when nothing is searched), then read just the `limit` rows kept by
+        // primary key. A plain OFFSET would read every skipped row from the table. (Two
+        // statements: diesel's MultiConnection cannot box a subselect into `IN (…)`.)
+        let page_ids: Vec<CustomerId> = filtered(business_id, filter)
+            .order(newest_first)
+            .limit(limit)
+            .offset(offset)
+            .select(customers::id)
+            .load(conn)?;
+        if page_ids.is_empty() {
+            Vec::new()
+        } else {
+            customers::table
+                .filter(customers::business_id.eq(business_id))
+                .filter(customers::id.eq_any(&page_ids))
+                .order(newest_first)
+                .select(Customer::as_select())
+                .load(conn)?
+        }
+    };
     Ok((total, items))
 }
 

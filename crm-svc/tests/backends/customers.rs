@@ -74,6 +74,11 @@ async fn list_paginates_orders_and_clamps(db: Db) {
     let ids =
         |p: &customers::Page<Customer>| p.items.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&p1), expected[..10]);
+    // Deeper pages are read by id (deferred join): same order, no gaps or overlaps.
+    let p2 = customers::list(&db, &b.id, 2, 10, None, None)
+        .await
+        .unwrap();
+    assert_eq!((p2.total, ids(&p2)), (30, expected[10..20].to_vec()));
     let p3 = customers::list(&db, &b.id, 3, 10, None, None)
         .await
         .unwrap();
@@ -89,6 +94,15 @@ async fn list_paginates_orders_and_clamps(db: Db) {
     assert_eq!((clamped.limit, clamped.items.len()), (100, 30));
     assert_eq!(ids(&clamped), expected);
 
+    let active_ids: Vec<_> = rows
+        .iter()
+        .filter(|c| c.status == CustomerStatus::Active)
+        .map(|c| c.id.clone())
+        .collect();
+    let active_p2 = customers::list(&db, &b.id, 2, 4, None, Some(CustomerStatus::Active))
+        .await
+        .unwrap();
+    assert_eq!(ids(&active_p2), active_ids[4..8]);
     let active = customers::list(&db, &b.id, 1, 100, None, Some(CustomerStatus::Active))
         .await
         .unwrap();
