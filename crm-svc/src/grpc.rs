@@ -17,6 +17,7 @@ use crate::{
     db::Db,
     ids::{AppointmentId, ContractId, CustomerId, InvoiceId, ProposalId, TaskId, UserId},
     invoices, proposals, reports, signatures, tasks, timeline, users, whatsapp_messages,
+    whatsapp_session,
 };
 use agentlocator_proto::v1::{self as pb, crm_service_server::CrmService};
 use tonic::{Request, Response, Status};
@@ -508,4 +509,76 @@ impl CrmService for CrmGrpc {
         .await?;
         Ok(Response::new(page.into()))
     }
+
+    async fn get_whats_app_auth(
+        &self,
+        request: Request<pb::GetWhatsAppAuthRequest>,
+    ) -> Result<Response<pb::WhatsAppAuthValues>, Status> {
+        let r = request.into_inner();
+        let business_id = scoped_business(&r.business_id)?;
+        let values = whatsapp_session::get(&self.db, &business_id, r.keys).await?;
+        Ok(Response::new(pb::WhatsAppAuthValues {
+            values: values.into_iter().collect(),
+        }))
+    }
+
+    async fn set_whats_app_auth(
+        &self,
+        request: Request<pb::SetWhatsAppAuthRequest>,
+    ) -> Result<Response<pb::SetWhatsAppAuthResponse>, Status> {
+        let r = request.into_inner();
+        let business_id = scoped_business(&r.business_id)?;
+        let values = r
+            .values
+            .into_iter()
+            .map(|(k, v)| (k, Some(v)))
+            .chain(r.deleted_keys.into_iter().map(|k| (k, None)))
+            .collect();
+        whatsapp_session::set(&self.db, &business_id, values).await?;
+        Ok(Response::new(pb::SetWhatsAppAuthResponse {}))
+    }
+
+    async fn clear_whats_app_auth(
+        &self,
+        request: Request<pb::ClearWhatsAppAuthRequest>,
+    ) -> Result<Response<pb::ClearWhatsAppAuthResponse>, Status> {
+        let business_id = scoped_business(&request.into_inner().business_id)?;
+        let removed = whatsapp_session::clear(&self.db, &business_id).await?;
+        Ok(Response::new(pb::ClearWhatsAppAuthResponse { removed }))
+    }
+
+    async fn link_whats_app_lid(
+        &self,
+        request: Request<pb::LinkWhatsAppLidRequest>,
+    ) -> Result<Response<pb::LinkWhatsAppLidResponse>, Status> {
+        let r = request.into_inner();
+        let business_id = scoped_business(&r.business_id)?;
+        whatsapp_session::link_lid(&self.db, &business_id, r.lid, r.phone).await?;
+        Ok(Response::new(pb::LinkWhatsAppLidResponse {}))
+    }
+
+    async fn resolve_whats_app_lid(
+        &self,
+        request: Request<pb::ResolveWhatsAppLidRequest>,
+    ) -> Result<Response<pb::ResolveWhatsAppLidResponse>, Status> {
+        let r = request.into_inner();
+        let business_id = scoped_business(&r.business_id)?;
+        let phone = whatsapp_session::phone_of_lid(&self.db, &business_id, r.lid).await?;
+        Ok(Response::new(pb::ResolveWhatsAppLidResponse {
+            phone: phone.unwrap_or_default(),
+        }))
+    }
+}
+
+/// The business a storage request is scoped to; an empty id is a validation error.
+fn scoped_business(id: &str) -> Result<crate::ids::BusinessId, Status> {
+    let id = id.trim();
+    if id.is_empty() {
+        return Err(crate::error::Error::Validation {
+            field: "business_id",
+            message: "required".into(),
+        }
+        .into());
+    }
+    Ok(crate::ids::BusinessId::from(id))
 }

@@ -37,6 +37,7 @@ pub mod time;
 pub mod timeline;
 pub mod users;
 pub mod whatsapp_messages;
+pub mod whatsapp_session;
 
 pub use db::{Db, DbConn, DbOptions};
 

@@ -242,6 +242,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Baileys auth state per business (migration 000400).
+    whatsapp_auth_state (business_id, key) {
+        business_id -> Text,
+        key -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// `@lid` identity → E.164 phone, per business (migration 000400).
+    whatsapp_lid_phones (business_id, lid) {
+        business_id -> Text,
+        lid -> Text,
+        phone -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     customer_counts,
     businesses,

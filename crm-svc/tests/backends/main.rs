@@ -19,6 +19,7 @@ mod storage;
 mod task_due;
 mod tasks;
 mod timeline;
+mod whatsapp_session;
 
 use std::{future::Future, time::Duration};
 

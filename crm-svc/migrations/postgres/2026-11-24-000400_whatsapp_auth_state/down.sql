@@ -1,0 +1,2 @@
+DROP TABLE whatsapp_lid_phones;
+DROP TABLE whatsapp_auth_state;
