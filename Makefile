@@ -24,7 +24,7 @@ NEXTEST_PROFILE ?= ci
 
 BIN := target/release/agentlocator
 
-.PHONY: help up build web demo test services tools tools-test fmt fmt-check lint nextest sidecar-test compose-check k8s-check clean
+.PHONY: help up build web demo test test-clients services tools tools-test fmt fmt-check lint nextest sidecar-test compose-check k8s-check clean
 
 help: ## list the targets
 	@echo "AgentLocator — make targets:"
@@ -52,10 +52,14 @@ test: ## what CI runs: services, fmt check, clippy -D warnings, nextest (profile
 	scripts/ensure-services.sh
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(MAKE) test-clients
 	$(CARGO) nextest run --workspace --profile $(NEXTEST_PROFILE) $(NEXTEST_ARGS)
 	$(MAKE) --no-print-directory sidecar-test
 	scripts/compose-check.sh
 	scripts/k8s-check.sh
+
+test-clients: ## install the stock browser-side clients the end-to-end tests drive (tests/node: socket.io-client)
+	cd tests/node && npm ci --no-audit --no-fund
 
 services: ## start PostgreSQL and NATS (JetStream) for the tests when they are not running
 	scripts/ensure-services.sh

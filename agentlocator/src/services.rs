@@ -34,6 +34,7 @@ struct Listeners {
     voice: tokio::net::TcpListener,
     speech: tokio::net::TcpListener,
     notify: tokio::net::TcpListener,
+    notify_http: tokio::net::TcpListener,
     whatsapp: tokio::net::TcpListener,
 }
 
@@ -58,6 +59,7 @@ async fn bind(config: &mut Config) -> anyhow::Result<Listeners> {
         voice: one(&mut s.voice).await?,
         speech: one(&mut s.speech).await?,
         notify: one(&mut s.notify).await?,
+        notify_http: one(&mut s.notify_http).await?,
         whatsapp: one(&mut s.whatsapp).await?,
     })
 }
@@ -109,6 +111,8 @@ pub async fn start(mut config: Config, shutdown: CancellationToken) -> anyhow::R
     }
 
     let mut tasks = JoinSet::new();
+    let notify_bus = bus.clone();
+    let wa_bus = bus.clone();
     let (t, b) = (shutdown.clone(), bus.clone());
     tasks.spawn(async move { ("crm-svc", crm_svc::run(db, b, listeners.crm, t).await) });
     let (c, t) = (config.clone(), shutdown.clone());
@@ -121,12 +125,21 @@ pub async fn start(mut config: Config, shutdown: CancellationToken) -> anyhow::R
     let (c, t) = (config.clone(), shutdown.clone());
     tasks.spawn(async move { ("speech-svc", speech_svc::run(c, listeners.speech, t).await) });
     let (c, t) = (config.clone(), shutdown.clone());
-    tasks.spawn(async move { ("notify-svc", notify_svc::run(c, listeners.notify, t).await) });
+    let notify_listeners = notify_svc::Listeners {
+        grpc: listeners.notify,
+        http: listeners.notify_http,
+    };
+    tasks.spawn(async move {
+        (
+            "notify-svc",
+            notify_svc::run(c, notify_listeners, notify_bus, t).await,
+        )
+    });
     let (c, t) = (config.clone(), shutdown.clone());
     tasks.spawn(async move {
         (
             "whatsapp-bridge",
-            whatsapp_bridge::run(c, listeners.whatsapp, t).await,
+            whatsapp_bridge::run(c, wa_bus, listeners.whatsapp, t).await,
         )
     });
     let (c, t) = (config.clone(), shutdown.clone());

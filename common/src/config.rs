@@ -106,6 +106,8 @@ pub struct Services {
     pub speech: ServiceAddr,
     pub notify: ServiceAddr,
     pub whatsapp: ServiceAddr,
+    /// notify-svc's HTTP listener (Socket.IO); the gateway proxies `/socket.io/` to its URL.
+    pub notify_http: ServiceAddr,
 }
 
 #[derive(Debug, Clone)]
@@ -244,6 +246,7 @@ impl Config {
 
         let twilio_account_sid = get("TWILIO_ACCOUNT_SID")
             .map(|s| {
+            notify_http: svc("NOTIFY_SVC_HTTP_ADDR", "NOTIFY_SVC_HTTP_URL", 50056)?,
                 if s.len() == 34
                     && s.starts_with("AC")
                     && s[2..].chars().all(|c| c.is_ascii_hexdigit())

@@ -34,6 +34,8 @@ pub struct ServiceClients {
     pub speech: SpeechClient,
     /// voice-svc: Twilio webhooks and outbound calls.
     pub voice: VoiceClient,
+    /// Base URL of notify-svc's Socket.IO listener, which `/socket.io/` is proxied to.
+    pub socket_io_url: String,
     /// Every service with its gRPC service name, for readiness checks.
     health: Vec<(&'static str, &'static str, Channel)>,
 }
@@ -79,6 +81,7 @@ impl ServiceClients {
             speech: SpeechServiceClient::with_interceptor(speech, TracePropagation)
                 .max_decoding_message_size(SPEECH_MESSAGE_LIMIT),
             voice: VoiceServiceClient::with_interceptor(voice, TracePropagation),
+            socket_io_url: services.notify_http.url.trim_end_matches('/').to_string(),
             health,
         })
     }

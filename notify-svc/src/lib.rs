@@ -1,13 +1,27 @@
 //! notify-svc: live Socket.IO events and Web Push notifications for staff.
 //!
-//! The service starts, reports itself through `Info`, serves the standard gRPC health service
-//! and stops cleanly on shutdown; its feature RPCs grow from here.
+//! - [`socket`]: the Socket.IO server on its own HTTP listener (`NOTIFY_SVC_HTTP_ADDR`; the
+//!   gateway proxies `/socket.io/` to it). The handshake carries the user's sign-in token; each
+//!   connection joins its business's and its user's room.
+//! - [`events`]: which bus events notify staff, and how (`task:due`, `call:incoming`,
+//!   `call:transcribed`, `call:completed`, `whatsapp:message`).
+//! - [`consumer`]: a per-replica fan-out consumer feeding Socket.IO, and a shared durable one
+//!   feeding Web Push.
+//!
+//! The gRPC side answers `Info` and the standard health service.
 
-use agentlocator_common::{Config, grpc, runner::service_info};
+pub mod consumer;
+pub mod events;
+pub mod socket;
+pub mod strings;
+
+use agentlocator_common::{Config, bus::SharedBus, grpc, jwt::TokenKeys, runner::service_info};
 use agentlocator_proto::v1::{
     ServiceInfo, ServiceInfoRequest,
     notify_service_server::{NotifyService, NotifyServiceServer},
 };
+use anyhow::Context;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
@@ -45,19 +59,66 @@ impl NotifyService for NotifyGrpc {
     }
 }
 
-/// Serves notify-svc on `listener` until `shutdown` is cancelled.
+/// Where notify-svc listens: gRPC (health, info) and HTTP (Socket.IO).
+pub struct Listeners {
+    pub grpc: TcpListener,
+    pub http: TcpListener,
+}
+
+/// Serves notify-svc until `shutdown` is cancelled: gRPC, Socket.IO and the live consumer. If
+/// one part fails, the others are stopped and the first error is returned.
 pub async fn run(
     config: Config,
-    listener: TcpListener,
+    listeners: Listeners,
+    bus: SharedBus,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let svc = NotifyServiceServer::new(NotifyGrpc::new(&config));
-    grpc::serve(listener, svc, shutdown).await?;
+    let keys = Arc::new(TokenKeys::from_config(&config)?);
+    let (svc, io) = socket::build(keys);
+    let stop = shutdown.child_token();
+    let stop_on_error = |result: anyhow::Result<()>| {
+        if result.is_err() {
+            stop.cancel();
+        }
+        result
+    };
+    let grpc_svc = NotifyServiceServer::new(NotifyGrpc::new(&config));
+    let (served, sockets, live) = tokio::join!(
+        async {
+            stop_on_error(
+                grpc::serve(listeners.grpc, grpc_svc, stop.clone())
+                    .await
+                    .context("notify-svc gRPC server"),
+            )
+        },
+        async {
+            stop_on_error(
+                socket::serve(listeners.http, svc, io.clone(), stop.clone())
+                    .await
+                    .context("notify-svc Socket.IO server"),
+            )
+        },
+        async {
+            stop_on_error(
+                consumer::run_live(bus.clone(), io.clone(), stop.clone())
+                    .await
+                    .context("notify-svc live consumer"),
+            )
+        },
+    );
+    served?;
+    sockets?;
+    live?;
     Ok(())
 }
 
-/// Runs notify-svc on its own: binds its configured gRPC address and serves until `shutdown`.
+/// Runs notify-svc on its own: binds its configured addresses, connects the bus and serves until
+/// `shutdown`.
 pub async fn serve(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let listener = grpc::bind(&config.services.notify.bind.to_string()).await?;
-    run(config, listener, shutdown).await
+    let listeners = Listeners {
+        grpc: grpc::bind(&config.services.notify.bind.to_string()).await?,
+        http: grpc::bind(&config.services.notify_http.bind.to_string()).await?,
+    };
+    let bus = agentlocator_common::bus::connect_from(&config).await?;
+    run(config, listeners, bus, shutdown).await
 }

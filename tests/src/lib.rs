@@ -2,6 +2,8 @@
 //! database (SQLite file or a new PostgreSQL database) and its own event stream (in-process, or a
 //! NATS JetStream stream under a unique subject root), so tests run side by side.
 
+pub mod socketio;
+
 use agentlocator_common::Config;
 use std::{collections::HashMap, time::Duration};
 use tokio_util::sync::CancellationToken;
@@ -38,6 +40,7 @@ impl TestEnv {
             ("VOICE_SVC_GRPC_ADDR", "127.0.0.1:0"),
             ("SPEECH_SVC_GRPC_ADDR", "127.0.0.1:0"),
             ("NOTIFY_SVC_GRPC_ADDR", "127.0.0.1:0"),
+            ("NOTIFY_SVC_HTTP_ADDR", "127.0.0.1:0"),
             ("WHATSAPP_BRIDGE_GRPC_ADDR", "127.0.0.1:0"),
             ("PUBLIC_BASE_URL", "http://127.0.0.1:8080"),
         ]

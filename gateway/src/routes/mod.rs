@@ -14,6 +14,7 @@ mod params;
 mod proposals;
 mod reports;
 mod signatures;
+mod socket_proxy;
 mod tasks;
 mod timeline;
 mod tts;
@@ -118,6 +119,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         cfg.service(resource);
     }
     cfg.route("/static/tts/{file}", web::get().to(tts::get));
+    // Live notifications (Socket.IO, polling and WebSocket), proxied to notify-svc.
+    cfg.service(web::resource(["/socket.io", "/socket.io/"]).to(socket_proxy::proxy));
     // The spec at /api/openapi.json and Swagger UI at /api/docs/ (before the /api scope, which
     // would otherwise answer them with 404).
     cfg.service(web::redirect("/api/docs", "/api/docs/"));

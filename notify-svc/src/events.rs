@@ -1,0 +1,292 @@
+//! Bus events → notifications: which events staff hear about, the Socket.IO event name and
+//! payload, and the Web Push text. Pure functions, so the mapping is tested without a bus.
+//!
+//! Payloads are small and carry no secrets: ids, a title or text the business's staff may read
+//! anyway, and the customer it is about. Recording URLs, AI replies and phone numbers of the
+//! business itself never leave.
+
+use crate::strings;
+use agentlocator_proto::{
+    Event, from_timestamp,
+    v1::{CallEventKind, TaskEventKind, WhatsAppEventKind, event::Payload},
+};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// Longest text (in characters) put into a payload; a longer transcript or message is cut.
+pub const MAX_TEXT_CHARS: usize = 500;
+/// Longest Web Push body (in characters); the operating system shows little more.
+pub const MAX_PUSH_BODY_CHARS: usize = 140;
+
+/// One thing staff of a business should hear about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    pub business_id: String,
+    /// The bus event's id (consumers are idempotent on it).
+    pub event_id: String,
+    /// Socket.IO event name, e.g. `task:due`.
+    pub name: &'static str,
+    /// Socket.IO payload.
+    pub data: Value,
+    /// What a Web Push notification shows.
+    pub push: PushMessage,
+}
+
+/// The JSON body of a Web Push message, as the service worker (`web/public/sw.js`) reads it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PushMessage {
+    pub title: String,
+    pub body: String,
+    /// Page opened when the notification is clicked.
+    pub url: String,
+    /// The Socket.IO event name and payload, for a page that wants the details.
+    pub event: &'static str,
+    pub data: Value,
+}
+
+/// Socket.IO room of everybody signed in to `business_id`.
+pub fn business_room(business_id: &str) -> String {
+    format!("business:{business_id}")
+}
+
+/// Socket.IO room of one user's connections (all tabs and devices).
+pub fn user_room(user_id: &str) -> String {
+    format!("user:{user_id}")
+}
+
+/// The notification `event` gives staff, if any.
+pub fn notification_for(event: &Event) -> Option<Notification> {
+    let (name, data, title, body, customer_id) = match event.payload.as_ref()? {
+        Payload::Task(t) if t.kind == TaskEventKind::Due as i32 => {
+            let due_at = t
+                .due_at
+                .as_ref()
+                .and_then(from_timestamp)
+                .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+            (
+                "task:due",
+                json!({
+                    "task_id": t.task_id,
+                    "title": cut(&t.title, MAX_TEXT_CHARS),
+                    "due_at": due_at,
+                    "customer_id": opt(&t.customer_id),
+                }),
+                strings::TASK_DUE_TITLE,
+                t.title.clone(),
+                t.customer_id.clone(),
+            )
+        }
+        Payload::Call(c) => {
+            let caller = || {
+                if c.from_number.is_empty() {
+                    strings::UNKNOWN_CALLER.to_string()
+                } else {
+                    c.from_number.clone()
+                }
+            };
+            match CallEventKind::try_from(c.kind).ok()? {
+                CallEventKind::Started if c.direction != "outbound" => (
+                    "call:incoming",
+                    json!({
+                        "call_id": c.call_sid,
+                        "customer_id": opt(&c.customer_id),
+                        "from": c.from_number,
+                    }),
+                    strings::CALL_INCOMING_TITLE,
+                    caller(),
+                    c.customer_id.clone(),
+                ),
+                CallEventKind::Transcribed if !c.transcript.trim().is_empty() => (
+                    "call:transcribed",
+                    json!({
+                        "call_id": c.call_sid,
+                        "customer_id": opt(&c.customer_id),
+                        "text": cut(&c.transcript, MAX_TEXT_CHARS),
+                    }),
+                    strings::CALL_TRANSCRIBED_TITLE,
+                    c.transcript.clone(),
+                    c.customer_id.clone(),
+                ),
+                CallEventKind::Completed => (
+                    "call:completed",
+                    json!({
+                        "call_id": c.call_sid,
+                        "customer_id": opt(&c.customer_id),
+                        "status": c.status,
+                        "duration_seconds": c.duration_seconds,
+                    }),
+                    strings::CALL_COMPLETED_TITLE,
+                    caller(),
+                    c.customer_id.clone(),
+                ),
+                _ => return None,
+            }
+        }
+        Payload::Whatsapp(w) if w.kind == WhatsAppEventKind::Received as i32 => (
+            "whatsapp:message",
+            json!({
+                "message_id": w.provider_message_id,
+                "customer_id": opt(&w.customer_id),
+                "from": w.from_number,
+                "text": cut(&w.body, MAX_TEXT_CHARS),
+            }),
+            strings::WHATSAPP_MESSAGE_TITLE,
+            w.body.clone(),
+            w.customer_id.clone(),
+        ),
+        _ => return None,
+    };
+    let url = if customer_id.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/crm/customers/{customer_id}")
+    };
+    Some(Notification {
+        business_id: event.business_id.clone(),
+        event_id: event.id.clone(),
+        name,
+        push: PushMessage {
+            title: title.to_string(),
+            body: cut(&body, MAX_PUSH_BODY_CHARS),
+            url,
+            event: name,
+            data: data.clone(),
+        },
+        data,
+    })
+}
+
+fn opt(s: &str) -> Value {
+    if s.is_empty() {
+        Value::Null
+    } else {
+        Value::String(s.to_string())
+    }
+}
+
+/// `text` cut to `max` characters (with an ellipsis when cut).
+fn cut(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use agentlocator_proto::{
+        new_event, to_timestamp,
+        v1::{CallEvent, TaskEvent, WhatsAppEvent},
+    };
+
+    #[test]
+    fn a_due_task_becomes_task_due() {
+        let due = chrono::DateTime::parse_from_rfc3339("2026-11-24T08:30:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let e = new_event(
+            "b1",
+            Payload::Task(TaskEvent {
+                kind: TaskEventKind::Due as i32,
+                task_id: "t1".into(),
+                title: "להתקשר".into(),
+                due_at: Some(to_timestamp(due)),
+                customer_id: "c1".into(),
+                assignee_id: String::new(),
+            }),
+        );
+        let n = notification_for(&e).unwrap();
+        assert_eq!(n.name, "task:due");
+        assert_eq!(n.business_id, "b1");
+        assert_eq!(
+            n.data,
+            json!({"task_id": "t1", "title": "להתקשר", "due_at": "2026-11-24T08:30:00Z", "customer_id": "c1"})
+        );
+        assert_eq!(n.push.title, strings::TASK_DUE_TITLE);
+        assert_eq!(n.push.body, "להתקשר");
+        assert_eq!(n.push.url, "/crm/customers/c1");
+    }
+
+    #[test]
+    fn created_and_done_tasks_notify_nobody() {
+        for kind in [TaskEventKind::Created, TaskEventKind::Done] {
+            let e = new_event(
+                "b1",
+                Payload::Task(TaskEvent {
+                    kind: kind as i32,
+                    ..Default::default()
+                }),
+            );
+            assert_eq!(notification_for(&e), None);
+        }
+    }
+
+    #[test]
+    fn calls_and_messages_map_to_their_events_without_secrets() {
+        let call = |kind: CallEventKind, f: fn(&mut CallEvent)| {
+            let mut c = CallEvent {
+                kind: kind as i32,
+                call_sid: "CA1".into(),
+                direction: "inbound".into(),
+                from_number: "+972501234567".into(),
+                to_number: "+97231234567".into(),
+                recording_url: "https://api.twilio.com/rec/RE1".into(),
+                ai_reply: "תשובה".into(),
+                customer_id: "c1".into(),
+                ..Default::default()
+            };
+            f(&mut c);
+            notification_for(&new_event("b1", Payload::Call(c)))
+        };
+        let n = call(CallEventKind::Started, |_| {}).unwrap();
+        assert_eq!(n.name, "call:incoming");
+        assert_eq!(n.data["from"], "+972501234567");
+        let n = call(CallEventKind::Transcribed, |c| c.transcript = "שלום".into()).unwrap();
+        assert_eq!(
+            n.data,
+            json!({"call_id": "CA1", "customer_id": "c1", "text": "שלום"})
+        );
+        assert_eq!(
+            call(CallEventKind::Completed, |_| {}).unwrap().name,
+            "call:completed"
+        );
+        assert_eq!(call(CallEventKind::Recorded, |_| {}), None);
+        assert_eq!(call(CallEventKind::Transcribed, |_| {}), None);
+        assert_eq!(
+            call(CallEventKind::Started, |c| c.direction = "outbound".into()),
+            None
+        );
+        for n in [
+            call(CallEventKind::Started, |_| {}).unwrap(),
+            call(CallEventKind::Completed, |_| {}).unwrap(),
+        ] {
+            let text = serde_json::to_string(&n.push).unwrap();
+            assert!(
+                !text.contains("twilio") && !text.contains("תשובה"),
+                "{text}"
+            );
+        }
+
+        let w = WhatsAppEvent {
+            kind: WhatsAppEventKind::Received as i32,
+            provider_message_id: "WAMID1".into(),
+            from_number: "+972521112233".into(),
+            body: "x".repeat(2 * MAX_TEXT_CHARS),
+            customer_id: String::new(),
+            ..Default::default()
+        };
+        let n = notification_for(&new_event("b1", Payload::Whatsapp(w))).unwrap();
+        assert_eq!(n.name, "whatsapp:message");
+        assert_eq!(n.data["customer_id"], Value::Null);
+        assert_eq!(
+            n.data["text"].as_str().unwrap().chars().count(),
+            MAX_TEXT_CHARS
+        );
+        assert_eq!(n.push.body.chars().count(), MAX_PUSH_BODY_CHARS);
+        assert_eq!(n.push.url, "/");
+    }
+}

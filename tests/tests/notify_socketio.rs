@@ -1,0 +1,118 @@
+//! Live notifications end to end: a stock socket.io-client connects through the GATEWAY's origin
+//! (`/socket.io/`, proxied to notify-svc) with a sign-in token; a task created through the REST
+//! API and due a second later arrives as exactly one `task:due` on that business's client and
+//! on no other business's client; bad and expired tokens are refused.
+
+use agentlocator_common::jwt::{Claims, Role, TokenKeys};
+use agentlocator_tests::{
+    Api, Bus, Db, TestStack,
+    socketio::{SocketIoClient, Transports},
+};
+use serde_json::json;
+use std::time::Duration;
+
+/// Failure bound for a connection to come up.
+const CONNECT_WAIT: Duration = Duration::from_secs(10);
+/// Failure bound for the `task:due` of a task due in one second (scheduler pass + relay + fan-out).
+const DUE_WAIT: Duration = Duration::from_secs(3);
+/// How long after the first `task:due` the clients are watched for anything else: longer than
+/// two scheduler passes, so a second announcement of the same task would show.
+const QUIET_WAIT: Duration = Duration::from_secs(3);
+
+async fn a_due_task_reaches_its_business_only(db: Db, bus: Bus, transports: Transports) {
+    let stack = TestStack::start(db, bus).await;
+    let crm = stack.db().await;
+    let a = crm_svc::test_support::create_business(&crm, "עסק א").await;
+    let b = crm_svc::test_support::create_business(&crm, "עסק ב").await;
+    let token_a = stack.sign_in(a.id.as_str(), "agent").await;
+    let token_b = stack.sign_in(b.id.as_str(), "agent").await;
+
+    let mut client_a = SocketIoClient::start(&stack.http, Some(&token_a), transports);
+    let mut client_b = SocketIoClient::start(&stack.http, Some(&token_b), transports);
+    let mut expected = vec!["connect"];
+    if transports == Transports::PollingThenWebSocket {
+        // The default client upgrades the polling session to a WebSocket through the proxy
+        // (before or after the namespace connect, as timing has it).
+        expected.push("upgrade");
+    }
+    for kind in client_a.expect_all(&expected, CONNECT_WAIT).await {
+        if kind["type"] == "upgrade" {
+            assert_eq!(kind["transport"], "websocket");
+        }
+    }
+    client_b.expect("connect", CONNECT_WAIT).await;
+
+    let due_at = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let (status, task) = Api::new(&stack, Some(token_a.clone()))
+        .post(
+            "/api/tasks",
+            json!({"title": "להתקשר ללקוח", "due_at": due_at.to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(status, 201, "{task}");
+    let task_id = task["id"].as_str().unwrap().to_string();
+
+    let first = client_a.expect("event", DUE_WAIT).await;
+    assert_eq!(first["event"], "task:due", "{first}");
+    assert_eq!(first["data"]["task_id"], task_id.as_str());
+    assert_eq!(first["data"]["title"], "להתקשר ללקוח");
+    assert_eq!(first["data"]["customer_id"], serde_json::Value::Null);
+    assert!(first["data"]["due_at"].is_string(), "{first}");
+
+    let more_a = client_a.events_within(QUIET_WAIT).await;
+    assert!(
+        !more_a.iter().any(|e| e["event"] == "task:due"),
+        "task:due arrived more than once: {more_a:?}"
+    );
+    let seen_b = client_b.events_within(Duration::from_millis(200)).await;
+    assert!(
+        seen_b.is_empty(),
+        "another business's client got {seen_b:?}"
+    );
+
+    client_a.close().await;
+    client_b.close().await;
+    stack.stop().await.expect("stack stops cleanly");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_due_task_reaches_its_business_only_sqlite_memory() {
+    a_due_task_reaches_its_business_only(Db::Sqlite, Bus::Memory, Transports::PollingThenWebSocket)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_due_task_reaches_its_business_only_postgres_nats_websocket() {
+    a_due_task_reaches_its_business_only(Db::Postgres, Bus::Nats, Transports::WebSocket).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_missing_and_expired_tokens_are_refused() {
+    let stack = TestStack::start(Db::Sqlite, Bus::Memory).await;
+    let business = stack.demo_business().await;
+    let keys = TokenKeys::signing_from_config(&stack.config).unwrap();
+    let mut expired = Claims::new("u1", &business, Role::Agent);
+    expired.iat -= 7200;
+    expired.exp = expired.iat + 60;
+    let expired = keys.sign(&expired).unwrap();
+    let other_key = TokenKeys::hs256(&[7u8; 32])
+        .issue("u1", &business, Role::Agent)
+        .unwrap();
+    for (token, message) in [
+        (Some("not-a-jwt"), "unauthorized: invalid token"),
+        (Some(other_key.as_str()), "unauthorized: invalid token"),
+        (
+            Some(expired.as_str()),
+            "unauthorized: the sign-in has expired",
+        ),
+        (None, "unauthorized: no token"),
+    ] {
+        for transports in [Transports::PollingThenWebSocket, Transports::WebSocket] {
+            let mut client = SocketIoClient::start(&stack.http, token, transports);
+            let refused = client.expect("connect_error", CONNECT_WAIT).await;
+            assert_eq!(refused["message"], message, "{token:?} over {transports:?}");
+            client.close().await;
+        }
+    }
+    stack.stop().await.expect("stack stops cleanly");
+}
