@@ -12,6 +12,9 @@ pub struct ErrorBody {
     /// The request field a validation error is about.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Seconds to wait before trying again (429; also the `Retry-After` header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +24,7 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<String>,
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -30,6 +34,14 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            retry_after: None,
+        }
+    }
+    /// 429: too many attempts; try again in `seconds` (sent as `Retry-After`).
+    pub fn too_many_attempts(message: impl Into<String>, seconds: u64) -> Self {
+        Self {
+            retry_after: Some(seconds),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", message)
         }
     }
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -110,10 +122,15 @@ impl ResponseError for ApiError {
         self.status
     }
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status).json(ErrorBody {
+        let mut res = HttpResponse::build(self.status);
+        if let Some(seconds) = self.retry_after {
+            res.insert_header((actix_web::http::header::RETRY_AFTER, seconds));
+        }
+        res.json(ErrorBody {
             error: self.code,
             message: self.message.clone(),
             field: self.field.clone(),
+            retry_after: self.retry_after,
         })
     }
 }

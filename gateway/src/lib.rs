@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod clients;
 pub mod error;
+pub mod login_limit;
 pub mod middleware;
 pub mod pagination;
 pub mod routes;
@@ -59,6 +60,7 @@ pub fn state_for(config: &Config) -> anyhow::Result<web::Data<AppState>> {
     Ok(web::Data::new(AppState {
         businesses: auth::BusinessCache::new(clients.crm.clone(), BUSINESS_CACHE_TTL),
         tokens,
+        login_limiter: login_limit::LoginLimiter::default(),
         public_base_url: config.public_base_url.trim_end_matches('/').to_string(),
         clients,
     }))

@@ -39,6 +39,7 @@ fn to_json_error<B: MessageBody + 'static>(
         error: code,
         message: message.to_string(),
         field: None,
+        retry_after: None,
     });
     // Keep headers such as `Allow` on 405.
     for (k, v) in old.headers() {

@@ -7,6 +7,8 @@ use crate::{
 pub struct AppState {
     pub clients: ServiceClients,
     pub tokens: TokenKeys,
+    /// Failed sign-ins of this replica (`POST /api/auth/login` throttling).
+    pub login_limiter: crate::login_limit::LoginLimiter,
     pub businesses: BusinessCache,
     /// `PUBLIC_BASE_URL` without a trailing slash: public links (signing pages) start with it.
     pub public_base_url: String,

@@ -1,12 +1,14 @@
+use crate::login_limit;
 use crate::{
     auth::{AuthUser, Role},
     error::{ApiError, ErrorBody},
     state::AppState,
     views::{Business, User},
 };
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use agentlocator_proto::v1::{AuthenticateRequest, GetUserRequest};
 use serde::Deserialize;
+use std::time::Instant;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -34,8 +36,11 @@ pub struct Me {
 /// `POST /api/auth/login {email, password}` → `{token, user}`.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = Login,
     responses((status = 200, description = "Signed in", body = LoginResponse),
-        (status = 401, description = "Wrong email or password", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
+        (status = 401, description = "Wrong email or password", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody),
+        (status = 429, description = "Too many failed sign-ins for this email or from this address (`too_many_attempts`); `Retry-After` and `retry_after` say when to try again",
+            body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until sign-in may be tried again")))))]
 pub async fn login(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<Login>,
 ) -> Result<HttpResponse, ApiError> {
@@ -46,13 +51,41 @@ pub async fn login(
     if password.is_empty() {
         return Err(ApiError::validation("password: is required").with_field("password"));
     }
-    let user = state
+    let ip = login_limit::client_ip(
+        req.peer_addr().map(|a| a.ip()),
+        req.headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok()),
+    )
+    .ok_or_else(|| ApiError::internal("the request has no client address"))?;
+    let limiter = &state.login_limiter;
+    if let Err(wait) = limiter.check(&email, ip, Instant::now()) {
+        // Rounded up: never tell the client to come back before the lock ends.
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        return Err(ApiError::too_many_attempts(
+            "too many failed sign-ins; try again later",
+            seconds,
+        ));
+    }
+    let user = match state
         .clients
         .crm
         .clone()
-        .authenticate(AuthenticateRequest { email, password })
-        .await?
-        .into_inner();
+        .authenticate(AuthenticateRequest {
+            email: email.clone(),
+            password,
+        })
+        .await
+    {
+        Ok(user) => user.into_inner(),
+        Err(status) => {
+            if status.code() == tonic::Code::Unauthenticated {
+                limiter.failed(&email, ip, Instant::now());
+            }
+            return Err(status.into());
+        }
+    };
+    limiter.succeeded(&email, ip);
     let role = Role::parse(&user.role)
         .ok_or_else(|| ApiError::internal(format!("unknown role {:?}", user.role)))?;
     let token = state.tokens.issue(&user.id, &user.business_id, role)?;
