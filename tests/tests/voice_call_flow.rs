@@ -186,3 +186,75 @@ async fn an_empty_recording_asks_once_more_then_ends() {
     assert!(openai.received_requests().await.unwrap().is_empty());
     stack.stop().await.unwrap();
 }
+
+/// Two turns the business's own knowledge cannot answer: both transcripts and replies are on
+/// the call, and its completion (reported twice, as Twilio may retry) creates ONE follow-up task.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unanswered_question_creates_one_follow_up_task() {
+    const QUESTION: &str = "כמה עולה לצבוע שיער באדום?";
+    let (recordings, recording_url) = recording_server(espeak_hebrew_mp3(QUESTION)).await;
+    allow_recording_host(&recordings);
+    let openai = openai_server(QUESTION, 200, "not used").await;
+    let mut env = voice_env(Db::Sqlite, Bus::Memory);
+    twilio_vars(&mut env);
+    env.vars.insert("STT_ENGINE".into(), "openai".into());
+    env.vars.insert("LLM_ENGINE".into(), "knowledge".into());
+    env.vars.insert("OPENAI_BASE_URL".into(), openai.uri());
+    let stack = TestStack::start_in(env).await;
+    let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
+
+    let mut action = incoming(&stack).await;
+    for turn in 2..=3 {
+        let answer = post_signed(
+            &stack,
+            &action,
+            &call_params(&[("RecordingUrl", &recording_url), ("RecordingDuration", "2")]),
+        )
+        .await;
+        let els = answer.twiml();
+        assert_eq!(names(&els), ["Play", "Record"], "{}", answer.body);
+        action = element(&els, "Record").attr("action").unwrap().to_string();
+        assert!(action.contains(&format!("turn={turn}")), "{action}");
+    }
+    for _ in 0..2 {
+        let status = post_signed(
+            &stack,
+            "/webhook/call_status",
+            &call_params(&[("CallStatus", "completed"), ("CallDuration", "30")]),
+        )
+        .await;
+        assert_eq!(status.status, 200);
+    }
+
+    let api = Api::new(&stack, Some(stack.sign_in(&business_id, "agent").await));
+    let (customer_id, calls) = timeline_calls(&api, CALLER, |calls| {
+        calls.iter().any(|c| {
+            c["status"] == "completed" && c["ai_replies"].as_array().is_some_and(|a| a.len() == 2)
+        })
+    })
+    .await;
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(
+        calls[0]["transcript"],
+        format!("{QUESTION}\n{QUESTION}").as_str()
+    );
+    assert_eq!(calls[0]["ai_replies"].as_array().unwrap().len(), 2);
+    let tasks = agentlocator_tests::wait_for_count(1, std::time::Duration::from_secs(20), || {
+        let api = api.clone();
+        let customer_id = customer_id.clone();
+        async move {
+            let (_, page) = api
+                .get(&format!("/api/tasks?customer_id={customer_id}"))
+                .await;
+            page["total"].as_i64().unwrap_or_default()
+        }
+    })
+    .await;
+    assert_eq!(tasks, 1);
+    let (_, page) = api
+        .get(&format!("/api/tasks?customer_id={customer_id}"))
+        .await;
+    let title = page["items"][0]["title"].as_str().unwrap();
+    assert!(title.contains(QUESTION), "{title}");
+    stack.stop().await.unwrap();
+}

@@ -629,6 +629,73 @@ fn form_encode(value: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A voice service whose neighbours are never reached (nothing listens on port 9).
+    fn voice(pairs: &[(&str, &str)]) -> Voice {
+        let map = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let config = agentlocator_common::Config::from_map(&map).unwrap();
+        let settings = Settings::from_parts(&config, &HashMap::new()).unwrap();
+        let ch = Channel::from_static("http://127.0.0.1:9").connect_lazy();
+        Voice::new(
+            settings,
+            CrmServiceClient::with_interceptor(ch.clone(), TracePropagation),
+            SpeechServiceClient::with_interceptor(ch, TracePropagation),
+            Arc::new(agentlocator_common::bus::MemoryBus::new("al")),
+        )
+        .unwrap()
+    }
+
+    const WEBHOOKS: [Webhook; 4] = [
+        Webhook::IncomingCall,
+        Webhook::HandleRecording,
+        Webhook::CallStatus,
+        Webhook::OutboundConnect,
+    ];
+
+    #[tokio::test]
+    async fn without_a_token_on_a_public_url_every_webhook_is_refused() {
+        let v = voice(&[("PUBLIC_BASE_URL", "https://voice.example.com")]);
+        let p = vec![("CallSid".to_string(), "CA1".to_string())];
+        // Even a signature made with an empty token.
+        let sig = twilio_signature::compute("", "https://voice.example.com/webhook/x", &p);
+        for w in WEBHOOKS {
+            for s in ["", sig.as_str()] {
+                let a = v
+                    .handle_webhook(w, "/webhook/x", p.clone(), s)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    a,
+                    WebhookAnswer::Rejected(WebhookRejection::InvalidSignature)
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_signed_webhook_with_crm_down_is_an_error_not_a_panic() {
+        // Example values, not credentials.
+        let v = voice(&[
+            ("PUBLIC_BASE_URL", "https://voice.example.com"),
+            ("TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000000"),
+            ("TWILIO_AUTH_TOKEN", "example-auth-token"),
+        ]);
+        let p = vec![("To".to_string(), "+97235550100".to_string())];
+        let path = "/webhook/incoming_call";
+        let sig = twilio_signature::compute(
+            "example-auth-token",
+            &format!("https://voice.example.com{path}"),
+            &p,
+        );
+        let e = v
+            .handle_webhook(Webhook::IncomingCall, path, p, &sig)
+            .await
+            .unwrap_err();
+        assert_eq!(tonic::Status::from(e).code(), Code::Unavailable);
+    }
+
     #[test]
     fn query_values_are_decoded() {
         assert_eq!(
