@@ -258,3 +258,57 @@ async fn an_unanswered_question_creates_one_follow_up_task() {
     assert!(title.contains(QUESTION), "{title}");
     stack.stop().await.unwrap();
 }
+
+/// A turn over its budget: the caller hears the fallback and the next `<Record>` at once, and
+/// the turn's late transcript and reply still land on the call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_turn_over_budget_says_the_fallback_and_stores_the_late_result() {
+    let (recordings, recording_url) = recording_server(espeak_hebrew_mp3(HEARD)).await;
+    allow_recording_host(&recordings);
+    let openai = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::path("/v1/audio/transcriptions"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"text": HEARD}))
+                // Far past the 500 ms budget below.
+                .set_delay(std::time::Duration::from_secs(4)),
+        )
+        .mount(&openai)
+        .await;
+    wiremock::Mock::given(wiremock::matchers::path("/v1/chat/completions"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": REPLY}}]
+            })),
+        )
+        .mount(&openai)
+        .await;
+    // voice-svc reads VOICE_TURN_BUDGET_MS from the process environment (one test per process).
+    // SAFETY: set before the stack starts, while no other thread reads the environment.
+    unsafe { std::env::set_var("VOICE_TURN_BUDGET_MS", "500") };
+    let stack = stack_with(&openai, Db::Sqlite, Bus::Memory).await;
+    let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
+
+    let action = incoming(&stack).await;
+    let answer = post_signed(
+        &stack,
+        &action,
+        &call_params(&[("RecordingUrl", &recording_url), ("RecordingDuration", "3")]),
+    )
+    .await;
+    let els = answer.twiml();
+    assert_eq!(names(&els), ["Say", "Record"], "{}", answer.body);
+    assert_eq!(element(&els, "Say").text, voice_svc::strings::FALLBACK);
+
+    let api = Api::new(&stack, Some(stack.sign_in(&business_id, "agent").await));
+    let (_, calls) = timeline_calls(&api, CALLER, |calls| {
+        calls
+            .iter()
+            .any(|c| c["ai_replies"].as_array().is_some_and(|a| !a.is_empty()))
+    })
+    .await;
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0]["transcript"], HEARD);
+    assert_eq!(calls[0]["ai_replies"], serde_json::json!([REPLY]));
+    stack.stop().await.unwrap();
+}
