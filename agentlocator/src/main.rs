@@ -30,6 +30,8 @@ enum Command {
     Migrate,
     /// Create the demo business, its owner and 50 customers (idempotent).
     Demo,
+    /// Print a new VAPID key pair for Web Push (set as VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY).
+    VapidKeys,
     /// Manage businesses and users.
     Admin {
         #[command(subcommand)]
@@ -40,12 +42,20 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Up);
+    if let Command::VapidKeys = command {
+        // Needs no configuration, database or bus: just a fresh key pair on stdout.
+        let keys = agentlocator_common::vapid::VapidKeys::generate();
+        println!("VAPID_PUBLIC_KEY={}", keys.public_key);
+        println!("VAPID_PRIVATE_KEY={}", keys.private_key.expose());
+        return ExitCode::SUCCESS;
+    }
     let name = match &command {
         Command::Up => "agentlocator",
         Command::Serve { service } => service.name(),
         Command::Migrate => "migrate",
         Command::Demo => "demo",
         Command::Admin { .. } => "admin",
+        Command::VapidKeys => "vapid-keys",
     };
     agentlocator_common::runner::run_service(name, move |config, shutdown| async move {
         match command {
@@ -54,6 +64,7 @@ fn main() -> ExitCode {
             Command::Migrate => services::migrate(&config).await,
             Command::Demo => services::demo(&config).await,
             Command::Admin { command } => admin::run(command, &config).await,
+            Command::VapidKeys => Ok(()),
         }
     })
 }

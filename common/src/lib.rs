@@ -9,5 +9,6 @@ pub mod phone;
 pub mod runner;
 pub mod shutdown;
 pub mod telemetry;
+pub mod vapid;
 
 pub use config::{Config, ConfigError, Secret};

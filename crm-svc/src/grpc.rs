@@ -16,8 +16,8 @@ use crate::{
     customers,
     db::Db,
     ids::{AppointmentId, ContractId, CustomerId, InvoiceId, ProposalId, TaskId, UserId},
-    invoices, proposals, reports, signatures, tasks, timeline, users, whatsapp_messages,
-    whatsapp_session,
+    invoices, proposals, push_subscriptions, reports, signatures, tasks, timeline, users,
+    whatsapp_messages, whatsapp_session,
 };
 use agentlocator_proto::v1::{self as pb, crm_service_server::CrmService};
 use tonic::{Request, Response, Status};
@@ -568,6 +568,54 @@ impl CrmService for CrmGrpc {
             phone: phone.unwrap_or_default(),
         }))
     }
+
+    async fn save_push_subscription(
+        &self,
+        request: Request<pb::SavePushSubscriptionRequest>,
+    ) -> Result<Response<pb::PushSubscription>, Status> {
+        let r = request.into_inner();
+        let (business_id, user_id) = scoped_ids::<UserId>(r.business_id, r.user_id)?;
+        let saved = push_subscriptions::save(
+            &self.db,
+            &business_id,
+            &user_id,
+            push_subscriptions::NewPushSubscription {
+                endpoint: r.endpoint,
+                p256dh: r.p256dh,
+                auth: r.auth,
+            },
+        )
+        .await?;
+        Ok(Response::new(push_subscription_pb(saved)))
+    }
+
+    async fn delete_push_subscription(
+        &self,
+        request: Request<pb::DeletePushSubscriptionRequest>,
+    ) -> Result<Response<pb::DeletePushSubscriptionResponse>, Status> {
+        let r = request.into_inner();
+        let (business_id, endpoint) = scoped_ids::<String>(r.business_id, r.endpoint)?;
+        let user_id = (!r.user_id.trim().is_empty()).then(|| UserId::from(r.user_id));
+        let deleted =
+            push_subscriptions::delete(&self.db, &business_id, user_id.as_ref(), &endpoint).await?;
+        Ok(Response::new(pb::DeletePushSubscriptionResponse {
+            deleted,
+        }))
+    }
+
+    async fn list_push_subscriptions(
+        &self,
+        request: Request<pb::ListPushSubscriptionsRequest>,
+    ) -> Result<Response<pb::ListPushSubscriptionsResponse>, Status> {
+        let r = request.into_inner();
+        let (business_id, _) = scoped_ids::<String>(r.business_id, "-".into())?;
+        let items = push_subscriptions::list(&self.db, &business_id)
+            .await?
+            .into_iter()
+            .map(push_subscription_pb)
+            .collect();
+        Ok(Response::new(pb::ListPushSubscriptionsResponse { items }))
+    }
 }
 
 /// The business a storage request is scoped to; an empty id is a validation error.
@@ -581,4 +629,15 @@ fn scoped_business(id: &str) -> Result<crate::ids::BusinessId, Status> {
         .into());
     }
     Ok(crate::ids::BusinessId::from(id))
+}
+
+fn push_subscription_pb(s: push_subscriptions::PushSubscription) -> pb::PushSubscription {
+    pb::PushSubscription {
+        id: s.id,
+        business_id: s.business_id.to_string(),
+        user_id: s.user_id.to_string(),
+        endpoint: s.endpoint,
+        p256dh: s.p256dh,
+        auth: s.auth,
+    }
 }

@@ -25,6 +25,7 @@ pub mod models;
 pub mod outbox;
 pub mod pagination;
 pub mod proposals;
+pub mod push_subscriptions;
 pub mod reports;
 pub mod schema;
 pub mod signatures;

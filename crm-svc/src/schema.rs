@@ -279,3 +279,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     processed_events,
 );
+
+diesel::table! {
+    /// Web Push subscriptions of staff browsers (migration 000301).
+    push_subscriptions (id) {
+        id -> Text,
+        business_id -> Text,
+        user_id -> Text,
+        endpoint -> Text,
+        p256dh -> Text,
+        auth -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}

@@ -62,6 +62,7 @@ pub fn state_for(config: &Config) -> anyhow::Result<web::Data<AppState>> {
         tokens,
         login_limiter: login_limit::LoginLimiter::default(),
         public_base_url: config.public_base_url.trim_end_matches('/').to_string(),
+        vapid_public_key: routes::push::VapidPublicKey::new(config.clone()),
         clients,
     }))
 }

@@ -12,4 +12,6 @@ pub struct AppState {
     pub businesses: BusinessCache,
     /// `PUBLIC_BASE_URL` without a trailing slash: public links (signing pages) start with it.
     pub public_base_url: String,
+    /// The VAPID public key browsers subscribe to Web Push with (base64url).
+    pub vapid_public_key: crate::routes::push::VapidPublicKey,
 }

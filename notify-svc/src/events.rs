@@ -24,6 +24,8 @@ pub struct Notification {
     pub business_id: String,
     /// The bus event's id (consumers are idempotent on it).
     pub event_id: String,
+    /// When the event happened.
+    pub occurred_at: Option<prost_types::Timestamp>,
     /// Socket.IO event name, e.g. `task:due`.
     pub name: &'static str,
     /// Socket.IO payload.
@@ -144,6 +146,7 @@ pub fn notification_for(event: &Event) -> Option<Notification> {
     Some(Notification {
         business_id: event.business_id.clone(),
         event_id: event.id.clone(),
+        occurred_at: event.occurred_at,
         name,
         push: PushMessage {
             title: title.to_string(),

@@ -6,12 +6,13 @@
 //! - [`events`]: which bus events notify staff, and how (`task:due`, `call:incoming`,
 //!   `call:transcribed`, `call:completed`, `whatsapp:message`).
 //! - [`consumer`]: a per-replica fan-out consumer feeding Socket.IO, and a shared durable one
-//!   feeding Web Push.
+//!   feeding Web Push ([`push`]: VAPID-signed, `aes128gcm`-encrypted, gone subscriptions deleted).
 //!
 //! The gRPC side answers `Info` and the standard health service.
 
 pub mod consumer;
 pub mod events;
+pub mod push;
 pub mod socket;
 pub mod strings;
 
@@ -65,7 +66,8 @@ pub struct Listeners {
     pub http: TcpListener,
 }
 
-/// Serves notify-svc until `shutdown` is cancelled: gRPC, Socket.IO and the live consumer. If
+/// Serves notify-svc until `shutdown` is cancelled: gRPC, Socket.IO, the live consumer and the
+/// Web Push consumer. If
 /// one part fails, the others are stopped and the first error is returned.
 pub async fn run(
     config: Config,
@@ -83,7 +85,8 @@ pub async fn run(
         result
     };
     let grpc_svc = NotifyServiceServer::new(NotifyGrpc::new(&config));
-    let (served, sockets, live) = tokio::join!(
+    let sender = push::PushSender::new(&config)?;
+    let (served, sockets, live, pushed) = tokio::join!(
         async {
             stop_on_error(
                 grpc::serve(listeners.grpc, grpc_svc, stop.clone())
@@ -105,10 +108,18 @@ pub async fn run(
                     .context("notify-svc live consumer"),
             )
         },
+        async {
+            stop_on_error(
+                push::run_push(bus.clone(), sender, stop.clone())
+                    .await
+                    .context("notify-svc Web Push consumer"),
+            )
+        },
     );
     served?;
     sockets?;
     live?;
+    pushed?;
     Ok(())
 }
 

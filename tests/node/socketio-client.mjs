@@ -5,7 +5,8 @@
 import { io } from "socket.io-client";
 
 const [url, token, transports = "default"] = process.argv.slice(2);
-const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
+// `at`: wall-clock milliseconds (sub-millisecond precision) when it happened, for latency.
+const out = (o) => process.stdout.write(JSON.stringify({ ...o, at: performance.timeOrigin + performance.now() }) + "\n");
 
 const socket = io(url, {
   auth: token && token !== "-" ? { token } : {},

@@ -12,6 +12,7 @@ mod invoices;
 pub mod openapi;
 mod params;
 mod proposals;
+pub mod push;
 mod reports;
 mod signatures;
 mod socket_proxy;
@@ -94,6 +95,9 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
 
 /// Routes outside `/api` (probes), same shape as [`API_ROUTES`].
 pub const ROOT_ROUTES: &[(&str, &str, Attach)] = &[
+    ("GET", "/push/public-key", |r| r.to(push::public_key)),
+    ("POST", "/push/subscribe", |r| r.to(push::subscribe)),
+    ("DELETE", "/push/subscribe", |r| r.to(push::unsubscribe)),
     ("GET", "/healthz", |r| r.to(health::healthz)),
     ("GET", "/readyz", |r| r.to(health::readyz)),
 ];
