@@ -989,11 +989,41 @@ impl TryFrom<pb::SignRequest> for Sign {
     }
 }
 
+/// The document of a signature request: exactly one of `contract_id` and `proposal_id`.
+pub fn document_ref(
+    contract_id: String,
+    proposal_id: String,
+) -> Result<crate::signatures::DocumentRef> {
+    use crate::signatures::DocumentRef;
+    match (contract_id.trim(), proposal_id.trim()) {
+        (c, "") if !c.is_empty() => Ok(DocumentRef::Contract(c.to_owned().into())),
+        ("", p) if !p.is_empty() => Ok(DocumentRef::Proposal(p.to_owned().into())),
+        ("", "") => Err(Error::validation(
+            "contract_id",
+            "contract_id or proposal_id is required",
+        )),
+        _ => Err(Error::validation(
+            "proposal_id",
+            "give contract_id or proposal_id, not both",
+        )),
+    }
+}
+
+/// `(contract_id, proposal_id)` of `d` as proto strings (the other one empty).
+fn document_ids(d: &crate::signatures::DocumentRef) -> (String, String) {
+    (
+        d.contract_id().map(|i| i.to_string()).unwrap_or_default(),
+        d.proposal_id().map(|i| i.to_string()).unwrap_or_default(),
+    )
+}
+
 impl From<crate::signatures::SigningLink> for pb::SignatureLink {
     fn from(l: crate::signatures::SigningLink) -> Self {
+        let (contract_id, proposal_id) = document_ids(&l.document);
         pb::SignatureLink {
             signature_id: l.signature_id.into(),
-            contract_id: l.contract_id.into(),
+            contract_id,
+            proposal_id,
             token: l.token,
             url_path: l.url_path,
         }
@@ -1002,9 +1032,12 @@ impl From<crate::signatures::SigningLink> for pb::SignatureLink {
 
 impl From<crate::signatures::SigningDocument> for pb::SigningDocument {
     fn from(d: crate::signatures::SigningDocument) -> Self {
+        let (contract_id, proposal_id) = document_ids(&d.document);
         pb::SigningDocument {
             signature_id: d.signature_id.into(),
-            contract_id: d.contract_id.into(),
+            document_type: d.document.kind().to_owned(),
+            contract_id,
+            proposal_id,
             business_name: d.business_name,
             title: d.title,
             body: d.body,

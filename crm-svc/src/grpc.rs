@@ -15,7 +15,9 @@ use crate::{
     },
     customers,
     db::Db,
-    ids::{AppointmentId, ContractId, CustomerId, InvoiceId, ProposalId, TaskId, UserId},
+    ids::{
+        AppointmentId, ContractId, CustomerId, InvoiceId, ProposalId, SignatureId, TaskId, UserId,
+    },
     invoices, proposals, push_subscriptions, reports, signatures, tasks, timeline, users,
     whatsapp_messages, whatsapp_session,
 };
@@ -450,9 +452,43 @@ impl CrmService for CrmGrpc {
         request: Request<pb::CreateSignatureLinkRequest>,
     ) -> Result<Response<pb::SignatureLink>, Status> {
         let r = request.into_inner();
-        let (business_id, contract_id) = scoped_ids::<ContractId>(r.business_id, r.contract_id)?;
-        let link = signatures::create_link(&self.db, &business_id, &contract_id).await?;
+        let business_id = scoped_business(&r.business_id)?;
+        let document = crate::convert::document_ref(r.contract_id, r.proposal_id)?;
+        let link = signatures::create_link_for(&self.db, &business_id, document).await?;
         Ok(Response::new(link.into()))
+    }
+
+    async fn list_signatures(
+        &self,
+        request: Request<pb::ListSignaturesRequest>,
+    ) -> Result<Response<pb::ListSignaturesResponse>, Status> {
+        use crate::signatures::DocumentRef;
+        let r = request.into_inner();
+        let business_id = scoped_business(&r.business_id)?;
+        let rows = match crate::convert::document_ref(r.contract_id, r.proposal_id)? {
+            DocumentRef::Contract(id) => {
+                signatures::list_for_contract(&self.db, &business_id, &id).await?
+            }
+            DocumentRef::Proposal(id) => {
+                signatures::list_for_proposal(&self.db, &business_id, &id).await?
+            }
+        };
+        Ok(Response::new(pb::ListSignaturesResponse {
+            signatures: rows.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    async fn get_signature_image(
+        &self,
+        request: Request<pb::GetSignatureImageRequest>,
+    ) -> Result<Response<pb::SignatureImage>, Status> {
+        let r = request.into_inner();
+        let (business_id, id) = scoped_ids::<SignatureId>(r.business_id, r.id)?;
+        let s = signatures::get(&self.db, &business_id, &id).await?;
+        Ok(Response::new(pb::SignatureImage {
+            signature_id: s.id.into(),
+            image_png: s.image_png.unwrap_or_default(),
+        }))
     }
 
     async fn get_signing_document(

@@ -162,3 +162,7 @@ pub fn call_follow_up_title(caller: &str, question: &str) -> String {
         format!("לחזור ל־{caller}: {question}")
     }
 }
+
+/// Labels of a proposal as the signer reads it (`signatures::proposal_body`).
+pub const PROPOSAL_TOTAL_BEFORE_VAT: &str = "סה״כ לפני מע״מ";
+pub const PROPOSAL_VALID_UNTIL: &str = "בתוקף עד";

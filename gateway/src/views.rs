@@ -453,7 +453,12 @@ impl From<v1::Proposal> for Proposal {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SignatureLink {
     pub signature_id: String,
-    pub contract_id: String,
+    /// The contract to sign (absent for a proposal's link).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_id: Option<String>,
+    /// The proposal to sign (absent for a contract's link).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposal_id: Option<String>,
     /// `PUBLIC_BASE_URL` + the signing page's path with the token.
     pub url: String,
     pub token: String,
@@ -462,8 +467,14 @@ pub struct SignatureLink {
 /// What the public signing page shows.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SigningDocument {
-    pub contract_id: String,
+    /// `contract` or `proposal`.
+    pub document_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposal_id: Option<String>,
     pub business_name: String,
+    /// A proposal's body is its line items, total before VAT and validity, as text.
     pub title: String,
     pub body: String,
     /// SHA-256 (hex) of the document (title, line feed, body) as it would be signed now.
@@ -473,7 +484,9 @@ pub struct SigningDocument {
 impl From<v1::SigningDocument> for SigningDocument {
     fn from(d: v1::SigningDocument) -> Self {
         SigningDocument {
-            contract_id: d.contract_id,
+            document_type: d.document_type,
+            contract_id: non_empty(d.contract_id),
+            proposal_id: non_empty(d.proposal_id),
             business_name: d.business_name,
             title: d.title,
             body: d.body,
@@ -486,7 +499,10 @@ impl From<v1::SigningDocument> for SigningDocument {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SignedReceipt {
     pub signature_id: String,
-    pub contract_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposal_id: Option<String>,
     pub signer_name: String,
     pub signed_at: Option<String>,
     /// SHA-256 (hex) of the document as signed.
@@ -498,9 +514,50 @@ impl From<v1::Signature> for SignedReceipt {
         SignedReceipt {
             signed_at: rfc3339(s.signed_at.as_ref()),
             signature_id: s.id,
-            contract_id: s.contract_id,
+            contract_id: non_empty(s.contract_id),
+            proposal_id: non_empty(s.proposal_id),
             signer_name: s.signer_name,
             document_sha256: s.document_sha256,
+        }
+    }
+}
+
+/// A signature request of a contract or proposal as staff see it: pending until signed through
+/// its link. The drawn image is at `GET /api/signatures/{id}/image`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SignatureRecord {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposal_id: Option<String>,
+    /// `pending` or `signed`.
+    pub status: &'static str,
+    pub signer_name: Option<String>,
+    /// The address the signer signed from.
+    pub signer_ip: Option<String>,
+    /// SHA-256 (hex) of the document as signed.
+    pub document_sha256: Option<String>,
+    pub signed_at: Option<String>,
+    pub created_at: Option<String>,
+}
+
+impl From<v1::Signature> for SignatureRecord {
+    fn from(s: v1::Signature) -> Self {
+        SignatureRecord {
+            status: if s.signed_at.is_some() {
+                "signed"
+            } else {
+                "pending"
+            },
+            signed_at: rfc3339(s.signed_at.as_ref()),
+            created_at: rfc3339(s.created_at.as_ref()),
+            id: s.id,
+            contract_id: non_empty(s.contract_id),
+            proposal_id: non_empty(s.proposal_id),
+            signer_name: non_empty(s.signer_name),
+            signer_ip: non_empty(s.signer_ip),
+            document_sha256: non_empty(s.document_sha256),
         }
     }
 }

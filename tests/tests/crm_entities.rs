@@ -1108,6 +1108,153 @@ async fn signatures_postgres_nats() {
     signatures(Db::Postgres, Bus::Nats).await;
 }
 
+/// Proposals are signed like contracts (and become `accepted`); staff list a document's
+/// signature requests and fetch a signature's image, behind `signature_enabled`.
+async fn proposal_signatures(db: Db, bus: Bus) {
+    let t = tenants(db, bus).await;
+    let (a, b) = (&t.a, &t.b);
+    let public = Api::new(&t.stack, None);
+    let cid = customer(a, "יעל ברק", "058-7654321").await;
+    let (s, p) = a
+        .post(
+            "/api/proposals",
+            json!({"customer_id": cid, "title": "הצעה לגינון",
+                   "items": [{"description": "גיזום", "quantity": 2, "unit_price_agorot": 125_000}]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{p}");
+    let proposal = id(&p);
+    let link_path = format!("/api/proposals/{proposal}/signature-link");
+    let list_path = format!("/api/proposals/{proposal}/signatures");
+
+    assert_status(t.reader.post(&link_path, json!({})).await, 403, "forbidden");
+    assert_status(b.post(&link_path, json!({})).await, 404, "not_found");
+    let (s, link) = a.post(&link_path, json!({})).await;
+    assert_eq!(s, 201, "{link}");
+    assert_eq!(link["proposal_id"], proposal.as_str());
+    assert!(link.get("contract_id").is_none(), "{link}");
+    let token = link["token"].as_str().unwrap().to_string();
+    let (_, sent) = a.get(&format!("/api/proposals/{proposal}")).await;
+    assert_eq!(sent["status"], "sent", "a link sends the draft");
+
+    // Staff see the pending request (readers too); another business does not.
+    let (s, pending) = t.reader.get(&list_path).await;
+    assert_eq!(s, 200, "{pending}");
+    assert_eq!(pending.as_array().unwrap().len(), 1);
+    assert_eq!(pending[0]["status"], "pending");
+    assert_eq!(pending[0]["id"], link["signature_id"]);
+    assert_status(b.get(&list_path).await, 404, "not_found");
+    let image_path = format!(
+        "/api/signatures/{}/image",
+        link["signature_id"].as_str().unwrap()
+    );
+    assert_status(a.get(&image_path).await, 404, "not_found");
+
+    // The public page shows the proposal as text; signing accepts it.
+    let page = format!("/api/public/signatures/{token}");
+    let (s, doc) = public.get(&page).await;
+    assert_eq!(s, 200, "{doc}");
+    assert_eq!(doc["document_type"], "proposal");
+    assert_eq!(doc["proposal_id"], proposal.as_str());
+    assert_eq!(doc["title"], "הצעה לגינון");
+    let body = doc["body"].as_str().unwrap();
+    assert!(
+        body.starts_with("גיזום — 2 × ₪1,250.00 = ₪2,500.00"),
+        "{body}"
+    );
+    assert!(body.contains("₪2,500.00"), "{body}");
+    let image = png(5_000);
+    let (s, receipt) = public
+        .post(
+            &page,
+            json!({"signer_name": "יעל ברק", "image_png_base64": b64(&image)}),
+        )
+        .await;
+    assert_eq!(s, 200, "{receipt}");
+    assert_eq!(receipt["proposal_id"], proposal.as_str());
+    assert_eq!(receipt["document_sha256"], doc["document_sha256"]);
+    let (_, accepted) = a.get(&format!("/api/proposals/{proposal}")).await;
+    assert_eq!(accepted["status"], "accepted");
+    assert_status(public.get(&page).await, 410, "gone");
+    assert_status(a.post(&link_path, json!({})).await, 409, "conflict");
+
+    let (_, signed) = a.get(&list_path).await;
+    assert_eq!(signed[0]["status"], "signed");
+    assert_eq!(signed[0]["signer_name"], "יעל ברק");
+    assert!(signed[0]["signed_at"].is_string(), "{signed}");
+    let res = reqwest::Client::new()
+        .get(t.stack.url(&image_path))
+        .bearer_auth(login_token(&t).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), image.as_slice());
+    assert_status(b.get(&image_path).await, 404, "not_found");
+
+    // A contract's requests are listed the same way.
+    let (_, c) = a
+        .post(
+            "/api/contracts",
+            json!({"customer_id": cid, "title": "הסכם", "body": "…"}),
+        )
+        .await;
+    let contract = id(&c);
+    let (s, _) = a
+        .post(
+            &format!("/api/contracts/{contract}/signature-link"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let (s, listed) = a
+        .get(&format!("/api/contracts/{contract}/signatures"))
+        .await;
+    assert_eq!(s, 200, "{listed}");
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["contract_id"], contract.as_str());
+    assert_status(
+        b.get(&format!("/api/contracts/{contract}/signatures"))
+            .await,
+        404,
+        "not_found",
+    );
+
+    // With signatures turned off, every staff signature route is closed.
+    let (s, _) = t
+        .owner
+        .patch(
+            "/api/business",
+            json!({"features": {"signature_enabled": false}}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_status(a.get(&list_path).await, 403, "signature_disabled");
+    assert_status(a.get(&image_path).await, 403, "signature_disabled");
+    assert_status(
+        a.post(&link_path, json!({})).await,
+        403,
+        "signature_disabled",
+    );
+    t.stack.stop().await.expect("clean stop");
+}
+
+/// A token of the agent of A (the `Api` keeps its own).
+async fn login_token(t: &Tenants) -> String {
+    t.stack.sign_in(&t.business, "agent").await
+}
+
+#[tokio::test]
+async fn proposal_signatures_sqlite() {
+    proposal_signatures(Db::Sqlite, Bus::Memory).await;
+}
+
+#[tokio::test]
+async fn proposal_signatures_postgres_nats() {
+    proposal_signatures(Db::Postgres, Bus::Nats).await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reports
 

@@ -153,6 +153,27 @@ pub fn save(conn: &mut DbConn, proposal: &Proposal) -> Result<usize> {
     .execute(conn)?)
 }
 
+/// Marks the sent proposal `id` of `business_id` accepted at `at` (by a signature); returns the
+/// rows changed (0: unknown, or no longer `sent` — accepted by a concurrent signer, say).
+pub fn mark_accepted(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+    id: &ProposalId,
+    at: NaiveDateTime,
+) -> Result<usize> {
+    Ok(diesel::update(
+        proposals::table
+            .filter(proposals::id.eq(id))
+            .filter(proposals::business_id.eq(business_id))
+            .filter(proposals::status.eq(ProposalStatus::Sent)),
+    )
+    .set((
+        proposals::status.eq(ProposalStatus::Accepted),
+        proposals::updated_at.eq(at),
+    ))
+    .execute(conn)?)
+}
+
 /// Deletes the proposal `id` of `business_id`; returns how many rows went (0 or 1).
 pub fn delete(conn: &mut DbConn, business_id: &BusinessId, id: &ProposalId) -> Result<usize> {
     Ok(diesel::delete(

@@ -102,13 +102,31 @@ pub fn list_by_contract(
     business_id: &BusinessId,
     contract_id: &ContractId,
 ) -> Result<Vec<Signature>> {
+    Ok(without_image()
+        .filter(signatures::business_id.eq(business_id))
+        .filter(signatures::contract_id.eq(contract_id))
+        .load::<Signature>(conn)?)
+}
+
+/// The signature requests of a proposal, newest first, without their images.
+pub fn list_by_proposal(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+    proposal_id: &ProposalId,
+) -> Result<Vec<Signature>> {
+    Ok(without_image()
+        .filter(signatures::business_id.eq(business_id))
+        .filter(signatures::proposal_id.eq(proposal_id))
+        .load::<Signature>(conn)?)
+}
+
+/// Signature rows newest first, with `NULL` in place of the image.
+fn without_image() -> WithoutImageQuery {
     use diesel::{
         dsl::sql,
         sql_types::{Binary, Nullable},
     };
-    Ok(signatures::table
-        .filter(signatures::business_id.eq(business_id))
-        .filter(signatures::contract_id.eq(contract_id))
+    signatures::table
         .order((signatures::created_at.desc(), signatures::id.desc()))
         // In the field order of `Signature` (`Queryable` is positional).
         .select((
@@ -125,5 +143,31 @@ pub fn list_by_contract(
             signatures::used_at,
             signatures::created_at,
         ))
-        .load::<Signature>(conn)?)
 }
+
+/// The query of [`without_image`].
+type WithoutImageQuery = diesel::dsl::Select<
+    diesel::dsl::Order<
+        signatures::table,
+        (
+            diesel::dsl::Desc<signatures::created_at>,
+            diesel::dsl::Desc<signatures::id>,
+        ),
+    >,
+    WithoutImage,
+>;
+
+type WithoutImage = (
+    signatures::id,
+    signatures::business_id,
+    signatures::contract_id,
+    signatures::proposal_id,
+    signatures::token_hash,
+    signatures::signer_name,
+    signatures::signer_ip,
+    diesel::expression::SqlLiteral<diesel::sql_types::Nullable<diesel::sql_types::Binary>>,
+    signatures::document_sha256,
+    signatures::signed_at,
+    signatures::used_at,
+    signatures::created_at,
+);

@@ -2,9 +2,11 @@ use crate::fixtures::{assert_conflict, assert_not_found, invalid_field, tenant};
 use crm_svc::{
     Db, Error, backend_test,
     contracts::{self, ContractPatch, NewContract, document_sha256},
-    enums::ContractStatus,
-    models::Contract,
-    signatures::{self, PNG_SIGNATURE, token_hash},
+    enums::{ContractStatus, ProposalStatus},
+    line_items::LineItem,
+    models::{Contract, Proposal},
+    proposals::{self, NewProposal, ProposalPatch},
+    signatures::{self, DocumentRef, PNG_SIGNATURE, token_hash},
 };
 use std::net::IpAddr;
 
@@ -46,7 +48,7 @@ async fn a_link_signs_once_and_records_who_what_and_when(db: Db) {
     let c = contract(&db, &t).await;
     let link = signatures::create_link(&db, bid, &c.id).await.unwrap();
     assert_eq!(link.url_path, format!("/signature/{}", link.token));
-    assert_eq!(link.contract_id, c.id);
+    assert_eq!(link.document, DocumentRef::Contract(c.id.clone()));
     // Creating a link sends the draft.
     assert_eq!(
         contracts::get(&db, bid, &c.id).await.unwrap().status,
@@ -62,8 +64,8 @@ async fn a_link_signs_once_and_records_who_what_and_when(db: Db) {
         .await
         .unwrap();
     assert_eq!(
-        (doc.title.as_str(), doc.contract_id.clone()),
-        ("הסכם שירות", c.id.clone())
+        (doc.title.as_str(), doc.document.clone()),
+        ("הסכם שירות", DocumentRef::Contract(c.id.clone()))
     );
     assert_eq!(doc.business_name, t.business.name);
     let expected_hash = document_sha256(&c.title, &c.body);
@@ -205,3 +207,121 @@ async fn signatures_of_another_business_are_not_found(db: Db) {
     );
 }
 backend_test!(signatures_of_another_business_are_not_found => signature_isolation_sqlite, signature_isolation_postgres);
+
+async fn proposal(db: &Db, t: &crate::fixtures::Tenant) -> Proposal {
+    proposals::create(
+        db,
+        &t.business.id,
+        NewProposal {
+            customer_id: t.customer.id.clone(),
+            title: "הצעת מחיר לשיפוץ".into(),
+            items: vec![
+                LineItem::new("צביעת דירה", 1, 450_000),
+                LineItem::new("החלפת ברזים", 3, 35_050),
+            ],
+            valid_until: Some(crm_svc::time::now() + chrono::Duration::days(30)),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn a_proposal_is_signed_as_its_items_and_becomes_accepted(db: Db) {
+    let t = tenant(&db, "עסק", 1).await;
+    let bid = &t.business.id;
+    let p = proposal(&db, &t).await;
+    let link = signatures::create_proposal_link(&db, bid, &p.id)
+        .await
+        .unwrap();
+    assert_eq!(link.document, DocumentRef::Proposal(p.id.clone()));
+    assert_eq!(
+        proposals::get(&db, bid, &p.id).await.unwrap().status,
+        ProposalStatus::Sent
+    );
+
+    let doc = signatures::signing_document(&db, &link.token)
+        .await
+        .unwrap();
+    assert_eq!(doc.document, DocumentRef::Proposal(p.id.clone()));
+    assert_eq!(doc.title, "הצעת מחיר לשיפוץ");
+    let lines: Vec<&str> = doc.body.lines().collect();
+    assert_eq!(lines[0], "צביעת דירה — 1 × ₪4,500.00 = ₪4,500.00");
+    assert_eq!(lines[1], "החלפת ברזים — 3 × ₪350.50 = ₪1,051.50");
+    assert_eq!(lines[2], "סה״כ לפני מע״מ: ₪5,551.50");
+    assert!(lines[3].starts_with("בתוקף עד: "), "{}", lines[3]);
+    assert_eq!(doc.document_sha256, document_sha256(&doc.title, &doc.body));
+
+    let signed = signatures::sign(&db, &link.token, "רונית כהן", ip(), png())
+        .await
+        .unwrap();
+    assert_eq!(signed.proposal_id.as_ref(), Some(&p.id));
+    assert_eq!(signed.contract_id, None);
+    assert_eq!(signed.document_sha256, Some(doc.document_sha256));
+    assert_eq!(
+        proposals::get(&db, bid, &p.id).await.unwrap().status,
+        ProposalStatus::Accepted
+    );
+    // Spent: the link and any other link of the proposal are gone; no new link either.
+    assert_gone(signatures::signing_document(&db, &link.token).await);
+    assert_conflict(signatures::create_proposal_link(&db, bid, &p.id).await);
+
+    let listed = signatures::list_for_proposal(&db, bid, &p.id)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].signer_name.as_deref(), Some("רונית כהן"));
+    assert_eq!(listed[0].image_png, None, "lists carry no images");
+    let full = signatures::get(&db, bid, &listed[0].id).await.unwrap();
+    assert_eq!(full.image_png, Some(png()));
+}
+backend_test!(a_proposal_is_signed_as_its_items_and_becomes_accepted => proposal_signature_sqlite, proposal_signature_postgres);
+
+async fn closed_or_expired_proposals_cannot_be_signed(db: Db) {
+    let t = tenant(&db, "עסק", 1).await;
+    let bid = &t.business.id;
+
+    // Rejected after the link was made: the link is gone, and no new link.
+    let p = proposal(&db, &t).await;
+    let link = signatures::create_proposal_link(&db, bid, &p.id)
+        .await
+        .unwrap();
+    let patch = ProposalPatch {
+        status: Some(ProposalStatus::Rejected),
+        ..ProposalPatch::default()
+    };
+    proposals::update(&db, bid, &p.id, patch).await.unwrap();
+    assert_gone(signatures::sign(&db, &link.token, "דנה", ip(), png()).await);
+    assert_conflict(signatures::create_proposal_link(&db, bid, &p.id).await);
+    assert_eq!(
+        proposals::get(&db, bid, &p.id).await.unwrap().status,
+        ProposalStatus::Rejected
+    );
+
+    // Past its valid_until: no link, and an earlier link is gone.
+    let p = proposal(&db, &t).await;
+    let link = signatures::create_proposal_link(&db, bid, &p.id)
+        .await
+        .unwrap();
+    let patch = ProposalPatch {
+        valid_until: Some(Some(crm_svc::time::now() - chrono::Duration::minutes(1))),
+        ..ProposalPatch::default()
+    };
+    proposals::update(&db, bid, &p.id, patch).await.unwrap();
+    assert_gone(signatures::signing_document(&db, &link.token).await);
+    assert_gone(signatures::sign(&db, &link.token, "דנה", ip(), png()).await);
+    assert_conflict(signatures::create_proposal_link(&db, bid, &p.id).await);
+
+    // Another business's proposal is not found.
+    let other = tenant(&db, "אחר", 2).await;
+    let theirs = proposal(&db, &other).await;
+    assert_not_found(signatures::create_proposal_link(&db, bid, &theirs.id).await);
+    assert_not_found(signatures::list_for_proposal(&db, bid, &theirs.id).await);
+    assert_eq!(
+        proposals::get(&db, &other.business.id, &theirs.id)
+            .await
+            .unwrap()
+            .status,
+        ProposalStatus::Draft
+    );
+}
+backend_test!(closed_or_expired_proposals_cannot_be_signed => proposal_signature_closed_sqlite, proposal_signature_closed_postgres);

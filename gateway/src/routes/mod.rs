@@ -75,6 +75,16 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
     ("POST", "/contracts/{id}/signature-link", |r| {
         r.to(signatures::create_link)
     }),
+    ("POST", "/proposals/{id}/signature-link", |r| {
+        r.to(signatures::create_proposal_link)
+    }),
+    ("GET", "/contracts/{id}/signatures", |r| {
+        r.to(signatures::contract_signatures)
+    }),
+    ("GET", "/proposals/{id}/signatures", |r| {
+        r.to(signatures::proposal_signatures)
+    }),
+    ("GET", "/signatures/{id}/image", |r| r.to(signatures::image)),
     // Public: the signer has the link's token, no account.
     ("GET", "/public/signatures/{token}", |r| {
         r.to(signatures::document)
@@ -85,6 +95,9 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
     }),
     ("GET", "/reports/summary", |r| r.to(reports::summary)),
     ("GET", "/customers/{id}/calls", |r| {
+    ("GET", "/push/public-key", |r| r.to(push::public_key)),
+    ("POST", "/push/subscribe", |r| r.to(push::subscribe)),
+    ("DELETE", "/push/subscribe", |r| r.to(push::unsubscribe)),
         r.to(customer_history::calls)
     }),
     ("GET", "/customers/{id}/whatsapp", |r| {
@@ -95,9 +108,6 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
 
 /// Routes outside `/api` (probes), same shape as [`API_ROUTES`].
 pub const ROOT_ROUTES: &[(&str, &str, Attach)] = &[
-    ("GET", "/push/public-key", |r| r.to(push::public_key)),
-    ("POST", "/push/subscribe", |r| r.to(push::subscribe)),
-    ("DELETE", "/push/subscribe", |r| r.to(push::unsubscribe)),
     ("GET", "/healthz", |r| r.to(health::healthz)),
     ("GET", "/readyz", |r| r.to(health::readyz)),
 ];

@@ -1,13 +1,15 @@
-//! E-signatures: staff create a one-time public link for a contract; the signer, who has no
-//! account, reads the contract and signs through the public routes, which take only the link's
-//! token (`/api/public/…`, no bearer token, no feature check: the business is known only from
-//! the token).
+//! E-signatures: staff create a one-time public link for a contract or a proposal; the signer,
+//! who has no account, reads the document and signs through the public routes, which take only
+//! the link's token (`/api/public/…`, no bearer token, no feature check: the business is known
+//! only from the token). Staff list a document's signature requests and fetch a signature's
+//! drawn image; those routes are gated like the link routes (`signature_enabled` and the
+//! document's own feature).
 
 use crate::{
-    auth::{Contracts, Feature, Signature},
+    auth::{Contracts, Feature, Proposals, Signature},
     error::{ApiError, ErrorBody},
     state::AppState,
-    views::{SignatureLink, SignedReceipt, SigningDocument},
+    views::{SignatureLink, SignatureRecord, SignedReceipt, SigningDocument},
 };
 use actix_web::{
     HttpRequest, HttpResponse,
@@ -16,7 +18,10 @@ use actix_web::{
     middleware::Next,
     web,
 };
-use agentlocator_proto::v1::{CreateSignatureLinkRequest, GetSigningDocumentRequest, SignRequest};
+use agentlocator_proto::v1::{
+    CreateSignatureLinkRequest, GetSignatureImageRequest, GetSigningDocumentRequest,
+    ListSignaturesRequest, SignRequest,
+};
 use base64::Engine;
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
@@ -43,6 +48,29 @@ pub async fn create_link(
     _contracts: Feature<Contracts>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    new_link(&state, &user, id.into_inner(), String::new()).await
+}
+
+/// `POST /api/proposals/{id}/signature-link` → 201 with a one-time public link; a draft
+/// proposal becomes `sent`, and signing through the link accepts it.
+#[utoipa::path(post, path = "/api/proposals/{id}/signature-link", tag = "signatures", security(("bearer" = [])), params(("id" = String, Path, description = "Proposal id")),
+    responses((status = 201, body = SignatureLink), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`signature_disabled`, `proposals_disabled`)", body = ErrorBody), (status = 404, description = "Not found (or another business's)", body = ErrorBody),
+        (status = 409, description = "The proposal is accepted, rejected or expired, or past its `valid_until`", body = ErrorBody)))]
+pub async fn create_proposal_link(
+    state: web::Data<AppState>,
+    user: Feature<Signature>,
+    _proposals: Feature<Proposals>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    new_link(&state, &user, String::new(), id.into_inner()).await
+}
+
+async fn new_link(
+    state: &AppState,
+    user: &Feature<Signature>,
+    contract_id: String,
+    proposal_id: String,
+) -> Result<HttpResponse, ApiError> {
     user.require_write()?;
     let link = state
         .clients
@@ -50,19 +78,104 @@ pub async fn create_link(
         .clone()
         .create_signature_link(CreateSignatureLinkRequest {
             business_id: user.business_id.clone(),
-            contract_id: id.into_inner(),
+            contract_id,
+            proposal_id,
         })
         .await?
         .into_inner();
     Ok(HttpResponse::Created().json(SignatureLink {
         url: format!("{}{}", state.public_base_url, link.url_path),
         signature_id: link.signature_id,
-        contract_id: link.contract_id,
+        contract_id: Some(link.contract_id).filter(|s| !s.is_empty()),
+        proposal_id: Some(link.proposal_id).filter(|s| !s.is_empty()),
         token: link.token,
     }))
 }
 
-/// `GET /api/public/signatures/{token}` (no sign-in): the contract to show before signing.
+/// `GET /api/contracts/{id}/signatures` → the contract's signature requests, newest first.
+#[utoipa::path(get, path = "/api/contracts/{id}/signatures", tag = "signatures", security(("bearer" = [])), params(("id" = String, Path, description = "Contract id")),
+    responses((status = 200, body = [SignatureRecord]), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "The feature is off for this business (`signature_disabled`, `contracts_disabled`)", body = ErrorBody), (status = 404, description = "Not found (or another business's)", body = ErrorBody)))]
+pub async fn contract_signatures(
+    state: web::Data<AppState>,
+    user: Feature<Signature>,
+    _contracts: Feature<Contracts>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    list(&state, &user, id.into_inner(), String::new()).await
+}
+
+/// `GET /api/proposals/{id}/signatures` → the proposal's signature requests, newest first.
+#[utoipa::path(get, path = "/api/proposals/{id}/signatures", tag = "signatures", security(("bearer" = [])), params(("id" = String, Path, description = "Proposal id")),
+    responses((status = 200, body = [SignatureRecord]), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "The feature is off for this business (`signature_disabled`, `proposals_disabled`)", body = ErrorBody), (status = 404, description = "Not found (or another business's)", body = ErrorBody)))]
+pub async fn proposal_signatures(
+    state: web::Data<AppState>,
+    user: Feature<Signature>,
+    _proposals: Feature<Proposals>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    list(&state, &user, String::new(), id.into_inner()).await
+}
+
+async fn list(
+    state: &AppState,
+    user: &Feature<Signature>,
+    contract_id: String,
+    proposal_id: String,
+) -> Result<HttpResponse, ApiError> {
+    let rows = state
+        .clients
+        .crm
+        .clone()
+        .list_signatures(ListSignaturesRequest {
+            business_id: user.business_id.clone(),
+            contract_id,
+            proposal_id,
+        })
+        .await?
+        .into_inner()
+        .signatures;
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(SignatureRecord::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// `GET /api/signatures/{id}/image` → the drawn signature (`image/png`); 404 while the request
+/// is not signed.
+#[utoipa::path(get, path = "/api/signatures/{id}/image", tag = "signatures", security(("bearer" = [])), params(("id" = String, Path, description = "Signature id")),
+    responses((status = 200, description = "The signature as drawn", content_type = "image/png", body = Vec<u8>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "The feature is off for this business (`signature_disabled`)", body = ErrorBody), (status = 404, description = "Not found (or another business's), or not signed yet", body = ErrorBody)))]
+pub async fn image(
+    state: web::Data<AppState>,
+    user: Feature<Signature>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let image = state
+        .clients
+        .crm
+        .clone()
+        .get_signature_image(GetSignatureImageRequest {
+            business_id: user.business_id.clone(),
+            id: id.into_inner(),
+        })
+        .await?
+        .into_inner();
+    if image.image_png.is_empty() {
+        return Err(ApiError::not_found(
+            "this signature request is not signed yet",
+        ));
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        // A signature's image never changes, but it is personal data: the browser may keep it,
+        // shared caches may not.
+        .insert_header(("cache-control", "private, max-age=3600"))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .body(image.image_png))
+}
+
+/// `GET /api/public/signatures/{token}` (no sign-in): the contract or proposal to show before
+/// signing.
 #[utoipa::path(get, path = "/api/public/signatures/{token}", tag = "signatures", params(("token" = String, Path, description = "The token of the signing link")),
     responses((status = 200, body = SigningDocument),
         (status = 410, description = "The link is unknown, was already used, or its contract is signed (`gone`)", body = ErrorBody)))]
@@ -94,7 +207,8 @@ pub struct SignBody {
     image_png_base64: String,
 }
 
-/// `POST /api/public/signatures/{token}` (no sign-in): signs the contract once, recording the
+/// `POST /api/public/signatures/{token}` (no sign-in): signs the document once (a contract becomes
+/// `signed`, a proposal `accepted`), recording the
 /// signer's name, IP address, drawn signature, the time and a SHA-256 of the document.
 #[utoipa::path(post, path = "/api/public/signatures/{token}", tag = "signatures", params(("token" = String, Path, description = "The token of the signing link")), request_body = SignBody,
     responses((status = 200, body = SignedReceipt), (status = 400, description = "Malformed JSON", body = ErrorBody),
