@@ -30,8 +30,8 @@ help: ## list the targets
 	@echo "AgentLocator — make targets:"
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z0-9_-]+):.*## (.*)/  \1\t\2/' | expand -t 18
 
-up: tools web build ## build (release) and run every service in one process: agentlocator up
-	./$(BIN) up $(ARGS)
+up: tools web build ## build (release) and run every service in one process (agentlocator up) plus the WhatsApp sidecar
+	BIN=$(BIN) scripts/up.sh $(ARGS)
 
 build: ## cargo build --release -p agentlocator
 	$(CARGO) build --release -p agentlocator

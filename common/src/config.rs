@@ -138,6 +138,10 @@ pub struct Config {
     pub vapid_public_key: Option<String>,
     pub vapid_private_key: Option<Secret>,
     pub wa_provider: WaProvider,
+    /// Shared secret of the WhatsApp sidecar ↔ bridge hop (`x-bridge-secret`), both directions.
+    pub wa_bridge_secret: Option<Secret>,
+    /// Base URL of the Baileys sidecar's HTTP API.
+    pub wa_sidecar_url: String,
     pub otel_exporter_otlp_endpoint: Option<String>,
     pub rust_log: String,
     pub log_format: LogFormat,
@@ -242,11 +246,11 @@ impl Config {
             speech: svc("SPEECH_SVC_GRPC_ADDR", "SPEECH_SVC_URL", 50053)?,
             notify: svc("NOTIFY_SVC_GRPC_ADDR", "NOTIFY_SVC_URL", 50054)?,
             whatsapp: svc("WHATSAPP_BRIDGE_GRPC_ADDR", "WHATSAPP_BRIDGE_URL", 50055)?,
+            notify_http: svc("NOTIFY_SVC_HTTP_ADDR", "NOTIFY_SVC_HTTP_URL", 50056)?,
         };
 
         let twilio_account_sid = get("TWILIO_ACCOUNT_SID")
             .map(|s| {
-            notify_http: svc("NOTIFY_SVC_HTTP_ADDR", "NOTIFY_SVC_HTTP_URL", 50056)?,
                 if s.len() == 34
                     && s.starts_with("AC")
                     && s[2..].chars().all(|c| c.is_ascii_hexdigit())
@@ -329,6 +333,14 @@ impl Config {
             Some("cloud") => WaProvider::Cloud,
             Some(_) => return Err(err("WA_PROVIDER", "expected baileys or cloud")),
         };
+        let wa_bridge_secret = get("WA_BRIDGE_SECRET").map(Secret);
+        if wa_bridge_secret.as_ref().is_some_and(|s| s.0.len() < 16) {
+            return Err(err("WA_BRIDGE_SECRET", "must be at least 16 characters"));
+        }
+        let wa_sidecar_url = match get("WA_SIDECAR_URL") {
+            Some(u) => parse_http_url("WA_SIDECAR_URL", &u)?,
+            None => "http://127.0.0.1:3100".to_string(),
+        };
         let otel_exporter_otlp_endpoint = get("OTEL_EXPORTER_OTLP_ENDPOINT")
             .map(|u| parse_http_url("OTEL_EXPORTER_OTLP_ENDPOINT", &u))
             .transpose()?;
@@ -364,6 +376,8 @@ impl Config {
             vapid_public_key,
             vapid_private_key,
             wa_provider,
+            wa_bridge_secret,
+            wa_sidecar_url,
             otel_exporter_otlp_endpoint,
             rust_log,
             log_format,
@@ -398,25 +412,51 @@ impl Config {
     /// generated once and kept in `DATA_DIR/secret_key` (so sign-ins survive restarts). Anywhere
     /// else a missing `SECRET_KEY` is a start-up error: every replica must share one key.
     pub fn resolve_secret_key(&self) -> Result<Secret, ConfigError> {
-        if let Some(k) = &self.secret_key {
+        self.resolve_local_secret(
+            "SECRET_KEY",
+            self.secret_key.as_ref(),
+            "secret_key",
+            "generate one with `openssl rand -hex 32`",
+        )
+    }
+
+    /// The WhatsApp sidecar ↔ bridge secret: `WA_BRIDGE_SECRET`, or on a local-only instance one
+    /// generated once and kept in `DATA_DIR/wa_bridge_secret` (the sidecar started next to it reads
+    /// the same file through `agentlocator up`).
+    pub fn resolve_wa_bridge_secret(&self) -> Result<Secret, ConfigError> {
+        self.resolve_local_secret(
+            "WA_BRIDGE_SECRET",
+            self.wa_bridge_secret.as_ref(),
+            "wa_bridge_secret",
+            "set it to the same random string for the bridge and the sidecar",
+        )
+    }
+
+    /// `configured`, or on a local-only instance a random value generated once and kept in
+    /// `DATA_DIR/<file>` (so it survives restarts). Anywhere else a missing value is a start-up
+    /// error: every replica must share one.
+    fn resolve_local_secret(
+        &self,
+        var: &'static str,
+        configured: Option<&Secret>,
+        file: &str,
+        hint: &str,
+    ) -> Result<Secret, ConfigError> {
+        if let Some(k) = configured {
             return Ok(k.clone());
         }
         if !self.is_local_only() {
             return Err(err(
-                "SECRET_KEY",
-                "is required when the instance is reachable from other machines \
-                 (generate one with `openssl rand -hex 32`)",
+                var,
+                format!("is required when the instance is reachable from other machines ({hint})"),
             ));
         }
-        let path = self.data_dir.join("secret_key");
-        let io = |e: std::io::Error| err("SECRET_KEY", format!("{}: {e}", path.display()));
+        let path = self.data_dir.join(file);
+        let io = |e: std::io::Error| err(var, format!("{}: {e}", path.display()));
         match std::fs::read_to_string(&path) {
             Ok(k) if k.trim().len() >= 32 => return Ok(Secret(k.trim().to_string())),
             Ok(_) => {
-                return Err(err(
-                    "SECRET_KEY",
-                    format!("{} is too short", path.display()),
-                ));
+                return Err(err(var, format!("{} is too short", path.display())));
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(io(e)),
@@ -623,6 +663,31 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(given.resolve_secret_key().unwrap().expose(), "k".repeat(40));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn whatsapp_bridge_secret_generated_locally_and_distinct_from_the_sign_in_key() {
+        let dir = std::env::temp_dir().join(format!("al-cfg-{}", uuid::Uuid::now_v7()));
+        let d = dir.display().to_string();
+        let local = cfg(&[("DATA_DIR", &d)]).unwrap();
+        let wa = local.resolve_wa_bridge_secret().unwrap();
+        assert_eq!(wa, local.resolve_wa_bridge_secret().unwrap());
+        assert_ne!(wa, local.resolve_secret_key().unwrap());
+        assert!(dir.join("wa_bridge_secret").exists());
+        let public = cfg(&[("DATA_DIR", &d), ("HTTP_ADDR", "0.0.0.0:8080")]).unwrap();
+        assert_eq!(
+            public.resolve_wa_bridge_secret().unwrap_err().var,
+            "WA_BRIDGE_SECRET"
+        );
+        assert_eq!(
+            cfg(&[("WA_BRIDGE_SECRET", "short")]).unwrap_err().var,
+            "WA_BRIDGE_SECRET"
+        );
+        assert_eq!(
+            cfg(&[("WA_SIDECAR_URL", "ftp://x")]).unwrap_err().var,
+            "WA_SIDECAR_URL"
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 

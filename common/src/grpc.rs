@@ -131,3 +131,23 @@ pub async fn bind(addr: &str) -> anyhow::Result<TcpListener> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))
 }
+
+/// A client channel to another service, traced (W3C context in the request metadata).
+pub type TracedChannel = tonic::service::interceptor::InterceptedService<
+    tonic::transport::Channel,
+    crate::telemetry::TracePropagation,
+>;
+
+/// A lazily connecting channel to `url` (the service may start later, and may restart: the
+/// channel reconnects on its own) with a per-request `timeout`, traced.
+pub fn traced_channel(url: &str, timeout: Duration) -> anyhow::Result<TracedChannel> {
+    let channel = tonic::transport::Channel::from_shared(url.to_string())
+        .map_err(|e| anyhow::anyhow!("invalid service URL {url}: {e}"))?
+        .connect_timeout(Duration::from_secs(2))
+        .timeout(timeout)
+        .connect_lazy();
+    Ok(tonic::service::interceptor::InterceptedService::new(
+        channel,
+        crate::telemetry::TracePropagation,
+    ))
+}

@@ -4,7 +4,7 @@
 use agentlocator_common::{config::Services, telemetry::TracePropagation};
 use agentlocator_proto::v1::{
     crm_service_client::CrmServiceClient, speech_service_client::SpeechServiceClient,
-    voice_service_client::VoiceServiceClient,
+    voice_service_client::VoiceServiceClient, whats_app_service_client::WhatsAppServiceClient,
 };
 use std::time::Duration;
 use tonic::{service::interceptor::InterceptedService, transport::Channel};
@@ -16,9 +16,13 @@ pub type Traced = InterceptedService<Channel, TracePropagation>;
 pub type CrmClient = CrmServiceClient<Traced>;
 pub type SpeechClient = SpeechServiceClient<Traced>;
 pub type VoiceClient = VoiceServiceClient<Traced>;
+pub type WhatsAppClient = WhatsAppServiceClient<Traced>;
 
 /// Largest message from speech-svc (a cached TTS file is well under this).
 const SPEECH_MESSAGE_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Largest sidecar event (a history-sync upsert can carry many messages).
+pub const SIDECAR_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 /// Longest a REST request waits on a service.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -34,6 +38,8 @@ pub struct ServiceClients {
     pub speech: SpeechClient,
     /// voice-svc: Twilio webhooks and outbound calls.
     pub voice: VoiceClient,
+    /// whatsapp-bridge: sidecar webhooks, sending, pairing.
+    pub whatsapp: WhatsAppClient,
     /// Base URL of notify-svc's Socket.IO listener, which `/socket.io/` is proxied to.
     pub socket_io_url: String,
     /// Every service with its gRPC service name, for readiness checks.
@@ -57,6 +63,7 @@ impl ServiceClients {
         let crm = channel(&services.crm.url)?;
         let speech = channel(&services.speech.url)?;
         let voice = channel_with_timeout(&services.voice.url, VOICE_TIMEOUT)?;
+        let whatsapp = channel(&services.whatsapp.url)?;
         let health = vec![
             ("crm-svc", "agentlocator.v1.CrmService", crm.clone()),
             ("voice-svc", "agentlocator.v1.VoiceService", voice.clone()),
@@ -73,7 +80,7 @@ impl ServiceClients {
             (
                 "whatsapp-bridge",
                 "agentlocator.v1.WhatsAppService",
-                channel(&services.whatsapp.url)?,
+                whatsapp.clone(),
             ),
         ];
         Ok(Self {
@@ -81,6 +88,8 @@ impl ServiceClients {
             speech: SpeechServiceClient::with_interceptor(speech, TracePropagation)
                 .max_decoding_message_size(SPEECH_MESSAGE_LIMIT),
             voice: VoiceServiceClient::with_interceptor(voice, TracePropagation),
+            whatsapp: WhatsAppServiceClient::with_interceptor(whatsapp, TracePropagation)
+                .max_decoding_message_size(SIDECAR_BODY_LIMIT),
             socket_io_url: services.notify_http.url.trim_end_matches('/').to_string(),
             health,
         })

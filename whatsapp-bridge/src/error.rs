@@ -5,23 +5,60 @@ pub enum Error {
     /// A provider payload that does not have the documented shape.
     #[error("malformed provider payload: {0}")]
     BadPayload(String),
-    /// A webhook whose signature is missing or does not match the configured secret.
+    /// A webhook whose signature or shared secret is missing or wrong.
     #[error("webhook signature missing or invalid")]
     BadSignature,
     /// The Cloud API subscription handshake with a wrong mode or verify token.
     #[error("webhook verification refused")]
     VerificationRefused,
+    /// A request value that cannot be acted on (named field).
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("unknown business")]
+    UnknownBusiness,
+    /// The business's WhatsApp is not connected (pairing needed, logged out, reconnecting).
+    #[error("WhatsApp is not connected: {0}")]
+    NotConnected(String),
+    /// The sidecar cannot be reached or failed.
+    #[error("the WhatsApp sidecar is unavailable: {0}")]
+    SidecarUnavailable(String),
+    /// crm-svc or the bus failed.
+    #[error("{0}")]
+    Upstream(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl From<Error> for tonic::Status {
     fn from(e: Error) -> Self {
+        let message = e.to_string();
         match e {
-            Error::BadPayload(_) => tonic::Status::invalid_argument(e.to_string()),
-            Error::BadSignature | Error::VerificationRefused => {
-                tonic::Status::permission_denied(e.to_string())
+            Error::BadPayload(_) | Error::Invalid { .. } => {
+                tonic::Status::invalid_argument(message)
             }
+            Error::BadSignature | Error::VerificationRefused => {
+                tonic::Status::permission_denied(message)
+            }
+            Error::UnknownBusiness => tonic::Status::not_found(message),
+            Error::NotConnected(_) => tonic::Status::failed_precondition(message),
+            Error::SidecarUnavailable(_) => tonic::Status::unavailable(message),
+            Error::Upstream(_) => tonic::Status::internal(message),
+        }
+    }
+}
+
+impl From<tonic::Status> for Error {
+    fn from(s: tonic::Status) -> Self {
+        match s.code() {
+            tonic::Code::NotFound => Error::UnknownBusiness,
+            tonic::Code::InvalidArgument => Error::Invalid {
+                field: "request",
+                message: s.message().to_owned(),
+            },
+            _ => Error::Upstream(format!("crm-svc: {}", s.message())),
         }
     }
 }

@@ -1,59 +1,63 @@
-//! whatsapp-bridge: per-business WhatsApp (Baileys sidecar or the Cloud API) into the CRM.
+//! whatsapp-bridge: per-business WhatsApp (the Baileys sidecar, or the Cloud API) into the CRM.
 //!
-//! The service starts, reports itself through `Info`, serves the standard gRPC health service
-//! and stops cleanly on shutdown; its feature RPCs grow from here.
+//! The sidecar forwards Baileys events through the gateway's `/webhook/whatsapp_incoming`; the
+//! bridge normalises them ([`baileys_events`], [`jid`]) and publishes `whatsapp.*` events that
+//! crm-svc stores (one row per provider message id) and notify-svc announces. Sending, pairing
+//! and logout go from the gateway through the bridge to the sidecar ([`sidecar`]).
 
 pub mod baileys_events;
 pub mod cloud_api;
 pub mod error;
+pub mod grpc;
 pub mod inbound;
 pub mod jid;
+pub mod service;
+pub mod sidecar;
 pub mod strings;
 
-use agentlocator_common::{Config, grpc, runner::service_info};
+use agentlocator_common::{Config, bus::SharedBus, grpc as common_grpc, runner::service_info};
 use agentlocator_proto::v1::{
-    ServiceInfo, ServiceInfoRequest,
-    whats_app_service_server::{WhatsAppService, WhatsAppServiceServer},
+    crm_service_client::CrmServiceClient, whats_app_service_server::WhatsAppServiceServer,
 };
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tonic::{Request, Response, Status};
 
 pub const NAME: &str = "whatsapp-bridge";
 
-/// The gRPC face of whatsapp-bridge.
-pub struct WhatsAppGrpc {
-    info: ServiceInfo,
-}
-
-impl WhatsAppGrpc {
-    pub fn new(config: &Config) -> Self {
-        Self {
-            info: service_info(NAME, [("provider", format!("{:?}", config.wa_provider))]),
-        }
-    }
-}
-
-#[tonic::async_trait]
-impl WhatsAppService for WhatsAppGrpc {
-    async fn info(&self, _: Request<ServiceInfoRequest>) -> Result<Response<ServiceInfo>, Status> {
-        Ok(Response::new(self.info.clone()))
-    }
-}
+/// Largest sidecar event accepted (the gateway enforces the same limit on the HTTP body).
+pub const SIDECAR_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 /// Serves whatsapp-bridge on `listener` until `shutdown` is cancelled.
 pub async fn run(
     config: Config,
+    bus: SharedBus,
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let svc = WhatsAppServiceServer::new(WhatsAppGrpc::new(&config));
-    grpc::serve(listener, svc, shutdown).await?;
+    let secret = config.resolve_wa_bridge_secret()?;
+    let crm = CrmServiceClient::new(common_grpc::traced_channel(
+        &config.services.crm.url,
+        Duration::from_secs(10),
+    )?);
+    let sidecar = sidecar::SidecarClient::new(&config.wa_sidecar_url, secret.clone());
+    let bridge = service::Bridge::new(crm, bus, sidecar, secret);
+    let info = service_info(
+        NAME,
+        [
+            ("provider", format!("{:?}", config.wa_provider)),
+            ("sidecar", config.wa_sidecar_url.clone()),
+        ],
+    );
+    let svc = WhatsAppServiceServer::new(grpc::WhatsAppGrpc::new(info, bridge))
+        .max_decoding_message_size(SIDECAR_BODY_LIMIT + 64 * 1024);
+    common_grpc::serve(listener, svc, shutdown).await?;
     Ok(())
 }
 
 /// Runs whatsapp-bridge on its own: binds its configured gRPC address and serves until `shutdown`.
 pub async fn serve(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let listener = grpc::bind(&config.services.whatsapp.bind.to_string()).await?;
-    run(config, listener, shutdown).await
+    let bus = agentlocator_common::bus::connect_from(&config).await?;
+    let listener = common_grpc::bind(&config.services.whatsapp.bind.to_string()).await?;
+    run(config, bus, listener, shutdown).await
 }

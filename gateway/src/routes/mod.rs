@@ -20,6 +20,7 @@ mod tasks;
 mod timeline;
 mod tts;
 mod webhooks;
+mod whatsapp;
 
 use crate::{error::ApiError, middleware::json_errors};
 use actix_web::{HttpResponse, web};
@@ -94,23 +95,30 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
             .wrap(actix_web::middleware::from_fn(signatures::raise_body_limit))
     }),
     ("GET", "/reports/summary", |r| r.to(reports::summary)),
-    ("GET", "/customers/{id}/calls", |r| {
     ("GET", "/push/public-key", |r| r.to(push::public_key)),
     ("POST", "/push/subscribe", |r| r.to(push::subscribe)),
     ("DELETE", "/push/subscribe", |r| r.to(push::unsubscribe)),
+    ("GET", "/customers/{id}/calls", |r| {
         r.to(customer_history::calls)
     }),
     ("GET", "/customers/{id}/whatsapp", |r| {
         r.to(customer_history::whatsapp)
     }),
-];
     ("POST", "/calls", |r| r.to(calls::create)),
+    ("POST", "/whatsapp/send", |r| r.to(whatsapp::send)),
+    ("GET", "/whatsapp/status", |r| r.to(whatsapp::status)),
+    ("POST", "/whatsapp/session/start", |r| {
+        r.to(whatsapp::start_session)
+    }),
+    ("POST", "/whatsapp/session/logout", |r| {
+        r.to(whatsapp::logout_session)
+    }),
+];
 
 /// Routes outside `/api` (probes), same shape as [`API_ROUTES`].
 pub const ROOT_ROUTES: &[(&str, &str, Attach)] = &[
     ("GET", "/healthz", |r| r.to(health::healthz)),
     ("GET", "/readyz", |r| r.to(health::readyz)),
-];
     // Twilio webhooks: form-encoded, authenticated by X-Twilio-Signature (checked by voice-svc).
     ("POST", "/webhook/incoming_call", |r| {
         r.to(webhooks::incoming_call)
@@ -124,6 +132,14 @@ pub const ROOT_ROUTES: &[(&str, &str, Attach)] = &[
     ("POST", "/webhook/outbound_connect", |r| {
         r.to(webhooks::outbound_connect)
     }),
+    // The WhatsApp sidecar → bridge hop, authenticated by the shared secret (checked by the bridge).
+    ("POST", "/webhook/whatsapp_incoming", |r| {
+        r.to(whatsapp::sidecar_incoming)
+    }),
+    ("POST", "/webhook/whatsapp_auth", |r| {
+        r.to(whatsapp::sidecar_auth)
+    }),
+];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(json_config(JSON_LIMIT))

@@ -1,0 +1,102 @@
+//! The gRPC face of the bridge: thin methods over [`crate::service::Bridge`]; errors become
+//! `tonic::Status` through the one `From<Error>` in [`crate::error`].
+
+use crate::{service::Bridge, sidecar::SessionState};
+use agentlocator_proto::v1::{
+    self as pb, ServiceInfo, ServiceInfoRequest, whats_app_service_server::WhatsAppService,
+};
+use tonic::{Request, Response, Status};
+
+pub struct WhatsAppGrpc {
+    info: ServiceInfo,
+    bridge: Bridge,
+}
+
+impl WhatsAppGrpc {
+    pub fn new(info: ServiceInfo, bridge: Bridge) -> Self {
+        Self { info, bridge }
+    }
+}
+
+fn session(s: SessionState) -> pb::SessionStatus {
+    pb::SessionStatus {
+        state: s.state,
+        reason: s.reason.unwrap_or_default(),
+        qr: s.qr.unwrap_or_default(),
+        qr_data_url: s.qr_data_url.unwrap_or_default(),
+    }
+}
+
+#[tonic::async_trait]
+impl WhatsAppService for WhatsAppGrpc {
+    async fn info(&self, _: Request<ServiceInfoRequest>) -> Result<Response<ServiceInfo>, Status> {
+        Ok(Response::new(self.info.clone()))
+    }
+
+    async fn ingest_sidecar_event(
+        &self,
+        request: Request<pb::SidecarRequest>,
+    ) -> Result<Response<pb::IngestResponse>, Status> {
+        let r = request.into_inner();
+        let published = self.bridge.ingest_sidecar(&r.secret, &r.body).await?;
+        Ok(Response::new(pb::IngestResponse { published }))
+    }
+
+    async fn sidecar_auth_state(
+        &self,
+        request: Request<pb::SidecarRequest>,
+    ) -> Result<Response<pb::SidecarResponse>, Status> {
+        let r = request.into_inner();
+        let body = self.bridge.sidecar_auth_state(&r.secret, &r.body).await?;
+        Ok(Response::new(pb::SidecarResponse { body }))
+    }
+
+    async fn send_text(
+        &self,
+        request: Request<pb::SendTextRequest>,
+    ) -> Result<Response<pb::SendTextResponse>, Status> {
+        let r = request.into_inner();
+        let key = (!r.idempotency_key.is_empty()).then_some(r.idempotency_key.as_str());
+        let id = self
+            .bridge
+            .send_text(&r.business_id, &r.to, &r.text, key)
+            .await?;
+        Ok(Response::new(pb::SendTextResponse {
+            provider_message_id: id,
+            status: "sent".into(),
+        }))
+    }
+
+    async fn get_session(
+        &self,
+        request: Request<pb::SessionRequest>,
+    ) -> Result<Response<pb::SessionStatus>, Status> {
+        let s = self
+            .bridge
+            .session(&request.into_inner().business_id)
+            .await?;
+        Ok(Response::new(session(s)))
+    }
+
+    async fn start_session(
+        &self,
+        request: Request<pb::SessionRequest>,
+    ) -> Result<Response<pb::SessionStatus>, Status> {
+        let s = self
+            .bridge
+            .start_session(&request.into_inner().business_id)
+            .await?;
+        Ok(Response::new(session(s)))
+    }
+
+    async fn logout_session(
+        &self,
+        request: Request<pb::SessionRequest>,
+    ) -> Result<Response<pb::SessionStatus>, Status> {
+        let s = self
+            .bridge
+            .logout_session(&request.into_inner().business_id)
+            .await?;
+        Ok(Response::new(session(s)))
+    }
+}

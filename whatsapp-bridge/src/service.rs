@@ -1,0 +1,458 @@
+//! The bridge's work, without gRPC types: sidecar events → bus events, the sidecar's auth-state
+//! store → crm-svc, and staff actions (send, pair, logout) → the sidecar.
+
+use crate::{
+    baileys_events::{self, Envelope},
+    error::{Error, Result},
+    inbound::{ConnectionUpdate, DeliveryStatus, Inbound, InboundMessage},
+    jid::{self, Party},
+    sidecar::{SessionState, SidecarClient},
+};
+use agentlocator_common::{bus::SharedBus, config::Secret, grpc::TracedChannel};
+use agentlocator_proto::{
+    Event,
+    v1::{
+        self as pb, WhatsAppEvent, WhatsAppEventKind, crm_service_client::CrmServiceClient,
+        event::Payload, get_business_request::By,
+    },
+};
+use sha2::{Digest, Sha256};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+pub type CrmClient = CrmServiceClient<TracedChannel>;
+
+/// Idempotency keys remembered per replica (a retried send within this window is answered from
+/// memory instead of sending twice).
+const IDEMPOTENCY_CAPACITY: usize = 10_000;
+
+#[derive(Clone)]
+pub struct Bridge {
+    crm: CrmClient,
+    bus: SharedBus,
+    sidecar: SidecarClient,
+    secret: Secret,
+    /// Last connection state the sidecar reported per business.
+    states: Arc<Mutex<HashMap<String, ConnectionUpdate>>>,
+    sent: Arc<Mutex<IdempotencyCache>>,
+}
+
+impl Bridge {
+    pub fn new(crm: CrmClient, bus: SharedBus, sidecar: SidecarClient, secret: Secret) -> Self {
+        Self {
+            crm,
+            bus,
+            sidecar,
+            secret,
+            states: Arc::default(),
+            sent: Arc::new(Mutex::new(IdempotencyCache::default())),
+        }
+    }
+
+    /// One event the sidecar forwarded; the number of bus events it produced.
+    pub async fn ingest_sidecar(&self, secret: &str, body: &[u8]) -> Result<u32> {
+        self.check_secret(secret)?;
+        let envelope: Envelope =
+            serde_json::from_slice(body).map_err(|e| Error::BadPayload(e.to_string()))?;
+        self.require_business(&envelope.business_id).await?;
+        let items = baileys_events::parse(&envelope)?;
+        let mut published = 0;
+        for (index, item) in items.into_iter().enumerate() {
+            let event = match item {
+                Inbound::Message(m) => Some(self.message_event(&envelope.business_id, m).await?),
+                Inbound::Status(s) => Some(WhatsAppEvent {
+                    kind: WhatsAppEventKind::Status as i32,
+                    provider_message_id: s.provider_message_id,
+                    status: s.status.as_str().to_owned(),
+                    ..Default::default()
+                }),
+                Inbound::LidPhone { lid, phone } => {
+                    self.crm
+                        .clone()
+                        .link_whats_app_lid(pb::LinkWhatsAppLidRequest {
+                            business_id: envelope.business_id.clone(),
+                            lid,
+                            phone,
+                        })
+                        .await?;
+                    None
+                }
+                Inbound::Connection(c) => {
+                    tracing::info!(business_id = %envelope.business_id, state = %c.state, reason = ?c.reason, "WhatsApp connection");
+                    self.states
+                        .lock()
+                        .expect("states lock")
+                        .insert(envelope.business_id.clone(), c);
+                    None
+                }
+            };
+            if let Some(w) = event {
+                let mut event =
+                    agentlocator_proto::new_event(&envelope.business_id, Payload::Whatsapp(w));
+                // A redelivered sidecar event gets the same ids, so the bus and the CRM see a
+                // duplicate, not a new message.
+                event.id = derived_id(&envelope.id, index);
+                self.publish(&event).await?;
+                published += 1;
+            }
+        }
+        Ok(published)
+    }
+
+    /// The sidecar's auth-state store: `{"business_id", "op": "get"|"set"|"clear", ...}`.
+    pub async fn sidecar_auth_state(&self, secret: &str, body: &[u8]) -> Result<Vec<u8>> {
+        self.check_secret(secret)?;
+        #[derive(serde::Deserialize)]
+        struct Request {
+            business_id: String,
+            op: String,
+            #[serde(default)]
+            keys: Vec<String>,
+            #[serde(default)]
+            values: HashMap<String, Option<String>>,
+        }
+        let r: Request =
+            serde_json::from_slice(body).map_err(|e| Error::BadPayload(e.to_string()))?;
+        let mut crm = self.crm.clone();
+        let answer = match r.op.as_str() {
+            "get" => {
+                let got = crm
+                    .get_whats_app_auth(pb::GetWhatsAppAuthRequest {
+                        business_id: r.business_id,
+                        keys: r.keys.clone(),
+                    })
+                    .await?
+                    .into_inner()
+                    .values;
+                let values: serde_json::Map<String, serde_json::Value> = r
+                    .keys
+                    .into_iter()
+                    .map(|k| {
+                        let v = got
+                            .get(&k)
+                            .cloned()
+                            .map_or(serde_json::Value::Null, Into::into);
+                        (k, v)
+                    })
+                    .collect();
+                serde_json::json!({ "values": values })
+            }
+            "set" => {
+                let (values, deleted_keys) = r.values.into_iter().fold(
+                    (HashMap::new(), Vec::new()),
+                    |(mut set, mut del), (k, v)| {
+                        match v {
+                            Some(v) => {
+                                set.insert(k, v);
+                            }
+                            None => del.push(k),
+                        }
+                        (set, del)
+                    },
+                );
+                crm.set_whats_app_auth(pb::SetWhatsAppAuthRequest {
+                    business_id: r.business_id,
+                    values,
+                    deleted_keys,
+                })
+                .await?;
+                serde_json::json!({})
+            }
+            "clear" => {
+                let removed = crm
+                    .clear_whats_app_auth(pb::ClearWhatsAppAuthRequest {
+                        business_id: r.business_id,
+                    })
+                    .await?
+                    .into_inner()
+                    .removed;
+                serde_json::json!({ "removed": removed })
+            }
+            other => {
+                return Err(Error::Invalid {
+                    field: "op",
+                    message: format!("unknown op {other:?} (get, set or clear)"),
+                });
+            }
+        };
+        Ok(answer.to_string().into_bytes())
+    }
+
+    /// Sends `text` to `to` (E.164 or a JID) from the business's WhatsApp.
+    pub async fn send_text(
+        &self,
+        business_id: &str,
+        to: &str,
+        text: &str,
+        idempotency_key: Option<&str>,
+    ) -> Result<String> {
+        let cache_key = idempotency_key
+            .filter(|k| !k.trim().is_empty())
+            .map(|k| format!("{business_id}\u{1f}{k}"));
+        if let Some(id) = cache_key
+            .as_ref()
+            .and_then(|k| self.sent.lock().expect("idempotency lock").get(k))
+        {
+            return Ok(id);
+        }
+        if text.trim().is_empty() || text.chars().count() > 4096 {
+            return Err(Error::Invalid {
+                field: "text",
+                message: "1 to 4096 characters".into(),
+            });
+        }
+        let (jid, phone) = recipient(to)?;
+        self.require_business(business_id).await?;
+        let id = self.sidecar.send_text(business_id, &jid, text).await?;
+        let event = agentlocator_proto::new_event(
+            business_id,
+            Payload::Whatsapp(WhatsAppEvent {
+                kind: WhatsAppEventKind::Sent as i32,
+                provider_message_id: id.clone(),
+                direction: "outbound".into(),
+                to_number: phone,
+                body: text.to_owned(),
+                status: DeliveryStatus::Sent.as_str().into(),
+                ..Default::default()
+            }),
+        );
+        self.publish(&event).await?;
+        if let Some(k) = cache_key {
+            self.sent
+                .lock()
+                .expect("idempotency lock")
+                .insert(k, id.clone());
+        }
+        Ok(id)
+    }
+
+    pub async fn session(&self, business_id: &str) -> Result<SessionState> {
+        self.require_business(business_id).await?;
+        match self.sidecar.status(business_id).await {
+            Ok(Some(s)) => Ok(s),
+            Ok(None) => Ok(SessionState {
+                state: "closed".into(),
+                reason: Some("not_started".into()),
+                ..Default::default()
+            }),
+            // The sidecar is down: what it last reported, marked as such.
+            Err(Error::SidecarUnavailable(reason)) => {
+                let last = self
+                    .states
+                    .lock()
+                    .expect("states lock")
+                    .get(business_id)
+                    .cloned();
+                tracing::warn!(business_id, %reason, "WhatsApp sidecar unreachable");
+                Ok(SessionState {
+                    state: "closed".into(),
+                    reason: Some(format!(
+                        "sidecar_unavailable{}",
+                        last.map(|l| format!(" (last: {})", l.state))
+                            .unwrap_or_default()
+                    )),
+                    ..Default::default()
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn start_session(&self, business_id: &str) -> Result<SessionState> {
+        self.require_business(business_id).await?;
+        self.sidecar.start(business_id).await
+    }
+
+    pub async fn logout_session(&self, business_id: &str) -> Result<SessionState> {
+        self.require_business(business_id).await?;
+        self.sidecar.logout(business_id).await
+    }
+
+    async fn message_event(&self, business_id: &str, m: InboundMessage) -> Result<WhatsAppEvent> {
+        let counterpart = match m.chat {
+            Party::Phone(p) => p,
+            Party::Lid(lid) => {
+                let phone = self
+                    .crm
+                    .clone()
+                    .resolve_whats_app_lid(pb::ResolveWhatsAppLidRequest {
+                        business_id: business_id.to_owned(),
+                        lid: lid.clone(),
+                    })
+                    .await?
+                    .into_inner()
+                    .phone;
+                if phone.is_empty() {
+                    // Kept as an alias until WhatsApp shares the number behind it.
+                    format!("{lid}@lid")
+                } else {
+                    phone
+                }
+            }
+            Party::NotAPerson => unreachable!("parse drops messages that are not from a person"),
+        };
+        let (kind, direction, from_number, to_number, status) = if m.from_me {
+            // Our own echo (sent through the API) or a reply typed on the business's phone:
+            // the CRM keeps one row per provider id, so an echo changes nothing.
+            (
+                WhatsAppEventKind::Sent,
+                "outbound",
+                String::new(),
+                counterpart,
+                DeliveryStatus::Sent.as_str(),
+            )
+        } else {
+            (
+                WhatsAppEventKind::Received,
+                "inbound",
+                counterpart,
+                String::new(),
+                "received",
+            )
+        };
+        Ok(WhatsAppEvent {
+            kind: kind as i32,
+            provider_message_id: m.provider_message_id,
+            direction: direction.into(),
+            from_number,
+            to_number,
+            body: m.text,
+            status: status.into(),
+            customer_id: String::new(),
+        })
+    }
+
+    async fn publish(&self, event: &Event) -> Result<()> {
+        self.bus
+            .publish(event)
+            .await
+            .map_err(|e| Error::Upstream(format!("publishing to the bus failed: {e}")))
+    }
+
+    async fn require_business(&self, business_id: &str) -> Result<()> {
+        if business_id.trim().is_empty() {
+            return Err(Error::Invalid {
+                field: "business_id",
+                message: "required".into(),
+            });
+        }
+        self.crm
+            .clone()
+            .get_business(pb::GetBusinessRequest {
+                by: Some(By::Id(business_id.to_owned())),
+            })
+            .await?;
+        Ok(())
+    }
+
+    fn check_secret(&self, given: &str) -> Result<()> {
+        use subtle::ConstantTimeEq;
+        // Compare digests so the comparison takes the same time whatever the lengths.
+        let given = Sha256::digest(given.as_bytes());
+        let expected = Sha256::digest(self.secret.expose().as_bytes());
+        if bool::from(given.ct_eq(&expected)) {
+            Ok(())
+        } else {
+            Err(Error::BadSignature)
+        }
+    }
+}
+
+/// `to` (E.164 in any Israeli format, or a JID) → (JID to send to, phone for the CRM row).
+fn recipient(to: &str) -> Result<(String, String)> {
+    let to = to.trim();
+    let invalid = || Error::Invalid {
+        field: "to",
+        message: "a phone number (e.g. 050-1234567 or +972501234567) or a WhatsApp JID".into(),
+    };
+    if to.contains('@') {
+        return match jid::parse(to) {
+            Party::Phone(p) => Ok((jid::for_phone(&p).ok_or_else(invalid)?, p)),
+            Party::Lid(lid) => Ok((format!("{lid}@lid"), format!("{lid}@lid"))),
+            Party::NotAPerson => Err(invalid()),
+        };
+    }
+    let phone = agentlocator_common::phone::normalize_il(to).map_err(|_| invalid())?;
+    Ok((jid::for_phone(&phone).ok_or_else(invalid)?, phone))
+}
+
+/// A UUID derived from the sidecar event id and the item's position in it.
+fn derived_id(envelope_id: &str, index: usize) -> String {
+    let digest = Sha256::digest(format!("{envelope_id}/{index}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
+/// Bounded memory of idempotency key → provider message id (oldest forgotten first).
+#[derive(Default)]
+struct IdempotencyCache {
+    map: HashMap<String, String>,
+    order: std::collections::VecDeque<String>,
+}
+
+impl IdempotencyCache {
+    fn get(&self, key: &str) -> Option<String> {
+        self.map.get(key).cloned()
+    }
+
+    fn insert(&mut self, key: String, id: String) {
+        if self.map.insert(key.clone(), id).is_none() {
+            self.order.push_back(key);
+        }
+        while self.order.len() > IDEMPOTENCY_CAPACITY {
+            if let Some(old) = self.order.pop_front() {
+                self.map.remove(&old);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recipients_in_every_form() {
+        assert_eq!(
+            recipient("050-123-4567").unwrap(),
+            ("972501234567@s.whatsapp.net".into(), "+972501234567".into())
+        );
+        assert_eq!(
+            recipient("972501234567@s.whatsapp.net").unwrap().1,
+            "+972501234567"
+        );
+        assert_eq!(
+            recipient("123456789012345@lid").unwrap().0,
+            "123456789012345@lid"
+        );
+        assert!(recipient("group@g.us").is_err());
+        assert!(recipient("hello").is_err());
+    }
+
+    #[test]
+    fn derived_ids_are_stable_and_distinct() {
+        assert_eq!(derived_id("e1", 0), derived_id("e1", 0));
+        assert_ne!(derived_id("e1", 0), derived_id("e1", 1));
+        assert_ne!(derived_id("e1", 0), derived_id("e2", 0));
+        assert!(uuid::Uuid::parse_str(&derived_id("e1", 0)).is_ok());
+    }
+
+    #[test]
+    fn idempotency_cache_is_bounded() {
+        let mut c = IdempotencyCache::default();
+        for i in 0..IDEMPOTENCY_CAPACITY + 5 {
+            c.insert(format!("k{i}"), format!("id{i}"));
+        }
+        assert_eq!(c.get("k0"), None);
+        assert_eq!(
+            c.get(&format!("k{}", IDEMPOTENCY_CAPACITY + 4)).as_deref(),
+            Some(&*format!("id{}", IDEMPOTENCY_CAPACITY + 4))
+        );
+        assert_eq!(c.map.len(), IDEMPOTENCY_CAPACITY);
+    }
+}
