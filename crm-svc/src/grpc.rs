@@ -72,15 +72,30 @@ impl CrmService for CrmGrpc {
         request: Request<pb::ListCustomersRequest>,
     ) -> Result<Response<pb::ListCustomersResponse>, Status> {
         let r = ListCustomers::try_from(request.into_inner())?;
-        let page = customers::list(
-            &self.db,
-            &r.business_id,
-            r.page,
-            r.limit,
-            r.query.as_deref(),
-            r.status,
-        )
-        .await?;
+        let page = match r.after {
+            Some(after) => {
+                customers::list_after(
+                    &self.db,
+                    &r.business_id,
+                    after,
+                    r.limit,
+                    r.query.as_deref(),
+                    r.status,
+                )
+                .await?
+            }
+            None => {
+                customers::list(
+                    &self.db,
+                    &r.business_id,
+                    r.page,
+                    r.limit,
+                    r.query.as_deref(),
+                    r.status,
+                )
+                .await?
+            }
+        };
         Ok(Response::new(page.into()))
     }
 
@@ -591,6 +606,16 @@ impl CrmService for CrmGrpc {
         let business_id = scoped_business(&r.business_id)?;
         whatsapp_session::link_lid(&self.db, &business_id, r.lid, r.phone).await?;
         Ok(Response::new(pb::LinkWhatsAppLidResponse {}))
+    }
+
+    async fn list_whats_app_paired(
+        &self,
+        _request: Request<pb::ListWhatsAppPairedRequest>,
+    ) -> Result<Response<pb::ListWhatsAppPairedResponse>, Status> {
+        let ids = whatsapp_session::paired_businesses(&self.db).await?;
+        Ok(Response::new(pb::ListWhatsAppPairedResponse {
+            business_ids: ids.into_iter().map(String::from).collect(),
+        }))
     }
 
     async fn resolve_whats_app_lid(

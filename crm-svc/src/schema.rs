@@ -262,6 +262,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(whatsapp_auth_state -> businesses (business_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     customer_counts,
     businesses,
@@ -278,6 +280,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     whatsapp_messages,
     outbox,
     processed_events,
+    whatsapp_auth_state,
+    whatsapp_lid_phones,
 );
 
 diesel::table! {

@@ -98,6 +98,22 @@ pub async fn clear(db: &Db, business_id: &BusinessId) -> Result<u64> {
     .await
 }
 
+/// The businesses that have a stored pairing (`creds`), with WhatsApp turned on.
+pub async fn paired_businesses(db: &Db) -> Result<Vec<BusinessId>> {
+    use crate::schema::businesses;
+    db.run(|conn| {
+        let ids: Vec<String> = auth::table
+            .inner_join(businesses::table.on(businesses::id.eq(auth::business_id)))
+            .filter(auth::key.eq("creds"))
+            .filter(businesses::whatsapp_enabled.eq(true))
+            .select(auth::business_id)
+            .order(auth::business_id)
+            .load(conn)?;
+        Ok(ids.into_iter().map(BusinessId::from).collect())
+    })
+    .await
+}
+
 /// Records that `lid` is `phone` (E.164).
 pub async fn link_lid(db: &Db, business_id: &BusinessId, lid: String, phone: String) -> Result<()> {
     if lid.is_empty() || !lid.bytes().all(|b| b.is_ascii_digit()) {

@@ -465,8 +465,12 @@ async fn auth_state_and_session_routes() {
     assert_eq!(s, 200);
     let (_, got) = auth(json!({"business_id": business, "op": "get", "keys": ["pre-key-1"]})).await;
     assert_eq!(got["values"]["pre-key-1"], Value::Null);
+    let (s, paired) = auth(json!({"op": "paired"})).await;
+    assert_eq!((s, paired), (200, json!({"business_ids": [business]})));
     let (s, cleared) = auth(json!({"business_id": business, "op": "clear"})).await;
     assert_eq!((s, cleared["removed"].as_u64()), (200, Some(1)));
+    let (_, paired) = auth(json!({"op": "paired"})).await;
+    assert_eq!(paired, json!({"business_ids": []}), "unpaired after clear");
     let (s, _) = auth(json!({"business_id": business, "op": "drop-table"})).await;
     assert_eq!(s, 400);
 

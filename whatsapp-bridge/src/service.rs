@@ -101,11 +101,13 @@ impl Bridge {
         Ok(published)
     }
 
-    /// The sidecar's auth-state store: `{"business_id", "op": "get"|"set"|"clear", ...}`.
+    /// The sidecar's auth-state store: `{"business_id", "op": "get"|"set"|"clear", ...}`, and
+    /// `{"op": "paired"}` → the businesses whose sessions a (re)started sidecar resumes.
     pub async fn sidecar_auth_state(&self, secret: &str, body: &[u8]) -> Result<Vec<u8>> {
         self.check_secret(secret)?;
         #[derive(serde::Deserialize)]
         struct Request {
+            #[serde(default)]
             business_id: String,
             op: String,
             #[serde(default)]
@@ -160,6 +162,14 @@ impl Bridge {
                 .await?;
                 serde_json::json!({})
             }
+            "paired" => {
+                let ids = crm
+                    .list_whats_app_paired(pb::ListWhatsAppPairedRequest {})
+                    .await?
+                    .into_inner()
+                    .business_ids;
+                serde_json::json!({ "business_ids": ids })
+            }
             "clear" => {
                 let removed = crm
                     .clear_whats_app_auth(pb::ClearWhatsAppAuthRequest {
@@ -173,7 +183,7 @@ impl Bridge {
             other => {
                 return Err(Error::Invalid {
                     field: "op",
-                    message: format!("unknown op {other:?} (get, set or clear)"),
+                    message: format!("unknown op {other:?} (get, set, clear or paired)"),
                 });
             }
         };

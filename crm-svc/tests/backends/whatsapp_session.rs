@@ -59,7 +59,13 @@ async fn auth_state_round_trips_per_business(db: Db) {
         ])
     );
 
+    assert_eq!(
+        whatsapp_session::paired_businesses(&db).await.unwrap(),
+        vec![a.clone()],
+        "only the business with creds is paired"
+    );
     assert_eq!(whatsapp_session::clear(&db, &a).await.unwrap(), 2);
+    assert!(whatsapp_session::paired_businesses(&db).await.unwrap().is_empty());
     assert!(
         whatsapp_session::get(&db, &a, keys(&["creds", "pre-key-2"]))
             .await

@@ -5,6 +5,7 @@
 //   {"business_id", "op": "get",   "keys": ["creds", "pre-key-1", ...]} → {"values": {"creds": "<json>" | null, ...}}
 //   {"business_id", "op": "set",   "values": {"<key>": "<json>" | null}}  (null deletes)
 //   {"business_id", "op": "clear"}                                       (logout: forget the pairing)
+//   {"op": "paired"}                                                      → {"business_ids": [...]} to resume
 // Values are opaque JSON text (binary in BufferJSON form); the bridge stores them as they are.
 
 import { initAuthCreds, proto } from 'baileys';
@@ -65,6 +66,19 @@ export class BridgeAuthStore implements KeyValueStore {
 }
 
 const CREDS = 'creds';
+
+/** The businesses with a stored pairing (`{"op": "paired"}`), whose sessions a started sidecar resumes. */
+export async function listPaired(url: string, secret: string, fetchImpl: typeof fetch = fetch): Promise<string[]> {
+  const res = await fetchImpl(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-bridge-secret': secret },
+    body: JSON.stringify({ op: 'paired' }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new Error(`listing paired businesses answered ${res.status}`);
+  const body = (await res.json()) as { business_ids?: unknown };
+  return Array.isArray(body.business_ids) ? body.business_ids.filter((id): id is string => typeof id === 'string') : [];
+}
 
 /** Key under which one signal key is stored, as Baileys' file store names its files. */
 export function signalKey(type: string, id: string): string {

@@ -2,7 +2,7 @@
 
 import makeWASocket, { Browsers, makeCacheableSignalKeyStore } from 'baileys';
 import pino from 'pino';
-import { BridgeAuthStore } from './auth-state';
+import { BridgeAuthStore, listPaired } from './auth-state';
 import { loadConfig } from './config';
 import { Forwarder } from './forwarder';
 import type { Logger } from './logger';
@@ -39,7 +39,23 @@ function main(): void {
   server.listen(config.port, config.host, () => {
     logger.info({ addr: `${config.host}:${config.port}`, bridge: config.bridgeUrl }, 'whatsapp sidecar listening');
   });
+  // Resume every paired business once the bridge answers (it may start after us).
+  let stopping = false;
+  const resume = async (attempt = 0): Promise<void> => {
+    if (stopping) return;
+    try {
+      const ids = await listPaired(authUrl, config.secret);
+      logger.info({ businesses: ids.length }, 'resuming paired WhatsApp sessions');
+      for (const id of ids) await sessions.start(id);
+    } catch (err) {
+      const delay = Math.min(30_000, 1_000 * 2 ** attempt);
+      logger.warn({ err: String(err), retry_in_ms: delay }, 'cannot list paired businesses yet');
+      setTimeout(() => void resume(attempt + 1), delay);
+    }
+  };
+  void resume();
   const shutdown = (signal: string) => {
+    stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close();
     sessions.stopAll();

@@ -42,6 +42,11 @@ export async function startBridge(): Promise<FakeBridge> {
       res.writeHead(202).end();
       return;
     }
+    if (req.url === '/webhook/whatsapp_auth' && body.op === 'paired') {
+      const ids = [...bridge.auth.entries()].filter(([, m]) => m.has('creds')).map(([id]) => id);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ business_ids: ids }));
+      return;
+    }
     if (req.url === '/webhook/whatsapp_auth') {
       const store = bridge.auth.get(body.business_id) ?? new Map<string, string>();
       bridge.auth.set(body.business_id, store);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
-import { BridgeAuthStore, useStoredAuthState } from '../src/auth-state';
+import { BridgeAuthStore, listPaired, useStoredAuthState } from '../src/auth-state';
 import { Forwarder } from '../src/forwarder';
 import { silentLogger } from '../src/logger';
 import { SessionManager, toJid } from '../src/sessions';
@@ -10,7 +10,11 @@ let bridge: FakeBridge;
 before(async () => {
   bridge = await startBridge();
 });
-after(() => bridge.close());
+const forwarders: Forwarder[] = [];
+after(async () => {
+  for (const f of forwarders) f.close();
+  await bridge.close();
+});
 beforeEach(() => {
   bridge.events.length = 0;
   bridge.auth.clear();
@@ -19,6 +23,7 @@ beforeEach(() => {
 function setup() {
   const sockets: FakeSocket[] = [];
   const forwarder = new Forwarder({ url: `${bridge.url}/webhook/whatsapp_incoming`, secret: SECRET, logger: silentLogger, baseDelayMs: 5 });
+  forwarders.push(forwarder);
   const manager = new SessionManager({
     factory: async () => {
       const s = new FakeSocket();
@@ -205,4 +210,14 @@ test('toJid', () => {
   assert.equal(toJid('0501234567'), undefined, 'local numbers are resolved by the bridge, not guessed here');
   assert.equal(toJid('1234@g.us'), undefined);
   assert.equal(toJid('hello'), undefined);
+});
+
+test('paired businesses are listed for resuming after a restart', async () => {
+  const { sockets, manager } = setup();
+  await manager.start('biz-a');
+  sockets[0].emit('creds.update', {});
+  await eventually(() => bridge.auth.get('biz-a')?.has('creds') === true, 'creds saved');
+  await manager.start('biz-b');
+  assert.deepEqual(await listPaired(`${bridge.url}/webhook/whatsapp_auth`, SECRET), ['biz-a']);
+  manager.stopAll();
 });
