@@ -5,7 +5,9 @@
 //! Format (what most Web Push tools print): the public key is the uncompressed point
 //! (`0x04 || X || Y`, 65 bytes), the private key the 32-byte scalar, both base64url without
 //! padding. `VAPID_PUBLIC_KEY` + `VAPID_PRIVATE_KEY` set them; a local-only instance without them
-//! generates a pair once and keeps it in `DATA_DIR/vapid_keys.json` (like `SECRET_KEY`).
+//! generates a pair once and keeps it in `DATA_DIR/vapid_keys.json` (like `SECRET_KEY`); any other
+//! instance without them has Web Push off (replicas generating keys of their own would sign with
+//! keys the browsers never subscribed with).
 
 use crate::config::{Config, ConfigError, Secret};
 use base64::Engine as _;
@@ -83,19 +85,15 @@ impl VapidKeys {
     }
 
     /// The keys of `config`: `VAPID_PUBLIC_KEY`/`VAPID_PRIVATE_KEY`, or on a local-only instance
-    /// a pair generated once and kept in `DATA_DIR`. Elsewhere missing keys are an error: every
-    /// replica must sign with the key the browsers subscribed with.
-    pub fn resolve(config: &Config) -> Result<Self, ConfigError> {
+    /// a pair generated once and kept in `DATA_DIR`. `None` (Web Push off) on any other instance
+    /// without keys: every replica must sign with the key the browsers subscribed with.
+    pub fn resolve(config: &Config) -> Result<Option<Self>, ConfigError> {
         if let (Some(public), Some(private)) = (&config.vapid_public_key, &config.vapid_private_key)
         {
-            return Self::parse(public, private.expose());
+            return Self::parse(public, private.expose()).map(Some);
         }
         if !config.is_local_only() {
-            return Err(err(
-                "VAPID_PUBLIC_KEY",
-                "VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are required when the instance is reachable \
-                 from other machines (generate them with `agentlocator vapid-keys`)",
-            ));
+            return Ok(None);
         }
         let path = config.data_dir.join(FILE);
         let io = |e: std::io::Error| err("VAPID_PRIVATE_KEY", format!("{}: {e}", path.display()));
@@ -108,7 +106,7 @@ impl VapidKeys {
             )
         };
         match std::fs::read_to_string(&path) {
-            Ok(text) => return read(&text),
+            Ok(text) => return read(&text).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(io(e)),
         }
@@ -126,13 +124,13 @@ impl VapidKeys {
         match opts.open(&path) {
             Ok(mut f) => {
                 std::io::Write::write_all(&mut f, text.as_bytes()).map_err(io)?;
-                Ok(keys)
+                Ok(Some(keys))
             }
             // Another service of this instance created it first: use theirs.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 // It may still be being written; give the writer a moment.
                 std::thread::sleep(std::time::Duration::from_millis(50));
-                read(&std::fs::read_to_string(&path).map_err(io)?)
+                read(&std::fs::read_to_string(&path).map_err(io)?).map(Some)
             }
             Err(e) => Err(io(e)),
         }
@@ -165,15 +163,15 @@ mod tests {
     }
 
     #[test]
-    fn a_local_instance_generates_keys_once() {
+    fn a_local_instance_generates_keys_once_a_public_one_needs_them() {
         let dir = tempfile::tempdir().unwrap();
         let vars: HashMap<String, String> = [("DATA_DIR", dir.path().to_str().unwrap())]
             .into_iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         let config = Config::from_map(&vars).unwrap();
-        let a = VapidKeys::resolve(&config).unwrap();
-        let b = VapidKeys::resolve(&config).unwrap();
+        let a = VapidKeys::resolve(&config).unwrap().unwrap();
+        let b = VapidKeys::resolve(&config).unwrap().unwrap();
         assert_eq!(a.public_key, b.public_key);
         assert_eq!(a.private_key.expose(), b.private_key.expose());
 
@@ -181,9 +179,20 @@ mod tests {
         public.insert("HTTP_ADDR".into(), "0.0.0.0:8080".into());
         public.insert("PUBLIC_BASE_URL".into(), "https://crm.example.com".into());
         let config = Config::from_map(&public).unwrap();
+        assert!(
+            VapidKeys::resolve(&config).unwrap().is_none(),
+            "Web Push off"
+        );
+        let k = VapidKeys::generate();
+        public.insert("VAPID_PUBLIC_KEY".into(), k.public_key.clone());
+        public.insert(
+            "VAPID_PRIVATE_KEY".into(),
+            k.private_key.expose().to_string(),
+        );
+        let config = Config::from_map(&public).unwrap();
         assert_eq!(
-            VapidKeys::resolve(&config).unwrap_err().var,
-            "VAPID_PUBLIC_KEY"
+            VapidKeys::resolve(&config).unwrap().unwrap().public_key,
+            k.public_key
         );
     }
 }

@@ -43,8 +43,10 @@ impl NotifyGrpc {
                     "web_push",
                     if config.vapid_public_key.is_some() {
                         "configured"
-                    } else {
+                    } else if config.is_local_only() {
                         "generated keys"
+                    } else {
+                        "off"
                     }
                     .to_string(),
                 )],
@@ -109,6 +111,10 @@ pub async fn run(
             )
         },
         async {
+            let Some(sender) = sender else {
+                tracing::warn!("Web Push is off: set VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY");
+                return Ok(());
+            };
             stop_on_error(
                 push::run_push(bus.clone(), sender, stop.clone())
                     .await

@@ -80,8 +80,12 @@ pub fn origin_of(endpoint: &str) -> Option<String> {
 }
 
 impl PushSender {
-    pub fn new(config: &Config) -> anyhow::Result<Self> {
-        let keys = VapidKeys::resolve(config)?;
+    /// The sender `config` describes; `None` when Web Push is off (no VAPID keys on an instance
+    /// reachable from other machines).
+    pub fn new(config: &Config) -> anyhow::Result<Option<Self>> {
+        let Some(keys) = VapidKeys::resolve(config)? else {
+            return Ok(None);
+        };
         let vapid = VapidSignatureBuilder::from_base64_no_sub(keys.private_key.expose())
             .map_err(|e| anyhow::anyhow!("VAPID_PRIVATE_KEY: {e}"))?;
         let channel = Channel::from_shared(config.services.crm.url.clone())
@@ -89,12 +93,12 @@ impl PushSender {
             .connect_timeout(Duration::from_secs(2))
             .timeout(Duration::from_secs(10))
             .connect_lazy();
-        Ok(PushSender {
+        Ok(Some(PushSender {
             client: Arc::new(HyperWebPushClient::new()),
             vapid,
             subject: vapid_subject(&config.public_base_url),
             crm: CrmServiceClient::with_interceptor(channel, TracePropagation),
-        })
+        }))
     }
 
     /// Pushes `n` to every subscription of its business. `Retry` only when the subscriptions

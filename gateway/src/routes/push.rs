@@ -9,11 +9,10 @@ use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
 /// The VAPID public key, resolved on first use (`VAPID_PUBLIC_KEY`, or the pair a local instance
-/// keeps in `DATA_DIR`; notify-svc resolves the same pair at start-up and fails there when it is
-/// missing on a public instance).
+/// keeps in `DATA_DIR`, the same pair notify-svc signs with). `None` when Web Push is off.
 pub struct VapidPublicKey {
     config: agentlocator_common::Config,
-    key: OnceLock<String>,
+    key: OnceLock<Option<String>>,
 }
 
 impl VapidPublicKey {
@@ -25,16 +24,23 @@ impl VapidPublicKey {
     }
 
     fn get(&self) -> Result<&str, ApiError> {
-        if let Some(k) = self.key.get() {
-            return Ok(k);
-        }
-        let keys = agentlocator_common::vapid::VapidKeys::resolve(&self.config).map_err(|e| {
-            ApiError::unavailable(format!(
-                "Web Push is not configured: {} {}",
-                e.var, e.message
-            ))
-        })?;
-        Ok(self.key.get_or_init(|| keys.public_key))
+        let key = match self.key.get() {
+            Some(k) => k,
+            None => {
+                let keys =
+                    agentlocator_common::vapid::VapidKeys::resolve(&self.config).map_err(|e| {
+                        ApiError::unavailable(format!("Web Push keys: {} {}", e.var, e.message))
+                    })?;
+                self.key.get_or_init(|| keys.map(|k| k.public_key))
+            }
+        };
+        key.as_deref().ok_or_else(|| {
+            ApiError::new(
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                "push_not_configured",
+                "Web Push is off on this server (VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY)",
+            )
+        })
     }
 }
 
@@ -46,7 +52,7 @@ pub struct PublicKey {
 
 /// `GET /api/push/public-key`
 #[utoipa::path(get, path = "/api/push/public-key", tag = "push", security(("bearer" = [])),
-    responses((status = 200, body = PublicKey), (status = 401, description = "Not signed in", body = ErrorBody)))]
+    responses((status = 200, body = PublicKey), (status = 401, description = "Not signed in", body = ErrorBody), (status = 503, description = "Web Push is off (`push_not_configured`)", body = ErrorBody)))]
 pub async fn public_key(
     state: web::Data<AppState>,
     _user: AuthUser,
