@@ -55,6 +55,8 @@ pub struct ListCustomers {
     pub limit: i64,
     pub query: Option<String>,
     pub status: Option<CustomerStatus>,
+    /// Keyset paging instead of `page` (which must then be absent).
+    pub after: Option<crate::customers::CustomerCursor>,
 }
 
 impl TryFrom<pb::ListCustomersRequest> for ListCustomers {
@@ -67,6 +69,13 @@ impl TryFrom<pb::ListCustomersRequest> for ListCustomers {
             limit: r.limit.unwrap_or(DEFAULT_LIMIT),
             status: optional_enum("status", &r.status)?,
             query: non_empty(r.query),
+            after: match non_empty(r.after) {
+                None => None,
+                Some(_) if r.page.is_some() => {
+                    return Err(Error::validation("after", "give page or after, not both"));
+                }
+                Some(a) => Some(a.parse()?),
+            },
         })
     }
 }
@@ -397,11 +406,19 @@ impl From<Customer> for pb::Customer {
 
 impl From<Page<Customer>> for pb::ListCustomersResponse {
     fn from(p: Page<Customer>) -> Self {
+        // A full page may have more after it.
+        let next_cursor = match p.items.last() {
+            Some(last) if p.items.len() as i64 == p.limit => {
+                crate::customers::CustomerCursor::after(last).to_string()
+            }
+            _ => String::new(),
+        };
         pb::ListCustomersResponse {
             page: p.page,
             limit: p.limit,
             total: p.total,
             items: p.items.into_iter().map(Into::into).collect(),
+            next_cursor,
         }
     }
 }

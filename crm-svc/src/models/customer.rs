@@ -40,6 +40,9 @@ pub struct CustomerFilter {
     pub phone_exact: Option<String>,
     /// Matches phones containing any of these digit strings.
     pub phone_contains: Vec<String>,
+    /// Keyset paging: only customers after this `(created_at, id)` in list order (older, or as
+    /// old with a smaller id). Does not narrow the `total`.
+    pub after: Option<(NaiveDateTime, CustomerId)>,
 }
 
 type Condition = Box<dyn BoxableExpression<customers::table, MultiBackend, SqlType = Bool>>;
@@ -85,6 +88,16 @@ fn filtered<'a>(
     if let Some(search) = search {
         query = query.filter(search);
     }
+    if let Some((ts, id)) = &filter.after {
+        // `created_at <= ts` bounds the index range; the OR breaks ties on id.
+        query = query.filter(
+            customers::created_at.le(*ts).and(
+                customers::created_at
+                    .lt(*ts)
+                    .or(customers::id.lt(id.clone())),
+            ),
+        );
+    }
     query
 }
 
@@ -104,7 +117,11 @@ pub fn list(
         // No search: the trigger-kept counts answer without counting the rows.
         counted(conn, business_id, filter.status)?
     } else {
-        filtered(business_id, filter)
+        let whole = CustomerFilter {
+            after: None,
+            ..filter.clone()
+        };
+        filtered(business_id, &whole)
             .select(diesel::dsl::count_star())
             .get_result(conn)?
     };

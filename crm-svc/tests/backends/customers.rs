@@ -94,6 +94,62 @@ async fn list_paginates_orders_and_clamps(db: Db) {
     assert_eq!((clamped.limit, clamped.items.len()), (100, 30));
     assert_eq!(ids(&clamped), expected);
 
+    // Keyset paging walks the same order from any cursor, keeps the total, and honours the
+    // status filter.
+    let mut walked = Vec::new();
+    let mut cursor: Option<customers::CustomerCursor> = None;
+    loop {
+        let page = match cursor.take() {
+            None => customers::list(&db, &b.id, 1, 7, None, None).await.unwrap(),
+            Some(c) => {
+                // The cursor survives its text form.
+                let c: customers::CustomerCursor = c.to_string().parse().unwrap();
+                customers::list_after(&db, &b.id, c, 7, None, None)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(page.total, 30);
+        walked.extend(ids(&page));
+        match page.items.last() {
+            Some(last) if page.items.len() == 7 => {
+                cursor = Some(customers::CustomerCursor::after(last))
+            }
+            _ => break,
+        }
+    }
+    assert_eq!(walked, expected);
+    let after_first_active = customers::CustomerCursor::after(
+        rows.iter()
+            .find(|c| c.status == CustomerStatus::Active)
+            .unwrap(),
+    );
+    let rest_active = customers::list_after(
+        &db,
+        &b.id,
+        after_first_active,
+        100,
+        None,
+        Some(CustomerStatus::Active),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rest_active.total, 10);
+    assert_eq!(rest_active.items.len(), 9);
+    for bad in [
+        "",
+        "nope",
+        "2026-01-01T00:00:00Z|",
+        "yesterday|abc",
+        "2026-01-01T00:00:00Z|a b",
+    ] {
+        let e = bad.parse::<customers::CustomerCursor>().unwrap_err();
+        assert!(
+            matches!(e, crm_svc::Error::Validation { field: "after", .. }),
+            "{bad}: {e:?}"
+        );
+    }
+
     let active_ids: Vec<_> = rows
         .iter()
         .filter(|c| c.status == CustomerStatus::Active)

@@ -13,13 +13,15 @@ use agentlocator_proto::v1::{
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// `GET /api/crm/customers?page=&limit=&q=&status=`
+/// `GET /api/crm/customers?page=&limit=&q=&status=` or `?after=<cursor>&…`: pages by number, or
+/// (for scrolling deep into a large list) after the `X-Next-Cursor` of the previous page.
 #[utoipa::path(get, path = "/api/crm/customers", tag = "customers", security(("bearer" = [])),
     params(("page" = Option<i64>, Query, description = "1-based, default 1"),
+        ("after" = Option<String>, Query, description = "instead of `page`: the `X-Next-Cursor` of the previous page (keyset paging, equally fast at any depth; the response's `page` is then 0)"),
         ("limit" = Option<i64>, Query, description = "default 25, at most 100 (larger is clamped)"),
         ("q" = Option<String>, Query, description = "name, email or phone in any Israeli format"),
         ("status" = Option<String>, Query, description = "lead | active | inactive")),
-    responses((status = 200, body = Page<Customer>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`<feature>_disabled`)", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
+    responses((status = 200, body = Page<Customer>, headers(("X-Next-Cursor" = String, description = "After a full page: the `after` of the next page"))), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`<feature>_disabled`)", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
 pub async fn list(
     state: web::Data<AppState>,
     user: Feature<Crm>,
@@ -41,10 +43,15 @@ pub async fn list(
             limit: p.limit,
             query: q.get("q").cloned().unwrap_or_default(),
             status: q.get("status").cloned().unwrap_or_default(),
+            after: q.get("after").cloned().unwrap_or_default(),
         })
         .await?
         .into_inner();
-    Ok(HttpResponse::Ok().json(Page::<Customer>::from(res)))
+    let mut out = HttpResponse::Ok();
+    if !res.next_cursor.is_empty() {
+        out.insert_header((super::timeline::NEXT_CURSOR_HEADER, res.next_cursor.clone()));
+    }
+    Ok(out.json(Page::<Customer>::from(res)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
