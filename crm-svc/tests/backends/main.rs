@@ -11,6 +11,7 @@ mod demo_activity;
 mod fixtures;
 mod invoices;
 mod proposals;
+mod push_subscriptions;
 mod relay;
 mod reports;
 mod service;
