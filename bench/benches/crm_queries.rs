@@ -814,6 +814,32 @@ fn run_cases(rt: &Runtime, db: &Db, cfg: &Config, s: &Seeded) -> Vec<(String, Ve
             assert_eq!(p.items.len() as i64, LIST_LIMIT);
         },
     ));
+    // Keyset paging to the same depth: the cursor of the last row of page DEEP_PAGE − 1.
+    let deep_cursor = {
+        let p = rt
+            .block_on(customers::list(
+                db,
+                b,
+                deep_page - 1,
+                LIST_LIMIT,
+                None,
+                None,
+            ))
+            .unwrap();
+        customers::CustomerCursor::after(p.items.last().expect("a full page"))
+    };
+    shipped.push(time_case(
+        rt,
+        cfg,
+        format!("customers::list_after (cursor at page {deep_page}), limit 25"),
+        true,
+        || async {
+            let p = customers::list_after(db, b, deep_cursor.clone(), LIST_LIMIT, None, None)
+                .await
+                .unwrap();
+            assert_eq!(p.items.len() as i64, LIST_LIMIT);
+        },
+    ));
     let q = s.search_phone.clone();
     shipped.push(time_case(
         rt,
