@@ -472,6 +472,45 @@ fn optional_sort<S>(value: String, parse: fn(&str) -> Result<S>) -> Result<Optio
     non_empty(value).map(|s| parse(s.trim())).transpose()
 }
 
+/// A list request of invoices, contracts or proposals as domain arguments: the page window, the
+/// filter (a customer and a status) and the order. An absent `page` means 1 and an absent
+/// `limit` [`DEFAULT_LIMIT`].
+#[derive(Debug, Clone)]
+pub struct DocumentList<F, S> {
+    pub business_id: BusinessId,
+    pub page: i64,
+    pub limit: i64,
+    pub filter: F,
+    pub sort: Option<S>,
+}
+
+/// `pub type $name = DocumentList<$filter, $sort>` and its `TryFrom<$request>`: every document
+/// list request has `business_id`, `page`, `limit`, `customer_id`, `status` and `sort`, and
+/// every document filter `customer_id` and `status`.
+macro_rules! document_list {
+    ($(#[$doc:meta])* $name:ident, $request:ty, $($filter:ident)::+, $sort:ty, $parse_sort:path) => {
+        $(#[$doc])*
+        pub type $name = DocumentList<$($filter)::+, $sort>;
+
+        impl TryFrom<$request> for $name {
+            type Error = Error;
+
+            fn try_from(r: $request) -> Result<Self> {
+                Ok(DocumentList {
+                    business_id: required("business_id", r.business_id)?,
+                    page: r.page.unwrap_or(1),
+                    limit: r.limit.unwrap_or(DEFAULT_LIMIT),
+                    filter: $($filter)::+ {
+                        customer_id: optional_id(r.customer_id),
+                        status: optional_enum("status", &r.status)?,
+                    },
+                    sort: optional_sort(r.sort, $parse_sort)?,
+                })
+            }
+        }
+    };
+}
+
 /// A status given in an update: trimmed and parsed, or [`Error::Validation`] on `status`.
 fn patch_enum<T: FromStr>(field: &'static str, value: Option<String>) -> Result<Option<T>>
 where
@@ -519,32 +558,14 @@ fn pb_line_items(stored_json: &str) -> Result<Vec<pb::LineItem>> {
 
 // ---- invoices ----
 
-/// A `ListInvoices` request as domain arguments.
-#[derive(Debug, Clone)]
-pub struct ListInvoices {
-    pub business_id: BusinessId,
-    pub page: i64,
-    pub limit: i64,
-    pub filter: crate::models::invoice::InvoiceFilter,
-    pub sort: Option<crate::models::invoice::InvoiceSort>,
-}
-
-impl TryFrom<pb::ListInvoicesRequest> for ListInvoices {
-    type Error = Error;
-
-    fn try_from(r: pb::ListInvoicesRequest) -> Result<Self> {
-        Ok(ListInvoices {
-            business_id: required("business_id", r.business_id)?,
-            page: r.page.unwrap_or(1),
-            limit: r.limit.unwrap_or(DEFAULT_LIMIT),
-            filter: crate::models::invoice::InvoiceFilter {
-                customer_id: optional_id(r.customer_id),
-                status: optional_enum("status", &r.status)?,
-            },
-            sort: optional_sort(r.sort, crate::invoices::parse_sort)?,
-        })
-    }
-}
+document_list!(
+    /// A `ListInvoices` request as domain arguments.
+    ListInvoices,
+    pb::ListInvoicesRequest,
+    crate::models::invoice::InvoiceFilter,
+    crate::models::invoice::InvoiceSort,
+    crate::invoices::parse_sort
+);
 
 /// A `CreateInvoice` request as domain arguments.
 #[derive(Debug, Clone)]
@@ -755,32 +776,14 @@ impl From<crate::models::Appointment> for pb::Appointment {
 
 // ---- contracts ----
 
-/// A `ListContracts` request as domain arguments.
-#[derive(Debug, Clone)]
-pub struct ListContracts {
-    pub business_id: BusinessId,
-    pub page: i64,
-    pub limit: i64,
-    pub filter: crate::models::contract::ContractFilter,
-    pub sort: Option<crate::models::contract::ContractSort>,
-}
-
-impl TryFrom<pb::ListContractsRequest> for ListContracts {
-    type Error = Error;
-
-    fn try_from(r: pb::ListContractsRequest) -> Result<Self> {
-        Ok(ListContracts {
-            business_id: required("business_id", r.business_id)?,
-            page: r.page.unwrap_or(1),
-            limit: r.limit.unwrap_or(DEFAULT_LIMIT),
-            filter: crate::models::contract::ContractFilter {
-                customer_id: optional_id(r.customer_id),
-                status: optional_enum("status", &r.status)?,
-            },
-            sort: optional_sort(r.sort, crate::contracts::parse_sort)?,
-        })
-    }
-}
+document_list!(
+    /// A `ListContracts` request as domain arguments.
+    ListContracts,
+    pb::ListContractsRequest,
+    crate::models::contract::ContractFilter,
+    crate::models::contract::ContractSort,
+    crate::contracts::parse_sort
+);
 
 /// A `CreateContract` request as domain arguments.
 #[derive(Debug, Clone)]
@@ -856,32 +859,14 @@ impl From<Page<crate::models::Contract>> for pb::ListContractsResponse {
 
 // ---- proposals ----
 
-/// A `ListProposals` request as domain arguments.
-#[derive(Debug, Clone)]
-pub struct ListProposals {
-    pub business_id: BusinessId,
-    pub page: i64,
-    pub limit: i64,
-    pub filter: crate::models::proposal::ProposalFilter,
-    pub sort: Option<crate::models::proposal::ProposalSort>,
-}
-
-impl TryFrom<pb::ListProposalsRequest> for ListProposals {
-    type Error = Error;
-
-    fn try_from(r: pb::ListProposalsRequest) -> Result<Self> {
-        Ok(ListProposals {
-            business_id: required("business_id", r.business_id)?,
-            page: r.page.unwrap_or(1),
-            limit: r.limit.unwrap_or(DEFAULT_LIMIT),
-            filter: crate::models::proposal::ProposalFilter {
-                customer_id: optional_id(r.customer_id),
-                status: optional_enum("status", &r.status)?,
-            },
-            sort: optional_sort(r.sort, crate::proposals::parse_sort)?,
-        })
-    }
-}
+document_list!(
+    /// A `ListProposals` request as domain arguments.
+    ListProposals,
+    pb::ListProposalsRequest,
+    crate::models::proposal::ProposalFilter,
+    crate::models::proposal::ProposalSort,
+    crate::proposals::parse_sort
+);
 
 /// A `CreateProposal` request as domain arguments.
 #[derive(Debug, Clone)]
