@@ -18,13 +18,15 @@ impl WhatsAppGrpc {
     }
 }
 
-fn session(s: SessionState) -> pb::SessionStatus {
-    pb::SessionStatus {
+/// A session state (or the error) as the gRPC answer.
+fn reply(s: crate::error::Result<SessionState>) -> Result<Response<pb::SessionStatus>, Status> {
+    let s = s?;
+    Ok(Response::new(pb::SessionStatus {
         state: s.state,
         reason: s.reason.unwrap_or_default(),
         qr: s.qr.unwrap_or_default(),
         qr_data_url: s.qr_data_url.unwrap_or_default(),
-    }
+    }))
 }
 
 #[tonic::async_trait]
@@ -71,32 +73,23 @@ impl WhatsAppService for WhatsAppGrpc {
         &self,
         request: Request<pb::SessionRequest>,
     ) -> Result<Response<pb::SessionStatus>, Status> {
-        let s = self
-            .bridge
-            .session(&request.into_inner().business_id)
-            .await?;
-        Ok(Response::new(session(s)))
+        let id = request.into_inner().business_id;
+        reply(self.bridge.session(&id).await)
     }
 
     async fn start_session(
         &self,
         request: Request<pb::SessionRequest>,
     ) -> Result<Response<pb::SessionStatus>, Status> {
-        let s = self
-            .bridge
-            .start_session(&request.into_inner().business_id)
-            .await?;
-        Ok(Response::new(session(s)))
+        let id = request.into_inner().business_id;
+        reply(self.bridge.start_session(&id).await)
     }
 
     async fn logout_session(
         &self,
         request: Request<pb::SessionRequest>,
     ) -> Result<Response<pb::SessionStatus>, Status> {
-        let s = self
-            .bridge
-            .logout_session(&request.into_inner().business_id)
-            .await?;
-        Ok(Response::new(session(s)))
+        let id = request.into_inner().business_id;
+        reply(self.bridge.logout_session(&id).await)
     }
 }

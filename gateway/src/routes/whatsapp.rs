@@ -234,16 +234,7 @@ pub async fn status(
     state: web::Data<AppState>,
     user: Feature<WhatsApp>,
 ) -> Result<HttpResponse, ApiError> {
-    let s = state
-        .clients
-        .whatsapp
-        .clone()
-        .get_session(SessionRequest {
-            business_id: user.business_id.clone(),
-        })
-        .await?
-        .into_inner();
-    Ok(HttpResponse::Ok().json(WhatsAppSession::from(s)))
+    session(&state, &user, SessionAction::Status).await
 }
 
 /// `POST /api/whatsapp/session/start`: start pairing (or reconnect); owners and admins.
@@ -256,16 +247,7 @@ pub async fn start_session(
     user: Feature<WhatsApp>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
-    let s = state
-        .clients
-        .whatsapp
-        .clone()
-        .start_session(SessionRequest {
-            business_id: user.business_id.clone(),
-        })
-        .await?
-        .into_inner();
-    Ok(HttpResponse::Ok().json(WhatsAppSession::from(s)))
+    session(&state, &user, SessionAction::Start).await
 }
 
 /// `POST /api/whatsapp/session/logout`: unpair the business's WhatsApp; owners and admins.
@@ -278,14 +260,30 @@ pub async fn logout_session(
     user: Feature<WhatsApp>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
-    let s = state
-        .clients
-        .whatsapp
-        .clone()
-        .logout_session(SessionRequest {
-            business_id: user.business_id.clone(),
-        })
-        .await?
-        .into_inner();
+    session(&state, &user, SessionAction::Logout).await
+}
+
+enum SessionAction {
+    Status,
+    Start,
+    Logout,
+}
+
+/// One session call to the bridge for the user's business, answered as [`WhatsAppSession`].
+async fn session(
+    state: &AppState,
+    user: &Feature<WhatsApp>,
+    action: SessionAction,
+) -> Result<HttpResponse, ApiError> {
+    let mut bridge = state.clients.whatsapp.clone();
+    let req = SessionRequest {
+        business_id: user.business_id.clone(),
+    };
+    let s = match action {
+        SessionAction::Status => bridge.get_session(req).await,
+        SessionAction::Start => bridge.start_session(req).await,
+        SessionAction::Logout => bridge.logout_session(req).await,
+    }?
+    .into_inner();
     Ok(HttpResponse::Ok().json(WhatsAppSession::from(s)))
 }
