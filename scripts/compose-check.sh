@@ -13,6 +13,6 @@ else
     echo "compose: no docker compose client installed; skipping the docker-compose.yml check"
     exit 0
 fi
-SECRET_KEY=${SECRET_KEY:-compose-config-check-placeholder} "${compose[@]}" -f docker-compose.yml config -q
-SECRET_KEY=${SECRET_KEY:-compose-config-check-placeholder} "${compose[@]}" -f docker-compose.yml --profile telemetry config -q
+SECRET_KEY=${SECRET_KEY:-compose-config-check-placeholder} WA_BRIDGE_SECRET=${WA_BRIDGE_SECRET:-compose-config-check-placeholder} "${compose[@]}" -f docker-compose.yml config -q
+SECRET_KEY=${SECRET_KEY:-compose-config-check-placeholder} WA_BRIDGE_SECRET=${WA_BRIDGE_SECRET:-compose-config-check-placeholder} "${compose[@]}" -f docker-compose.yml --profile telemetry config -q
 echo "compose: docker-compose.yml is valid (${compose[*]})"

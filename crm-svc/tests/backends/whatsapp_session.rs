@@ -65,7 +65,12 @@ async fn auth_state_round_trips_per_business(db: Db) {
         "only the business with creds is paired"
     );
     assert_eq!(whatsapp_session::clear(&db, &a).await.unwrap(), 2);
-    assert!(whatsapp_session::paired_businesses(&db).await.unwrap().is_empty());
+    assert!(
+        whatsapp_session::paired_businesses(&db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(
         whatsapp_session::get(&db, &a, keys(&["creds", "pre-key-2"]))
             .await
