@@ -24,7 +24,7 @@ NEXTEST_PROFILE ?= ci
 
 BIN := target/release/agentlocator
 
-.PHONY: help up build web demo test test-clients services tools tools-test fmt fmt-check lint nextest sidecar-test compose-check k8s-check clean
+.PHONY: help up build web web-test demo test test-clients services tools tools-test fmt fmt-check lint nextest sidecar-test compose-check k8s-check clean
 
 help: ## list the targets
 	@echo "AgentLocator — make targets:"
@@ -44,6 +44,9 @@ web: ## build the web app (web/dist) when web/package.json exists; nothing yet o
 	  echo "web: no web/package.json yet; nothing to build"; \
 	fi
 
+web-test: ## the web app's checks: npm ci, typecheck, Vitest, then the production build (web/dist, used by the browser test)
+	cd web && npm ci --no-audit --no-fund && npm run typecheck && npm test -- --run && npm run build
+
 demo: tools ## run the demo: cargo run --release -p agentlocator -- demo
 	$(CARGO) run --release -p agentlocator -- demo $(ARGS)
 
@@ -53,6 +56,7 @@ test: ## what CI runs: services, fmt check, clippy -D warnings, nextest (profile
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(MAKE) test-clients
+	$(MAKE) --no-print-directory web-test
 	$(CARGO) nextest run --workspace --profile $(NEXTEST_PROFILE) $(NEXTEST_ARGS)
 	$(MAKE) --no-print-directory sidecar-test
 	scripts/compose-check.sh

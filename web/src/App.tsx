@@ -1,0 +1,50 @@
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
+import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import { getToken, setUnauthorizedHandler } from './lib/api';
+import { Layout } from './components/Layout';
+import { LoginPage } from './pages/Login';
+import { CustomerListPage } from './pages/CustomerList';
+import { CustomerPage } from './pages/CustomerPage';
+import { NotFoundPage } from './pages/NotFound';
+import { Loading } from './components/Notice';
+
+// The chart library is only loaded with the reports page.
+const ReportsPage = lazy(() => import('./pages/Reports').then((m) => ({ default: m.ReportsPage })));
+
+function RequireAuth({ children }: { children: ReactNode }) {
+  const location = useLocation();
+  if (!getToken()) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  return <>{children}</>;
+}
+
+export function App() {
+  const navigate = useNavigate();
+  useEffect(() => {
+    setUnauthorizedHandler(() => navigate('/login?expired', { replace: true }));
+  }, [navigate]);
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route
+        element={
+          <RequireAuth>
+            <Layout />
+          </RequireAuth>
+        }
+      >
+        <Route path="/" element={<Navigate to="/crm" replace />} />
+        <Route path="/crm" element={<CustomerListPage />} />
+        <Route path="/crm/customers/:id" element={<CustomerPage />} />
+        <Route
+          path="/reports"
+          element={
+            <Suspense fallback={<Loading />}>
+              <ReportsPage />
+            </Suspense>
+          }
+        />
+      </Route>
+      <Route path="*" element={<NotFoundPage />} />
+    </Routes>
+  );
+}

@@ -1,0 +1,229 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { Link } from 'react-router-dom';
+import { he } from '../strings';
+import { api, getUser } from '../lib/api';
+import { formatDateTime } from '../lib/format';
+import type { Customer, Page } from '../lib/types';
+import { Modal } from './Modal';
+import { ErrorNotice, Loading } from './Notice';
+import { useToast } from './Toasts';
+
+type Flow = 'call' | 'whatsapp' | 'task' | 'proposal' | 'signature' | 'invoice' | null;
+
+interface WhatsAppMessage {
+  id: string;
+  direction: string;
+  body: string;
+  status: string;
+  created_at: string | null;
+}
+
+export function ActionBar({ customer, onChanged }: { customer: Customer; onChanged: () => void }) {
+  const [flow, setFlow] = useState<Flow>(null);
+  const close = useCallback(() => setFlow(null), []);
+  const buttons: { key: Exclude<Flow, null>; label: string; icon: string }[] = [
+    { key: 'call', label: he.actions.call, icon: '📞' },
+    { key: 'whatsapp', label: he.actions.whatsapp, icon: '💬' },
+    { key: 'task', label: he.actions.task, icon: '✅' },
+    { key: 'proposal', label: he.actions.proposal, icon: '📝' },
+    { key: 'signature', label: he.actions.signature, icon: '✍️' },
+    { key: 'invoice', label: he.actions.invoice, icon: '🧾' },
+  ];
+  return (
+    <>
+      <nav className="action-bar" aria-label={he.customer.actions}>
+        {buttons.map((b) => (
+          <button key={b.key} type="button" className="action" onClick={() => setFlow(b.key)}>
+            <span aria-hidden="true">{b.icon}</span>
+            <span>{b.label}</span>
+          </button>
+        ))}
+      </nav>
+      {flow === 'call' && <CallFlow customer={customer} onClose={close} onDone={onChanged} />}
+      {flow === 'whatsapp' && <WhatsAppFlow customer={customer} onClose={close} onDone={onChanged} />}
+      {flow === 'task' && <TaskFlow customer={customer} onClose={close} onDone={onChanged} />}
+      {(flow === 'proposal' || flow === 'signature' || flow === 'invoice') && (
+        <Modal title={he.actions[flow]} onClose={close}>
+          <p className="muted">{he.actions.comingSoon}</p>
+          <Link to="/crm" className="btn btn-ghost" onClick={close}>
+            {he.customer.back}
+          </Link>
+        </Modal>
+      )}
+    </>
+  );
+}
+
+interface FlowProps {
+  customer: Customer;
+  onClose: () => void;
+  onDone: () => void;
+}
+
+function CallFlow({ customer, onClose, onDone }: FlowProps) {
+  const toast = useToast();
+  const [agentPhone, setAgentPhone] = useState(localStorage.getItem('al.agentPhone') ?? '');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api('/api/calls', { method: 'POST', body: { customer_id: customer.id, agent_phone: agentPhone.trim() } });
+      localStorage.setItem('al.agentPhone', agentPhone.trim());
+      toast(he.actions.callStarted, 'success');
+      onDone();
+      onClose();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Modal title={`${he.actions.call} · ${customer.name}`} onClose={onClose}>
+      <form className="form" onSubmit={submit}>
+        <label className="field">
+          <span>{he.actions.agentPhone}</span>
+          <input type="tel" dir="ltr" required value={agentPhone} onChange={(e) => setAgentPhone(e.target.value)} />
+        </label>
+        {error ? <ErrorNotice error={error} /> : null}
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={busy || !agentPhone.trim()}>
+            {he.actions.startCall}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+function WhatsAppFlow({ customer, onClose, onDone }: FlowProps) {
+  const toast = useToast();
+  const [thread, setThread] = useState<WhatsAppMessage[] | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [text, setText] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      const page = await api<Page<WhatsAppMessage>>(`/api/customers/${customer.id}/whatsapp?limit=50`);
+      setThread([...page.items].reverse());
+    } catch (err) {
+      setLoadError(err);
+    }
+  }, [customer.id]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!text.trim()) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api('/api/whatsapp/send', {
+        method: 'POST',
+        body: { to: customer.id, text: text.trim() },
+        headers: { 'idempotency-key': crypto.randomUUID() },
+      });
+      setText('');
+      toast(he.actions.whatsappSent, 'success');
+      onDone();
+      void load();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Modal title={`${he.actions.whatsappThread} · ${customer.name}`} onClose={onClose}>
+      {loadError ? (
+        <ErrorNotice error={loadError} />
+      ) : !thread ? (
+        <Loading />
+      ) : thread.length === 0 ? (
+        <p className="empty">{he.actions.whatsappEmpty}</p>
+      ) : (
+        <ol className="thread">
+          {thread.map((m) => (
+            <li key={m.id} className={`bubble ${m.direction === 'outbound' ? 'bubble-out' : 'bubble-in'}`}>
+              <p>{m.body}</p>
+              <footer className="bubble-meta">
+                {formatDateTime(m.created_at)} {m.direction === 'outbound' && (he.timeline.waStatus[m.status] ?? m.status)}
+              </footer>
+            </li>
+          ))}
+        </ol>
+      )}
+      <form className="form" onSubmit={submit}>
+        <label className="field">
+          <span>{he.actions.whatsappText}</span>
+          <textarea rows={3} value={text} onChange={(e) => setText(e.target.value)} />
+        </label>
+        {error ? <ErrorNotice error={error} /> : null}
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={busy || !text.trim()}>
+            {he.send}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+function TaskFlow({ customer, onClose, onDone }: FlowProps) {
+  const toast = useToast();
+  const [title, setTitle] = useState('');
+  const [due, setDue] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!title.trim()) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api('/api/tasks', {
+        method: 'POST',
+        body: {
+          title: title.trim(),
+          customer_id: customer.id,
+          due_at: due ? new Date(due).toISOString() : null,
+          assignee_id: getUser()?.id ?? null,
+        },
+      });
+      toast(he.actions.taskCreated, 'success');
+      onDone();
+      onClose();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Modal title={`${he.actions.task} · ${customer.name}`} onClose={onClose}>
+      <form className="form" onSubmit={submit}>
+        <label className="field">
+          <span>{he.actions.taskTitle}</span>
+          <input required value={title} onChange={(e) => setTitle(e.target.value)} />
+        </label>
+        <label className="field">
+          <span>{he.actions.taskDue}</span>
+          <input type="datetime-local" value={due} onChange={(e) => setDue(e.target.value)} />
+        </label>
+        {error ? <ErrorNotice error={error} /> : null}
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={busy || !title.trim()}>
+            {he.create}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,37 @@
+import { NavLink, Outlet, useNavigate } from 'react-router-dom';
+import { he } from '../strings';
+import { clearSession, getUser } from '../lib/api';
+import { disconnect } from '../lib/socket';
+import { ToastProvider } from './Toasts';
+
+export function Layout() {
+  const navigate = useNavigate();
+  const user = getUser();
+  function logout() {
+    clearSession();
+    disconnect();
+    navigate('/login', { replace: true });
+  }
+  return (
+    <ToastProvider>
+      <div className="shell">
+        <header className="topbar">
+          <span className="brand">{he.appName}</span>
+          <nav aria-label={he.nav.menu} className="nav">
+            <NavLink to="/crm">{he.nav.crm}</NavLink>
+            <NavLink to="/reports">{he.nav.reports}</NavLink>
+          </nav>
+          <div className="topbar-end">
+            {user && <span className="muted user-name">{user.name}</span>}
+            <button type="button" className="btn btn-ghost" onClick={logout}>
+              {he.nav.logout}
+            </button>
+          </div>
+        </header>
+        <div className="content">
+          <Outlet />
+        </div>
+      </div>
+    </ToastProvider>
+  );
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { render, screen, within } from '@testing-library/react';
+import { Timeline } from './Timeline';
+import { he } from '../strings';
+import type { TimelineItem } from '../lib/types';
+
+const call: TimelineItem = {
+  type: 'call', id: 'c1', ts: '2026-11-20T08:00:00Z', direction: 'inbound', from_number: '+972501234567',
+  to_number: '+97231234567', status: 'completed', started_at: '2026-11-20T08:00:00Z', duration_seconds: 95,
+  recording_url: '/api/recordings/c1.mp3', transcript: 'שלום, אני רוצה לקבוע פגישה', ai_replies: ['בשמחה, מתי נוח לך?'],
+};
+
+describe('Timeline', () => {
+  it('shows an empty state', () => {
+    render(<Timeline items={[]} />);
+    expect(screen.getByText(he.timeline.empty)).toBeInTheDocument();
+  });
+
+  it('renders a call with its transcript, AI replies and a recording player', () => {
+    const { container } = render(<Timeline items={[call]} />);
+    expect(screen.getByText(he.timeline.call.inbound)).toBeInTheDocument();
+    expect(screen.getByText('050-123-4567')).toBeInTheDocument();
+    expect(screen.getByText(call.transcript!)).toBeInTheDocument();
+    expect(screen.getByText('בשמחה, מתי נוח לך?')).toBeInTheDocument();
+    expect(screen.getByText(he.timeline.duration(95))).toBeInTheDocument();
+    const audio = container.querySelector('audio');
+    expect(audio).not.toBeNull();
+    expect(audio!.getAttribute('src')).toBe('/api/recordings/c1.mp3');
+  });
+
+  it('has no player when the call has no recording', () => {
+    const { container } = render(<Timeline items={[{ ...call, recording_url: null, transcript: null, ai_replies: [] }]} />);
+    expect(container.querySelector('audio')).toBeNull();
+    expect(screen.queryByText(he.timeline.transcript)).toBeNull();
+  });
+
+  it('renders WhatsApp bubbles by direction with the outbound status', () => {
+    const { container } = render(
+      <Timeline
+        items={[
+          { type: 'whatsapp', id: 'w1', ts: '2026-11-20T09:00:00Z', direction: 'inbound', body: 'היי', status: 'received', created_at: null },
+          { type: 'whatsapp', id: 'w2', ts: '2026-11-20T09:01:00Z', direction: 'outbound', body: 'שלום!', status: 'pending', created_at: null },
+        ]}
+      />,
+    );
+    expect(container.querySelector('.bubble-in')).toHaveTextContent('היי');
+    const out = container.querySelector('.bubble-out') as HTMLElement;
+    expect(out).toHaveTextContent('שלום!');
+    expect(within(out).getByText(he.timeline.waStatus.pending)).toBeInTheDocument();
+  });
+
+  it('renders tasks, contracts and invoices', () => {
+    render(
+      <Timeline
+        items={[
+          { type: 'task', id: 't1', ts: null, title: 'לחזור ללקוח', due_at: null, done: false },
+          { type: 'contract', id: 'k1', ts: '2026-11-19T10:00:00Z', title: 'הסכם שירות', status: 'signed' },
+          {
+            type: 'invoice', id: 'i1', ts: '2026-11-18T10:00:00Z', number: 1007, status: 'paid', items: [],
+            subtotal_agorot: 100000, vat_agorot: 18000, total_agorot: 118000, vat_rate_bp: 1800,
+          },
+        ]}
+      />,
+    );
+    expect(screen.getByText('לחזור ללקוח')).toBeInTheDocument();
+    expect(screen.getByText(he.timeline.noDue)).toBeInTheDocument();
+    expect(screen.getByText('הסכם שירות')).toBeInTheDocument();
+    expect(screen.getByText(he.timeline.contractStatus.signed)).toBeInTheDocument();
+    expect(screen.getByText(he.timeline.invoiceNumber(1007))).toBeInTheDocument();
+    expect(screen.getByText(he.timeline.invoiceStatus.paid)).toBeInTheDocument();
+    expect(screen.getByText(/1,180\.00/)).toHaveTextContent('₪');
+    expect(screen.getByText(/מע״מ/)).toHaveTextContent('18%');
+  });
+});
