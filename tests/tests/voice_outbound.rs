@@ -101,10 +101,10 @@ async fn click_to_call_rings_the_agent_and_connects_the_customer() {
     assert_eq!(body["call_sid"], OUTBOUND_SID);
 
     // The agent answered: Twilio fetches the TwiML that dials the customer.
-    let connect = format!("/webhook/outbound_connect?to=%2B972541234567");
+    let connect = "/webhook/outbound_connect?to=%2B972541234567";
     let answer = post_signed(
         &stack,
-        &connect,
+        connect,
         &params(&[
             ("CallSid", OUTBOUND_SID),
             ("From", BUSINESS_NUMBER),
