@@ -74,7 +74,7 @@ async fn readyz_names_every_unreachable_service() {
 async fn unknown_routes_and_methods_are_json() {
     let app = test::init_service(create_app(state_for(&unreachable_services()).unwrap())).await;
     for (method, uri, code, status) in [
-        ("GET", "/no/such/page", "not_found", 404),
+        ("POST", "/no/such/page", "not_found", 404),
         ("GET", "/api/no/such/route", "not_found", 404),
         ("PUT", "/api/crm/customers", "method_not_allowed", 405),
         ("POST", "/healthz", "method_not_allowed", 405),

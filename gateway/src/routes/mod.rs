@@ -19,6 +19,9 @@ mod socket_proxy;
 mod tasks;
 mod timeline;
 mod tts;
+// `web` is actix-web's module here, hence the other name.
+#[path = "web.rs"]
+pub mod web_app;
 mod webhooks;
 mod whatsapp;
 
@@ -163,6 +166,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         api = api.service(resource);
     }
     cfg.service(api.default_service(web::to(api_not_found)));
+    // Last: the web app's files, and index.html for every other page route.
+    web_app::configure(cfg);
 }
 
 /// One resource per path (in table order) with its methods; any other method answers 405.
