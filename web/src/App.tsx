@@ -6,6 +6,7 @@ import { LoginPage } from './pages/Login';
 import { CustomerListPage } from './pages/CustomerList';
 import { CustomerPage } from './pages/CustomerPage';
 import { NotFoundPage } from './pages/NotFound';
+import { SettingsPage } from './pages/Settings';
 import { Loading } from './components/Notice';
 
 // The chart library is only loaded with the reports page.
@@ -43,6 +44,7 @@ export function App() {
             </Suspense>
           }
         />
+ <Route path="/settings" element={<SettingsPage />} />
       </Route>
       <Route path="*" element={<NotFoundPage />} />
     </Routes>

@@ -150,6 +150,21 @@ export const he = {
     chart: 'פעילות בתקופה',
   },
 
+  settings: {
+    title: 'הגדרות',
+    features: 'תכונות העסק',
+    saved: 'ההגדרה נשמרה',
+    whatsapp: 'חיבור וואטסאפ',
+    waState: 'מצב החיבור',
+    waStates: { connecting: 'מתחבר…', qr: 'ממתין לסריקה', open: 'מחובר', closed: 'מנותק', logged_out: 'לא מחובר' } as Record<string, string>,
+    qrAlt: 'קוד QR לחיבור וואטסאפ',
+    qrHelp: 'בטלפון: וואטסאפ ← מכשירים מקושרים ← קישור מכשיר, וסרקו את הקוד.',
+    pair: 'חיבור וואטסאפ',
+    logout: 'ניתוק',
+  },
+
+  actionDisabled: (feature: string) => `${feature} כבוי בעסק הזה`,
+
   notFound: {
     title: 'העמוד לא נמצא',
     body: 'ייתכן שהקישור שגוי או שהעמוד הועבר.',

@@ -7,6 +7,8 @@ import type { Customer, Page } from '../lib/types';
 import { Modal } from './Modal';
 import { ErrorNotice, Loading } from './Notice';
 import { useToast } from './Toasts';
+import { useBusiness } from '../lib/business';
+import type { Features } from '../lib/types';
 
 type Flow = 'call' | 'whatsapp' | 'task' | 'proposal' | 'signature' | 'invoice' | null;
 
@@ -21,23 +23,34 @@ interface WhatsAppMessage {
 export function ActionBar({ customer, onChanged }: { customer: Customer; onChanged: () => void }) {
   const [flow, setFlow] = useState<Flow>(null);
   const close = useCallback(() => setFlow(null), []);
-  const buttons: { key: Exclude<Flow, null>; label: string; icon: string }[] = [
-    { key: 'call', label: he.actions.call, icon: '📞' },
-    { key: 'whatsapp', label: he.actions.whatsapp, icon: '💬' },
-    { key: 'task', label: he.actions.task, icon: '✅' },
-    { key: 'proposal', label: he.actions.proposal, icon: '📝' },
-    { key: 'signature', label: he.actions.signature, icon: '✍️' },
-    { key: 'invoice', label: he.actions.invoice, icon: '🧾' },
+  const { business } = useBusiness();
+  const buttons: { key: Exclude<Flow, null>; label: string; icon: string; flag: keyof Features; feature: string }[] = [
+    { key: 'call', label: he.actions.call, icon: '📞', flag: 'voice_enabled', feature: 'voice' },
+    { key: 'whatsapp', label: he.actions.whatsapp, icon: '💬', flag: 'whatsapp_enabled', feature: 'whatsapp' },
+    { key: 'task', label: he.actions.task, icon: '✅', flag: 'crm_enabled', feature: 'crm' },
+    { key: 'proposal', label: he.actions.proposal, icon: '📝', flag: 'proposals_enabled', feature: 'proposals' },
+    { key: 'signature', label: he.actions.signature, icon: '✍️', flag: 'signature_enabled', feature: 'signature' },
+    { key: 'invoice', label: he.actions.invoice, icon: '🧾', flag: 'invoices_enabled', feature: 'invoices' },
   ];
   return (
     <>
       <nav className="action-bar" aria-label={he.customer.actions}>
-        {buttons.map((b) => (
-          <button key={b.key} type="button" className="action" onClick={() => setFlow(b.key)}>
-            <span aria-hidden="true">{b.icon}</span>
-            <span>{b.label}</span>
-          </button>
-        ))}
+        {buttons.map((b) => {
+          const off = business ? !business.features[b.flag] : false;
+          return (
+            <button
+              key={b.key}
+              type="button"
+              className="action"
+              disabled={off}
+              title={off ? he.actionDisabled(he.features[b.feature]) : undefined}
+              onClick={() => setFlow(b.key)}
+            >
+              <span aria-hidden="true">{b.icon}</span>
+              <span>{b.label}</span>
+            </button>
+          );
+        })}
       </nav>
       {flow === 'call' && <CallFlow customer={customer} onClose={close} onDone={onChanged} />}
       {flow === 'whatsapp' && <WhatsAppFlow customer={customer} onClose={close} onDone={onChanged} />}

@@ -3,8 +3,18 @@ import { he } from '../strings';
 import { clearSession, getUser } from '../lib/api';
 import { disconnect } from '../lib/socket';
 import { ToastProvider } from './Toasts';
+import { BusinessProvider, useFeature } from '../lib/business';
 
 export function Layout() {
+  return (
+    <BusinessProvider>
+      <Shell />
+    </BusinessProvider>
+  );
+}
+
+function Shell() {
+  const reports = useFeature('reports_enabled');
   const navigate = useNavigate();
   const user = getUser();
   function logout() {
@@ -19,7 +29,8 @@ export function Layout() {
           <span className="brand">{he.appName}</span>
           <nav aria-label={he.nav.menu} className="nav">
             <NavLink to="/crm">{he.nav.crm}</NavLink>
-            <NavLink to="/reports">{he.nav.reports}</NavLink>
+            {reports && <NavLink to="/reports">{he.nav.reports}</NavLink>}
+            <NavLink to="/settings">{he.nav.settings}</NavLink>
           </nav>
           <div className="topbar-end">
             {user && <span className="muted user-name">{user.name}</span>}
