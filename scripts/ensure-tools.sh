@@ -4,7 +4,7 @@
 #
 # Usage: scripts/ensure-tools.sh [runtime] [test]
 #   runtime  espeak-ng (the keyless default Hebrew TTS voice). Best effort: warns, never fails.
-#   test     runtime + rustfmt and clippy (rustup components) + cargo-nextest (cargo install, slow).
+#   test     runtime + chromium (web browser test) + rustfmt and clippy (rustup components) + cargo-nextest (cargo install, slow).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,6 +28,26 @@ ensure_espeak() {
         echo "tools: espeak-ng installed"
     else
         warn "could not install espeak-ng; the default Hebrew TTS voice will not work"
+    fi
+}
+
+# Debian's Chromium for the web app's browser test (playwright-core drives it; no browser download).
+# Best effort: without it that test fails and says how to install it.
+ensure_chromium() {
+    command -v chromium >/dev/null 2>&1 && return 0
+    if ! command -v apt-get >/dev/null 2>&1; then
+        warn "chromium is missing and apt-get is unavailable: the web browser test will fail (install Chromium by hand, or set CHROMIUM_PATH)"
+        return 0
+    fi
+    if ! can_root; then
+        warn "chromium is missing and installing it needs root (sudo asks for a password): run 'sudo apt-get install chromium'"
+        return 0
+    fi
+    echo "tools: installing chromium (web app browser test) via apt-get..."
+    if apt_install chromium; then
+        echo "tools: chromium installed"
+    else
+        warn "could not install chromium; the web browser test will fail"
     fi
 }
 
@@ -60,6 +80,7 @@ for mode in "${modes[@]}"; do
         runtime) ensure_espeak ;;
         test)
             ensure_espeak
+            ensure_chromium
             ensure_rust_components
             ensure_nextest
             ;;
