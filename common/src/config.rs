@@ -142,6 +142,13 @@ pub struct Config {
     pub wa_bridge_secret: Option<Secret>,
     /// Base URL of the Baileys sidecar's HTTP API.
     pub wa_sidecar_url: String,
+    /// WhatsApp Cloud API (`WA_PROVIDER=cloud`): the access token that sends, the app secret that
+    /// signs webhooks (`X-Hub-Signature-256`), the token of the webhook verification handshake.
+    pub wa_cloud_access_token: Option<Secret>,
+    pub wa_cloud_app_secret: Option<Secret>,
+    pub wa_cloud_verify_token: Option<Secret>,
+    /// Graph API base, versioned (default `https://graph.facebook.com/v21.0`).
+    pub wa_cloud_api_base: String,
     pub otel_exporter_otlp_endpoint: Option<String>,
     pub rust_log: String,
     pub log_format: LogFormat,
@@ -341,6 +348,24 @@ impl Config {
             Some(u) => parse_http_url("WA_SIDECAR_URL", &u)?,
             None => "http://127.0.0.1:3100".to_string(),
         };
+        let wa_cloud_access_token = get("WA_CLOUD_ACCESS_TOKEN").map(Secret);
+        let wa_cloud_app_secret = get("WA_CLOUD_APP_SECRET").map(Secret);
+        let wa_cloud_verify_token = get("WA_CLOUD_VERIFY_TOKEN").map(Secret);
+        if wa_provider == WaProvider::Cloud {
+            for (var, value) in [
+                ("WA_CLOUD_ACCESS_TOKEN", &wa_cloud_access_token),
+                ("WA_CLOUD_APP_SECRET", &wa_cloud_app_secret),
+                ("WA_CLOUD_VERIFY_TOKEN", &wa_cloud_verify_token),
+            ] {
+                if value.is_none() {
+                    return Err(err(var, "is required with WA_PROVIDER=cloud"));
+                }
+            }
+        }
+        let wa_cloud_api_base = match get("WA_CLOUD_API_BASE") {
+            Some(u) => parse_http_url("WA_CLOUD_API_BASE", &u)?,
+            None => "https://graph.facebook.com/v21.0".to_string(),
+        };
         let otel_exporter_otlp_endpoint = get("OTEL_EXPORTER_OTLP_ENDPOINT")
             .map(|u| parse_http_url("OTEL_EXPORTER_OTLP_ENDPOINT", &u))
             .transpose()?;
@@ -378,6 +403,10 @@ impl Config {
             wa_provider,
             wa_bridge_secret,
             wa_sidecar_url,
+            wa_cloud_access_token,
+            wa_cloud_app_secret,
+            wa_cloud_verify_token,
+            wa_cloud_api_base,
             otel_exporter_otlp_endpoint,
             rust_log,
             log_format,
@@ -687,6 +716,12 @@ mod tests {
         assert_eq!(
             cfg(&[("WA_SIDECAR_URL", "ftp://x")]).unwrap_err().var,
             "WA_SIDECAR_URL"
+        );
+        assert_eq!(
+            cfg(&[("WA_PROVIDER", "cloud"), ("WA_CLOUD_ACCESS_TOKEN", "t")])
+                .unwrap_err()
+                .var,
+            "WA_CLOUD_APP_SECRET"
         );
         std::fs::remove_dir_all(dir).unwrap();
     }

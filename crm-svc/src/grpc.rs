@@ -608,6 +608,58 @@ impl CrmService for CrmGrpc {
         Ok(Response::new(pb::LinkWhatsAppLidResponse {}))
     }
 
+    async fn set_whats_app_cloud_number(
+        &self,
+        request: Request<pb::SetWhatsAppCloudNumberRequest>,
+    ) -> Result<Response<pb::WhatsAppCloudNumber>, Status> {
+        let r = request.into_inner();
+        let business_id = scoped_business(&r.business_id)?;
+        whatsapp_session::set_cloud_number(&self.db, &business_id, r.phone_number_id.clone())
+            .await?;
+        Ok(Response::new(pb::WhatsAppCloudNumber {
+            business_id: business_id.into(),
+            phone_number_id: r.phone_number_id.trim().to_owned(),
+        }))
+    }
+
+    async fn find_whats_app_cloud_number(
+        &self,
+        request: Request<pb::FindWhatsAppCloudNumberRequest>,
+    ) -> Result<Response<pb::WhatsAppCloudNumber>, Status> {
+        use pb::find_whats_app_cloud_number_request::By;
+        let not_found = || Status::from(crate::error::Error::NotFound("WhatsApp Cloud number"));
+        let found = match request.into_inner().by {
+            Some(By::BusinessId(id)) => {
+                let business_id = scoped_business(&id)?;
+                let number = whatsapp_session::cloud_number_of(&self.db, &business_id)
+                    .await?
+                    .ok_or_else(not_found)?;
+                pb::WhatsAppCloudNumber {
+                    business_id: business_id.into(),
+                    phone_number_id: number,
+                }
+            }
+            Some(By::PhoneNumberId(number)) => {
+                let business_id =
+                    whatsapp_session::business_of_cloud_number(&self.db, number.clone())
+                        .await?
+                        .ok_or_else(not_found)?;
+                pb::WhatsAppCloudNumber {
+                    business_id: business_id.into(),
+                    phone_number_id: number,
+                }
+            }
+            None => {
+                return Err(crate::error::Error::Validation {
+                    field: "by",
+                    message: "business_id or phone_number_id".into(),
+                }
+                .into());
+            }
+        };
+        Ok(Response::new(found))
+    }
+
     async fn list_whats_app_paired(
         &self,
         _request: Request<pb::ListWhatsAppPairedRequest>,

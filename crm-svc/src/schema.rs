@@ -262,6 +262,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// A business's WhatsApp Cloud API `phone_number_id` (migration 000401).
+    whatsapp_cloud_numbers (phone_number_id) {
+        phone_number_id -> Text,
+        business_id -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(whatsapp_auth_state -> businesses (business_id));
 
 diesel::allow_tables_to_appear_in_same_query!(

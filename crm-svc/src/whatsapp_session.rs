@@ -6,7 +6,9 @@ use crate::{
     error::{Error, Result},
     ids::BusinessId,
     models::business,
-    schema::{whatsapp_auth_state as auth, whatsapp_lid_phones as lids},
+    schema::{
+        whatsapp_auth_state as auth, whatsapp_cloud_numbers as cloud, whatsapp_lid_phones as lids,
+    },
     time,
 };
 use diesel::prelude::*;
@@ -165,6 +167,81 @@ pub async fn phone_of_lid(
             .filter(lids::business_id.eq(business_id.as_str()))
             .filter(lids::lid.eq(&lid))
             .select(lids::phone)
+            .first(conn)
+            .optional()?)
+    })
+    .await
+}
+
+/// Sets the business's WhatsApp Cloud API number (`phone_number_id`), replacing its previous one;
+/// a number another business already uses is a conflict.
+pub async fn set_cloud_number(
+    db: &Db,
+    business_id: &BusinessId,
+    phone_number_id: String,
+) -> Result<()> {
+    let phone_number_id = phone_number_id.trim().to_owned();
+    if phone_number_id.is_empty()
+        || phone_number_id.len() > 64
+        || !phone_number_id.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(Error::Validation {
+            field: "phone_number_id",
+            message: "the digits of the phone number id from Meta's WhatsApp Manager".into(),
+        });
+    }
+    let business_id = business_id.clone();
+    db.transaction(move |conn| {
+        if business::find(conn, &business_id)?.is_none() {
+            return Err(Error::NotFound("business"));
+        }
+        let owner: Option<String> = cloud::table
+            .filter(cloud::phone_number_id.eq(&phone_number_id))
+            .select(cloud::business_id)
+            .first(conn)
+            .optional()?;
+        if owner.as_deref().is_some_and(|o| o != business_id.as_str()) {
+            return Err(Error::Conflict(
+                "this WhatsApp number belongs to another business".into(),
+            ));
+        }
+        diesel::delete(cloud::table.filter(cloud::business_id.eq(business_id.as_str())))
+            .execute(conn)?;
+        diesel::insert_into(cloud::table)
+            .values((
+                cloud::phone_number_id.eq(&phone_number_id),
+                cloud::business_id.eq(business_id.as_str()),
+                cloud::updated_at.eq(time::now()),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+    .await
+}
+
+/// The business whose Cloud API number is `phone_number_id`.
+pub async fn business_of_cloud_number(
+    db: &Db,
+    phone_number_id: String,
+) -> Result<Option<BusinessId>> {
+    db.run(move |conn| {
+        Ok(cloud::table
+            .filter(cloud::phone_number_id.eq(&phone_number_id))
+            .select(cloud::business_id)
+            .first::<String>(conn)
+            .optional()?
+            .map(BusinessId::from))
+    })
+    .await
+}
+
+/// The business's Cloud API number, if set.
+pub async fn cloud_number_of(db: &Db, business_id: &BusinessId) -> Result<Option<String>> {
+    let business_id = business_id.clone();
+    db.run(move |conn| {
+        Ok(cloud::table
+            .filter(cloud::business_id.eq(business_id.as_str()))
+            .select(cloud::phone_number_id)
             .first(conn)
             .optional()?)
     })

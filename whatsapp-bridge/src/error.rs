@@ -22,6 +22,9 @@ pub enum Error {
     /// The business's WhatsApp is not connected (pairing needed, logged out, reconnecting).
     #[error("WhatsApp is not connected: {0}")]
     NotConnected(String),
+    /// The change collides with existing data (a Cloud number of another business).
+    #[error("{0}")]
+    Conflict(String),
     /// The sidecar cannot be reached or failed.
     #[error("the WhatsApp sidecar is unavailable: {0}")]
     SidecarUnavailable(String),
@@ -43,6 +46,7 @@ impl From<Error> for tonic::Status {
                 tonic::Status::permission_denied(message)
             }
             Error::UnknownBusiness => tonic::Status::not_found(message),
+            Error::Conflict(_) => tonic::Status::already_exists(message),
             Error::NotConnected(_) => tonic::Status::failed_precondition(message),
             Error::SidecarUnavailable(_) => tonic::Status::unavailable(message),
             Error::Upstream(_) => tonic::Status::internal(message),

@@ -53,6 +53,40 @@ impl WhatsAppService for WhatsAppGrpc {
         Ok(Response::new(pb::SidecarResponse { body }))
     }
 
+    async fn verify_cloud_webhook(
+        &self,
+        request: Request<pb::CloudVerifyRequest>,
+    ) -> Result<Response<pb::CloudVerifyResponse>, Status> {
+        let r = request.into_inner();
+        let challenge = self
+            .bridge
+            .verify_cloud(&r.mode, &r.verify_token, &r.challenge)?;
+        Ok(Response::new(pb::CloudVerifyResponse { challenge }))
+    }
+
+    async fn ingest_cloud_webhook(
+        &self,
+        request: Request<pb::CloudWebhookRequest>,
+    ) -> Result<Response<pb::IngestResponse>, Status> {
+        let r = request.into_inner();
+        let published = self.bridge.ingest_cloud(&r.signature, &r.body).await?;
+        Ok(Response::new(pb::IngestResponse { published }))
+    }
+
+    async fn set_cloud_number(
+        &self,
+        request: Request<pb::SetCloudNumberRequest>,
+    ) -> Result<Response<pb::SetCloudNumberResponse>, Status> {
+        let r = request.into_inner();
+        let phone_number_id = self
+            .bridge
+            .set_cloud_number(&r.business_id, &r.phone_number_id)
+            .await?;
+        Ok(Response::new(pb::SetCloudNumberResponse {
+            phone_number_id,
+        }))
+    }
+
     async fn send_text(
         &self,
         request: Request<pb::SendTextRequest>,

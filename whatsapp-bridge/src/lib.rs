@@ -7,6 +7,7 @@
 
 pub mod baileys_events;
 pub mod cloud_api;
+pub mod cloud_client;
 pub mod error;
 pub mod grpc;
 pub mod inbound;
@@ -15,7 +16,13 @@ pub mod service;
 pub mod sidecar;
 pub mod strings;
 
-use agentlocator_common::{Config, bus::SharedBus, grpc as common_grpc, runner::service_info};
+use agentlocator_common::{
+    Config,
+    bus::SharedBus,
+    config::{Secret, WaProvider},
+    grpc as common_grpc,
+    runner::service_info,
+};
 use agentlocator_proto::v1::{
     crm_service_client::CrmServiceClient, whats_app_service_server::WhatsAppServiceServer,
 };
@@ -41,7 +48,22 @@ pub async fn run(
         Duration::from_secs(10),
     )?);
     let sidecar = sidecar::SidecarClient::new(&config.wa_sidecar_url, secret.clone());
-    let bridge = service::Bridge::new(crm, bus, sidecar, secret);
+    let mut bridge = service::Bridge::new(crm, bus, sidecar, secret);
+    if config.wa_provider == WaProvider::Cloud {
+        // Config guarantees all three with WA_PROVIDER=cloud.
+        let required = |s: &Option<Secret>, var: &str| {
+            s.clone()
+                .ok_or_else(|| anyhow::anyhow!("{var} is required with WA_PROVIDER=cloud"))
+        };
+        bridge = bridge.with_cloud(service::Cloud {
+            client: cloud_client::CloudClient::new(
+                &config.wa_cloud_api_base,
+                required(&config.wa_cloud_access_token, "WA_CLOUD_ACCESS_TOKEN")?,
+            ),
+            app_secret: required(&config.wa_cloud_app_secret, "WA_CLOUD_APP_SECRET")?,
+            verify_token: required(&config.wa_cloud_verify_token, "WA_CLOUD_VERIFY_TOKEN")?,
+        });
+    }
     let info = service_info(
         NAME,
         [

@@ -3,12 +3,18 @@
 
 use crate::{
     baileys_events::{self, Envelope},
+    cloud_api,
+    cloud_client::CloudClient,
     error::{Error, Result},
     inbound::{ConnectionUpdate, DeliveryStatus, Inbound, InboundMessage},
     jid::{self, Party},
     sidecar::{SessionState, SidecarClient},
 };
-use agentlocator_common::{bus::SharedBus, config::Secret, grpc::TracedChannel};
+use agentlocator_common::{
+    bus::SharedBus,
+    config::{Secret, WaProvider},
+    grpc::TracedChannel,
+};
 use agentlocator_proto::{
     Event,
     v1::{
@@ -28,12 +34,22 @@ pub type CrmClient = CrmServiceClient<TracedChannel>;
 /// memory instead of sending twice).
 const IDEMPOTENCY_CAPACITY: usize = 10_000;
 
+/// The WhatsApp Cloud API provider: the sending client and the webhook secrets.
+#[derive(Clone)]
+pub struct Cloud {
+    pub client: CloudClient,
+    pub app_secret: Secret,
+    pub verify_token: Secret,
+}
+
 #[derive(Clone)]
 pub struct Bridge {
     crm: CrmClient,
     bus: SharedBus,
     sidecar: SidecarClient,
     secret: Secret,
+    /// Set with `WA_PROVIDER=cloud`: sending and sessions go through the Cloud API.
+    cloud: Option<Cloud>,
     /// Last connection state the sidecar reported per business.
     states: Arc<Mutex<HashMap<String, ConnectionUpdate>>>,
     sent: Arc<Mutex<IdempotencyCache>>,
@@ -46,8 +62,131 @@ impl Bridge {
             bus,
             sidecar,
             secret,
+            cloud: None,
             states: Arc::default(),
             sent: Arc::new(Mutex::new(IdempotencyCache::default())),
+        }
+    }
+
+    /// Uses the Cloud API for sending and sessions (`WA_PROVIDER=cloud`).
+    pub fn with_cloud(mut self, cloud: Cloud) -> Self {
+        self.cloud = Some(cloud);
+        self
+    }
+
+    pub fn provider(&self) -> WaProvider {
+        if self.cloud.is_some() {
+            WaProvider::Cloud
+        } else {
+            WaProvider::Baileys
+        }
+    }
+
+    /// The Cloud API's GET handshake: the challenge to echo, or a refusal.
+    pub fn verify_cloud(&self, mode: &str, token: &str, challenge: &str) -> Result<String> {
+        let cloud = self.cloud.as_ref().ok_or(Error::VerificationRefused)?;
+        cloud_api::verify_subscription(
+            Some(mode),
+            Some(token),
+            Some(challenge),
+            cloud.verify_token.expose(),
+        )
+    }
+
+    /// One signed Cloud API webhook POST; the number of bus events it produced. Items for a number
+    /// no business has are logged and skipped (answering an error would only make Meta retry).
+    pub async fn ingest_cloud(&self, signature: &str, body: &[u8]) -> Result<u32> {
+        let cloud = self.cloud.as_ref().ok_or(Error::BadSignature)?;
+        cloud_api::verify_signature(cloud.app_secret.expose(), body, Some(signature))?;
+        let mut published = 0;
+        let mut businesses: HashMap<String, Option<String>> = HashMap::new();
+        for routed in cloud_api::parse(body)? {
+            let business_id = match businesses.get(&routed.phone_number_id) {
+                Some(b) => b.clone(),
+                None => {
+                    let found = self
+                        .crm
+                        .clone()
+                        .find_whats_app_cloud_number(pb::FindWhatsAppCloudNumberRequest {
+                            by: Some(pb::find_whats_app_cloud_number_request::By::PhoneNumberId(
+                                routed.phone_number_id.clone(),
+                            )),
+                        })
+                        .await;
+                    let b = match found {
+                        Ok(r) => Some(r.into_inner().business_id),
+                        Err(s) if s.code() == tonic::Code::NotFound => None,
+                        Err(s) => return Err(s.into()),
+                    };
+                    businesses.insert(routed.phone_number_id.clone(), b.clone());
+                    b
+                }
+            };
+            let Some(business_id) = business_id else {
+                tracing::warn!(phone_number_id = %routed.phone_number_id, "Cloud API webhook for a number no business has");
+                continue;
+            };
+            let (w, key) = match routed.inbound {
+                Inbound::Message(m) => {
+                    let key = format!("cloud/{}/message", m.provider_message_id);
+                    (self.message_event(&business_id, m).await?, key)
+                }
+                Inbound::Status(s) => (
+                    WhatsAppEvent {
+                        kind: WhatsAppEventKind::Status as i32,
+                        status: s.status.as_str().to_owned(),
+                        provider_message_id: s.provider_message_id.clone(),
+                        ..Default::default()
+                    },
+                    format!("cloud/{}/{}", s.provider_message_id, s.status.as_str()),
+                ),
+                Inbound::LidPhone { .. } | Inbound::Connection(_) => continue,
+            };
+            let mut event = agentlocator_proto::new_event(&business_id, Payload::Whatsapp(w));
+            // Meta redelivers a webhook it is unsure of: the same item gets the same id.
+            event.id = derived_id(&key, 0);
+            self.publish(&event).await?;
+            published += 1;
+        }
+        Ok(published)
+    }
+
+    /// Sets the business's Cloud API number.
+    pub async fn set_cloud_number(
+        &self,
+        business_id: &str,
+        phone_number_id: &str,
+    ) -> Result<String> {
+        let r = self
+            .crm
+            .clone()
+            .set_whats_app_cloud_number(pb::SetWhatsAppCloudNumberRequest {
+                business_id: business_id.to_owned(),
+                phone_number_id: phone_number_id.to_owned(),
+            })
+            .await
+            .map_err(|s| match s.code() {
+                tonic::Code::AlreadyExists => Error::Conflict(s.message().to_owned()),
+                _ => s.into(),
+            })?;
+        Ok(r.into_inner().phone_number_id)
+    }
+
+    /// The business's Cloud API number, or NotConnected when none is set.
+    async fn cloud_number(&self, business_id: &str) -> Result<Option<String>> {
+        let found = self
+            .crm
+            .clone()
+            .find_whats_app_cloud_number(pb::FindWhatsAppCloudNumberRequest {
+                by: Some(pb::find_whats_app_cloud_number_request::By::BusinessId(
+                    business_id.to_owned(),
+                )),
+            })
+            .await;
+        match found {
+            Ok(r) => Ok(Some(r.into_inner().phone_number_id)),
+            Err(s) if s.code() == tonic::Code::NotFound => Ok(None),
+            Err(s) => Err(s.into()),
         }
     }
 
@@ -215,7 +354,23 @@ impl Bridge {
         }
         let (jid, phone) = recipient(to)?;
         self.require_business(business_id).await?;
-        let id = self.sidecar.send_text(business_id, &jid, text).await?;
+        let id = match &self.cloud {
+            None => self.sidecar.send_text(business_id, &jid, text).await?,
+            Some(cloud) => {
+                if !phone.starts_with('+') {
+                    return Err(Error::Invalid {
+                        field: "to",
+                        message: "the Cloud API sends to phone numbers only".into(),
+                    });
+                }
+                let number = self.cloud_number(business_id).await?.ok_or_else(|| {
+                    Error::NotConnected(
+                        "no WhatsApp Cloud API number is set for this business".into(),
+                    )
+                })?;
+                cloud.client.send_text(&number, &phone, text).await?
+            }
+        };
         let event = agentlocator_proto::new_event(
             business_id,
             Payload::Whatsapp(WhatsAppEvent {
@@ -240,6 +395,20 @@ impl Bridge {
 
     pub async fn session(&self, business_id: &str) -> Result<SessionState> {
         self.require_business(business_id).await?;
+        if self.cloud.is_some() {
+            // The Cloud API has no linked-device session: ready once the business has a number.
+            return Ok(match self.cloud_number(business_id).await? {
+                Some(_) => SessionState {
+                    state: "open".into(),
+                    ..Default::default()
+                },
+                None => SessionState {
+                    state: "closed".into(),
+                    reason: Some("cloud_number_not_set".into()),
+                    ..Default::default()
+                },
+            });
+        }
         match self.sidecar.status(business_id).await {
             Ok(Some(s)) => Ok(s),
             Ok(None) => Ok(SessionState {
@@ -272,12 +441,23 @@ impl Bridge {
 
     pub async fn start_session(&self, business_id: &str) -> Result<SessionState> {
         self.require_business(business_id).await?;
+        self.no_pairing_with_cloud()?;
         self.sidecar.start(business_id).await
     }
 
     pub async fn logout_session(&self, business_id: &str) -> Result<SessionState> {
         self.require_business(business_id).await?;
+        self.no_pairing_with_cloud()?;
         self.sidecar.logout(business_id).await
+    }
+
+    fn no_pairing_with_cloud(&self) -> Result<()> {
+        match self.cloud {
+            Some(_) => Err(Error::NotConnected(
+                "with the WhatsApp Cloud API the number is connected in Meta's WhatsApp Manager, not by pairing".into(),
+            )),
+            None => Ok(()),
+        }
     }
 
     async fn message_event(&self, business_id: &str, m: InboundMessage) -> Result<WhatsAppEvent> {

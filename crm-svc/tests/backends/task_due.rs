@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 /// How many `task.due` events the outbox holds, per task id.
 async fn due_events(db: &Db) -> HashMap<String, usize> {
-    let rows = db.run(|conn| outbox::all(conn)).await.unwrap();
+    let rows = db.run(outbox::all).await.unwrap();
     let mut counts = HashMap::new();
     for row in rows {
         let event = row.decode().unwrap();
@@ -84,7 +84,7 @@ async fn due_open_unnotified_tasks_are_announced_once(db: Db) {
         assert_eq!(events.get(other.id.as_str()), None, "{}", other.title);
     }
     // The event carries the task.
-    let rows = db.run(|conn| outbox::all(conn)).await.unwrap();
+    let rows = db.run(outbox::all).await.unwrap();
     let payload = rows
         .iter()
         .filter_map(|r| match r.decode().unwrap().payload {

@@ -158,3 +158,47 @@ async fn lid_links(db: Db) {
     );
 }
 backend_test!(lid_links => lid_links_sqlite, lid_links_postgres);
+
+async fn cloud_numbers_belong_to_one_business(db: Db) {
+    let a = tenant(&db, "עסק א", 1).await.business.id;
+    let b = tenant(&db, "עסק ב", 2).await.business.id;
+    whatsapp_session::set_cloud_number(&db, &a, "106540352242922".into())
+        .await
+        .unwrap();
+    assert_eq!(
+        whatsapp_session::business_of_cloud_number(&db, "106540352242922".into())
+            .await
+            .unwrap(),
+        Some(a.clone())
+    );
+    let err = whatsapp_session::set_cloud_number(&db, &b, "106540352242922".into())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    // A new number replaces the old one.
+    whatsapp_session::set_cloud_number(&db, &a, "222".into())
+        .await
+        .unwrap();
+    assert_eq!(
+        whatsapp_session::cloud_number_of(&db, &a)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("222")
+    );
+    assert_eq!(
+        whatsapp_session::business_of_cloud_number(&db, "106540352242922".into())
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(matches!(
+        whatsapp_session::set_cloud_number(&db, &b, "abc".into()).await,
+        Err(Error::Validation {
+            field: "phone_number_id",
+            ..
+        })
+    ));
+}
+backend_test!(cloud_numbers_belong_to_one_business
+    => cloud_numbers_belong_to_one_business_sqlite, cloud_numbers_belong_to_one_business_postgres);

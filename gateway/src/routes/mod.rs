@@ -116,6 +116,9 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
     ("POST", "/whatsapp/session/logout", |r| {
         r.to(whatsapp::logout_session)
     }),
+    ("PUT", "/whatsapp/cloud-number", |r| {
+        r.to(whatsapp::set_cloud_number)
+    }),
 ];
 
 /// Routes outside `/api` (probes), same shape as [`API_ROUTES`].
@@ -141,6 +144,13 @@ pub const ROOT_ROUTES: &[(&str, &str, Attach)] = &[
     }),
     ("POST", "/webhook/whatsapp_auth", |r| {
         r.to(whatsapp::sidecar_auth)
+    }),
+    // The WhatsApp Cloud API: verification handshake and signed POSTs (X-Hub-Signature-256).
+    ("GET", "/webhook/whatsapp_cloud", |r| {
+        r.to(whatsapp::cloud_verify)
+    }),
+    ("POST", "/webhook/whatsapp_cloud", |r| {
+        r.to(whatsapp::cloud_incoming)
     }),
 ];
 

@@ -10,7 +10,8 @@ use crate::{
 };
 use actix_web::{HttpRequest, HttpResponse, web};
 use agentlocator_proto::v1::{
-    GetCustomerRequest, SendTextRequest, SessionRequest, SessionStatus, SidecarRequest,
+    CloudVerifyRequest, CloudWebhookRequest, GetCustomerRequest, SendTextRequest, SessionRequest,
+    SessionStatus, SetCloudNumberRequest, SidecarRequest,
 };
 use serde::{Deserialize, Serialize};
 
@@ -21,8 +22,23 @@ pub const SECRET_HEADER: &str = "x-bridge-secret";
 /// is above the API's JSON limit: a history-sync upsert can be large).
 async fn sidecar_request(
     req: &HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
 ) -> Result<SidecarRequest, ApiError> {
+    let body = read_body(payload).await?;
+    let secret = req
+        .headers()
+        .get(SECRET_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    if secret.is_empty() {
+        return Err(ApiError::forbidden("missing x-bridge-secret"));
+    }
+    Ok(SidecarRequest { secret, body })
+}
+
+/// The raw body, up to [`SIDECAR_BODY_LIMIT`].
+async fn read_body(mut payload: web::Payload) -> Result<Vec<u8>, ApiError> {
     use futures::StreamExt;
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
@@ -36,19 +52,112 @@ async fn sidecar_request(
         }
         body.extend_from_slice(&chunk);
     }
-    let secret = req
+    Ok(body.to_vec())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CloudVerify {
+    #[serde(rename = "hub.mode", default)]
+    mode: String,
+    #[serde(rename = "hub.verify_token", default)]
+    verify_token: String,
+    #[serde(rename = "hub.challenge", default)]
+    challenge: String,
+}
+
+/// `GET /webhook/whatsapp_cloud`: the Cloud API's subscription handshake (`hub.challenge` echoed
+/// when `hub.verify_token` is ours).
+#[utoipa::path(get, path = "/webhook/whatsapp_cloud", tag = "whatsapp",
+    params(("hub.mode" = String, Query), ("hub.verify_token" = String, Query), ("hub.challenge" = String, Query)),
+    responses((status = 200, description = "The challenge, as text", content_type = "text/plain"),
+        (status = 403, description = "Wrong verify token, or the Cloud API is not the provider", body = ErrorBody)))]
+pub async fn cloud_verify(
+    state: web::Data<AppState>,
+    query: web::Query<CloudVerify>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let res = state
+        .clients
+        .whatsapp
+        .clone()
+        .verify_cloud_webhook(CloudVerifyRequest {
+            mode: q.mode,
+            verify_token: q.verify_token,
+            challenge: q.challenge,
+        })
+        .await?
+        .into_inner();
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(res.challenge))
+}
+
+/// `POST /webhook/whatsapp_cloud`: the Cloud API's messages and statuses, signed
+/// (`X-Hub-Signature-256`, HMAC-SHA256 of the body with the app secret).
+#[utoipa::path(post, path = "/webhook/whatsapp_cloud", tag = "whatsapp",
+    request_body(content_type = "application/json", description = "Meta's webhook payload (object whatsapp_business_account)"),
+    params(("X-Hub-Signature-256" = String, Header, description = "sha256=<hex HMAC of the body>")),
+    responses((status = 200, description = "`{published}`"),
+        (status = 400, description = "Malformed payload", body = ErrorBody),
+        (status = 403, description = "Missing or wrong signature", body = ErrorBody)))]
+pub async fn cloud_incoming(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let signature = req
         .headers()
-        .get(SECRET_HEADER)
+        .get("x-hub-signature-256")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    if secret.is_empty() {
-        return Err(ApiError::forbidden("missing x-bridge-secret"));
+    if signature.is_empty() {
+        return Err(ApiError::forbidden("missing X-Hub-Signature-256"));
     }
-    Ok(SidecarRequest {
-        secret,
-        body: body.to_vec(),
-    })
+    let body = read_body(payload).await?;
+    let res = state
+        .clients
+        .whatsapp
+        .clone()
+        .ingest_cloud_webhook(CloudWebhookRequest { signature, body })
+        .await
+        .map_err(sidecar_error)?
+        .into_inner();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "published": res.published })))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloudNumber {
+    /// The phone number id from Meta's WhatsApp Manager.
+    phone_number_id: String,
+}
+
+/// `PUT /api/whatsapp/cloud-number`: the business's WhatsApp Cloud API number; owners and admins.
+#[utoipa::path(put, path = "/api/whatsapp/cloud-number", tag = "whatsapp", security(("bearer" = [])),
+    request_body = CloudNumber,
+    responses((status = 200, body = CloudNumber),
+        (status = 403, description = "Not an owner/admin, or `whatsapp_disabled`", body = ErrorBody),
+        (status = 409, description = "The number belongs to another business", body = ErrorBody),
+        (status = 422, description = "Invalid `phone_number_id`", body = ErrorBody)))]
+pub async fn set_cloud_number(
+    state: web::Data<AppState>,
+    user: Feature<WhatsApp>,
+    body: web::Json<CloudNumber>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    let res = state
+        .clients
+        .whatsapp
+        .clone()
+        .set_cloud_number(SetCloudNumberRequest {
+            business_id: user.business_id.clone(),
+            phone_number_id: body.into_inner().phone_number_id,
+        })
+        .await
+        .map_err(|s| field_error(s, "phone_number_id"))?
+        .into_inner();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "phone_number_id": res.phone_number_id })))
 }
 
 /// Maps the bridge's INVALID_ARGUMENT for a sidecar body to 400 (a malformed payload), not 422.
@@ -197,7 +306,7 @@ fn field_error(s: tonic::Status, default: &str) -> ApiError {
         .message()
         .split_once(':')
         .map(|(f, _)| f.trim())
-        .filter(|f| ["to", "text"].contains(f))
+        .filter(|f| ["to", "text", "phone_number_id"].contains(f))
         .unwrap_or(default)
         .to_owned();
     ApiError::validation(s.message().to_owned()).with_field(field)
