@@ -4,6 +4,7 @@ import { he } from '../strings';
 import { api, getUser } from '../lib/api';
 import { formatDateTime } from '../lib/format';
 import type { Customer, Page } from '../lib/types';
+import { Icon } from './Icon';
 import { Modal } from './Modal';
 import { ErrorNotice, Loading } from './Notice';
 import { useToast } from './Toasts';
@@ -25,12 +26,12 @@ export function ActionBar({ customer, onChanged }: { customer: Customer; onChang
   const close = useCallback(() => setFlow(null), []);
   const { business } = useBusiness();
   const buttons: { key: Exclude<Flow, null>; label: string; icon: string; flag: keyof Features; feature: string }[] = [
-    { key: 'call', label: he.actions.call, icon: '📞', flag: 'voice_enabled', feature: 'voice' },
-    { key: 'whatsapp', label: he.actions.whatsapp, icon: '💬', flag: 'whatsapp_enabled', feature: 'whatsapp' },
-    { key: 'task', label: he.actions.task, icon: '✅', flag: 'crm_enabled', feature: 'crm' },
-    { key: 'proposal', label: he.actions.proposal, icon: '📝', flag: 'proposals_enabled', feature: 'proposals' },
-    { key: 'signature', label: he.actions.signature, icon: '✍️', flag: 'signature_enabled', feature: 'signature' },
-    { key: 'invoice', label: he.actions.invoice, icon: '🧾', flag: 'invoices_enabled', feature: 'invoices' },
+    { key: 'call', label: he.actions.call, icon: 'call', flag: 'voice_enabled', feature: 'voice' },
+    { key: 'whatsapp', label: he.actions.whatsapp, icon: 'whatsapp', flag: 'whatsapp_enabled', feature: 'whatsapp' },
+    { key: 'task', label: he.actions.task, icon: 'task', flag: 'crm_enabled', feature: 'crm' },
+    { key: 'proposal', label: he.actions.proposal, icon: 'proposal', flag: 'proposals_enabled', feature: 'proposals' },
+    { key: 'signature', label: he.actions.signature, icon: 'signature', flag: 'signature_enabled', feature: 'signature' },
+    { key: 'invoice', label: he.actions.invoice, icon: 'invoice', flag: 'invoices_enabled', feature: 'invoices' },
   ];
   return (
     <>
@@ -46,7 +47,7 @@ export function ActionBar({ customer, onChanged }: { customer: Customer; onChang
               title={off ? he.actionDisabled(he.features[b.feature]) : undefined}
               onClick={() => setFlow(b.key)}
             >
-              <span aria-hidden="true">{b.icon}</span>
+              <Icon name={b.icon} />
               <span>{b.label}</span>
             </button>
           );

@@ -1,0 +1,117 @@
+// Browser smoke test of the web app, driven by playwright-core with Debian's Chromium (no browser
+// download). Run by tests/tests/web_browser.rs against a running stack; reads its inputs from the
+// environment and exits non-zero, with the reason on stderr, when anything is wrong.
+//
+//   AL_BASE_URL       the gateway, e.g. http://127.0.0.1:40123
+//   AL_EMAIL, AL_PASSWORD   a user of the demo business
+//   AL_PHONE_QUERY    a customer's phone as people type it (050-…)
+//   AL_CUSTOMER_NAME  that customer's name
+//   AL_TASK_TITLE     a task of that customer, expected on its timeline
+//   AL_SCREENSHOT_DIR where the screenshots go (a folder ignored by git)
+//   CHROMIUM_PATH     default /usr/bin/chromium
+
+import { chromium } from 'playwright-core';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set`);
+  return v;
+};
+const base = env('AL_BASE_URL');
+const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const shots = env('AL_SCREENSHOT_DIR');
+mkdirSync(shots, { recursive: true });
+if (!existsSync(executablePath)) {
+  console.error(`Chromium is missing at ${executablePath}: install it with 'apt-get install chromium' (scripts/ensure-tools.sh test does)`);
+  process.exit(2);
+}
+
+const step = (msg) => console.log(JSON.stringify({ step: msg }));
+const fail = (msg) => {
+  throw new Error(msg);
+};
+
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
+  ],
+});
+const consoleErrors = [];
+try {
+  const context = await browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'he-IL', timezoneId: 'Asia/Jerusalem' });
+  const page = await context.newPage();
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+
+  // A page route without a session: index.html, then the login page.
+  step('open /crm signed out');
+  const res = await page.goto(`${base}/crm`);
+  if (res.status() !== 200) fail(`GET /crm answered ${res.status()}`);
+  await page.getByRole('heading', { name: 'כניסה למערכת' }).waitFor();
+  const dir = await page.evaluate(() => document.dir);
+  if (dir !== 'rtl') fail(`document.dir is ${dir}`);
+  const lang = await page.evaluate(() => document.documentElement.lang);
+  if (lang !== 'he') fail(`lang is ${lang}`);
+
+  step('log in');
+  await page.getByLabel('אימייל').fill(env('AL_EMAIL'));
+  await page.getByLabel('סיסמה').fill(env('AL_PASSWORD'));
+  await page.getByRole('button', { name: 'כניסה' }).click();
+  await page.waitForURL(/\/crm$/);
+  await page.locator('.customer-row').first().waitFor();
+  const rows = await page.locator('.customer-row').count();
+  if (rows < 2) fail(`expected the demo customers, saw ${rows} rows`);
+  await page.screenshot({ path: join(shots, 'crm-375.png'), fullPage: true });
+
+  const overflow = async (where) => {
+    const o = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    if (o.scroll > o.client) fail(`${where}: horizontal overflow at 375 px (${o.scroll} > ${o.client})`);
+  };
+  await overflow('/crm');
+
+  step('find the customer by phone');
+  await page.getByLabel('חיפוש לקוחות').fill(env('AL_PHONE_QUERY'));
+  await page.getByLabel('חיפוש לקוחות').press('Enter');
+  const name = env('AL_CUSTOMER_NAME');
+  await page.waitForURL(/q=/);
+  await page.locator('.customer-row', { hasText: name }).waitFor();
+  const found = await page.locator('.customer-row').count();
+  if (found !== 1) fail(`search by phone found ${found} customers`);
+
+  step('open the customer page');
+  await page.getByRole('link', { name: new RegExp(name) }).click();
+  await page.waitForURL(/\/crm\/customers\//);
+  await page.getByRole('heading', { name }).waitFor();
+  await page.locator('.timeline').getByText(env('AL_TASK_TITLE')).waitFor();
+  for (const action of ['שיחה', 'וואטסאפ', 'משימה', 'הצעת מחיר', 'חתימה', 'חשבונית']) {
+    if ((await page.locator('.action-bar').getByRole('button', { name: action }).count()) !== 1) fail(`no ${action} button in the Action Bar`);
+  }
+  await overflow('customer page');
+  await page.screenshot({ path: join(shots, 'customer-375.png'), fullPage: true });
+
+  step('task modal');
+  await page.locator('.action-bar').getByRole('button', { name: 'משימה' }).click();
+  await page.getByRole('dialog').waitFor();
+  await page.keyboard.press('Escape');
+
+  step('desktop and 404');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: join(shots, 'customer-1280.png'), fullPage: true });
+  const nf = await page.goto(`${base}/no/such/page`);
+  if (nf.status() !== 200) fail(`unknown page answered ${nf.status()} (the app shows its 404)`);
+  await page.getByRole('heading', { name: 'העמוד לא נמצא' }).waitFor();
+
+  if (consoleErrors.length) fail(`console errors: ${consoleErrors.join(' | ')}`);
+  console.log(JSON.stringify({ ok: true, rows }));
+} catch (e) {
+  console.error(`web smoke test failed: ${e.message}`);
+  if (consoleErrors.length) console.error(`console errors: ${consoleErrors.join(' | ')}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,135 @@
+//! The web app in a real browser: Debian's Chromium driven by playwright-core
+//! (tests/node/web-smoke.mjs) against a whole stack with demo data, serving the built app
+//! (web/dist, built by `make web` / `make web-test`). Signs in, sees the demo customers in RTL,
+//! finds one by a phone typed as 050-…, opens the customer page and its timeline, at 375 px wide
+//! without horizontal overflow, then the styled 404. A missing build or browser fails the test.
+
+use agentlocator_tests::{Bus, Db, TEST_PASSWORD, TestStack};
+use std::{path::PathBuf, process::Command};
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+#[test]
+fn web_app_in_chromium() {
+    let dist = workspace().join("web/dist");
+    assert!(
+        dist.join("index.html").exists(),
+        "the web app is not built ({}): run `make web` (make test builds it first)",
+        dist.display()
+    );
+    let chromium = std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        std::path::Path::new(&chromium).exists(),
+        "Chromium is missing at {chromium}: install it with `apt-get install chromium` (scripts/ensure-tools.sh test does)"
+    );
+    let node = workspace().join("tests/node");
+    assert!(
+        node.join("node_modules/playwright-core").exists(),
+        "playwright-core is not installed in tests/node: run `make test-clients`"
+    );
+    // The gateway reads WEB_DIST_DIR when it serves a page; set before any thread starts.
+    // SAFETY: the process is single-threaded here (nextest runs each test in its own process, and
+    // the runtime is built below).
+    unsafe { std::env::set_var("WEB_DIST_DIR", &dist) };
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async move {
+        let stack = TestStack::start(Db::Sqlite, Bus::Memory).await;
+        let business = stack.demo_business().await;
+        let email = format!("web-{}@test.local", uuid::Uuid::now_v7().simple());
+        let db = stack.db().await;
+        crm_svc::users::create(
+            &db,
+            &crm_svc::ids::BusinessId::from(business.clone()),
+            crm_svc::users::NewUser {
+                email: email.clone(),
+                name: "דנה".into(),
+                role: "owner".parse().expect("role"),
+                password: TEST_PASSWORD.into(),
+            },
+        )
+        .await
+        .expect("create user");
+        let token = stack.sign_in(&business, "owner").await;
+        let http = reqwest::Client::new();
+
+        // A demo customer with an Israeli mobile, and a task of theirs for the timeline.
+        let list: serde_json::Value = http
+            .get(stack.url("/api/crm/customers?limit=100"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("customers")
+            .json()
+            .await
+            .expect("customers JSON");
+        let customer = list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|c| c["phone"].as_str().is_some_and(|p| p.starts_with("+9725")))
+            .expect("a demo customer with a mobile number")
+            .clone();
+        let phone = customer["phone"].as_str().unwrap();
+        let local = format!("0{}", &phone[4..]);
+        let typed = format!("{}-{}", &local[..3], &local[3..]);
+        let task_title = format!("לחזור ללקוח {}", uuid::Uuid::now_v7().simple());
+        let res = http
+            .post(stack.url("/api/tasks"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"title": task_title, "customer_id": customer["id"]}))
+            .send()
+            .await
+            .expect("create task");
+        assert_eq!(
+            res.status(),
+            201,
+            "task: {}",
+            res.text().await.unwrap_or_default()
+        );
+
+        let shots = workspace().join("target/web-screenshots");
+        let base = stack.url("");
+        let out = tokio::task::spawn_blocking(move || {
+            Command::new("node")
+                .arg(node.join("web-smoke.mjs"))
+                .current_dir(&node)
+                .env("AL_BASE_URL", base)
+                .env("AL_EMAIL", &email)
+                .env("AL_PASSWORD", TEST_PASSWORD)
+                .env("AL_PHONE_QUERY", &typed)
+                .env("AL_CUSTOMER_NAME", customer["name"].as_str().unwrap())
+                .env("AL_TASK_TITLE", &task_title)
+                .env("AL_SCREENSHOT_DIR", &shots)
+                .env("CHROMIUM_PATH", &chromium)
+                .output()
+                .expect("node runs (Node.js 20 is needed for the browser test)")
+        })
+        .await
+        .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "browser test failed ({}):\n{stdout}\n{stderr}",
+            out.status
+        );
+        assert!(stdout.contains("\"ok\":true"), "{stdout}");
+        let shot = workspace().join("target/web-screenshots/customer-375.png");
+        assert!(
+            std::fs::metadata(&shot).is_ok_and(|m| m.len() > 1000),
+            "no 375 px screenshot at {}",
+            shot.display()
+        );
+        stack.stop().await.expect("stack stops cleanly");
+    });
+}
