@@ -79,9 +79,11 @@ try {
   await page.getByLabel('חיפוש לקוחות').press('Enter');
   const name = env('AL_CUSTOMER_NAME');
   await page.waitForURL(/q=/);
-  await page.locator('.customer-row', { hasText: name }).waitFor();
-  const found = await page.locator('.customer-row').count();
-  if (found !== 1) fail(`search by phone found ${found} customers`);
+  // The list is replaced once the search answers: wait for the single match, then check it.
+  await page
+    .waitForFunction(() => document.querySelectorAll('.customer-row').length === 1)
+    .catch(async () => fail(`search by phone found ${await page.locator('.customer-row').count()} customers`));
+  if ((await page.locator('.customer-row', { hasText: name }).count()) !== 1) fail(`the match is not ${name}`);
 
   step('open the customer page');
   await page.getByRole('link', { name: new RegExp(name) }).click();
