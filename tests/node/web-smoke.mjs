@@ -101,6 +101,15 @@ try {
   await page.getByRole('dialog').waitFor();
   await page.keyboard.press('Escape');
 
+  step('reports chart');
+  await page.getByRole('link', { name: 'דוחות' }).click();
+  await page.getByRole('heading', { name: 'דוחות' }).waitFor();
+  await page.locator('.recharts-surface').first().waitFor();
+  await overflow('/reports');
+  await page.screenshot({ path: join(shots, 'reports-375.png'), fullPage: true });
+  await page.goBack();
+  await page.getByRole('heading', { name }).waitFor();
+
   step('desktop and 404');
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.screenshot({ path: join(shots, 'customer-1280.png'), fullPage: true });

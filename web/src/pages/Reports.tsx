@@ -39,13 +39,14 @@ export function ReportsPage() {
       </dl>
       <section className="card chart" aria-label={r.chart}>
         <h2>{r.chart}</h2>
-        <ResponsiveContainer width="100%" height={280}>
-          <BarChart data={chart} margin={{ top: 8, right: 8, left: 8, bottom: 8 }}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="name" reversed interval={0} tick={{ fontSize: 11 }} />
-            <YAxis orientation="right" allowDecimals={false} />
+        <ResponsiveContainer width="100%" height={chart.length * 40 + 40}>
+          {/* Horizontal bars: the Hebrew labels stay readable on a phone; bars grow from the right. */}
+          <BarChart data={chart} layout="vertical" margin={{ top: 8, right: 8, left: 8, bottom: 8 }}>
+            <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+            <XAxis type="number" reversed allowDecimals={false} />
+            <YAxis type="category" dataKey="name" orientation="right" width={110} tick={{ fontSize: 12 }} />
             <Tooltip />
-            <Bar dataKey="value" fill="var(--color-primary)" radius={[6, 6, 0, 0]} />
+            <Bar dataKey="value" name={r.chart} fill="var(--color-primary)" radius={[6, 0, 0, 6]} />
           </BarChart>
         </ResponsiveContainer>
       </section>

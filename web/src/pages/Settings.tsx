@@ -5,6 +5,7 @@ import { useBusiness } from '../lib/business';
 import type { Features } from '../lib/types';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { useToast } from '../components/Toasts';
+import { enablePush, pushSupported } from '../lib/push';
 
 interface WhatsAppSession {
   state: string;
@@ -55,6 +56,7 @@ export function SettingsPage() {
           {error ? <ErrorNotice error={error} /> : null}
         </section>
       )}
+      <PushSettings />
       {business && business.features.whatsapp_enabled && <WhatsAppPairing />}
     </main>
   );
@@ -117,6 +119,34 @@ function WhatsAppPairing() {
           </div>
         </>
       )}
+    </section>
+  );
+}
+
+function PushSettings() {
+  const toast = useToast();
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  if (!pushSupported()) return null;
+  async function enable() {
+    setBusy(true);
+    setError(null);
+    try {
+      toast((await enablePush()) ? he.settings.pushOn : he.settings.pushDenied, 'success');
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <section className="card" aria-labelledby="push-title">
+      <h2 id="push-title">{he.settings.push}</h2>
+      <p className="muted">{he.settings.pushHelp}</p>
+      {error ? <ErrorNotice error={error} /> : null}
+      <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void enable()}>
+        {he.settings.pushEnable}
+      </button>
     </section>
   );
 }
