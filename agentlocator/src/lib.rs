@@ -3,5 +3,6 @@
 
 pub mod admin;
 pub mod services;
+pub mod transcribe_pending;
 
 pub use services::{Running, Service, demo, migrate, serve, start, up};

@@ -30,6 +30,12 @@ enum Command {
     Migrate,
     /// Create the demo business, its owner and 50 customers (idempotent).
     Demo,
+    /// Transcribe the calls recorded while no transcription engine was configured.
+    TranscribePending {
+        /// At most this many calls in one run.
+        #[arg(long, default_value_t = 500)]
+        limit: i64,
+    },
     /// Print a new VAPID key pair for Web Push (set as VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY).
     VapidKeys,
     /// Manage businesses and users.
@@ -56,6 +62,7 @@ fn main() -> ExitCode {
         Command::Demo => "demo",
         Command::Admin { .. } => "admin",
         Command::VapidKeys => "vapid-keys",
+        Command::TranscribePending { .. } => "transcribe-pending",
     };
     agentlocator_common::runner::run_service(name, move |config, shutdown| async move {
         match command {
@@ -65,6 +72,16 @@ fn main() -> ExitCode {
             Command::Demo => services::demo(&config).await,
             Command::Admin { command } => admin::run(command, &config).await,
             Command::VapidKeys => Ok(()),
+            Command::TranscribePending { limit } => {
+                agentlocator::transcribe_pending::run(&config, limit)
+                    .await
+                    .map(|s| {
+                        println!(
+                            "transcribed {}, unclear {}, failed (left pending) {}",
+                            s.transcribed, s.unclear, s.failed
+                        );
+                    })
+            }
         }
     })
 }

@@ -5,6 +5,7 @@
 use crate::{
     customers::Page,
     db::{Db, DbConn},
+    enums::TranscriptStatus,
     error::{Error, Result},
     ids::{BusinessId, CustomerId},
     models::{Call, customer},
@@ -133,4 +134,40 @@ pub fn create_follow_up_task(
         .execute(conn)?;
     outbox::enqueue(conn, &tasks::event(&row, TaskEventKind::Created, now))?;
     Ok(Some(row))
+}
+
+/// A call whose recording still waits for a transcript (recorded while no transcription engine
+/// was configured).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingTranscript {
+    pub business_id: BusinessId,
+    pub call_sid: String,
+    pub recording_url: String,
+}
+
+/// Up to `limit` calls with a pending transcript and a recording, oldest first, across businesses
+/// (`agentlocator transcribe-pending`).
+pub async fn pending_transcripts(db: &Db, limit: i64) -> Result<Vec<PendingTranscript>> {
+    let limit = limit.clamp(1, 10_000);
+    let rows: Vec<(BusinessId, String, Option<String>)> = db
+        .run(move |conn| {
+            Ok(calls::table
+                .filter(calls::transcript_status.eq(TranscriptStatus::Pending))
+                .filter(calls::recording_url.is_not_null())
+                .order((calls::started_at.asc(), calls::id.asc()))
+                .limit(limit)
+                .select((calls::business_id, calls::twilio_sid, calls::recording_url))
+                .load(conn)?)
+        })
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(business_id, call_sid, url)| {
+            Some(PendingTranscript {
+                business_id,
+                call_sid,
+                recording_url: url.filter(|u| !u.trim().is_empty())?,
+            })
+        })
+        .collect())
 }
