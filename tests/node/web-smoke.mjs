@@ -96,10 +96,24 @@ try {
   await overflow('customer page');
   await page.screenshot({ path: join(shots, 'customer-375.png'), fullPage: true });
 
-  step('task modal');
-  await page.locator('.action-bar').getByRole('button', { name: 'משימה' }).click();
-  await page.getByRole('dialog').waitFor();
-  await page.keyboard.press('Escape');
+  step('every Action Bar button opens its flow');
+  for (const action of ['שיחה', 'וואטסאפ', 'משימה', 'הצעת מחיר', 'חתימה', 'חשבונית']) {
+    await page.locator('.action-bar').getByRole('button', { name: action }).click();
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+  }
+
+  step('an invoice from the builder lands on the timeline');
+  await page.locator('.action-bar').getByRole('button', { name: 'חשבונית' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('תיאור').fill('ייעוץ עסקי');
+  await dialog.getByLabel('כמות').fill('2');
+  await dialog.getByLabel('מחיר ליחידה (₪)').fill('500');
+  await dialog.getByText('1,180.00').waitFor();
+  await dialog.getByRole('button', { name: 'שמירה כטיוטה' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.locator('.timeline-invoice', { hasText: '1,180.00' }).waitFor();
 
   step('reports chart');
   await page.getByRole('link', { name: 'דוחות' }).click();

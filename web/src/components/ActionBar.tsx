@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { Link } from 'react-router-dom';
 import { he } from '../strings';
 import { api, getUser } from '../lib/api';
 import { formatDateTime } from '../lib/format';
 import type { Customer, Page } from '../lib/types';
 import { Icon } from './Icon';
+import { InvoiceFlow, ProposalFlow, SignatureFlow } from './DocumentFlows';
 import { Modal } from './Modal';
 import { ErrorNotice, Loading } from './Notice';
 import { useToast } from './Toasts';
@@ -56,14 +56,9 @@ export function ActionBar({ customer, onChanged }: { customer: Customer; onChang
       {flow === 'call' && <CallFlow customer={customer} onClose={close} onDone={onChanged} />}
       {flow === 'whatsapp' && <WhatsAppFlow customer={customer} onClose={close} onDone={onChanged} />}
       {flow === 'task' && <TaskFlow customer={customer} onClose={close} onDone={onChanged} />}
-      {(flow === 'proposal' || flow === 'signature' || flow === 'invoice') && (
-        <Modal title={he.actions[flow]} onClose={close}>
-          <p className="muted">{he.actions.comingSoon}</p>
-          <Link to="/crm" className="btn btn-ghost" onClick={close}>
-            {he.customer.back}
-          </Link>
-        </Modal>
-      )}
+      {flow === 'proposal' && <ProposalFlow customer={customer} onClose={close} onDone={onChanged} />}
+      {flow === 'signature' && <SignatureFlow customer={customer} onClose={close} onDone={onChanged} />}
+      {flow === 'invoice' && <InvoiceFlow customer={customer} onClose={close} onDone={onChanged} />}
     </>
   );
 }
