@@ -115,6 +115,32 @@ try {
   await dialog.waitFor({ state: 'detached' });
   await page.locator('.timeline-invoice', { hasText: '1,180.00' }).waitFor();
 
+  step('a contract signed through its public link with a drawn signature');
+  const customerUrl = page.url();
+  await page.locator('.action-bar').getByRole('button', { name: 'חתימה' }).click();
+  const sig = page.getByRole('dialog');
+  await sig.getByLabel('כותרת').fill('הסכם שירות');
+  await sig.getByLabel('נוסח החוזה').fill('הלקוח מאשר את תנאי השירות.');
+  await sig.getByRole('button', { name: 'יצירת קישור לחתימה' }).click();
+  const link = await sig.getByLabel('קישור לחתימה').inputValue();
+  const token = link.split('/signature/')[1];
+  if (!token) fail(`no signing link: ${link}`);
+  await page.keyboard.press('Escape');
+  await page.goto(`${base}/signature/${token}`);
+  await page.getByRole('heading', { name: 'הסכם שירות' }).waitFor();
+  await page.getByLabel('השם המלא שלך').fill('יוסי חותם');
+  const pad = await page.locator('canvas.signature-pad').boundingBox();
+  await page.mouse.move(pad.x + 20, pad.y + pad.height / 2);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(pad.x + 20 + i * 25, pad.y + pad.height / 2 + (i % 2 ? 20 : -20));
+  await page.mouse.up();
+  await overflow('signing page');
+  await page.screenshot({ path: join(shots, 'sign-375.png'), fullPage: true });
+  await page.getByRole('button', { name: 'חתימה ואישור' }).click();
+  await page.getByRole('heading', { name: 'תודה, המסמך נחתם' }).waitFor();
+  await page.goto(customerUrl);
+  await page.locator('.timeline-contract', { hasText: 'נחתם' }).waitFor();
+
   step('reports chart');
   await page.getByRole('link', { name: 'דוחות' }).click();
   await page.getByRole('heading', { name: 'דוחות' }).waitFor();

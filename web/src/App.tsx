@@ -7,6 +7,7 @@ import { CustomerListPage } from './pages/CustomerList';
 import { CustomerPage } from './pages/CustomerPage';
 import { NotFoundPage } from './pages/NotFound';
 import { SettingsPage } from './pages/Settings';
+import { SignPage } from './pages/SignPage';
 import { Loading } from './components/Notice';
 
 // The chart library is only loaded with the reports page.
@@ -26,6 +27,8 @@ export function App() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
+      {/* Public: the signer has the link, not an account. */}
+      <Route path="/signature/:token" element={<SignPage />} />
       <Route
         element={
           <RequireAuth>

@@ -192,6 +192,16 @@ export const he = {
     sendWhatsApp: 'שליחה בוואטסאפ',
   },
 
+  sign: {
+    name: 'השם המלא שלך',
+    draw: 'חתימה (ציירו באצבע או בעכבר)',
+    clear: 'ניקוי',
+    submit: 'חתימה ואישור',
+    gone: 'הקישור לחתימה כבר נוצל או שאינו תקף. פנו לעסק לקבלת קישור חדש.',
+    thanks: 'תודה, המסמך נחתם',
+    thanksBody: (business: string) => `עותק של החתימה נשמר אצל ${business}.`,
+  },
+
   actionDisabled: (feature: string) => `${feature} כבוי בעסק הזה`,
 
   notFound: {
