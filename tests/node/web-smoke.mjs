@@ -104,6 +104,22 @@ try {
     await page.getByRole('dialog').waitFor({ state: 'detached' });
   }
 
+  step('a task due now, created in the modal, comes back as a live toast');
+  const dueTitle = `לבדוק הצעה ${Date.now()}`;
+  await page.locator('.action-bar').getByRole('button', { name: 'משימה' }).click();
+  const taskDialog = page.getByRole('dialog');
+  await taskDialog.getByLabel('מה צריך לעשות?').fill(dueTitle);
+  const nowLocal = await page.evaluate(() => {
+    const d = new Date();
+    const p = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  });
+  await taskDialog.getByLabel('מועד').fill(nowLocal);
+  await taskDialog.getByRole('button', { name: 'יצירה' }).click();
+  await taskDialog.waitFor({ state: 'detached' });
+  await page.locator('.timeline-task', { hasText: dueTitle }).waitFor();
+  await page.locator('.toast', { hasText: `הגיע מועד משימה: ${dueTitle}` }).waitFor();
+
   step('an invoice from the builder lands on the timeline');
   await page.locator('.action-bar').getByRole('button', { name: 'חשבונית' }).click();
   const dialog = page.getByRole('dialog');
