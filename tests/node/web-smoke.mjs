@@ -174,6 +174,19 @@ try {
   await page.getByRole('heading', { name: 'העמוד לא נמצא' }).waitFor();
 
   if (consoleErrors.length) fail(`console errors: ${consoleErrors.join(' | ')}`);
+
+  // Last, as it switches the CRM off (the browser logs the expected 403s, so after the check above).
+  step('with crm_enabled=false the CRM page says so');
+  const session = await page.evaluate(() => localStorage.getItem('al.token'));
+  const off = await page.request.patch(`${base}/api/business`, {
+    headers: { authorization: `Bearer ${session}` },
+    data: { features: { crm_enabled: false } },
+  });
+  if (!off.ok()) fail(`PATCH /api/business answered ${off.status()}`);
+  await page.goto(`${base}/crm`);
+  await page.getByRole('alert').filter({ hasText: 'ניהול הלקוחות כבוי' }).waitFor();
+  if ((await page.getByRole('button', { name: 'לקוח חדש' }).count()) !== 0) fail('the CRM is off but "new customer" is offered');
+  consoleErrors.length = 0;
   console.log(JSON.stringify({ ok: true, rows }));
 } catch (e) {
   console.error(`web smoke test failed: ${e.message}`);
