@@ -132,7 +132,8 @@ async fn customers_route(db: Db, bus: Bus) {
         );
     }
 
-    let (s, e) = get("/no/such/page".into()).await;
+    // An unknown API route is a JSON 404 (page routes belong to the web app).
+    let (s, e) = get("/api/no/such/route".into()).await;
     assert_eq!(s, 404);
     assert_eq!(e["error"], "not_found");
 
