@@ -86,7 +86,7 @@ async fn burst_with_a_restart_stores_each_message_once() {
     post_all(&stack, &business, 500..TOTAL).await;
 
     let expected = before + TOTAL as i64;
-    let got = wait_for_count(expected, Duration::from_secs(60), || {
+    let got = wait_for_count(expected, Duration::from_secs(180), || {
         let (db, business) = (db.clone(), business.clone());
         async move { count_whatsapp_messages(&db, &business).await }
     })
