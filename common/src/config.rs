@@ -481,35 +481,17 @@ impl Config {
             ));
         }
         let path = self.data_dir.join(file);
-        let io = |e: std::io::Error| err(var, format!("{}: {e}", path.display()));
-        match std::fs::read_to_string(&path) {
-            Ok(k) if k.trim().len() >= 32 => return Ok(Secret(k.trim().to_string())),
-            Ok(_) => {
-                return Err(err(var, format!("{} is too short", path.display())));
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io(e)),
+        let key = crate::private_file::read_or_create(&path, || {
+            (0..2)
+                .map(|_| uuid::Uuid::new_v4().simple().to_string())
+                .collect()
+        })
+        .map_err(|e| err(var, format!("{}: {e}", path.display())))?;
+        let key = key.trim();
+        if key.len() < 32 {
+            return Err(err(var, format!("{} is too short", path.display())));
         }
-        std::fs::create_dir_all(&self.data_dir).map_err(io)?;
-        let key: String = (0..2)
-            .map(|_| uuid::Uuid::new_v4().simple().to_string())
-            .collect();
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        match opts.open(&path) {
-            Ok(mut f) => {
-                std::io::Write::write_all(&mut f, key.as_bytes()).map_err(io)?;
-                Ok(Secret(key))
-            }
-            // Another process created it first: use theirs.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let k = std::fs::read_to_string(&path).map_err(io)?;
-                Ok(Secret(k.trim().to_string()))
-            }
-            Err(e) => Err(io(e)),
-        }
+        Ok(Secret(key.to_string()))
     }
 
     /// True when nothing but the embedded default is in use (SQLite, in-process bus).

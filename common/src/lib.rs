@@ -6,6 +6,7 @@ pub mod config;
 pub mod grpc;
 pub mod jwt;
 pub mod phone;
+pub mod private_file;
 pub mod runner;
 pub mod shutdown;
 pub mod telemetry;

@@ -105,35 +105,16 @@ impl VapidKeys {
                 v["private_key"].as_str().unwrap_or_default(),
             )
         };
-        match std::fs::read_to_string(&path) {
-            Ok(text) => return read(&text).map(Some),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io(e)),
-        }
-        std::fs::create_dir_all(&config.data_dir).map_err(io)?;
-        let keys = Self::generate();
-        let text = serde_json::json!({
-            "public_key": keys.public_key,
-            "private_key": keys.private_key.expose(),
+        let text = crate::private_file::read_or_create(&path, || {
+            let keys = Self::generate();
+            serde_json::json!({
+                "public_key": keys.public_key,
+                "private_key": keys.private_key.expose(),
+            })
+            .to_string()
         })
-        .to_string();
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        match opts.open(&path) {
-            Ok(mut f) => {
-                std::io::Write::write_all(&mut f, text.as_bytes()).map_err(io)?;
-                Ok(Some(keys))
-            }
-            // Another service of this instance created it first: use theirs.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                // It may still be being written; give the writer a moment.
-                std::thread::sleep(std::time::Duration::from_millis(50));
-                read(&std::fs::read_to_string(&path).map_err(io)?).map(Some)
-            }
-            Err(e) => Err(io(e)),
-        }
+        .map_err(io)?;
+        read(&text).map(Some)
     }
 }
 
