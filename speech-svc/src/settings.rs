@@ -8,6 +8,7 @@
 //! | `OPENAI_TTS_MODEL` | `tts-1` | model of `TTS_ENGINE=openai` |
 //! | `OPENAI_TTS_VOICE` | `alloy` | voice of `TTS_ENGINE=openai` |
 //! | `GOOGLE_TTS_VOICE` | `he-IL-Wavenet-A` | voice of `TTS_ENGINE=google` |
+//! | `GOOGLE_API_KEY` | unset | `TTS_ENGINE=google` with an API key instead of a service account |
 //! | `ESPEAK_VOICE` | `he` | voice of `TTS_ENGINE=espeak` |
 
 use crate::{
@@ -38,8 +39,10 @@ pub struct OpenAiSettings {
 
 #[derive(Debug, Clone)]
 pub struct GoogleSettings {
-    /// The service-account JSON (`GOOGLE_APPLICATION_CREDENTIALS`).
+    /// The service-account JSON (`GOOGLE_APPLICATION_CREDENTIALS`); preferred when both are set.
     pub credentials_file: Option<PathBuf>,
+    /// An API key restricted to Text-to-Speech (`GOOGLE_API_KEY`).
+    pub api_key: Option<Secret>,
     pub voice: String,
     /// Where `v1/text:synthesize` lives (tests point it at a local server).
     pub api_base: String,
@@ -111,6 +114,11 @@ impl Settings {
         }
         let google = GoogleSettings {
             credentials_file: config.google_application_credentials.clone(),
+            api_key: env
+                .get("GOOGLE_API_KEY")
+                .map(|k| k.trim())
+                .filter(|k| !k.is_empty())
+                .map(Secret::new),
             voice: get("GOOGLE_TTS_VOICE", "he-IL-Wavenet-A"),
             api_base: DEFAULT_GOOGLE_TTS_URL.into(),
         };

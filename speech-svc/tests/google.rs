@@ -271,3 +271,42 @@ async fn google_through_the_service_caches_by_voice_and_text() {
     assert_eq!(a.audio.file_name, b.audio.file_name);
     assert_ne!(a.audio.file_name, c.audio.file_name);
 }
+
+#[tokio::test]
+async fn an_api_key_goes_in_its_header_with_no_token_exchange() {
+    let server = MockServer::start().await;
+    // No token endpoint: an exchange would fail the test with a 404.
+    Mock::given(method("POST"))
+        .and(path("/v1/text:synthesize"))
+        .and(header("x-goog-api-key", "AIza-example-key"))
+        .and(body_partial_json(json!({
+            "input": {"text": "שלום"},
+            "voice": {"languageCode": "he-IL", "name": "he-IL-Wavenet-A"}
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "audioContent": base64::engine::general_purpose::STANDARD.encode(mp3())
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let tts = GoogleTts::with_api_key(
+        agentlocator_common::Secret::new("AIza-example-key"), // example value
+        &server.uri(),
+        "he-IL-Wavenet-A",
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    assert_eq!(
+        tts.synthesize("שלום", "he-IL-Wavenet-A").await.unwrap(),
+        mp3()
+    );
+    let requests = server.received_requests().await.unwrap();
+    assert!(
+        requests.iter().all(|r| !r.url.as_str().contains("AIza")),
+        "the key is never in a URL"
+    );
+    assert!(
+        tts.assertion(0).is_err(),
+        "no service-account assertion with a key"
+    );
+}

@@ -13,6 +13,7 @@ use crate::{
     error::{Error, ProviderFailure, Result},
     http,
 };
+use agentlocator_common::Secret;
 use base64::Engine as _;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::{Deserialize, Serialize};
@@ -110,13 +111,23 @@ struct CachedToken {
     refresh_at: Instant,
 }
 
+/// How requests to Text-to-Speech are authorised.
+enum Auth {
+    /// A service account: a signed JWT exchanged for an access token, cached until near expiry.
+    ServiceAccount {
+        account: ServiceAccount,
+        key: EncodingKey,
+        token: tokio::sync::Mutex<Option<CachedToken>>,
+    },
+    /// An API key restricted to the Text-to-Speech API (`x-goog-api-key`).
+    ApiKey(Secret),
+}
+
 pub struct GoogleTts {
     client: reqwest::Client,
-    account: ServiceAccount,
-    key: EncodingKey,
+    auth: Auth,
     synthesize_url: String,
     voice: String,
-    token: tokio::sync::Mutex<Option<CachedToken>>,
 }
 
 impl GoogleTts {
@@ -128,34 +139,63 @@ impl GoogleTts {
     ) -> Result<Self> {
         let key = EncodingKey::from_rsa_pem(account.private_key.as_bytes())
             .map_err(|e| Error::Config(format!("Google private key: {e}")))?;
+        Self::with_auth(
+            Auth::ServiceAccount {
+                account,
+                key,
+                token: tokio::sync::Mutex::new(None),
+            },
+            api_base,
+            voice,
+            timeout,
+        )
+    }
+
+    /// Authorised by an API key (`GOOGLE_API_KEY`) instead of a service account.
+    pub fn with_api_key(
+        api_key: Secret,
+        api_base: &str,
+        voice: &str,
+        timeout: Duration,
+    ) -> Result<Self> {
+        Self::with_auth(Auth::ApiKey(api_key), api_base, voice, timeout)
+    }
+
+    fn with_auth(auth: Auth, api_base: &str, voice: &str, timeout: Duration) -> Result<Self> {
         Ok(Self {
             client: http::client(timeout)?,
-            account,
-            key,
+            auth,
             synthesize_url: format!("{}/v1/text:synthesize", api_base.trim_end_matches('/')),
             voice: voice.to_string(),
-            token: tokio::sync::Mutex::new(None),
         })
     }
 
     /// The signed assertion for the token exchange.
     pub fn assertion(&self, now: u64) -> Result<String> {
+        let Auth::ServiceAccount { account, key, .. } = &self.auth else {
+            return Err(Error::Config(
+                "an API key is used: there is no service-account assertion".into(),
+            ));
+        };
         let mut header = Header::new(Algorithm::RS256);
-        header.kid = self.account.private_key_id.clone();
+        header.kid = account.private_key_id.clone();
         let claims = Claims {
-            iss: self.account.client_email.clone(),
+            iss: account.client_email.clone(),
             scope: SCOPE.into(),
-            aud: self.account.token_uri().into(),
+            aud: account.token_uri().into(),
             iat: now,
             exp: now + 3600,
         };
-        jsonwebtoken::encode(&header, &claims, &self.key)
+        jsonwebtoken::encode(&header, &claims, key)
             .map_err(|e| Error::Internal(format!("signing the Google assertion: {e}")))
     }
 
     /// A valid access token: the cached one, or a fresh one from the token exchange.
     async fn access_token(&self) -> Result<String> {
-        let mut cached = self.token.lock().await;
+        let Auth::ServiceAccount { account, token, .. } = &self.auth else {
+            return Err(Error::Config("no service account configured".into()));
+        };
+        let mut cached = token.lock().await;
         if let Some(t) = cached.as_ref().filter(|t| Instant::now() < t.refresh_at) {
             return Ok(t.token.clone());
         }
@@ -165,7 +205,7 @@ impl GoogleTts {
         let assertion = self.assertion(now)?;
         let resp = self
             .client
-            .post(self.account.token_uri())
+            .post(account.token_uri())
             .form(&[
                 ("grant_type", JWT_BEARER),
                 ("assertion", assertion.as_str()),
@@ -207,16 +247,18 @@ impl Synthesizer for GoogleTts {
         AudioFormat::Mp3
     }
     async fn synthesize(&self, text: &str, voice: &str) -> Result<Vec<u8>> {
-        let token = self.access_token().await?;
         let body = json!({
             "input": {"text": text},
             "voice": {"languageCode": Self::language_code(voice), "name": voice},
             "audioConfig": {"audioEncoding": "MP3"},
         });
-        let resp = self
-            .client
-            .post(&self.synthesize_url)
-            .bearer_auth(token)
+        let request = self.client.post(&self.synthesize_url);
+        let request = match &self.auth {
+            Auth::ServiceAccount { .. } => request.bearer_auth(self.access_token().await?),
+            // In a header, not the `?key=` query, so it never appears in a logged URL.
+            Auth::ApiKey(key) => request.header("x-goog-api-key", key.expose()),
+        };
+        let resp = request
             .json(&body)
             .send()
             .await
@@ -232,7 +274,9 @@ impl Synthesizer for GoogleTts {
                     }
                 ) {
                     // A revoked or expired token: fetch a new one next time.
-                    *self.token.lock().await = None;
+                    if let Auth::ServiceAccount { token, .. } = &self.auth {
+                        *token.lock().await = None;
+                    }
                 }
                 return Err(e);
             }

@@ -66,18 +66,27 @@ pub fn build(settings: &Settings) -> Result<Arc<dyn Synthesizer>> {
         )),
         TtsEngine::OpenAi => Arc::new(OpenAiTts::new(&settings.openai, settings.tts_timeout)?),
         TtsEngine::Google => {
-            let path = settings.google.credentials_file.as_ref().ok_or_else(|| {
-                crate::error::Error::Config(
-                    "TTS_ENGINE=google needs GOOGLE_APPLICATION_CREDENTIALS".into(),
-                )
-            })?;
-            let account = ServiceAccount::from_file(path)?;
-            Arc::new(GoogleTts::new(
-                account,
-                &settings.google.api_base,
-                &settings.google.voice,
-                settings.tts_timeout,
-            )?)
+            let g = &settings.google;
+            match (&g.credentials_file, &g.api_key) {
+                (Some(path), _) => Arc::new(GoogleTts::new(
+                    ServiceAccount::from_file(path)?,
+                    &g.api_base,
+                    &g.voice,
+                    settings.tts_timeout,
+                )?),
+                (None, Some(key)) => Arc::new(GoogleTts::with_api_key(
+                    key.clone(),
+                    &g.api_base,
+                    &g.voice,
+                    settings.tts_timeout,
+                )?),
+                (None, None) => {
+                    return Err(crate::error::Error::Config(
+                        "TTS_ENGINE=google needs GOOGLE_APPLICATION_CREDENTIALS or GOOGLE_API_KEY"
+                            .into(),
+                    ));
+                }
+            }
         }
     })
 }
