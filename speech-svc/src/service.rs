@@ -133,7 +133,10 @@ impl Speech {
             stt,
             replier,
             tts,
-            cache: TtsCache::new(settings.data_dir.join("tts")),
+            cache: TtsCache::with_limit(
+                settings.data_dir.join("tts"),
+                settings.tts_cache_max_bytes,
+            ),
             limits: settings.limits,
             public_base_url: settings.public_base_url.clone(),
             stt_timeout: settings.stt_timeout,

@@ -10,6 +10,7 @@
 //! | `GOOGLE_TTS_VOICE` | `he-IL-Wavenet-A` | voice of `TTS_ENGINE=google` |
 //! | `GOOGLE_API_KEY` | unset | `TTS_ENGINE=google` with an API key instead of a service account |
 //! | `ESPEAK_VOICE` | `he` | voice of `TTS_ENGINE=espeak` |
+//! | `TTS_CACHE_MAX_MB` | `512` | bound of the synthesised-audio cache (`DATA_DIR/tts`), least recently used out first |
 
 use crate::{
     audio::Limits,
@@ -67,6 +68,8 @@ pub struct Settings {
     pub stt_timeout: Duration,
     pub reply_timeout: Duration,
     pub tts_timeout: Duration,
+    /// Bound of the TTS cache directory, bytes (`TTS_CACHE_MAX_MB`).
+    pub tts_cache_max_bytes: u64,
 }
 
 impl Settings {
@@ -132,6 +135,19 @@ impl Settings {
             download,
             openai,
             google,
+            tts_cache_max_bytes: match env.get("TTS_CACHE_MAX_MB").map(|v| v.trim()) {
+                None | Some("") => crate::tts::cache::DEFAULT_MAX_BYTES,
+                Some(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|mb| (1..=1_000_000).contains(mb))
+                    .map(|mb| mb * 1024 * 1024)
+                    .ok_or_else(|| {
+                        Error::Config(format!(
+                            "invalid TTS_CACHE_MAX_MB: {v:?} (megabytes, 1 to 1000000)"
+                        ))
+                    })?,
+            },
             espeak_voice: get("ESPEAK_VOICE", "he"),
             espeak_bin: PathBuf::from("espeak-ng"),
             limits: Limits::default(),
@@ -198,5 +214,18 @@ mod tests {
             &env(&[]),
         )
         .unwrap();
+    }
+
+    #[test]
+    fn tts_cache_bound_is_megabytes_with_a_default() {
+        let s = Settings::from_parts(&config(&[]), &env(&[])).unwrap();
+        assert_eq!(s.tts_cache_max_bytes, crate::tts::cache::DEFAULT_MAX_BYTES);
+        let s = Settings::from_parts(&config(&[]), &env(&[("TTS_CACHE_MAX_MB", "64")])).unwrap();
+        assert_eq!(s.tts_cache_max_bytes, 64 * 1024 * 1024);
+        for bad in ["0", "-5", "lots"] {
+            let e =
+                Settings::from_parts(&config(&[]), &env(&[("TTS_CACHE_MAX_MB", bad)])).unwrap_err();
+            assert!(e.to_string().contains("TTS_CACHE_MAX_MB"), "{e}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The content-addressed TTS cache: `DATA_DIR/tts/<sha256(voice \n text)>.<ext>`. The same text in
 //! the same voice is the same file, synthesised once — also when two requests for it arrive
-//! together.
+//! together. The directory is bounded (`TTS_CACHE_MAX_MB`): after each new file, the least
+//! recently used files (a hit or a read refreshes a file's time) are removed until it fits.
 
 use super::AudioFormat;
 use crate::error::{Error, Result};
@@ -25,14 +26,23 @@ pub struct AudioFile {
 
 pub struct TtsCache {
     dir: PathBuf,
+    /// Total size the directory is kept under (bytes).
+    max_bytes: u64,
     /// One lock per key being synthesised, so concurrent requests synthesise once.
     in_flight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl TtsCache {
+    /// A cache in `dir` with the default bound ([`DEFAULT_MAX_BYTES`]).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self::with_limit(dir, DEFAULT_MAX_BYTES)
+    }
+
+    /// A cache in `dir` kept under `max_bytes`.
+    pub fn with_limit(dir: impl Into<PathBuf>, max_bytes: u64) -> Self {
         Self {
             dir: dir.into(),
+            max_bytes,
             in_flight: Mutex::new(HashMap::new()),
         }
     }
@@ -75,6 +85,7 @@ impl TtsCache {
         let file_name = format!("{key}.{}", format.extension());
         let path = self.dir.join(&file_name);
         if let Some(size) = file_size(&path).await {
+            touch(&path).await;
             return Ok(AudioFile {
                 file_name,
                 format,
@@ -99,6 +110,7 @@ impl TtsCache {
             }
             let bytes = make().await?;
             self.write(&path, &bytes).await?;
+            self.evict(&path).await;
             Ok(AudioFile {
                 file_name: file_name.clone(),
                 format,
@@ -127,8 +139,12 @@ impl TtsCache {
         let format = Self::parse_file_name(file_name).ok_or_else(|| {
             Error::InvalidRequest("an audio file name is <sha256>.wav or <sha256>.mp3".into())
         })?;
-        match tokio::fs::read(self.dir.join(file_name)).await {
-            Ok(bytes) => Ok((bytes, format)),
+        let path = self.dir.join(file_name);
+        match tokio::fs::read(&path).await {
+            Ok(bytes) => {
+                touch(&path).await;
+                Ok((bytes, format))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 Err(Error::NotFound(format!("no audio file {file_name}")))
             }
@@ -146,6 +162,79 @@ impl TtsCache {
         tokio::fs::write(&tmp, bytes).await.map_err(io)?;
         tokio::fs::rename(&tmp, path).await.map_err(io)
     }
+}
+
+impl TtsCache {
+    /// Removes the least recently used files until the directory fits in `max_bytes`; `keep` (the
+    /// file just written) is never removed. Failures are logged: the cache only grows meanwhile.
+    async fn evict(&self, keep: &Path) {
+        let (dir, keep, max) = (self.dir.clone(), keep.to_path_buf(), self.max_bytes);
+        let removed = tokio::task::spawn_blocking(move || evict_lru(&dir, &keep, max)).await;
+        match removed {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::info!(removed = n, "TTS cache trimmed"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "trimming the TTS cache failed"),
+            Err(e) => tracing::warn!(error = %e, "trimming the TTS cache failed"),
+        }
+    }
+}
+
+/// Default bound of the cache directory: 512 MB (about 10,000 spoken answers).
+pub const DEFAULT_MAX_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Deletes the oldest (by modification time) audio files of `dir` until the total is at most
+/// `max_bytes`; returns how many were removed.
+fn evict_lru(dir: &Path, keep: &Path, max_bytes: u64) -> std::io::Result<usize> {
+    let mut files = Vec::new();
+    let mut total = 0u64;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if TtsCache::parse_file_name(&name.to_string_lossy()).is_none() {
+            continue;
+        }
+        let meta = entry.metadata()?;
+        if !meta.is_file() {
+            continue;
+        }
+        total += meta.len();
+        files.push((meta.modified()?, entry.path(), meta.len()));
+    }
+    if total <= max_bytes {
+        return Ok(0);
+    }
+    files.sort();
+    let mut removed = 0;
+    for (_, path, size) in files {
+        if total <= max_bytes {
+            break;
+        }
+        if path == keep {
+            continue;
+        }
+        match std::fs::remove_file(&path) {
+            Ok(()) => {
+                total -= size;
+                removed += 1;
+            }
+            // Removed meanwhile by another replica sharing the directory.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => total -= size,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(removed)
+}
+
+/// Marks a file as just used (its modification time), which is what eviction orders by.
+async fn touch(path: &Path) {
+    let path = path.to_path_buf();
+    let _ = tokio::task::spawn_blocking(move || {
+        std::fs::File::options()
+            .append(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+    })
+    .await;
 }
 
 async fn file_size(path: &Path) -> Option<u64> {
@@ -227,6 +316,51 @@ mod tests {
             .await;
         assert!(r.is_err());
         assert!(!cache.contains("v", "x", AudioFormat::Mp3).await);
+    }
+
+    #[tokio::test]
+    async fn the_directory_is_kept_under_its_bound_least_recently_used_first() {
+        let dir = tempfile::tempdir().unwrap();
+        // Room for three 1,000-byte files.
+        let cache = TtsCache::with_limit(dir.path(), 3_000);
+        let make = || async { Ok(vec![7u8; 1_000]) };
+        // Pauses give distinct modification times on coarse file systems.
+        let pause = || std::thread::sleep(std::time::Duration::from_millis(20));
+        let a = cache
+            .get_or_create("v", "a", AudioFormat::Mp3, make)
+            .await
+            .unwrap();
+        pause();
+        let b = cache
+            .get_or_create("v", "b", AudioFormat::Mp3, make)
+            .await
+            .unwrap();
+        pause();
+        let c = cache
+            .get_or_create("v", "c", AudioFormat::Mp3, make)
+            .await
+            .unwrap();
+        pause();
+        // `a` is used again: `b` is now the least recently used.
+        cache.read(&a.file_name).await.unwrap();
+        pause();
+        let d = cache
+            .get_or_create("v", "d", AudioFormat::Mp3, make)
+            .await
+            .unwrap();
+        let present = |f: &AudioFile| dir.path().join(&f.file_name).exists();
+        assert!(present(&a) && present(&c) && present(&d));
+        assert!(!present(&b), "the least recently used file was removed");
+        assert!(matches!(
+            cache.read(&b.file_name).await,
+            Err(Error::NotFound(_))
+        ));
+        // Made again on demand.
+        let again = cache
+            .get_or_create("v", "b", AudioFormat::Mp3, make)
+            .await
+            .unwrap();
+        assert!(!again.cached);
     }
 
     async fn futures_join(tasks: Vec<tokio::task::JoinHandle<AudioFile>>) -> Vec<AudioFile> {

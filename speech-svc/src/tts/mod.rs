@@ -1,7 +1,7 @@
 //! Text-to-speech engines behind one trait, chosen by `TTS_ENGINE`, and the content-addressed
 //! cache of what they produced.
 
-mod cache;
+pub mod cache;
 mod espeak;
 pub mod google;
 mod openai;
