@@ -23,7 +23,7 @@ use std::{
 };
 
 // Example values in Twilio's documented formats, not credentials.
-const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef"; // example value
 const AUTH_TOKEN: &str = "example-twilio-auth-token";
 const PUBLIC_BASE_URL: &str = "http://127.0.0.1:8080";
 const BUSINESS_NUMBER: &str = "+97235550111";

@@ -13,7 +13,7 @@ use wiremock::{
     matchers::{header, method, path},
 };
 
-const REC: &str = "/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/RE0123456789abcdef0123456789abcdef";
+const REC: &str = "/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/RE0123456789abcdef0123456789abcdef"; // example SIDs
 
 fn downloader(server: &MockServer) -> RecordingDownloader {
     let host = server.address().to_string();
@@ -80,7 +80,7 @@ async fn falls_back_to_wav_then_to_the_bare_url() {
         .await;
     let d = downloader(&server).download(&url(&server)).await.unwrap();
     assert_eq!(d.bytes, b"RIFFbare");
-    assert!(d.url.ends_with("RE0123456789abcdef0123456789abcdef"));
+    assert!(d.url.ends_with("RE0123456789abcdef0123456789abcdef")); // example value
 }
 
 #[tokio::test]

@@ -316,7 +316,7 @@ async fn tasks_and_timeline(db: Db, bus: Bus) {
         demo.as_str(),
         Payload::Call(CallEvent {
             kind: CallEventKind::Started as i32,
-            call_sid: "CA00000000000000000000000000000001".into(),
+            call_sid: "CA00000000000000000000000000000001".into(), // example value
             direction: "inbound".into(),
             from_number: "+972589990001".into(),
             to_number: "+972521112233".into(),

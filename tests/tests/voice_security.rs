@@ -43,11 +43,11 @@ async fn forged_missing_and_replayed_signatures_are_refused_and_store_nothing() 
     let path = "/webhook/incoming_call";
     // Example call SIDs.
     let forged_sids = [
-        "CA00000000000000000000000000000001",
-        "CA00000000000000000000000000000002",
-        "CA00000000000000000000000000000003",
-        "CA00000000000000000000000000000004",
-        "CA00000000000000000000000000000005",
+        "CA00000000000000000000000000000001", // example value
+        "CA00000000000000000000000000000002", // example value
+        "CA00000000000000000000000000000003", // example value
+        "CA00000000000000000000000000000004", // example value
+        "CA00000000000000000000000000000005", // example value
     ];
 
     // Missing.
@@ -105,7 +105,7 @@ async fn forged_missing_and_replayed_signatures_are_refused_and_store_nothing() 
     );
 
     // A genuine request after them is stored; by then every earlier one would have been.
-    let genuine = "CA0000000000000000000000000000000a";
+    let genuine = "CA0000000000000000000000000000000a"; // example value
     let answer = post_signed(&stack, path, &incoming(genuine)).await;
     answer.twiml();
     let stored = agentlocator_tests::wait_for_count(1, std::time::Duration::from_secs(20), || {

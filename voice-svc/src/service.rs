@@ -679,7 +679,7 @@ mod tests {
         // Example values, not credentials.
         let v = voice(&[
             ("PUBLIC_BASE_URL", "https://voice.example.com"),
-            ("TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000000"),
+            ("TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000000"), // example value
             ("TWILIO_AUTH_TOKEN", "example-auth-token"),
         ]);
         let p = vec![("To".to_string(), "+97235550100".to_string())];

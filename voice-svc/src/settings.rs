@@ -139,7 +139,7 @@ mod tests {
         let s = Settings::from_parts(
             &config(&[
                 ("PUBLIC_BASE_URL", "http://localhost:8080"),
-                ("TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000000"),
+                ("TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000000"), // example value
                 ("TWILIO_AUTH_TOKEN", "example-auth-token"),
             ]),
             &env(&[]),

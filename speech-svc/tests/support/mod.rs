@@ -151,7 +151,7 @@ use speech_svc::Settings;
 use std::collections::HashMap;
 
 /// A Twilio account SID of the right shape for tests.
-pub const SID: &str = "AC0123456789abcdef0123456789abcdef";
+pub const SID: &str = "AC0123456789abcdef0123456789abcdef"; // example value
 pub const TOKEN: &str = "twilio-test-token";
 
 /// Settings for a test: `DATA_DIR` in `dir`, the given variables (Config's and speech-svc's own).

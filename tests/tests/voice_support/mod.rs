@@ -11,9 +11,9 @@ use wiremock::{
 };
 
 // Example values in Twilio's documented formats, not credentials.
-pub const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+pub const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef"; // example value
 pub const AUTH_TOKEN: &str = "example-twilio-auth-token";
-pub const RECORDING_SID: &str = "RE0123456789abcdef0123456789abcdef";
+pub const RECORDING_SID: &str = "RE0123456789abcdef0123456789abcdef"; // example value
 
 /// What the stack calls itself (TestEnv's PUBLIC_BASE_URL): Twilio signs URLs under it.
 pub const PUBLIC_BASE_URL: &str = "http://127.0.0.1:8080";
