@@ -64,7 +64,9 @@ pub fn parse(body: &[u8]) -> Result<Vec<Routed>> {
         let value = &change.value;
         let phone_number_id = value.metadata.phone_number_id.clone();
         for m in &value.messages {
-            let Some(text) = message_text(m) else {
+            let chat = party(&m.from);
+            // Like the Baileys side: only a person's messages with content.
+            let (Some(text), false) = (message_text(m), chat == Party::NotAPerson) else {
                 continue;
             };
             let push_name = value
@@ -78,7 +80,7 @@ pub fn parse(body: &[u8]) -> Result<Vec<Routed>> {
                 phone_number_id: phone_number_id.clone(),
                 inbound: Inbound::Message(InboundMessage {
                     provider_message_id: m.id.clone(),
-                    chat: party(&m.from),
+                    chat,
                     from_me: false,
                     push_name,
                     text,
@@ -367,6 +369,12 @@ mod tests {
             })
             .collect();
         assert_eq!(got, [DeliveryStatus::Delivered, DeliveryStatus::Read]);
+    }
+
+    #[test]
+    fn senders_that_are_not_phone_numbers_are_skipped() {
+        let body = TEXT_PAYLOAD.replace(r#""from": "972501234567""#, r#""from": "not-a-number""#);
+        assert_eq!(parse(body.as_bytes()).unwrap(), vec![]);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use agentlocator_proto::{
     Event,
     v1::{
         self as pb, WhatsAppEvent, WhatsAppEventKind, crm_service_client::CrmServiceClient,
-        event::Payload, get_business_request::By,
+        event::Payload, find_whats_app_cloud_number_request::By, get_business_request,
     },
 };
 use sha2::{Digest, Sha256};
@@ -104,20 +104,10 @@ impl Bridge {
             let business_id = match businesses.get(&routed.phone_number_id) {
                 Some(b) => b.clone(),
                 None => {
-                    let found = self
-                        .crm
-                        .clone()
-                        .find_whats_app_cloud_number(pb::FindWhatsAppCloudNumberRequest {
-                            by: Some(pb::find_whats_app_cloud_number_request::By::PhoneNumberId(
-                                routed.phone_number_id.clone(),
-                            )),
-                        })
-                        .await;
-                    let b = match found {
-                        Ok(r) => Some(r.into_inner().business_id),
-                        Err(s) if s.code() == tonic::Code::NotFound => None,
-                        Err(s) => return Err(s.into()),
-                    };
+                    let b = self
+                        .find_cloud_number(By::PhoneNumberId(routed.phone_number_id.clone()))
+                        .await?
+                        .map(|n| n.business_id);
                     businesses.insert(routed.phone_number_id.clone(), b.clone());
                     b
                 }
@@ -174,17 +164,21 @@ impl Bridge {
 
     /// The business's Cloud API number, or NotConnected when none is set.
     async fn cloud_number(&self, business_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .find_cloud_number(By::BusinessId(business_id.to_owned()))
+            .await?
+            .map(|n| n.phone_number_id))
+    }
+
+    /// A Cloud API number with its business, looked up either way; None when there is none.
+    async fn find_cloud_number(&self, by: By) -> Result<Option<pb::WhatsAppCloudNumber>> {
         let found = self
             .crm
             .clone()
-            .find_whats_app_cloud_number(pb::FindWhatsAppCloudNumberRequest {
-                by: Some(pb::find_whats_app_cloud_number_request::By::BusinessId(
-                    business_id.to_owned(),
-                )),
-            })
+            .find_whats_app_cloud_number(pb::FindWhatsAppCloudNumberRequest { by: Some(by) })
             .await;
         match found {
-            Ok(r) => Ok(Some(r.into_inner().phone_number_id)),
+            Ok(r) => Ok(Some(r.into_inner())),
             Err(s) if s.code() == tonic::Code::NotFound => Ok(None),
             Err(s) => Err(s.into()),
         }
@@ -481,7 +475,11 @@ impl Bridge {
                     phone
                 }
             }
-            Party::NotAPerson => unreachable!("parse drops messages that are not from a person"),
+            Party::NotAPerson => {
+                return Err(Error::BadPayload(
+                    "a message whose chat is not a person".into(),
+                ));
+            }
         };
         let (kind, direction, from_number, to_number, status) = if m.from_me {
             // Our own echo (sent through the API) or a reply typed on the business's phone:
@@ -531,7 +529,7 @@ impl Bridge {
         self.crm
             .clone()
             .get_business(pb::GetBusinessRequest {
-                by: Some(By::Id(business_id.to_owned())),
+                by: Some(get_business_request::By::Id(business_id.to_owned())),
             })
             .await?;
         Ok(())
