@@ -17,6 +17,8 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     setupFiles: ['./src/test/setup.ts'],
+    // Israel's time zone (with its daylight-saving change), as the app's users have it.
+    env: { TZ: 'Asia/Jerusalem' },
     include: ['src/**/*.test.{ts,tsx}'],
   },
 });

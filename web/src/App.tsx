@@ -8,6 +8,7 @@ import { CustomerPage } from './pages/CustomerPage';
 import { NotFoundPage } from './pages/NotFound';
 import { SettingsPage } from './pages/Settings';
 import { SignPage } from './pages/SignPage';
+import { CalendarPage } from './pages/Calendar';
 import { Loading } from './components/Notice';
 
 // The chart library is only loaded with the reports page.
@@ -47,7 +48,8 @@ export function App() {
             </Suspense>
           }
         />
- <Route path="/settings" element={<SettingsPage />} />
+        <Route path="/calendar" element={<CalendarPage />} />
+        <Route path="/settings" element={<SettingsPage />} />
       </Route>
       <Route path="*" element={<NotFoundPage />} />
     </Routes>

@@ -15,6 +15,8 @@ export function Layout() {
 
 function Shell() {
   const reports = useFeature('reports_enabled');
+  const calendar = useFeature('calendar_enabled');
+
   const navigate = useNavigate();
   const user = getUser();
   function logout() {
@@ -29,6 +31,7 @@ function Shell() {
           <span className="brand">{he.appName}</span>
           <nav aria-label={he.nav.menu} className="nav">
             <NavLink to="/crm">{he.nav.crm}</NavLink>
+            {calendar && <NavLink to="/calendar">{he.nav.calendar}</NavLink>}
             {reports && <NavLink to="/reports">{he.nav.reports}</NavLink>}
             <NavLink to="/settings">{he.nav.settings}</NavLink>
           </nav>

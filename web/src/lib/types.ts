@@ -31,11 +31,69 @@ export interface Features {
   reports_enabled: boolean;
 }
 
+export interface Knowledge {
+  q: string;
+  a: string;
+}
+
 export interface Business {
   id: string;
   name: string;
   vat_rate_bp: number;
   features: Features;
+  greeting_text?: string;
+  /** E.164 */
+  twilio_numbers?: string[];
+  knowledge?: Knowledge[];
+}
+
+export interface Appointment {
+  id: string;
+  customer_id: string | null;
+  title: string;
+  starts_at: string | null;
+  ends_at: string | null;
+  notes: string;
+}
+
+export interface AppointmentRange {
+  from: string | null;
+  to: string | null;
+  items: Appointment[];
+}
+
+export interface Task {
+  id: string;
+  title: string;
+  due_at: string | null;
+  done: boolean;
+  customer_id: string | null;
+}
+
+export interface Proposal {
+  id: string;
+  customer_id: string;
+  title: string;
+  items: LineItem[];
+  total_agorot: number;
+  status: string;
+  valid_until: string | null;
+  created_at: string | null;
+}
+
+export interface Contract {
+  id: string;
+  customer_id: string;
+  title: string;
+  status: string;
+  created_at: string | null;
+  updated_at: string | null;
+}
+
+export interface SignatureLink {
+  signature_id: string;
+  url: string;
+  token: string;
 }
 
 export interface LineItem {
