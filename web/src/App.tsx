@@ -9,6 +9,8 @@ import { NotFoundPage } from './pages/NotFound';
 import { SettingsPage } from './pages/Settings';
 import { SignPage } from './pages/SignPage';
 import { CalendarPage } from './pages/Calendar';
+import { ProposalsPage } from './pages/Proposals';
+import { SignaturesPage } from './pages/Signatures';
 import { Loading } from './components/Notice';
 
 // The chart library is only loaded with the reports page.
@@ -49,6 +51,8 @@ export function App() {
           }
         />
         <Route path="/calendar" element={<CalendarPage />} />
+        <Route path="/proposal" element={<ProposalsPage />} />
+        <Route path="/signature" element={<SignaturesPage />} />
         <Route path="/settings" element={<SettingsPage />} />
       </Route>
       <Route path="*" element={<NotFoundPage />} />

@@ -16,7 +16,8 @@ export function Layout() {
 function Shell() {
   const reports = useFeature('reports_enabled');
   const calendar = useFeature('calendar_enabled');
-
+  const proposals = useFeature('proposals_enabled');
+  const signature = useFeature('signature_enabled');
   const navigate = useNavigate();
   const user = getUser();
   function logout() {
@@ -32,6 +33,8 @@ function Shell() {
           <nav aria-label={he.nav.menu} className="nav">
             <NavLink to="/crm">{he.nav.crm}</NavLink>
             {calendar && <NavLink to="/calendar">{he.nav.calendar}</NavLink>}
+            {proposals && <NavLink to="/proposal">{he.nav.proposals}</NavLink>}
+            {signature && <NavLink to="/signature">{he.nav.signatures}</NavLink>}
             {reports && <NavLink to="/reports">{he.nav.reports}</NavLink>}
             <NavLink to="/settings">{he.nav.settings}</NavLink>
           </nav>
