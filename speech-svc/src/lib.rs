@@ -57,7 +57,21 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let settings = Settings::from_config(&config)?;
-    let speech = Arc::new(Speech::new(&settings)?);
+    let mut speech = Speech::new(&settings)?;
+    if let Some(url) = &config.nats_url {
+        let store = tts::SharedAudioStore::connect(
+            url,
+            &config.nats_subject_root,
+            settings.tts_cache_max_bytes,
+        )
+        .await?;
+        tracing::info!(
+            bucket = store.bucket(),
+            "synthesised audio shared through NATS"
+        );
+        speech = speech.with_shared_audio(Arc::new(store));
+    }
+    let speech = Arc::new(speech);
     let (stt, llm, tts) = speech.engine_names();
     tracing::info!(stt, llm, tts, cache = %speech.cache().dir().display(), "speech engines ready");
     let warm = speech.clone();

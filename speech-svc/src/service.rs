@@ -9,7 +9,7 @@ use crate::{
     settings::Settings,
     strings,
     stt::{self, Transcriber, Transcript},
-    tts::{self, AudioFile, AudioFormat, Synthesizer, TtsCache},
+    tts::{self, AudioFile, AudioFormat, SharedAudioStore, Synthesizer, TtsCache},
 };
 use std::{
     future::Future,
@@ -143,6 +143,12 @@ impl Speech {
             reply_timeout: settings.reply_timeout,
             tts_timeout: settings.tts_timeout,
         })
+    }
+
+    /// Shares synthesised audio with the other replicas through `store`.
+    pub fn with_shared_audio(mut self, store: Arc<SharedAudioStore>) -> Self {
+        self.cache = self.cache.with_shared(store);
+        self
     }
 
     /// `(stt, llm, tts)` engine names.

@@ -2,8 +2,10 @@
 //! the same voice is the same file, synthesised once — also when two requests for it arrive
 //! together. The directory is bounded (`TTS_CACHE_MAX_MB`): after each new file, the least
 //! recently used files (a hit or a read refreshes a file's time) are removed until it fits.
+//! With several replicas, a [`SharedAudioStore`] behind the directory lets every replica serve
+//! and reuse what any of them synthesised.
 
-use super::AudioFormat;
+use super::{AudioFormat, shared_store::SharedAudioStore};
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::{
@@ -30,6 +32,8 @@ pub struct TtsCache {
     max_bytes: u64,
     /// One lock per key being synthesised, so concurrent requests synthesise once.
     in_flight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Where other replicas find this replica's files (NATS configured), and this one theirs.
+    shared: Option<Arc<SharedAudioStore>>,
 }
 
 impl TtsCache {
@@ -44,7 +48,18 @@ impl TtsCache {
             dir: dir.into(),
             max_bytes,
             in_flight: Mutex::new(HashMap::new()),
+            shared: None,
         }
+    }
+
+    /// Shares files with other replicas through `store`.
+    pub fn with_shared(mut self, store: Arc<SharedAudioStore>) -> Self {
+        self.shared = Some(store);
+        self
+    }
+
+    pub fn shared(&self) -> Option<&SharedAudioStore> {
+        self.shared.as_deref()
     }
 
     pub fn dir(&self) -> &Path {
@@ -86,6 +101,16 @@ impl TtsCache {
         let path = self.dir.join(&file_name);
         if let Some(size) = file_size(&path).await {
             touch(&path).await;
+            // The file is about to be handed out: any replica must be able to serve it.
+            if let Some(shared) = &self.shared {
+                shared
+                    .ensure(&file_name, async || {
+                        tokio::fs::read(&path).await.map_err(|e| {
+                            Error::Internal(format!("reading {}: {e}", path.display()))
+                        })
+                    })
+                    .await;
+            }
             return Ok(AudioFile {
                 file_name,
                 format,
@@ -108,9 +133,25 @@ impl TtsCache {
                     cached: true,
                 });
             }
+            if let Some(bytes) = self.fetch_shared(&file_name).await {
+                self.write(&path, &bytes).await?;
+                self.evict(&path).await;
+                return Ok(AudioFile {
+                    file_name: file_name.clone(),
+                    format,
+                    size: bytes.len() as u64,
+                    cached: true,
+                });
+            }
             let bytes = make().await?;
             self.write(&path, &bytes).await?;
             self.evict(&path).await;
+            if let Some(shared) = &self.shared
+                && let Err(e) = shared.put(&file_name, &bytes).await
+            {
+                // This replica still serves it; others would answer 404 for it.
+                tracing::warn!(file = file_name, error = %e, "sharing audio with other replicas failed");
+            }
             Ok(AudioFile {
                 file_name: file_name.clone(),
                 format,
@@ -146,9 +187,33 @@ impl TtsCache {
                 Ok((bytes, format))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Err(Error::NotFound(format!("no audio file {file_name}")))
+                match self.fetch_shared(file_name).await {
+                    Some(bytes) => {
+                        // Kept locally too: Twilio often fetches the same file again.
+                        if let Err(e) = self.write(&path, &bytes).await {
+                            tracing::warn!(file = file_name, error = %e, "caching shared audio failed");
+                        } else {
+                            self.evict(&path).await;
+                        }
+                        Ok((bytes, format))
+                    }
+                    None => Err(Error::NotFound(format!("no audio file {file_name}"))),
+                }
             }
             Err(e) => Err(Error::Internal(format!("reading {file_name}: {e}"))),
+        }
+    }
+
+    /// `file_name` from the shared store, when there is one and it has the file. A failing store
+    /// is logged and treated as a miss: the caller synthesises or answers 404.
+    async fn fetch_shared(&self, file_name: &str) -> Option<Vec<u8>> {
+        let shared = self.shared.as_ref()?;
+        match shared.get(file_name).await {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!(file = file_name, error = %e, "reading shared audio failed");
+                None
+            }
         }
     }
 

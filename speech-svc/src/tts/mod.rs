@@ -5,11 +5,13 @@ pub mod cache;
 mod espeak;
 pub mod google;
 mod openai;
+pub mod shared_store;
 
 pub use cache::{AudioFile, TtsCache};
 pub use espeak::Espeak;
 pub use google::{GoogleTts, ServiceAccount};
 pub use openai::OpenAiTts;
+pub use shared_store::SharedAudioStore;
 
 use crate::{error::Result, settings::Settings};
 use agentlocator_common::config::TtsEngine;
