@@ -56,6 +56,8 @@ pub struct BusinessPatch {
     pub vat_rate_bp: Option<i32>,
     /// Replaces the whole knowledge list.
     pub knowledge: Option<Vec<KnowledgeEntry>>,
+    /// Replaces the numbers the business answers on (any Israeli format; stored as E.164).
+    pub twilio_numbers: Option<Vec<String>>,
     pub features: FeaturePatch,
 }
 
@@ -63,6 +65,33 @@ const MAX_NAME_CHARS: usize = 200;
 const MAX_GREETING_CHARS: usize = 1_000;
 const MAX_KNOWLEDGE_ENTRIES: usize = 200;
 const MAX_KNOWLEDGE_CHARS: usize = 2_000;
+const MAX_TWILIO_NUMBERS: usize = 20;
+
+/// The numbers as E.164, in the order given, each once; a number that is not an Israeli phone
+/// number is a validation error naming it.
+fn normalize_numbers(numbers: &[String]) -> Result<Vec<String>> {
+    if numbers.len() > MAX_TWILIO_NUMBERS {
+        return Err(Error::validation(
+            "twilio_numbers",
+            format!("has more than {MAX_TWILIO_NUMBERS} numbers"),
+        ));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(numbers.len());
+    for n in numbers {
+        let e164 = normalize_il(n).map_err(|e| {
+            Error::validation(
+                "twilio_numbers",
+                format!(
+                    "{n:?} is not a phone number ({e}); write it as 03-1234567 or +972 3 123 4567"
+                ),
+            )
+        })?;
+        if !out.contains(&e164) {
+            out.push(e164);
+        }
+    }
+    Ok(out)
+}
 
 /// Applies `patch` to business `id`, validating each field.
 pub async fn update(db: &Db, id: &BusinessId, patch: BusinessPatch) -> Result<Business> {
@@ -115,9 +144,27 @@ pub async fn update(db: &Db, id: &BusinessId, patch: BusinessPatch) -> Result<Bu
             }
         }
     }
+    let numbers = patch
+        .twilio_numbers
+        .as_deref()
+        .map(normalize_numbers)
+        .transpose()?;
     let id = id.clone();
     db.transaction(move |conn| {
         let mut b = business::find(conn, &id)?.ok_or(Error::NotFound("business"))?;
+        if let Some(numbers) = numbers {
+            for n in &numbers {
+                if let Some(other) = business::find_by_twilio_number(conn, n)?
+                    && other.id != b.id
+                {
+                    return Err(Error::Conflict(format!(
+                        "{n} already answers calls for another business"
+                    )));
+                }
+            }
+            b.twilio_numbers = serde_json::to_string(&numbers)
+                .map_err(|e| Error::Internal(format!("twilio_numbers JSON: {e}")))?;
+        }
         if let Some(name) = patch.name {
             b.name = name.trim().to_owned();
         }
@@ -187,4 +234,85 @@ pub async fn create(db: &Db, name: &str, slug: &str) -> Result<Business> {
             }
         })?;
     Ok(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::create_business;
+
+    fn numbers(list: &[&str]) -> BusinessPatch {
+        BusinessPatch {
+            twilio_numbers: Some(list.iter().map(|s| s.to_string()).collect()),
+            ..BusinessPatch::default()
+        }
+    }
+
+    async fn twilio_numbers_are_normalised_and_owned_by_one_business(db: Db) {
+        let a = create_business(&db, "א").await;
+        let b = create_business(&db, "ב").await;
+
+        // Any Israeli format in, E.164 out, each number once; the lookup by number finds it.
+        let saved = update(
+            &db,
+            &a.id,
+            numbers(&["03-1234567", "+972 3 123 4567", "050-7654321"]),
+        )
+        .await
+        .expect("valid numbers");
+        assert_eq!(
+            saved.twilio_number_list().unwrap(),
+            vec!["+97231234567".to_string(), "+972507654321".into()]
+        );
+        let found = get(&db, BusinessLookup::PhoneNumber("0507654321".into()))
+            .await
+            .expect("found by number");
+        assert_eq!(found.id, a.id);
+
+        // Not a phone number: a validation error naming the field and the number; nothing saved.
+        match update(&db, &a.id, numbers(&["03-1234567", "hello"])).await {
+            Err(Error::Validation { field, message }) => {
+                assert_eq!(field, "twilio_numbers");
+                assert!(message.contains("hello"), "{message}");
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+        // Another business's number: a conflict, and b keeps its (empty) list.
+        match update(&db, &b.id, numbers(&["052-1111111", "03-1234567"])).await {
+            Err(Error::Conflict(message)) => assert!(message.contains("+97231234567"), "{message}"),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        let b_now = get(&db, BusinessLookup::Id(b.id.clone())).await.unwrap();
+        assert!(b_now.twilio_number_list().unwrap().is_empty());
+        // Saving its own numbers again is no conflict; an empty list removes them, and other
+        // settings leave them alone.
+        update(&db, &a.id, numbers(&["+97231234567"]))
+            .await
+            .expect("own number");
+        let renamed = update(
+            &db,
+            &a.id,
+            BusinessPatch {
+                name: Some("אב".into()),
+                ..BusinessPatch::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            renamed.twilio_number_list().unwrap(),
+            vec!["+97231234567".to_string()]
+        );
+        let cleared = update(&db, &a.id, numbers(&[])).await.unwrap();
+        assert!(cleared.twilio_number_list().unwrap().is_empty());
+        // Now free, the number can move to b.
+        let moved = update(&db, &b.id, numbers(&["03-1234567"])).await.unwrap();
+        assert_eq!(
+            moved.twilio_number_list().unwrap(),
+            vec!["+97231234567".to_string()]
+        );
+    }
+
+    crate::backend_test!(twilio_numbers_are_normalised_and_owned_by_one_business
+        => twilio_numbers_sqlite, twilio_numbers_postgres);
 }

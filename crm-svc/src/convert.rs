@@ -208,6 +208,7 @@ impl TryFrom<pb::UpdateBusinessRequest> for UpdateBusiness {
                         })
                         .collect()
                 }),
+                twilio_numbers: r.set_twilio_numbers.then_some(r.twilio_numbers),
                 features: FeaturePatch {
                     crm: f.crm_enabled,
                     whatsapp: f.whatsapp_enabled,

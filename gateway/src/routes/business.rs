@@ -37,16 +37,21 @@ pub struct BusinessPatch {
     greeting_text: Option<String>,
     vat_rate_bp: Option<i32>,
     knowledge: Option<Vec<Knowledge>>,
+    /// Replaces the numbers that ring this business: any Israeli format (`03-1234567`,
+    /// `+972 3 123 4567`), stored as E.164. A number that is not one is a 422 naming
+    /// `twilio_numbers`; a number another business answers on is a 409.
+    twilio_numbers: Option<Vec<String>>,
     #[serde(default)]
     features: FeaturesPatch,
 }
 
-/// `PATCH /api/business` (owner or admin): name, greeting, VAT rate, knowledge Q&A, feature flags.
+/// `PATCH /api/business` (owner or admin): name, greeting, VAT rate, knowledge Q&A, Twilio
+/// numbers, feature flags.
 /// Feature flags can always be changed here, even `crm_enabled` — otherwise a business that
 /// switched the CRM off could never switch it back on.
 #[utoipa::path(patch, path = "/api/business", tag = "business", security(("bearer" = [])), request_body = BusinessPatch,
     responses((status = 200, body = Business), (status = 400, description = "Malformed JSON", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Only an owner or admin", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
+        (status = 403, description = "Only an owner or admin", body = ErrorBody), (status = 409, description = "A Twilio number already rings another business", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
 pub async fn update(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -56,6 +61,7 @@ pub async fn update(
     let p = body.into_inner();
     let f = p.features;
     let set_knowledge = p.knowledge.is_some();
+    let set_twilio_numbers = p.twilio_numbers.is_some();
     let b = state
         .clients
         .crm
@@ -75,6 +81,8 @@ pub async fn update(
                     answer: k.a,
                 })
                 .collect(),
+            set_twilio_numbers,
+            twilio_numbers: p.twilio_numbers.unwrap_or_default(),
             features: Some(FeatureFlagsUpdate {
                 crm_enabled: f.crm_enabled,
                 whatsapp_enabled: f.whatsapp_enabled,

@@ -1,8 +1,10 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { he } from '../strings';
-import { api } from '../lib/api';
+import { api, ApiError } from '../lib/api';
 import { useBusiness } from '../lib/business';
-import type { Features } from '../lib/types';
+import { formatPhone } from '../lib/format';
+import type { Business, Features, Knowledge } from '../lib/types';
+import { cleanKnowledge, KnowledgeEditor } from '../components/KnowledgeEditor';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { useToast } from '../components/Toasts';
 import { enablePush, pushSupported } from '../lib/push';
@@ -37,6 +39,13 @@ export function SettingsPage() {
   return (
     <main className="page">
       <h1>{he.settings.title}</h1>
+      {business && (
+        <>
+          <BusinessDetails key={`d-${business.name}-${business.vat_rate_bp}`} business={business} onSaved={reload} />
+          <VoiceAgent key={`v-${JSON.stringify([business.greeting_text, business.knowledge])}`} business={business} onSaved={reload} />
+          <PhoneNumbers key={`n-${(business.twilio_numbers ?? []).join()}`} business={business} onSaved={reload} />
+        </>
+      )}
       {!business ? (
         <Loading />
       ) : (
@@ -147,6 +156,192 @@ function PushSettings() {
       <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void enable()}>
         {he.settings.pushEnable}
       </button>
+    </section>
+  );
+}
+
+/** PATCH /api/business with `body`; the saved business, or the error to show. */
+function useSave(onSaved: () => void) {
+  const toast = useToast();
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  async function save(body: Record<string, unknown>): Promise<Business | null> {
+    setBusy(true);
+    setError(null);
+    try {
+      const saved = await api<Business>('/api/business', { method: 'PATCH', body });
+      toast(he.settings.saved, 'success');
+      onSaved();
+      return saved;
+    } catch (e) {
+      setError(e);
+      return null;
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { save, error, setError, busy };
+}
+
+/** The API's error, in Hebrew for the cases the API words in English. */
+function SettingsError({ error }: { error: unknown }) {
+  if (!error) return null;
+  const s = he.settings;
+  let text: string | null = null;
+  if (error instanceof ApiError) {
+    if (error.status === 403 && error.code === 'forbidden') text = s.adminOnly;
+    else if (error.status === 422 && error.field === 'twilio_numbers') text = s.numberInvalid;
+    else if (error.status === 409) text = s.numberTaken;
+    else if (error.status === 422 && error.field === 'vat_rate_bp') text = s.vatInvalid;
+  }
+  if (!text) return <ErrorNotice error={error} />;
+  return (
+    <div className="notice notice-error" role="alert">
+      <span>{text}</span>
+    </div>
+  );
+}
+
+function BusinessDetails({ business, onSaved }: { business: Business; onSaved: () => void }) {
+  const s = he.settings;
+  const [name, setName] = useState(business.name);
+  const [vat, setVat] = useState(String(business.vat_rate_bp / 100));
+  const [invalid, setInvalid] = useState<{ name?: string; vat?: string }>({});
+  const { save, error, busy } = useSave(onSaved);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const rate = Number(vat.replace(',', '.'));
+    const found: { name?: string; vat?: string } = {};
+    if (!name.trim()) found.name = he.required;
+    if (vat.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 100) found.vat = s.vatInvalid;
+    setInvalid(found);
+    if (Object.keys(found).length) return;
+    await save({ name: name.trim(), vat_rate_bp: Math.round(rate * 100) });
+  }
+
+  return (
+    <section className="card" aria-labelledby="business-title">
+      <h2 id="business-title">{s.business}</h2>
+      <form className="form settings-form" onSubmit={submit} noValidate>
+        <div className="field">
+          <label htmlFor="business-name">{s.businessName}</label>
+          <input id="business-name" value={name} aria-invalid={Boolean(invalid.name)} aria-describedby={invalid.name ? 'business-name-error' : undefined} onChange={(e) => setName(e.target.value)} />
+          {invalid.name && <span id="business-name-error" className="field-error">{invalid.name}</span>}
+        </div>
+        <div className="field field-narrow">
+          <label htmlFor="business-vat">{s.vatRate}</label>
+          <input id="business-vat" inputMode="decimal" dir="ltr" value={vat} aria-invalid={Boolean(invalid.vat)} aria-describedby={invalid.vat ? 'business-vat-error' : undefined} onChange={(e) => setVat(e.target.value)} />
+          {invalid.vat && <span id="business-vat-error" className="field-error">{invalid.vat}</span>}
+        </div>
+        <SettingsError error={error} />
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {he.save}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function VoiceAgent({ business, onSaved }: { business: Business; onSaved: () => void }) {
+  const s = he.settings;
+  const [greeting, setGreeting] = useState(business.greeting_text ?? '');
+  const [knowledge, setKnowledge] = useState<Knowledge[]>(business.knowledge ?? []);
+  const [incomplete, setIncomplete] = useState(false);
+  const { save, error, busy } = useSave(onSaved);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const pairs = cleanKnowledge(knowledge);
+    setIncomplete(pairs === null);
+    if (pairs === null) return;
+    await save({ greeting_text: greeting, knowledge: pairs });
+  }
+
+  return (
+    <section className="card" aria-labelledby="voice-title">
+      <h2 id="voice-title">{s.voice}</h2>
+      <form className="form settings-form" onSubmit={submit} noValidate>
+        <div className="field">
+          <label htmlFor="greeting">{s.greeting}</label>
+          <textarea id="greeting" rows={2} value={greeting} aria-describedby="greeting-help" onChange={(e) => setGreeting(e.target.value)} />
+          <span id="greeting-help" className="muted">{s.greetingHelp}</span>
+        </div>
+        <KnowledgeEditor value={knowledge} onChange={setKnowledge} />
+        {incomplete && (
+          <div className="notice notice-error" role="alert">
+            <span>{s.qaIncomplete}</span>
+          </div>
+        )}
+        <SettingsError error={error} />
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {he.save}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function PhoneNumbers({ business, onSaved }: { business: Business; onSaved: () => void }) {
+  const s = he.settings;
+  const [numbers, setNumbers] = useState<string[]>(business.twilio_numbers ?? []);
+  const [draft, setDraft] = useState('');
+  const { save, error, setError, busy } = useSave(onSaved);
+
+  async function change(next: string[]) {
+    const before = numbers;
+    setNumbers(next);
+    const saved = await save({ twilio_numbers: next });
+    // The server's list: E.164, each number once.
+    setNumbers(saved ? (saved.twilio_numbers ?? next) : before);
+    return Boolean(saved);
+  }
+
+  async function add(e: FormEvent) {
+    e.preventDefault();
+    const n = draft.trim();
+    if (!n) {
+      setError(null);
+      return;
+    }
+    if (await change([...numbers, n])) setDraft('');
+  }
+
+  return (
+    <section className="card" aria-labelledby="numbers-title">
+      <h2 id="numbers-title">{s.numbers}</h2>
+      <p className="muted">{s.numbersHelp}</p>
+      {numbers.length === 0 ? (
+        <p className="muted">{s.numbersEmpty}</p>
+      ) : (
+        <ul className="number-list">
+          {numbers.map((n) => (
+            <li key={n}>
+              <span className="phone" dir="ltr">
+                {formatPhone(n)}
+              </span>
+              <button type="button" className="btn btn-ghost" disabled={busy} onClick={() => void change(numbers.filter((x) => x !== n))}>
+                <span aria-hidden="true">✕</span>
+                <span className="visually-hidden">{s.removeNumber(formatPhone(n))}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form className="number-add" onSubmit={add}>
+        <label className="visually-hidden" htmlFor="new-number">
+          {s.number}
+        </label>
+        <input id="new-number" type="tel" dir="ltr" placeholder="03-1234567" value={draft} onChange={(e) => setDraft(e.target.value)} />
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {s.addNumber}
+        </button>
+      </form>
+      <SettingsError error={error} />
     </section>
   );
 }
