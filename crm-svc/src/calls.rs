@@ -171,3 +171,68 @@ pub async fn pending_transcripts(db: &Db, limit: i64) -> Result<Vec<PendingTrans
         })
         .collect())
 }
+
+/// One answered turn of a call: what the caller said and what the assistant replied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallTurn {
+    pub caller_text: String,
+    pub ai_reply: String,
+}
+
+/// Appends an answered turn to `call` (in the event's transaction; events of one call are
+/// applied in order, and a redelivered event is skipped before it reaches here).
+pub fn append_turn(
+    conn: &mut DbConn,
+    call: &Call,
+    caller_text: &str,
+    ai_reply: &str,
+) -> Result<()> {
+    use crate::schema::call_turns as t;
+    let last: Option<i32> = t::table
+        .filter(t::call_id.eq(&call.id))
+        .select(diesel::dsl::max(t::seq))
+        .first(conn)?;
+    diesel::insert_into(t::table)
+        .values((
+            t::call_id.eq(&call.id),
+            t::seq.eq(last.unwrap_or(0) + 1),
+            t::caller_text.eq(caller_text.trim()),
+            t::ai_reply.eq(ai_reply.trim()),
+            t::created_at.eq(crate::time::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The answered turns of the call `call_sid` of `business_id`, oldest first; the most recent
+/// `limit` when there are more. A call that is not logged (yet) has none.
+pub async fn conversation(
+    db: &Db,
+    business_id: &BusinessId,
+    call_sid: &str,
+    limit: i64,
+) -> Result<Vec<CallTurn>> {
+    use crate::schema::call_turns as t;
+    let (business_id, call_sid) = (business_id.clone(), call_sid.to_owned());
+    let limit = limit.clamp(1, 200);
+    let mut rows: Vec<(String, String)> = db
+        .run(move |conn| {
+            Ok(t::table
+                .inner_join(calls::table)
+                .filter(calls::business_id.eq(&business_id))
+                .filter(calls::twilio_sid.eq(&call_sid))
+                .order(t::seq.desc())
+                .limit(limit)
+                .select((t::caller_text, t::ai_reply))
+                .load(conn)?)
+        })
+        .await?;
+    rows.reverse();
+    Ok(rows
+        .into_iter()
+        .map(|(caller_text, ai_reply)| CallTurn {
+            caller_text,
+            ai_reply,
+        })
+        .collect())
+}

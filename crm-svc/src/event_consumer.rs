@@ -261,7 +261,10 @@ fn apply_call(
             });
             call.transcript_status = TranscriptStatus::Done;
         }
-        CallEventKind::Answered if !c.ai_reply.is_empty() => call.push_ai_reply(&c.ai_reply)?,
+        CallEventKind::Answered if !c.ai_reply.is_empty() => {
+            call.push_ai_reply(&c.ai_reply)?;
+            calls::append_turn(conn, &call, &c.transcript, &c.ai_reply)?;
+        }
         CallEventKind::Completed => call.ended_at = Some(occurred_at),
         _ => {}
     }

@@ -15,6 +15,7 @@ use crate::{
     },
     customers,
     db::Db,
+    error::Error,
     ids::{
         AppointmentId, ContractId, CustomerId, InvoiceId, ProposalId, SignatureId, TaskId, UserId,
     },
@@ -28,6 +29,10 @@ pub use agentlocator_proto::v1::crm_service_server::CrmServiceServer;
 
 /// Name reported by `Info` and used in logs.
 pub const SERVICE_NAME: &str = "crm-svc";
+
+/// The most turns `GetCallConversation` returns (the latest ones): a reply needs the recent
+/// conversation, and a runaway call must not grow every request.
+const MAX_CONVERSATION_TURNS: i64 = 20;
 
 #[derive(Debug, Clone)]
 pub struct CrmGrpc {
@@ -559,6 +564,33 @@ impl CrmService for CrmGrpc {
         )
         .await?;
         Ok(Response::new(page.into()))
+    }
+
+    async fn get_call_conversation(
+        &self,
+        request: Request<pb::GetCallConversationRequest>,
+    ) -> Result<Response<pb::CallConversation>, Status> {
+        let r = request.into_inner();
+        let business_id = scoped_business(&r.business_id)?;
+        if r.call_sid.trim().is_empty() {
+            return Err(Error::validation("call_sid", "is required").into());
+        }
+        let turns = calls::conversation(
+            &self.db,
+            &business_id,
+            r.call_sid.trim(),
+            MAX_CONVERSATION_TURNS,
+        )
+        .await?;
+        Ok(Response::new(pb::CallConversation {
+            turns: turns
+                .into_iter()
+                .map(|t| pb::CallTurn {
+                    caller_text: t.caller_text,
+                    ai_reply: t.ai_reply,
+                })
+                .collect(),
+        }))
     }
 
     async fn get_whats_app_auth(

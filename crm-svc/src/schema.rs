@@ -306,3 +306,17 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// The answered turns of a call, in order (migration 000520).
+    call_turns (call_id, seq) {
+        call_id -> Text,
+        seq -> Integer,
+        caller_text -> Text,
+        ai_reply -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(call_turns -> calls (call_id));
+diesel::allow_tables_to_appear_in_same_query!(call_turns, calls);

@@ -103,6 +103,65 @@ async fn a_whole_call_lands_on_the_customers_timeline() {
         .count();
     assert_eq!(fetched_mp3, 1);
 
+    // The caller listens to the answer and speaks again: by then crm-svc has logged the turn.
+    let api = Api::new(&stack, Some(stack.sign_in(&business_id, "agent").await));
+    timeline_calls(&api, CALLER, |calls| {
+        calls
+            .iter()
+            .any(|c| c["ai_replies"].as_array().is_some_and(|a| !a.is_empty()))
+    })
+    .await;
+    let second = post_signed(
+        &stack,
+        &next,
+        &call_params(&[
+            ("RecordingUrl", &recording_url),
+            ("RecordingDuration", "2"),
+            ("RecordingSid", RECORDING_SID),
+        ]),
+    )
+    .await;
+    assert_eq!(
+        names(&second.twiml()),
+        ["Play", "Record"],
+        "{}",
+        second.body
+    );
+    // The second reply was asked with the conversation so far, in order.
+    let chats: Vec<serde_json::Value> = openai
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.url.path() == "/v1/chat/completions")
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert_eq!(chats.len(), 2);
+    let dialogue = |chat: &serde_json::Value| -> Vec<(String, String)> {
+        chat["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["role"] != "system")
+            .map(|m| {
+                (
+                    m["role"].as_str().unwrap().to_owned(),
+                    m["content"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let turn = |role: &str, text: &str| (role.to_owned(), text.to_owned());
+    assert_eq!(dialogue(&chats[0]), [turn("user", HEARD)]);
+    assert_eq!(
+        dialogue(&chats[1]),
+        [
+            turn("user", HEARD),
+            turn("assistant", REPLY),
+            turn("user", HEARD)
+        ]
+    );
+
     let status = post_signed(
         &stack,
         "/webhook/call_status",
@@ -111,10 +170,9 @@ async fn a_whole_call_lands_on_the_customers_timeline() {
     .await;
     assert_eq!(status.status, 200, "{}", status.body);
 
-    let api = Api::new(&stack, Some(stack.sign_in(&business_id, "agent").await));
     let (customer_id, calls) = timeline_calls(&api, CALLER, |calls| {
         calls.iter().any(|c| {
-            c["status"] == "completed" && c["ai_replies"].as_array().is_some_and(|a| !a.is_empty())
+            c["status"] == "completed" && c["ai_replies"].as_array().is_some_and(|a| a.len() == 2)
         })
     })
     .await;
@@ -125,9 +183,9 @@ async fn a_whole_call_lands_on_the_customers_timeline() {
     assert_eq!(call["direction"], "inbound");
     assert_eq!(call["status"], "completed");
     assert_eq!(call["duration_seconds"], 42);
-    assert_eq!(call["transcript"], HEARD);
+    assert_eq!(call["transcript"], format!("{HEARD}\n{HEARD}"));
     assert_eq!(call["transcript_status"], "done");
-    assert_eq!(call["ai_replies"], serde_json::json!([REPLY]));
+    assert_eq!(call["ai_replies"], serde_json::json!([REPLY, REPLY]));
     assert_eq!(call["recording_url"], recording_url.as_str());
     assert!(call["ended_at"].is_string(), "{call}");
     let (_, customer) = api.get(&format!("/api/crm/customers/{customer_id}")).await;

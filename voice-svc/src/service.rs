@@ -492,6 +492,7 @@ impl Turn {
             return TurnOutcome::Goodbye;
         }
         let reply_started = Instant::now();
+        let history = self.conversation_so_far().await;
         let replied = self
             .voice
             .inner
@@ -505,7 +506,7 @@ impl Turn {
                         greeting: self.business.greeting_text.clone(),
                         knowledge: self.business.knowledge.clone(),
                     }),
-                    history: Vec::new(),
+                    history,
                     caller_text: text.clone(),
                 }),
                 voice: String::new(),
@@ -560,6 +561,50 @@ impl Turn {
         TurnOutcome::Answered {
             audio_url,
             text: r.text,
+        }
+    }
+
+    /// The earlier answered turns of this call, oldest first, as crm-svc logged them from the
+    /// call's events. The call flow keeps no state of its own (any replica takes any turn), so
+    /// this is the conversation's memory; when crm-svc cannot answer, the reply is made without
+    /// it rather than not at all.
+    async fn conversation_so_far(&self) -> Vec<pb::ConversationTurn> {
+        if self.sid.is_empty() {
+            return Vec::new();
+        }
+        let started = Instant::now();
+        let found = self
+            .voice
+            .inner
+            .crm
+            .clone()
+            .get_call_conversation(pb::GetCallConversationRequest {
+                business_id: self.business.id.clone(),
+                call_sid: self.sid.clone(),
+            })
+            .await;
+        record_stage("conversation", started.elapsed());
+        match found {
+            Ok(c) => c
+                .into_inner()
+                .turns
+                .into_iter()
+                .flat_map(|t| {
+                    [
+                        (pb::Speaker::Caller, t.caller_text),
+                        (pb::Speaker::Assistant, t.ai_reply),
+                    ]
+                })
+                .filter(|(_, text)| !text.trim().is_empty())
+                .map(|(speaker, text)| pb::ConversationTurn {
+                    speaker: speaker as i32,
+                    text,
+                })
+                .collect(),
+            Err(s) => {
+                tracing::warn!(call_sid = self.sid, error = %s, "conversation so far unavailable");
+                Vec::new()
+            }
         }
     }
 

@@ -5,7 +5,7 @@ use agentlocator_proto::{
     v1::{CallEvent, CallEventKind, WhatsAppEvent, WhatsAppEventKind, event::Payload},
 };
 use crm_svc::{
-    Db, backend_test,
+    Db, backend_test, calls,
     customers::{self, NewCustomer},
     enums::{CustomerSource, CustomerStatus, TranscriptStatus},
     event_consumer::{self, CONSUMER_NAME, Outcome},
@@ -128,9 +128,11 @@ async fn call_lifecycle_builds_one_call_on_a_new_lead(db: Db) {
             c.transcript = "אני רוצה לקבוע תור".into()
         }),
         call_event(&b.id, CallEventKind::Answered, sid, |c| {
+            c.transcript = "אני רוצה לקבוע תור".into();
             c.ai_reply = "בשמחה! מתי נוח לך?".into()
         }),
         call_event(&b.id, CallEventKind::Answered, sid, |c| {
+            c.transcript = "ביום ראשון בבוקר".into();
             c.ai_reply = "קבעתי לך ליום ראשון.".into()
         }),
         call_event(&b.id, CallEventKind::Completed, sid, |c| {
@@ -163,6 +165,36 @@ async fn call_lifecycle_builds_one_call_on_a_new_lead(db: Db) {
     assert_eq!(done.transcript_status, TranscriptStatus::Done);
     let replies: Vec<String> = serde_json::from_str(&done.ai_replies).unwrap();
     assert_eq!(replies, ["בשמחה! מתי נוח לך?", "קבעתי לך ליום ראשון."]);
+    // The turns, paired and in order: the next reply of this call is made with them.
+    let turns = calls::conversation(&db, &b.id, sid, 20).await.unwrap();
+    let pairs: Vec<(&str, &str)> = turns
+        .iter()
+        .map(|t| (t.caller_text.as_str(), t.ai_reply.as_str()))
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ("אני רוצה לקבוע תור", "בשמחה! מתי נוח לך?"),
+            ("ביום ראשון בבוקר", "קבעתי לך ליום ראשון.")
+        ]
+    );
+    // Only the latest turns when asked for fewer; nothing for another business or call.
+    let last = calls::conversation(&db, &b.id, sid, 1).await.unwrap();
+    assert_eq!(last.len(), 1);
+    assert_eq!(last[0].caller_text, "ביום ראשון בבוקר");
+    let other = create_business(&db, "עסק אחר").await;
+    assert!(
+        calls::conversation(&db, &other.id, sid, 20)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        calls::conversation(&db, &b.id, "CA-none", 20)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let bid = b.id.clone();
     let lead = db
