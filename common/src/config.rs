@@ -150,6 +150,11 @@ pub struct Config {
     /// Graph API base, versioned (default `https://graph.facebook.com/v21.0`).
     pub wa_cloud_api_base: String,
     pub otel_exporter_otlp_endpoint: Option<String>,
+    /// Where a service serves `GET /metrics` (Prometheus); unset: no metrics listener.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Bearer token that opens the gateway's own `/metrics` (on its public HTTP port); unset: that
+    /// endpoint answers only on a local-only instance.
+    pub metrics_token: Option<Secret>,
     pub rust_log: String,
     pub log_format: LogFormat,
 }
@@ -369,6 +374,13 @@ impl Config {
         let otel_exporter_otlp_endpoint = get("OTEL_EXPORTER_OTLP_ENDPOINT")
             .map(|u| parse_http_url("OTEL_EXPORTER_OTLP_ENDPOINT", &u))
             .transpose()?;
+        let metrics_addr = get("METRICS_ADDR")
+            .map(|a| parse_addr("METRICS_ADDR", Some(a), ""))
+            .transpose()?;
+        let metrics_token = get("METRICS_TOKEN").map(Secret);
+        if metrics_token.as_ref().is_some_and(|s| s.0.len() < 16) {
+            return Err(err("METRICS_TOKEN", "must be at least 16 characters"));
+        }
         let rust_log = get("RUST_LOG").unwrap_or_else(|| "info".into());
         tracing_subscriber::EnvFilter::try_new(&rust_log)
             .map_err(|e| err("RUST_LOG", e.to_string()))?;
@@ -408,6 +420,8 @@ impl Config {
             wa_cloud_verify_token,
             wa_cloud_api_base,
             otel_exporter_otlp_endpoint,
+            metrics_addr,
+            metrics_token,
             rust_log,
             log_format,
         })
@@ -564,6 +578,7 @@ mod tests {
         assert_eq!(c.public_base_url, "http://localhost:8080");
         assert_eq!(c.services.crm.url, "http://127.0.0.1:50051");
         assert_eq!(c.nats_subject_root, "al");
+        assert_eq!(c.metrics_addr, None);
     }
 
     #[test]
@@ -575,9 +590,11 @@ mod tests {
             ("CRM_SVC_GRPC_ADDR", "0.0.0.0:50051"),
             ("CRM_SVC_URL", "http://crm-svc:50051/"),
             ("WHISPER_MODEL", "/models/ggml-ivrit.bin"),
+            ("METRICS_ADDR", "0.0.0.0:9090"),
         ])
         .unwrap();
         assert!(!c.is_embedded());
+        assert_eq!(c.metrics_addr, Some("0.0.0.0:9090".parse().unwrap()));
         assert_eq!(c.database.backend(), "postgres");
         assert_eq!(c.services.crm.url, "http://crm-svc:50051");
         assert_eq!(c.stt_engine, SttEngine::WhisperCpp);
@@ -608,6 +625,8 @@ mod tests {
                 "OTEL_EXPORTER_OTLP_ENDPOINT",
             ),
             (&[("HTTP_ADDR", "8080")], "HTTP_ADDR"),
+            (&[("METRICS_ADDR", "9090")], "METRICS_ADDR"),
+            (&[("METRICS_TOKEN", "short")], "METRICS_TOKEN"),
             (&[("RUST_LOG", "info,[")], "RUST_LOG"),
             (&[("NATS_SUBJECT_ROOT", "a.b")], "NATS_SUBJECT_ROOT"),
             (&[("LOG_FORMAT", "xml")], "LOG_FORMAT"),
@@ -626,10 +645,16 @@ mod tests {
             ("TWILIO_ACCOUNT_SID", "AC0123456789abcdef0123456789abcdef"), // example value
             ("TWILIO_AUTH_TOKEN", "twilio-token-value"),
             ("OPENAI_API_KEY", "sk-test-value"),
+            ("METRICS_TOKEN", "metrics-token-value"),
         ])
         .unwrap();
         let dbg = format!("{c:?}");
-        for s in ["super-secret-value", "twilio-token-value", "sk-test-value"] {
+        for s in [
+            "super-secret-value",
+            "twilio-token-value",
+            "sk-test-value",
+            "metrics-token-value",
+        ] {
             assert!(!dbg.contains(s), "{s} leaked");
         }
     }

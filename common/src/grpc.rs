@@ -105,6 +105,7 @@ where
     let routes = Routes::new(service).add_service(health);
     Server::builder()
         .trace_fn(crate::telemetry::grpc_server_span)
+        .layer(crate::metrics::GrpcMetricsLayer)
         .add_routes(routes)
         .serve_with_incoming_shutdown(incoming(listener), stop)
         .await?;

@@ -1,10 +1,11 @@
-//! Code every AgentLocator service shares: configuration, telemetry, the event bus, gRPC serving,
-//! shutdown, and Israeli phone numbers.
+//! Code every AgentLocator service shares: configuration, telemetry, metrics, the event bus, gRPC
+//! serving, shutdown, and Israeli phone numbers.
 
 pub mod bus;
 pub mod config;
 pub mod grpc;
 pub mod jwt;
+pub mod metrics;
 pub mod phone;
 pub mod private_file;
 pub mod runner;

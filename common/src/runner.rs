@@ -37,6 +37,7 @@ where
                 return ExitCode::FAILURE;
             }
         };
+        crate::metrics::install();
         let shutdown = CancellationToken::new();
         tokio::spawn(crate::shutdown::cancel_on_signal(shutdown.clone()));
         match service(config, shutdown).await {

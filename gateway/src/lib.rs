@@ -5,6 +5,7 @@ pub mod auth;
 pub mod clients;
 pub mod error;
 pub mod login_limit;
+pub mod metrics;
 pub mod middleware;
 pub mod pagination;
 pub mod routes;
@@ -43,6 +44,7 @@ pub fn create_app(
         .configure(routes::configure)
         .default_service(web::to(not_found))
         .wrap(middleware::json_errors())
+        .wrap(from_fn(metrics::record_request))
         .wrap(from_fn(middleware::log_request))
 }
 
@@ -63,6 +65,7 @@ pub fn state_for(config: &Config) -> anyhow::Result<web::Data<AppState>> {
         login_limiter: login_limit::LoginLimiter::default(),
         public_base_url: config.public_base_url.trim_end_matches('/').to_string(),
         vapid_public_key: routes::push::VapidPublicKey::new(config.clone()),
+        metrics_access: metrics::MetricsAccess::from_config(config),
         clients,
     }))
 }
@@ -73,6 +76,7 @@ pub async fn run(
     listener: std::net::TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    agentlocator_common::metrics::install();
     let state = state_for(&config)?;
     let addr = listener.local_addr()?;
     let server = HttpServer::new(move || create_app(state.clone()))

@@ -14,4 +14,6 @@ pub struct AppState {
     pub public_base_url: String,
     /// The VAPID public key browsers subscribe to Web Push with (base64url).
     pub vapid_public_key: crate::routes::push::VapidPublicKey,
+    /// Who may read `/metrics` on this port.
+    pub metrics_access: crate::metrics::MetricsAccess,
 }

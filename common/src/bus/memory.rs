@@ -153,6 +153,8 @@ async fn next_delivery(inner: &Inner, consumer: &str) -> Next {
 struct ConsumerOwner {
     inner: Arc<Inner>,
     name: String,
+    /// The consumer's metric label.
+    label: Arc<str>,
     remove_on_drop: bool,
 }
 
@@ -229,6 +231,7 @@ impl EventBus for MemoryBus {
 
     async fn subscribe(&self, spec: ConsumerSpec) -> Result<Subscription, BusError> {
         let name = spec.name.clone();
+        let label: Arc<str> = spec.metric_label().into();
         let fan_out = spec.fan_out;
         {
             let mut st = self.inner.lock();
@@ -250,6 +253,7 @@ impl EventBus for MemoryBus {
         let owner = Arc::new(ConsumerOwner {
             inner: self.inner.clone(),
             name,
+            label,
             remove_on_drop: fan_out,
         });
         let stream = futures::stream::unfold(owner, |owner| async move {
@@ -260,7 +264,7 @@ impl EventBus for MemoryBus {
                 consumer: owner.name.clone(),
                 offset,
             });
-            let d = Delivery::new(event, subject, count, parent, settle);
+            let d = Delivery::new(event, subject, count, parent, settle, owner.label.clone());
             Some((Ok(d), owner))
         });
         Ok(Box::pin(stream))

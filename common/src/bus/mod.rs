@@ -72,6 +72,31 @@ impl ConsumerSpec {
             ..Self::new(String::new(), filter)
         }
     }
+
+    /// The consumer's name as a metric label: a fan-out consumer's name without its unique
+    /// suffix, so every subscription of one kind is one series.
+    pub fn metric_label(&self) -> &str {
+        match self.name.rsplit_once('-') {
+            Some((base, suffix))
+                if self.fan_out
+                    && suffix.len() == 32
+                    && suffix.bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                base
+            }
+            _ => &self.name,
+        }
+    }
+}
+
+/// Counts a settled event: `bus_events_handled_total{consumer,outcome}`.
+pub(crate) fn count_handled(consumer: &str, outcome: &'static str) {
+    metrics::counter!(
+        "bus_events_handled_total",
+        "consumer" => consumer.to_string(),
+        "outcome" => outcome,
+    )
+    .increment(1);
 }
 
 /// What a subscriber receives: the decoded event plus the means to settle it.
@@ -87,6 +112,8 @@ pub struct Delivery {
     /// Trace context of the publisher (carried in NATS headers).
     parent: opentelemetry::Context,
     settle: Option<Box<dyn Settle>>,
+    /// The consumer's metric label ([`ConsumerSpec::metric_label`]).
+    consumer: Arc<str>,
 }
 
 impl std::fmt::Debug for Delivery {
@@ -113,6 +140,7 @@ impl Delivery {
         delivery_count: u64,
         parent: opentelemetry::Context,
         settle: Box<dyn Settle>,
+        consumer: Arc<str>,
     ) -> Self {
         Self {
             event,
@@ -120,6 +148,7 @@ impl Delivery {
             delivery_count,
             parent,
             settle: Some(settle),
+            consumer,
         }
     }
 
@@ -146,7 +175,12 @@ impl Delivery {
     /// Confirms the event was handled; returns once the bus has recorded the ack.
     pub async fn ack(mut self) -> Result<(), BusError> {
         match self.settle.take() {
-            Some(s) => s.ack().await,
+            Some(s) => {
+                let acked = s.ack().await;
+                let outcome = if acked.is_ok() { "ok" } else { "ack_failed" };
+                count_handled(&self.consumer, outcome);
+                acked
+            }
             None => Ok(()),
         }
     }
@@ -154,6 +188,7 @@ impl Delivery {
     /// Asks for the event to be delivered again, after `delay` if given.
     pub fn nak(mut self, delay: Option<Duration>) {
         if let Some(s) = self.settle.take() {
+            count_handled(&self.consumer, "retried");
             s.nak(delay);
         }
     }
@@ -162,6 +197,7 @@ impl Delivery {
 impl Drop for Delivery {
     fn drop(&mut self) {
         if let Some(s) = self.settle.take() {
+            count_handled(&self.consumer, "abandoned");
             s.nak(None);
         }
     }

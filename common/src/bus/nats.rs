@@ -20,6 +20,8 @@ const MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
 /// How long a fan-out consumer outlives its last pull before the server removes it.
 const FAN_OUT_INACTIVE: Duration = Duration::from_secs(60);
+/// How often a subscription samples its consumer's backlog (`bus_consumer_pending`).
+const PENDING_SAMPLE_INTERVAL: Duration = Duration::from_secs(15);
 
 pub struct NatsBus {
     client: async_nats::Client,
@@ -158,11 +160,23 @@ impl EventBus for NatsBus {
                 .await
                 .map_err(|e| fail(e.to_string()))?
         };
+        // The backlog before this subscription pulls anything, then sampled while it lives (its
+        // stream owns the sampler's guard).
+        let label: std::sync::Arc<str> = spec.metric_label().into();
+        let pending = metrics::gauge!("bus_consumer_pending", "consumer" => label.to_string());
+        if let Ok(info) = consumer.get_info().await {
+            pending.set(info.num_pending as f64);
+        }
         let messages = consumer.messages().await.map_err(|e| fail(e.to_string()))?;
         let prefix_len = self.root.len() + 1;
         let name = spec.name.clone();
+        let sampler = tokio_util::sync::CancellationToken::new();
+        tokio::spawn(sample_pending(consumer, pending, sampler.clone()));
+        let sampler = sampler.drop_guard();
         let deliveries = messages.filter_map(move |m| {
+            let _sampler = &sampler;
             let name = name.clone();
+            let label = label.clone();
             async move {
                 let m = match m {
                     Ok(m) => m,
@@ -188,10 +202,12 @@ impl EventBus for NatsBus {
                         delivered,
                         parent,
                         Box::new(NatsSettle(acker)),
+                        label,
                     ))),
                     Err(e) => {
                         // A poison message must not loop forever: log it and ack it away.
                         tracing::error!(consumer = %name, %subject, error = %e, "undecodable event dropped");
+                        super::count_handled(&label, "undecodable");
                         if let Err(e) = acker.ack().await {
                             tracing::warn!(error = %e, "ack of undecodable event failed");
                         }
@@ -215,6 +231,25 @@ impl EventBus for NatsBus {
 
     fn kind(&self) -> &'static str {
         "nats-jetstream"
+    }
+}
+
+/// Sets `gauge` (`bus_consumer_pending{consumer}`) to the consumer's undelivered backlog
+/// (JetStream's `num_pending`) every [`PENDING_SAMPLE_INTERVAL`] until `stop`.
+async fn sample_pending(
+    consumer: jetstream::consumer::Consumer<pull::Config>,
+    gauge: metrics::Gauge,
+    stop: tokio_util::sync::CancellationToken,
+) {
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(PENDING_SAMPLE_INTERVAL) => {}
+        }
+        match consumer.get_info().await {
+            Ok(info) => gauge.set(info.num_pending as f64),
+            Err(e) => tracing::debug!(error = %e, "consumer info unavailable"),
+        }
     }
 }
 

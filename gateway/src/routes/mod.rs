@@ -162,6 +162,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         cfg.service(resource);
     }
     cfg.route("/static/tts/{file}", web::get().to(tts::get));
+    // Prometheus metrics of the whole process: bearer METRICS_TOKEN or a local-only instance.
+    cfg.route("/metrics", web::get().to(crate::metrics::scrape));
     // Live notifications (Socket.IO, polling and WebSocket), proxied to notify-svc.
     cfg.service(web::resource(["/socket.io", "/socket.io/"]).to(socket_proxy::proxy));
     // The spec at /api/openapi.json and Swagger UI at /api/docs/ (before the /api scope, which
