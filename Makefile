@@ -24,7 +24,7 @@ NEXTEST_PROFILE ?= ci
 
 BIN := target/release/agentlocator
 
-.PHONY: help up build web web-test demo test test-clients services tools tools-test fmt fmt-check lint nextest sidecar-test compose-check k8s-check clean
+.PHONY: help up build build-whisper web web-test demo test test-clients services tools tools-test fmt fmt-check lint nextest sidecar-test compose-check k8s-check clean
 
 help: ## list the targets
 	@echo "AgentLocator — make targets:"
@@ -35,6 +35,10 @@ up: tools web build ## build (release) and run every service in one process (age
 
 build: ## cargo build --release -p agentlocator
 	$(CARGO) build --release -p agentlocator
+
+build-whisper: ## build (release) with local whisper.cpp transcription (STT_ENGINE=whisper-cpp); installs cmake/clang/libclang-dev when missing
+	scripts/ensure-tools.sh whisper
+	$(CARGO) build --release -p agentlocator --features speech-svc/whisper
 
 web: ## build the web app (web/dist) when web/package.json exists; nothing yet otherwise
 	@if [[ -f web/package.json ]]; then \

@@ -5,6 +5,7 @@
 # Usage: scripts/ensure-tools.sh [runtime] [test]
 #   runtime  espeak-ng (the keyless default Hebrew TTS voice). Best effort: warns, never fails.
 #   test     runtime + chromium (web browser test) + rustfmt and clippy (rustup components) + cargo-nextest (cargo install, slow).
+#   whisper  what building whisper.cpp (speech-svc's `whisper` feature) needs: cmake, clang, libclang-dev. Fails when it cannot.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -67,6 +68,21 @@ ensure_rust_components() {
     fi
 }
 
+# whisper-rs compiles whisper.cpp with cmake and generates its bindings with libclang.
+ensure_whisper_build() {
+    local missing=()
+    command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+    command -v clang >/dev/null 2>&1 || missing+=(clang)
+    ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 || ls /usr/lib/x86_64-linux-gnu/libclang*.so* >/dev/null 2>&1 || missing+=(libclang-dev)
+    ((${#missing[@]} == 0)) && return 0
+    if ! can_root; then
+        echo "error: building whisper.cpp needs ${missing[*]}; installing them needs root: run 'sudo apt-get install ${missing[*]}'" >&2
+        return 1
+    fi
+    echo "tools: installing ${missing[*]} (whisper.cpp build) via apt-get..."
+    apt_install "${missing[@]}"
+}
+
 ensure_nextest() {
     cargo nextest --version >/dev/null 2>&1 && return 0
     warn "cargo-nextest is missing: building it with 'cargo install cargo-nextest --locked' (this takes a while, ~5-10 min on 2 cores)"
@@ -84,6 +100,7 @@ for mode in "${modes[@]}"; do
             ensure_rust_components
             ensure_nextest
             ;;
-        *) echo "unknown mode: $mode (runtime|test)" >&2; exit 2 ;;
+        whisper) ensure_whisper_build ;;
+        *) echo "unknown mode: $mode (runtime|test|whisper)" >&2; exit 2 ;;
     esac
 done
