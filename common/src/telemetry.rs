@@ -117,11 +117,64 @@ pub fn extract_http(headers: &http::HeaderMap) -> Context {
     opentelemetry::global::get_text_map_propagator(|p| p.extract(&HeaderReader(headers)))
 }
 
-/// Span for an incoming gRPC request, parented to the caller's trace when it sent one.
+/// The remote parent carried in `(name, value)` header pairs, for HTTP stacks whose header map is
+/// not [`http::HeaderMap`] (actix-web).
+pub fn extract_pairs<'a>(headers: impl IntoIterator<Item = (&'a str, &'a str)>) -> Context {
+    let map: std::collections::HashMap<String, String> = headers
+        .into_iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+        .collect();
+    opentelemetry::global::get_text_map_propagator(|p| p.extract(&map))
+}
+
+/// Span for an incoming gRPC request, named by its operation (`crm.v1.CrmService/GetBusiness`)
+/// and parented to the caller's trace when it sent one. Health checks (probes every few seconds)
+/// are not traced: they would bury the calls.
 pub fn grpc_server_span(req: &http::Request<()>) -> tracing::Span {
-    let span = tracing::info_span!("grpc.request", rpc = %req.uri().path());
+    let operation = req.uri().path().trim_start_matches('/');
+    if operation.starts_with("grpc.health.") {
+        return tracing::Span::none();
+    }
+    let (service, method) = operation.split_once('/').unwrap_or((operation, ""));
+    let span = tracing::info_span!(
+        "grpc.server",
+        otel.name = operation,
+        otel.kind = "server",
+        rpc.system = "grpc",
+        rpc.service = service,
+        rpc.method = method,
+    );
     let _ = span.set_parent(extract_http(req.headers()));
     span
+}
+
+/// Span for an incoming HTTP request, named `METHOD route` (the route pattern, never a path with
+/// ids in it) and parented to the caller's trace when it sent one; [`record_http_status`] adds
+/// the answer.
+pub fn http_server_span(method: &str, route: Option<&str>, parent: Context) -> tracing::Span {
+    let name = match route {
+        Some(r) => format!("{method} {r}"),
+        None => method.to_string(),
+    };
+    let span = tracing::info_span!(
+        "http.server",
+        otel.name = name,
+        otel.kind = "server",
+        http.request.method = method,
+        http.route = route,
+        http.response.status_code = tracing::field::Empty,
+        otel.status_code = tracing::field::Empty,
+    );
+    let _ = span.set_parent(parent);
+    span
+}
+
+/// Records the response status on a span from [`http_server_span`] (5xx marks it failed).
+pub fn record_http_status(span: &tracing::Span, status: u16) {
+    span.record("http.response.status_code", status);
+    if status >= 500 {
+        span.record("otel.status_code", "error");
+    }
 }
 
 /// A tonic client interceptor that forwards the current trace context in request metadata.

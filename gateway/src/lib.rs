@@ -46,6 +46,7 @@ pub fn create_app(
         .wrap(middleware::json_errors())
         .wrap(from_fn(metrics::record_request))
         .wrap(from_fn(middleware::log_request))
+        .wrap(from_fn(middleware::trace_request))
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, error::ApiError> {

@@ -10,6 +10,7 @@ use actix_web::{
     middleware::{ErrorHandlerResponse, ErrorHandlers},
 };
 use std::time::Instant;
+use tracing::Instrument;
 
 /// Rewrites any 4xx/5xx response that is not already JSON into `{"error","message"}`.
 pub fn json_errors<B: MessageBody + 'static>() -> ErrorHandlers<B> {
@@ -67,4 +68,35 @@ pub async fn log_request(
         Err(e) => tracing::warn!(%method, %path, error = %e, ms, "request failed"),
     }
     res.map(|r| r.map_body(|_, b| EitherBody::left(b.boxed())))
+}
+
+/// One trace span per request, named by method and route (`POST /webhook/incoming_call`) and
+/// continuing the caller's W3C trace context when it sent one; the gRPC calls made while
+/// handling it carry it on to the services. Probes and metric scrapes are not traced.
+pub async fn trace_request<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<ServiceResponse<B>, actix_web::Error> {
+    use agentlocator_common::telemetry;
+    if matches!(req.path(), "/healthz" | "/readyz" | "/metrics") {
+        return next.call(req).await;
+    }
+    let parent = telemetry::extract_pairs(
+        req.headers()
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?))),
+    );
+    let span = telemetry::http_server_span(
+        req.method().as_str(),
+        req.match_pattern().as_deref(),
+        parent,
+    );
+    let res = next.call(req).instrument(span.clone()).await;
+    match &res {
+        Ok(r) => telemetry::record_http_status(&span, r.status().as_u16()),
+        Err(e) => {
+            telemetry::record_http_status(&span, e.as_response_error().status_code().as_u16())
+        }
+    }
+    res
 }

@@ -212,7 +212,8 @@ impl EventBus for MemoryBus {
         }
         let parent = {
             use tracing_opentelemetry::OpenTelemetrySpanExt;
-            tracing::Span::current().context()
+            // Stored but not waited on: the span ends at once, its context goes with the event.
+            super::publish_span(&subject, event).context()
         };
         st.log.push_back(Entry {
             subject,

@@ -152,12 +152,14 @@ impl Delivery {
         }
     }
 
-    /// A span for handling this event, a child of the publisher's span, so one trace follows a
-    /// call from the webhook through the bus into every consumer.
+    /// A span for handling this event (`bus.consume call.started`), a child of the publisher's
+    /// span, so one trace follows a call from the webhook through the bus into every consumer.
     pub fn span(&self, consumer: &str) -> tracing::Span {
         use tracing_opentelemetry::OpenTelemetrySpanExt;
         let span = tracing::info_span!(
-            "event.handle",
+            "bus.consume",
+            otel.name = format!("bus.consume {}", operation(&self.subject)),
+            otel.kind = "consumer",
             consumer,
             subject = %self.subject,
             event_id = %self.event.id,
@@ -238,6 +240,23 @@ pub async fn connect_from(config: &crate::Config) -> Result<SharedBus, BusError>
     let bus = connect(config.nats_url.as_deref(), &config.nats_subject_root).await?;
     tracing::info!(bus = bus.kind(), "event bus connected");
     Ok(bus)
+}
+
+/// A relative subject without its business: `call.started`, what trace span names carry.
+fn operation(subject: &str) -> &str {
+    subject.split_once('.').map_or(subject, |(_, rest)| rest)
+}
+
+/// The span of publishing an event on `subject` (relative, `<business_id>.call.started`): named
+/// `bus.publish call.started`; its context travels with the event, so consumers are its children.
+pub(crate) fn publish_span(subject: &str, event: &Event) -> tracing::Span {
+    tracing::info_span!(
+        "bus.publish",
+        otel.name = format!("bus.publish {}", operation(subject)),
+        otel.kind = "producer",
+        subject,
+        event_id = %event.id,
+    )
 }
 
 /// The subject of `event` relative to the bus root: `<business_id>.<entity>.<what>`.

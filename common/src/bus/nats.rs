@@ -14,6 +14,8 @@ use async_trait::async_trait;
 use futures::StreamExt;
 use prost::Message as _;
 use std::time::Duration;
+use tracing::Instrument;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 /// How long events stay in the stream: long enough for a service to be down over a weekend.
 const MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -98,21 +100,27 @@ impl Settle for NatsSettle {
 #[async_trait]
 impl EventBus for NatsBus {
     async fn publish(&self, event: &Event) -> Result<(), BusError> {
-        let subject = format!("{}.{}", self.root, relative_subject(event)?);
+        let relative = relative_subject(event)?;
+        let span = super::publish_span(&relative, event);
+        let subject = format!("{}.{}", self.root, relative);
         let mut headers = async_nats::HeaderMap::new();
         headers.insert(async_nats::header::NATS_MESSAGE_ID, event.id.as_str());
-        crate::telemetry::inject_nats(&mut headers);
+        crate::telemetry::inject_nats_context(&span.context(), &mut headers);
         let fail = |reason: String| BusError::Publish {
             subject: subject.clone(),
             reason,
         };
-        let ack = self
-            .js
-            .publish_with_headers(subject.clone(), headers, event.encode_to_vec().into())
-            .await
-            .map_err(|e| fail(e.to_string()))?;
-        ack.await.map_err(|e| fail(e.to_string()))?;
-        Ok(())
+        async {
+            let ack = self
+                .js
+                .publish_with_headers(subject.clone(), headers, event.encode_to_vec().into())
+                .await
+                .map_err(|e| fail(e.to_string()))?;
+            ack.await.map_err(|e| fail(e.to_string()))?;
+            Ok(())
+        }
+        .instrument(span)
+        .await
     }
 
     async fn subscribe(&self, spec: ConsumerSpec) -> Result<Subscription, BusError> {
