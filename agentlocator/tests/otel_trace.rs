@@ -379,6 +379,16 @@ async fn one_webhook_is_one_connected_trace_across_the_services() {
             Some(published.span_id.as_str()),
             "{service}\n{tree}"
         );
+        // The stage timing a consumer knows: how long the event took to reach it.
+        let queued = consumed
+            .attributes
+            .get("queued_ms")
+            .map(|v| v.parse::<i64>());
+        assert!(
+            matches!(queued, Some(Ok(ms)) if ms >= 0),
+            "{service}: {:?}",
+            consumed.attributes
+        );
     }
     assert_eq!(
         root.attributes

@@ -154,8 +154,15 @@ impl Delivery {
 
     /// A span for handling this event (`bus.consume call.started`), a child of the publisher's
     /// span, so one trace follows a call from the webhook through the bus into every consumer.
+    /// `queued_ms` is the event's time between happening and reaching this consumer.
     pub fn span(&self, consumer: &str) -> tracing::Span {
         use tracing_opentelemetry::OpenTelemetrySpanExt;
+        let queued_ms = self
+            .event
+            .occurred_at
+            .as_ref()
+            .and_then(agentlocator_proto::from_timestamp)
+            .map(|at| (chrono::Utc::now() - at).num_milliseconds().max(0));
         let span = tracing::info_span!(
             "bus.consume",
             otel.name = format!("bus.consume {}", operation(&self.subject)),
@@ -164,6 +171,7 @@ impl Delivery {
             subject = %self.subject,
             event_id = %self.event.id,
             delivery = self.delivery_count,
+            queued_ms,
         );
         let _ = span.set_parent(self.parent.clone());
         span
