@@ -73,6 +73,7 @@ try {
     if (o.scroll > o.client) fail(`${where}: horizontal overflow at 375 px (${o.scroll} > ${o.client})`);
   };
   await overflow('/crm');
+  await page.screenshot({ path: join(shots, 'crm-375-top.png') });
 
   step('find the customer by phone');
   await page.getByLabel('חיפוש לקוחות').fill(env('AL_PHONE_QUERY'));
@@ -95,6 +96,7 @@ try {
   }
   await overflow('customer page');
   await page.screenshot({ path: join(shots, 'customer-375.png'), fullPage: true });
+  await page.screenshot({ path: join(shots, 'customer-375-top.png') });
 
   step('every Action Bar button opens its flow');
   for (const action of ['שיחה', 'וואטסאפ', 'משימה', 'הצעת מחיר', 'חתימה', 'חשבונית']) {
@@ -163,12 +165,98 @@ try {
   await page.locator('.recharts-surface').first().waitFor();
   await overflow('/reports');
   await page.screenshot({ path: join(shots, 'reports-375.png'), fullPage: true });
+  await page.screenshot({ path: join(shots, 'reports-375-top.png') });
   await page.goBack();
   await page.getByRole('heading', { name }).waitFor();
 
-  step('desktop and 404');
+  // The viewport as a phone or a desktop shows it (the README's screenshots).
+  const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`) });
+  const open = async (path, heading) => {
+    const r = await page.goto(`${base}${path}`);
+    if (r.status() !== 200) fail(`GET ${path} answered ${r.status()}`);
+    await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+  };
+
+  step('calendar, proposals and signatures at 375 px');
+  await open('/calendar', 'יומן');
+  await page.locator('.day-list > li').first().waitFor();
+  if ((await page.locator('.day-list > li').count()) !== 7) fail('the narrow week is not a list of seven days');
+  await overflow('/calendar');
+  await shot('calendar-375');
+  await open('/proposal', 'הצעות מחיר');
+  await page.locator('.proposal-row').first().waitFor();
+  await overflow('/proposal');
+  await open('/signature', 'חתימות');
+  await page.locator('.contract-row').first().waitFor();
+  await page.locator('.contract-row', { hasText: 'הסכם שירות' }).getByText('נחתם', { exact: true }).first().waitFor();
+  await overflow('/signature');
+  await shot('signature-375');
+
+  step('a knowledge Q&A pair saved in settings is there after a reload');
+  await open('/settings', 'הגדרות');
+  const voice = page.locator('section', { has: page.getByRole('heading', { name: 'הסוכן הקולי' }) });
+  await voice.getByRole('button', { name: 'הוספת שאלה' }).click();
+  const pairs = await voice.locator('.qa-row').count();
+  const question = `האם יש שירות בשבת? ${Date.now()}`;
+  await voice.getByLabel(`שאלה ${pairs}`, { exact: true }).fill(question);
+  await voice.getByLabel(`תשובה ${pairs}`, { exact: true }).fill('לא, בשבת העסק סגור.');
+  await voice.getByRole('button', { name: 'שמירה' }).click();
+  await page.locator('.toast', { hasText: 'ההגדרה נשמרה' }).first().waitFor();
+  await page.reload();
+  await page.getByRole('heading', { name: 'הסוכן הקולי' }).waitFor();
+  const saved = await page.getByLabel(`שאלה ${pairs}`, { exact: true }).inputValue();
+  if (saved !== question) fail(`after a reload question ${pairs} is ${JSON.stringify(saved)}`);
+  await overflow('/settings');
+  await shot('settings-375');
+
+  step('desktop: an appointment booked by clicking a calendar slot, and the main pages');
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: join(shots, 'customer-1280.png'), fullPage: true });
+  await open('/crm', 'לקוחות');
+  await page.locator('.customer-row').first().waitFor();
+  await shot('crm-1280');
+  await open('/calendar', 'יומן');
+  await page.locator('.week-grid').waitFor();
+  const today = await page.evaluate(() => {
+    const d = new Date();
+    const p = (n) => String(n).padStart(2, '0');
+    return {
+      key: `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`,
+      label: new Intl.DateTimeFormat('he-IL', { weekday: 'long', day: 'numeric', month: 'long' }).format(d),
+    };
+  });
+  await page.getByRole('button', { name: `פגישה חדשה ב${today.label} בשעה 14:00` }).click();
+  const booking = page.getByRole('dialog', { name: 'פגישה חדשה' });
+  const subject = `פגישת היכרות ${Date.now() % 100000}`;
+  if ((await booking.getByLabel('התחלה').inputValue()) !== `${today.key}T14:00`) fail('the clicked slot is not the start');
+  await booking.getByLabel('נושא הפגישה').fill(subject);
+  await booking.getByLabel('לקוח (לא חובה)').selectOption({ label: name });
+  await booking.getByRole('button', { name: 'יצירה' }).click();
+  await booking.waitFor({ state: 'detached' });
+  const slot = page.locator(`.slot[data-day="${today.key}"][data-hour="14"]`);
+  await slot.getByText(subject).waitFor();
+  await page.reload();
+  await slot.getByText(subject).waitFor();
+  await slot.getByText(name).waitFor();
+  await shot('calendar-1280');
+  await page.getByRole('button', { name: 'חודש', exact: true }).click();
+  await page.locator(`.month-day[data-day="${today.key}"]`, { hasText: subject }).waitFor();
+  await open('/reports', 'דוחות');
+  await page.locator('.recharts-surface').first().waitFor();
+  await shot('reports-1280');
+  await open('/proposal', 'הצעות מחיר');
+  await page.locator('.proposal-row').first().waitFor();
+  await open('/signature', 'חתימות');
+  await page.locator('.contract-row').first().waitFor();
+  await open('/settings', 'הגדרות');
+  await page.getByLabel('שם העסק').waitFor();
+  await shot('settings-1280');
+  await page.goto(customerUrl);
+  await page.getByRole('heading', { name }).waitFor();
+  await page.locator('.timeline-contract').first().waitFor();
+  await shot('customer-1280');
+
+  step('desktop and 404');
+  await page.screenshot({ path: join(shots, 'customer-1280-full.png'), fullPage: true });
   const nf = await page.goto(`${base}/no/such/page`);
   if (nf.status() !== 200) fail(`unknown page answered ${nf.status()} (the app shows its 404)`);
   await page.getByRole('heading', { name: 'העמוד לא נמצא' }).waitFor();

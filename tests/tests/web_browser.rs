@@ -2,7 +2,10 @@
 //! (tests/node/web-smoke.mjs) against a whole stack with demo data, serving the built app
 //! (web/dist, built by `make web` / `make web-test`). Signs in, sees the demo customers in RTL,
 //! finds one by a phone typed as 050-…, opens the customer page and its timeline, at 375 px wide
-//! without horizontal overflow, then the styled 404. A missing build or browser fails the test.
+//! without horizontal overflow; opens /calendar, /proposal, /signature, /reports and settings,
+//! saves a knowledge Q&A pair and sees it after a reload, books an appointment by clicking a
+//! calendar slot; screenshots at 375×812 and 1280×800 to target/web-screenshots; then the styled
+//! 404. A missing build or browser fails the test.
 
 use agentlocator_tests::{Bus, Db, TEST_PASSWORD, TestStack};
 use std::{path::PathBuf, process::Command};
@@ -98,6 +101,10 @@ fn web_app_in_chromium() {
         );
 
         let shots = workspace().join("target/web-screenshots");
+        // This run's screenshots only: an earlier run's must not pass the checks below.
+        if shots.exists() {
+            std::fs::remove_dir_all(&shots).expect("remove the previous screenshots");
+        }
         let base = stack.url("");
         let out = tokio::task::spawn_blocking(move || {
             Command::new("node")
@@ -124,12 +131,16 @@ fn web_app_in_chromium() {
             out.status
         );
         assert!(stdout.contains("\"ok\":true"), "{stdout}");
-        let shot = workspace().join("target/web-screenshots/customer-375.png");
-        assert!(
-            std::fs::metadata(&shot).is_ok_and(|m| m.len() > 1000),
-            "no 375 px screenshot at {}",
-            shot.display()
-        );
+        for page in ["crm", "customer", "calendar", "reports", "settings"] {
+            for width in [375, 1280] {
+                let shot = workspace().join(format!("target/web-screenshots/{page}-{width}.png"));
+                assert!(
+                    std::fs::metadata(&shot).is_ok_and(|m| m.len() > 1000),
+                    "no {width} px screenshot of {page} at {}",
+                    shot.display()
+                );
+            }
+        }
         stack.stop().await.expect("stack stops cleanly");
     });
 }
