@@ -65,6 +65,10 @@ fn main() -> ExitCode {
         Command::TranscribePending { .. } => "transcribe-pending",
     };
     agentlocator_common::runner::run_service(name, move |config, shutdown| async move {
+        // The servers (not one-off commands) serve GET /metrics on METRICS_ADDR when it is set.
+        if matches!(command, Command::Up | Command::Serve { .. }) {
+            agentlocator_common::metrics::serve_if_configured(&config, shutdown.clone()).await?;
+        }
         match command {
             Command::Up => services::up(config, shutdown).await,
             Command::Serve { service } => services::serve(service, config, shutdown).await,

@@ -54,6 +54,19 @@ where
     })
 }
 
+/// [`run_service`] for a long-running server: also serves `GET /metrics` on `METRICS_ADDR` when
+/// it is set (a one-off command such as `migrate` does not, so it never competes for the port).
+pub fn run_server<F, Fut>(name: &'static str, service: F) -> ExitCode
+where
+    F: FnOnce(Config, CancellationToken) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    run_service(name, move |config, shutdown| async move {
+        crate::metrics::serve_if_configured(&config, shutdown.clone()).await?;
+        service(config, shutdown).await
+    })
+}
+
 /// The `ServiceInfo` every service reports from its `Info` RPC.
 pub fn service_info(
     name: &str,

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    agentlocator_common::runner::run_service(crm_svc::NAME, crm_svc::serve)
+    agentlocator_common::runner::run_server(crm_svc::NAME, crm_svc::serve)
 }

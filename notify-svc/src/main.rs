@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    agentlocator_common::runner::run_service(notify_svc::NAME, notify_svc::serve)
+    agentlocator_common::runner::run_server(notify_svc::NAME, notify_svc::serve)
 }

@@ -145,7 +145,19 @@ impl PushSender {
     }
 
     /// Pushes `payload` to one subscription; deletes it when the push service says it is gone.
+    /// Counted as `push_sent_total{outcome="ok"|"gone"|"failed"}`.
     pub async fn send_one(&self, s: &PushSubscription, payload: &[u8], urgency: Urgency) -> Sent {
+        let sent = self.deliver(s, payload, urgency).await;
+        let outcome = match sent {
+            Sent::Delivered => "ok",
+            Sent::Gone => "gone",
+            Sent::Failed => "failed",
+        };
+        metrics::counter!("push_sent_total", "outcome" => outcome).increment(1);
+        sent
+    }
+
+    async fn deliver(&self, s: &PushSubscription, payload: &[u8], urgency: Urgency) -> Sent {
         let info = SubscriptionInfo::new(s.endpoint.as_str(), s.p256dh.as_str(), s.auth.as_str());
         let message = (|| {
             let mut sig = self.vapid.clone().add_sub_info(&info);

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    agentlocator_common::runner::run_service(speech_svc::NAME, speech_svc::serve)
+    agentlocator_common::runner::run_server(speech_svc::NAME, speech_svc::serve)
 }

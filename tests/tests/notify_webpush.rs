@@ -4,6 +4,7 @@
 //! A due task is pushed once with its JSON payload; a subscription whose push service answers
 //! 410 is deleted; subscribing is validated and idempotent; unsubscribing removes it.
 
+use agentlocator_common::metrics::text;
 use agentlocator_tests::{Api, Bus, Db, TestStack};
 use base64::Engine as _;
 use p256::ecdsa::{Signature, VerifyingKey, signature::Verifier};
@@ -283,6 +284,39 @@ async fn a_due_task_is_pushed_encrypted_and_signed_and_gone_subscriptions_are_de
         "{:?}",
         gone_received.lock().unwrap()
     );
+
+    // The gateway's /metrics (a local-only stack: open to loopback) shows every service of the
+    // process: the pushes by outcome, notify-svc's gRPC calls to crm-svc, the REST calls.
+    let res = reqwest::get(format!("{}/metrics", stack.http))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body = res.text().await.unwrap();
+    let samples = text::parse(&body).unwrap_or_else(|e| panic!("{e}\n{body}"));
+    let sum = |name: &str, labels: &[(&str, &str)]| text::sum(&samples, name, labels);
+    assert_eq!(sum("push_sent_total", &[("outcome", "ok")]), 1.0, "{body}");
+    assert_eq!(
+        sum("push_sent_total", &[("outcome", "gone")]),
+        1.0,
+        "{body}"
+    );
+    assert_eq!(
+        sum("push_sent_total", &[("outcome", "failed")]),
+        0.0,
+        "{body}"
+    );
+    let list_subscriptions = [
+        ("service", "agentlocator.v1.CrmService"),
+        ("method", "ListPushSubscriptions"),
+        ("code", "OK"),
+    ];
+    assert!(sum("grpc_server_requests_total", &list_subscriptions) >= 1.0);
+    let subscribed = [
+        ("method", "POST"),
+        ("route", "/api/push/subscribe"),
+        ("status", "201"),
+    ];
+    assert!(sum("http_requests_total", &subscribed) >= 2.0, "{body}");
 
     // Nothing more arrives for the same event.
     tokio::time::sleep(Duration::from_secs(2)).await;

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    agentlocator_common::runner::run_service(voice_svc::NAME, voice_svc::serve)
+    agentlocator_common::runner::run_server(voice_svc::NAME, voice_svc::serve)
 }

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    agentlocator_common::runner::run_service(whatsapp_bridge::NAME, whatsapp_bridge::serve)
+    agentlocator_common::runner::run_server(whatsapp_bridge::NAME, whatsapp_bridge::serve)
 }

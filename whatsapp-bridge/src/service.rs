@@ -214,10 +214,9 @@ impl Bridge {
                 }
                 Inbound::Connection(c) => {
                     tracing::info!(business_id = %envelope.business_id, state = %c.state, reason = ?c.reason, "WhatsApp connection");
-                    self.states
-                        .lock()
-                        .expect("states lock")
-                        .insert(envelope.business_id.clone(), c);
+                    let mut states = self.states.lock().expect("states lock");
+                    states.insert(envelope.business_id.clone(), c);
+                    record_sessions(&states);
                     None
                 }
             };
@@ -600,9 +599,66 @@ impl IdempotencyCache {
     }
 }
 
+/// The connection states the sidecar reports; any other is counted as `other`.
+const SESSION_STATES: [&str; 6] = ["connecting", "qr", "open", "closed", "logged_out", "other"];
+
+/// `whatsapp_sessions{state}`: the businesses of this replica by their last reported connection
+/// state (every state set, zeros included, so a session that moves on leaves its old state).
+fn record_sessions(states: &HashMap<String, ConnectionUpdate>) {
+    let mut counts = [0u32; SESSION_STATES.len()];
+    for c in states.values() {
+        let i = SESSION_STATES
+            .iter()
+            .position(|s| *s == c.state)
+            .unwrap_or(SESSION_STATES.len() - 1);
+        counts[i] += 1;
+    }
+    for (state, n) in SESSION_STATES.iter().zip(counts) {
+        metrics::gauge!("whatsapp_sessions", "state" => *state).set(f64::from(n));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sessions_are_a_gauge_per_state() {
+        agentlocator_common::metrics::install();
+        let update = |state: &str| ConnectionUpdate {
+            state: state.into(),
+            reason: None,
+            qr: None,
+        };
+        let mut states = HashMap::new();
+        states.insert("b1".to_string(), update("qr"));
+        states.insert("b2".to_string(), update("open"));
+        states.insert("b3".to_string(), update("open"));
+        states.insert("b4".to_string(), update("something-new"));
+        record_sessions(&states);
+        states.insert("b1".to_string(), update("open"));
+        record_sessions(&states);
+
+        let samples =
+            agentlocator_common::metrics::text::parse(&agentlocator_common::metrics::render())
+                .unwrap();
+        let gauge = |state: &str| {
+            agentlocator_common::metrics::text::sum(
+                &samples,
+                "whatsapp_sessions",
+                &[("state", state)],
+            )
+        };
+        assert_eq!(gauge("open"), 3.0);
+        assert_eq!(gauge("qr"), 0.0, "b1 moved on from qr");
+        assert_eq!(gauge("other"), 1.0);
+        assert_eq!(gauge("closed"), 0.0);
+        assert!(samples.iter().all(|s| {
+            s.name != "whatsapp_sessions"
+                || s.label("state")
+                    .is_some_and(|v| SESSION_STATES.contains(&v))
+        }));
+    }
 
     #[test]
     fn recipients_in_every_form() {
