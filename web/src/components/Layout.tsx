@@ -1,4 +1,5 @@
-import { NavLink, Outlet, useNavigate } from 'react-router-dom';
+import { useEffect } from 'react';
+import { NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { he } from '../strings';
 import { clearSession, getUser } from '../lib/api';
 import { disconnect } from '../lib/socket';
@@ -19,7 +20,12 @@ function Shell() {
   const proposals = useFeature('proposals_enabled');
   const signature = useFeature('signature_enabled');
   const navigate = useNavigate();
+  const { pathname } = useLocation();
   const user = getUser();
+  // On a phone the page links scroll sideways: keep the current one in view.
+  useEffect(() => {
+    document.querySelector<HTMLElement>('.nav a.active')?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+  }, [pathname]);
   function logout() {
     clearSession();
     disconnect();
