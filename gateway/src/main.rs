@@ -1,6 +1,3 @@
 fn main() -> std::process::ExitCode {
-    agentlocator_common::runner::run_server(
-        agentlocator_gateway::NAME,
-        agentlocator_gateway::serve,
-    )
+    agentlocator_common::runner::run_server(agentlocator_gateway::NAME, agentlocator_gateway::serve)
 }

@@ -128,6 +128,12 @@ async fn requests_are_counted_by_route_pattern_and_status() {
         timed(&after, "http_request_duration_seconds_bucket", Some("+Inf")),
         timed(&after, "http_request_duration_seconds_count", None)
     );
+    // A path no route matched is one series, whatever the path was.
+    assert_eq!(
+        requests(&after, "GET", "unmatched", "404") - requests(&before, "GET", "unmatched", "404"),
+        1.0,
+        "{body}"
+    );
     assert!(body.contains("# TYPE http_requests_total counter"));
     assert!(body.contains("# TYPE http_request_duration_seconds histogram"));
     // No raw path, id or phone number ever becomes a label value.
