@@ -238,6 +238,11 @@ try {
   await slot.getByText(subject).waitFor();
   await slot.getByText(name).waitFor();
   await shot('calendar-1280');
+  await slot.getByRole('button', { name: new RegExp(subject) }).click();
+  const edit = page.getByRole('dialog', { name: 'עריכת פגישה' });
+  if ((await edit.getByLabel('נושא הפגישה').inputValue()) !== subject) fail('the opened appointment is not the booked one');
+  await page.keyboard.press('Escape');
+  await edit.waitFor({ state: 'detached' });
   await page.getByRole('button', { name: 'חודש', exact: true }).click();
   await page.locator(`.month-day[data-day="${today.key}"]`, { hasText: subject }).waitFor();
   await open('/reports', 'דוחות');

@@ -21,16 +21,38 @@ export function validateAppointment(form: { title: string; starts: string; ends:
   return errors;
 }
 
-/** A new appointment from `start` (an hour long by default), with an optional customer. */
-export function AppointmentModal({ start, onClose, onCreated }: { start: Date; onClose: () => void; onCreated: (a: Appointment) => void }) {
+function initialForm(start: Date, appointment?: Appointment) {
+  if (appointment) {
+    const starts = appointment.starts_at ? new Date(appointment.starts_at) : start;
+    const ends = appointment.ends_at ? new Date(appointment.ends_at) : new Date(starts.getTime() + 60 * 60 * 1000);
+    return {
+      title: appointment.title,
+      customer_id: appointment.customer_id ?? '',
+      starts: toLocalInput(starts),
+      ends: toLocalInput(ends),
+      notes: appointment.notes,
+    };
+  }
+  return { title: '', customer_id: '', starts: toLocalInput(start), ends: toLocalInput(new Date(start.getTime() + 60 * 60 * 1000)), notes: '' };
+}
+
+/**
+ * A new appointment from `start` (an hour long by default), with an optional customer; or, given
+ * `appointment`, that appointment to change or delete. `onSaved` runs after any change.
+ */
+export function AppointmentModal({
+  start,
+  appointment,
+  onClose,
+  onSaved,
+}: {
+  start: Date;
+  appointment?: Appointment;
+  onClose: () => void;
+  onSaved: () => void;
+}) {
   const toast = useToast();
-  const [form, setForm] = useState({
-    title: '',
-    customer_id: '',
-    starts: toLocalInput(start),
-    ends: toLocalInput(new Date(start.getTime() + 60 * 60 * 1000)),
-    notes: '',
-  });
+  const [form, setForm] = useState(() => initialForm(start, appointment));
   const [customers, setCustomers] = useState<Customer[] | null>(null);
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [error, setError] = useState<unknown>(null);
@@ -55,23 +77,41 @@ export function AppointmentModal({ start, onClose, onCreated }: { start: Date; o
     setError(null);
     if (Object.keys(found).length) return;
     setBusy(true);
+    const body = {
+      title: form.title.trim(),
+      starts_at: fromLocalInput(form.starts)!.toISOString(),
+      ends_at: fromLocalInput(form.ends)!.toISOString(),
+      customer_id: form.customer_id || null,
+      notes: form.notes,
+    };
     try {
-      const created = await api<Appointment>('/api/appointments', {
-        method: 'POST',
-        body: {
-          title: form.title.trim(),
-          starts_at: fromLocalInput(form.starts)!.toISOString(),
-          ends_at: fromLocalInput(form.ends)!.toISOString(),
-          customer_id: form.customer_id || null,
-          notes: form.notes,
-        },
-      });
-      toast(he.calendar.created, 'success');
-      onCreated(created);
+      if (appointment) {
+        await api<Appointment>(`/api/appointments/${appointment.id}`, { method: 'PATCH', body });
+        toast(he.calendar.updated, 'success');
+      } else {
+        await api<Appointment>('/api/appointments', { method: 'POST', body });
+        toast(he.calendar.created, 'success');
+      }
+      onSaved();
     } catch (err) {
       if (err instanceof ApiError && err.status === 422 && (err.field === 'title' || err.field === 'starts_at' || err.field === 'ends_at')) {
         setErrors({ [err.field]: err.message });
       } else setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function remove() {
+    if (!appointment) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api(`/api/appointments/${appointment.id}`, { method: 'DELETE' });
+      toast(he.calendar.removed, 'success');
+      onSaved();
+    } catch (err) {
+      setError(err);
     } finally {
       setBusy(false);
     }
@@ -87,7 +127,7 @@ export function AppointmentModal({ start, onClose, onCreated }: { start: Date; o
     ) : null;
 
   return (
-    <Modal title={he.calendar.newAppointment} onClose={onClose}>
+    <Modal title={appointment ? he.calendar.edit : he.calendar.newAppointment} onClose={onClose}>
       <form onSubmit={submit} noValidate className="form">
         <div className="field">
           <label htmlFor={`${id}-title`}>{he.calendar.subject}</label>
@@ -147,11 +187,16 @@ export function AppointmentModal({ start, onClose, onCreated }: { start: Date; o
         {error ? <ErrorNotice error={error} /> : null}
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={busy}>
-            {he.create}
+            {appointment ? he.save : he.create}
           </button>
           <button type="button" className="btn btn-ghost" onClick={onClose}>
             {he.cancel}
           </button>
+          {appointment && (
+            <button type="button" className="btn btn-danger" disabled={busy} onClick={() => void remove()}>
+              {he.calendar.remove}
+            </button>
+          )}
         </div>
       </form>
     </Modal>

@@ -149,6 +149,49 @@ describe('calendar week view', () => {
   });
 });
 
+describe('an appointment opened from the calendar', () => {
+  it('is changed with PATCH and deleted with DELETE', async () => {
+    let items = [...appointments.items];
+    const calls = mockApi({
+      'GET /api/me': me(),
+      'GET /api/appointments': () => json(200, { from: null, to: null, items }),
+      'GET /api/tasks': tasks,
+      'GET /api/crm/customers/k1': customer,
+      'GET /api/crm/customers': { page: 1, limit: 100, total: 1, items: [customer] },
+      'PATCH /api/appointments/a1': (call: { body: unknown }) => {
+        items = items.map((a) => (a.id === 'a1' ? { ...a, ...(call.body as object) } : a));
+        return json(200, items[0]);
+      },
+      'DELETE /api/appointments/a1': () => {
+        items = items.filter((a) => a.id !== 'a1');
+        return json(204, null);
+      },
+    });
+    renderAt('/calendar?date=2026-11-24');
+    await screen.findByText('פגישת ייעוץ');
+    await userEvent.click(within(slot('2026-11-24', 10)).getByRole('button', { name: /פגישת ייעוץ/ }));
+    let dialog = await screen.findByRole('dialog', { name: he.calendar.edit });
+    expect(within(dialog).getByLabelText(he.calendar.subject)).toHaveValue('פגישת ייעוץ');
+    expect(within(dialog).getByLabelText(he.calendar.starts)).toHaveValue('2026-11-24T10:30');
+    expect(within(dialog).getByLabelText(he.calendar.ends)).toHaveValue('2026-11-24T11:30');
+    expect(await within(dialog).findByLabelText(he.calendar.customer)).toHaveValue('k1');
+    await userEvent.clear(within(dialog).getByLabelText(he.calendar.subject));
+    await userEvent.type(within(dialog).getByLabelText(he.calendar.subject), 'פגישת סיכום');
+    await userEvent.selectOptions(within(dialog).getByLabelText(he.calendar.customer), '');
+    await userEvent.click(within(dialog).getByRole('button', { name: he.save }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(calls.find((c) => c.method === 'PATCH')!.body).toMatchObject({ title: 'פגישת סיכום', customer_id: null });
+    expect(await within(slot('2026-11-24', 10)).findByText('פגישת סיכום')).toBeInTheDocument();
+
+    await userEvent.click(within(slot('2026-11-24', 10)).getByRole('button', { name: /פגישת סיכום/ }));
+    dialog = await screen.findByRole('dialog', { name: he.calendar.edit });
+    await userEvent.click(within(dialog).getByRole('button', { name: he.calendar.remove }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    await waitFor(() => expect(within(slot('2026-11-24', 10)).queryByText('פגישת סיכום')).not.toBeInTheDocument());
+    expect(calls.some((c) => c.method === 'DELETE' && c.url === '/api/appointments/a1')).toBe(true);
+  });
+});
+
 describe('calendar navigation and views', () => {
   it('moves by week, and the month view starts on Sunday with each item on its day', async () => {
     const calls = mockApi({

@@ -54,6 +54,7 @@ function Calendar() {
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [creating, setCreating] = useState<Date | null>(null);
+  const [editing, setEditing] = useState<Appointment | null>(null);
   const { from, to } = useMemo(() => viewRange(view, anchor), [view, anchor]);
 
   const load = useCallback(async () => {
@@ -134,20 +135,26 @@ function Calendar() {
       {error ? <ErrorNotice error={error} onRetry={load} /> : null}
       {!data && !error ? <Loading /> : null}
       {data && view === 'week' && narrow && (
-        <DayList days={days} appointments={appointmentsByDay} tasks={tasksByDay} names={names} onAdd={openAt} />
+        <DayList days={days} appointments={appointmentsByDay} tasks={tasksByDay} names={names} onAdd={openAt} onOpen={setEditing} />
       )}
       {data && view === 'week' && !narrow && (
-        <WeekGrid days={days} appointments={appointmentsByDay} tasks={tasksByDay} names={names} onAdd={openAt} />
+        <WeekGrid days={days} appointments={appointmentsByDay} tasks={tasksByDay} names={names} onAdd={openAt} onOpen={setEditing} />
       )}
       {data && view === 'month' && (
-        <MonthGrid anchor={anchor} appointments={appointmentsByDay} tasks={tasksByDay} onAdd={openAt} />
+        <MonthGrid anchor={anchor} appointments={appointmentsByDay} tasks={tasksByDay} onAdd={openAt} onOpen={setEditing} />
       )}
-      {creating && (
+      {(creating || editing) && (
         <AppointmentModal
-          start={creating}
-          onClose={() => setCreating(null)}
-          onCreated={() => {
+          key={editing?.id ?? 'new'}
+          start={creating ?? new Date()}
+          appointment={editing ?? undefined}
+          onClose={() => {
             setCreating(null);
+            setEditing(null);
+          }}
+          onSaved={() => {
+            setCreating(null);
+            setEditing(null);
             void load();
           }}
         />
@@ -160,15 +167,25 @@ interface ViewProps {
   appointments: Map<string, Appointment[]>;
   tasks: Map<string, Task[]>;
   onAdd: (day: Date, hour?: number) => void;
+  onOpen: (a: Appointment) => void;
 }
 
-function AppointmentChip({ a, customer }: { a: Appointment; customer?: string }) {
+/** An appointment; click (or Enter) opens it to change or delete. */
+function AppointmentChip({ a, customer, onOpen }: { a: Appointment; customer?: string; onOpen: (a: Appointment) => void }) {
   return (
-    <div className="event" title={a.notes || undefined}>
+    <button
+      type="button"
+      className="event event-button"
+      title={a.notes || undefined}
+      onClick={(e) => {
+        e.stopPropagation();
+        onOpen(a);
+      }}
+    >
       {a.starts_at && <time dateTime={a.starts_at}>{timeOfDay(a.starts_at)}</time>}
       <span className="event-title">{a.title}</span>
       {customer && <span className="event-customer">{customer}</span>}
-    </div>
+    </button>
   );
 }
 
@@ -188,7 +205,7 @@ function TaskChip({ t }: { t: Task }) {
 }
 
 /** The week as a grid of hour slots: click (or Enter on) an empty slot to book it. */
-function WeekGrid({ days, appointments, tasks, names, onAdd }: ViewProps & { days: Date[]; names: Record<string, string> }) {
+function WeekGrid({ days, appointments, tasks, names, onAdd, onOpen }: ViewProps & { days: Date[]; names: Record<string, string> }) {
   const today = new Date();
   return (
     <div className="week-grid">
@@ -221,7 +238,7 @@ function WeekGrid({ days, appointments, tasks, names, onAdd }: ViewProps & { day
               <div key={dayKey(d)} className="slot" data-day={dayKey(d)} data-hour={h}>
                 <button type="button" className="slot-add" aria-label={he.calendar.addAt(longDate(d), at)} onClick={() => onAdd(d, h)} />
                 {here.map((a) => (
-                  <AppointmentChip key={a.id} a={a} customer={a.customer_id ? names[a.customer_id] : undefined} />
+                  <AppointmentChip key={a.id} a={a} customer={a.customer_id ? names[a.customer_id] : undefined} onOpen={onOpen} />
                 ))}
               </div>
             );
@@ -233,7 +250,7 @@ function WeekGrid({ days, appointments, tasks, names, onAdd }: ViewProps & { day
 }
 
 /** The week as a list of days, for narrow screens. */
-function DayList({ days, appointments, tasks, names, onAdd }: ViewProps & { days: Date[]; names: Record<string, string> }) {
+function DayList({ days, appointments, tasks, names, onAdd, onOpen }: ViewProps & { days: Date[]; names: Record<string, string> }) {
   const today = new Date();
   return (
     <ol className="day-list">
@@ -254,7 +271,7 @@ function DayList({ days, appointments, tasks, names, onAdd }: ViewProps & { days
             ) : (
               <div className="day-items">
                 {dayAppointments.map((a) => (
-                  <AppointmentChip key={a.id} a={a} customer={a.customer_id ? names[a.customer_id] : undefined} />
+                  <AppointmentChip key={a.id} a={a} customer={a.customer_id ? names[a.customer_id] : undefined} onOpen={onOpen} />
                 ))}
                 {dayTasks.map((t) => (
                   <TaskChip key={t.id} t={t} />
@@ -269,7 +286,7 @@ function DayList({ days, appointments, tasks, names, onAdd }: ViewProps & { days
 }
 
 /** The month: weeks from Sunday, days of other months dimmed; click a day to book it. */
-function MonthGrid({ anchor, appointments, tasks, onAdd }: ViewProps & { anchor: Date }) {
+function MonthGrid({ anchor, appointments, tasks, onAdd, onOpen }: ViewProps & { anchor: Date }) {
   const today = new Date();
   const weeks = monthGrid(anchor);
   return (
@@ -287,8 +304,8 @@ function MonthGrid({ anchor, appointments, tasks, onAdd }: ViewProps & { anchor:
           {week.map((d) => {
             const key = dayKey(d);
             const items = [
-              ...(appointments.get(key) ?? []).map((a) => ({ id: a.id, time: a.starts_at, title: a.title, task: false })),
-              ...(tasks.get(key) ?? []).map((t) => ({ id: t.id, time: t.due_at, title: t.title, task: true })),
+              ...(appointments.get(key) ?? []).map((a) => ({ id: a.id, time: a.starts_at, title: a.title, appointment: a })),
+              ...(tasks.get(key) ?? []).map((t) => ({ id: t.id, time: t.due_at, title: t.title, appointment: null })),
             ];
             const cls = ['month-day', d.getMonth() !== anchor.getMonth() ? 'other-month' : '', sameDay(d, today) ? 'today' : '']
               .filter(Boolean)
@@ -307,12 +324,28 @@ function MonthGrid({ anchor, appointments, tasks, onAdd }: ViewProps & { anchor:
                   {d.getDate()}
                 </button>
                 <ul className="month-items">
-                  {items.slice(0, MONTH_ITEMS).map((it) => (
-                    <li key={it.id} className={it.task ? 'event event-task' : 'event'} title={it.title}>
-                      {it.task && <span className="visually-hidden">{he.calendar.task}: </span>}
-                      {it.time && <time dateTime={it.time}>{timeOfDay(it.time)}</time>} {it.title}
-                    </li>
-                  ))}
+                  {items.slice(0, MONTH_ITEMS).map((it) =>
+                    it.appointment ? (
+                      <li key={it.id}>
+                        <button
+                          type="button"
+                          className="event event-button"
+                          title={it.title}
+                          onClick={(e) => {
+                            e.stopPropagation();
+                            onOpen(it.appointment);
+                          }}
+                        >
+                          {it.time && <time dateTime={it.time}>{timeOfDay(it.time)}</time>} {it.title}
+                        </button>
+                      </li>
+                    ) : (
+                      <li key={it.id} className="event event-task" title={it.title}>
+                        <span className="visually-hidden">{he.calendar.task}: </span>
+                        {it.time && <time dateTime={it.time}>{timeOfDay(it.time)}</time>} {it.title}
+                      </li>
+                    ),
+                  )}
                   {items.length > MONTH_ITEMS && <li className="muted">{he.calendar.more(items.length - MONTH_ITEMS)}</li>}
                 </ul>
               </div>
