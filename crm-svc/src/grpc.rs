@@ -20,7 +20,7 @@ use crate::{
         AppointmentId, ContractId, CustomerId, InvoiceId, ProposalId, SignatureId, TaskId, UserId,
     },
     invoices, proposals, push_subscriptions, reports, signatures, tasks, timeline, users,
-    whatsapp_messages, whatsapp_session,
+    whatsapp_lease, whatsapp_messages, whatsapp_session,
 };
 use agentlocator_proto::v1::{self as pb, crm_service_server::CrmService};
 use tonic::{Request, Response, Status};
@@ -702,6 +702,42 @@ impl CrmService for CrmGrpc {
         }))
     }
 
+    async fn acquire_whats_app_lease(
+        &self,
+        request: Request<pb::AcquireWhatsAppLeaseRequest>,
+    ) -> Result<Response<pb::AcquireWhatsAppLeaseResponse>, Status> {
+        let r = request.into_inner();
+        let business_id = scoped_business(&r.business_id)?;
+        let ttl = std::time::Duration::from_millis(u64::from(r.ttl_ms));
+        let acquired =
+            whatsapp_lease::acquire(&self.db, &business_id, &r.holder, &r.holder_addr, ttl).await?;
+        Ok(Response::new(pb::AcquireWhatsAppLeaseResponse {
+            granted: acquired.granted,
+            lease: Some(lease_pb(acquired.lease)),
+        }))
+    }
+
+    async fn release_whats_app_lease(
+        &self,
+        request: Request<pb::ReleaseWhatsAppLeaseRequest>,
+    ) -> Result<Response<pb::ReleaseWhatsAppLeaseResponse>, Status> {
+        let r = request.into_inner();
+        let business_id = scoped_business(&r.business_id)?;
+        let released = whatsapp_lease::release(&self.db, &business_id, &r.holder).await?;
+        Ok(Response::new(pb::ReleaseWhatsAppLeaseResponse { released }))
+    }
+
+    async fn get_whats_app_lease(
+        &self,
+        request: Request<pb::GetWhatsAppLeaseRequest>,
+    ) -> Result<Response<pb::GetWhatsAppLeaseResponse>, Status> {
+        let business_id = scoped_business(&request.into_inner().business_id)?;
+        let lease = whatsapp_lease::get(&self.db, &business_id).await?;
+        Ok(Response::new(pb::GetWhatsAppLeaseResponse {
+            lease: lease.map(lease_pb),
+        }))
+    }
+
     async fn resolve_whats_app_lid(
         &self,
         request: Request<pb::ResolveWhatsAppLidRequest>,
@@ -774,6 +810,17 @@ fn scoped_business(id: &str) -> Result<crate::ids::BusinessId, Status> {
         .into());
     }
     Ok(crate::ids::BusinessId::from(id))
+}
+
+fn lease_pb(l: whatsapp_lease::Lease) -> pb::WhatsAppLease {
+    pb::WhatsAppLease {
+        business_id: l.business_id.to_string(),
+        holder: l.holder,
+        holder_addr: l.holder_addr,
+        expires_at: Some(agentlocator_proto::to_timestamp(crate::time::to_utc(
+            l.expires_at,
+        ))),
+    }
 }
 
 fn push_subscription_pb(s: push_subscriptions::PushSubscription) -> pb::PushSubscription {

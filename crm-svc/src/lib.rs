@@ -37,6 +37,7 @@ pub mod test_support;
 pub mod time;
 pub mod timeline;
 pub mod users;
+pub mod whatsapp_lease;
 pub mod whatsapp_messages;
 pub mod whatsapp_session;
 

@@ -320,3 +320,17 @@ diesel::table! {
 
 diesel::joinable!(call_turns -> calls (call_id));
 diesel::allow_tables_to_appear_in_same_query!(call_turns, calls);
+
+diesel::table! {
+    /// Which whatsapp-bridge replica holds a business's WhatsApp socket (migration 000530).
+    whatsapp_session_leases (business_id) {
+        business_id -> Text,
+        holder -> Text,
+        holder_addr -> Text,
+        expires_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(whatsapp_session_leases -> businesses (business_id));
+diesel::allow_tables_to_appear_in_same_query!(whatsapp_session_leases, businesses);

@@ -20,6 +20,7 @@ mod storage;
 mod task_due;
 mod tasks;
 mod timeline;
+mod whatsapp_lease;
 mod whatsapp_session;
 
 use std::{future::Future, time::Duration};
