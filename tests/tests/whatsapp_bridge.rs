@@ -474,6 +474,45 @@ async fn auth_state_and_session_routes() {
     let (s, _) = auth(json!({"business_id": business, "op": "drop-table"})).await;
     assert_eq!(s, 400);
 
+    // The session lease through the same route: one sidecar holds a business at a time.
+    let lease = |holder: &str| {
+        json!({"business_id": business, "op": "lease", "holder": holder,
+               "holder_addr": format!("http://{holder}:50055"), "ttl_ms": 30000})
+    };
+    let (s, a) = auth(lease("pod-a")).await;
+    assert_eq!(
+        (s, a["granted"].as_bool(), a["holder"].as_str()),
+        (200, Some(true), Some("pod-a")),
+        "{a}"
+    );
+    let (s, renewed) = auth(lease("pod-a")).await;
+    assert_eq!((s, renewed["granted"].as_bool()), (200, Some(true)));
+    assert!(renewed["expires_at"].as_str() >= a["expires_at"].as_str());
+    let (s, b) = auth(lease("pod-b")).await;
+    assert_eq!(
+        (s, b["granted"].as_bool(), b["holder_addr"].as_str()),
+        (200, Some(false), Some("http://pod-a:50055")),
+        "{b}"
+    );
+    let release =
+        |holder: &str| json!({"business_id": business, "op": "release", "holder": holder});
+    assert_eq!(
+        auth(release("pod-b")).await,
+        (200, json!({"released": false}))
+    );
+    assert_eq!(
+        auth(release("pod-a")).await,
+        (200, json!({"released": true}))
+    );
+    let (_, b) = auth(lease("pod-b")).await;
+    assert_eq!(b["granted"], true, "free once released");
+    assert_eq!(
+        auth(release("pod-b")).await,
+        (200, json!({"released": true}))
+    );
+    let (s, _) = auth(json!({"business_id": business, "op": "lease", "holder": ""})).await;
+    assert_eq!(s, 400, "a lease needs a holder");
+
     Mock::given(method("GET"))
         .and(path(format!("/sessions/{business}")))
         .and(header("x-bridge-secret", SECRET))

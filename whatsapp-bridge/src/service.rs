@@ -30,6 +30,9 @@ use std::{
 
 pub type CrmClient = CrmServiceClient<TracedChannel>;
 
+/// How long a sidecar's session lease lasts when it does not say (it renews every third of it).
+pub const LEASE_TTL_MS: u32 = 30_000;
+
 /// Idempotency keys remembered per replica (a retried send within this window is answered from
 /// memory instead of sending twice).
 const IDEMPOTENCY_CAPACITY: usize = 10_000;
@@ -233,8 +236,14 @@ impl Bridge {
         Ok(published)
     }
 
-    /// The sidecar's auth-state store: `{"business_id", "op": "get"|"set"|"clear", ...}`, and
-    /// `{"op": "paired"}` → the businesses whose sessions a (re)started sidecar resumes.
+    /// The sidecar's auth-state store: `{"business_id", "op": "get"|"set"|"clear", ...}`,
+    /// `{"op": "paired"}` → the businesses whose sessions a (re)started sidecar resumes, and the
+    /// session lease that keeps one socket per business across replicas:
+    /// `{"business_id", "op": "lease", "holder", "holder_addr", "ttl_ms"?}` → `{"granted",
+    /// "holder", "holder_addr", "expires_at"}` (acquire or renew) and `{"business_id", "op":
+    /// "release", "holder"}` → `{"released"}`. The holder is the sidecar (it holds the socket) and
+    /// `holder_addr` the advertised address of the bridge in its pod: the sidecar's calls reach
+    /// whichever replica the gateway picks, so the answering replica cannot be the holder.
     pub async fn sidecar_auth_state(&self, secret: &str, body: &[u8]) -> Result<Vec<u8>> {
         self.check_secret(secret)?;
         #[derive(serde::Deserialize)]
@@ -246,6 +255,13 @@ impl Bridge {
             keys: Vec<String>,
             #[serde(default)]
             values: HashMap<String, Option<String>>,
+            /// `lease`/`release`: the sidecar's holder id and its pod's advertised bridge address.
+            #[serde(default)]
+            holder: String,
+            #[serde(default)]
+            holder_addr: String,
+            #[serde(default)]
+            ttl_ms: Option<u32>,
         }
         let r: Request =
             serde_json::from_slice(body).map_err(|e| Error::BadPayload(e.to_string()))?;
@@ -312,10 +328,44 @@ impl Bridge {
                     .removed;
                 serde_json::json!({ "removed": removed })
             }
+            "lease" => {
+                let r = crm
+                    .acquire_whats_app_lease(pb::AcquireWhatsAppLeaseRequest {
+                        business_id: r.business_id,
+                        holder: r.holder,
+                        holder_addr: r.holder_addr,
+                        ttl_ms: r.ttl_ms.unwrap_or(LEASE_TTL_MS),
+                    })
+                    .await?
+                    .into_inner();
+                let lease = r.lease.unwrap_or_default();
+                serde_json::json!({
+                    "granted": r.granted,
+                    "holder": lease.holder,
+                    "holder_addr": lease.holder_addr,
+                    "expires_at": lease
+                        .expires_at
+                        .and_then(|t| agentlocator_proto::from_timestamp(&t))
+                        .map(|t| t.to_rfc3339()),
+                })
+            }
+            "release" => {
+                let released = crm
+                    .release_whats_app_lease(pb::ReleaseWhatsAppLeaseRequest {
+                        business_id: r.business_id,
+                        holder: r.holder,
+                    })
+                    .await?
+                    .into_inner()
+                    .released;
+                serde_json::json!({ "released": released })
+            }
             other => {
                 return Err(Error::Invalid {
                     field: "op",
-                    message: format!("unknown op {other:?} (get, set, clear or paired)"),
+                    message: format!(
+                        "unknown op {other:?} (get, set, clear, paired, lease or release)"
+                    ),
                 });
             }
         };

@@ -9,7 +9,18 @@ export interface SidecarConfig {
   /** Base URL of the AgentLocator gateway: events and auth state go to its /webhook routes. */
   bridgeUrl: string;
   logLevel: string;
+  /**
+   * The gRPC address of the whatsapp-bridge in this pod as the other replicas reach it
+   * (WA_BRIDGE_ADVERTISE_URL, shared with the bridge); stored with the session lease so calls for a
+   * business this sidecar holds are forwarded here. Empty with one replica.
+   */
+  advertiseUrl: string;
+  /** Life of a session lease; renewed every third of it, and the period of the resume sweep. */
+  leaseTtlMs: number;
 }
+
+/** A session lease lasts 30 s: a dead replica's businesses move within about that long. */
+export const LEASE_TTL_MS = 30_000;
 
 export class ConfigError extends Error {
   constructor(
@@ -37,11 +48,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SidecarConfig 
   } catch {
     throw new ConfigError('WA_BRIDGE_URL', `expected an http(s) URL, got "${bridgeUrl}"`);
   }
+  const advertiseUrl = (env.WA_BRIDGE_ADVERTISE_URL?.trim() ?? '').replace(/\/+$/, '');
+  if (advertiseUrl) {
+    try {
+      const url = new URL(advertiseUrl);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+    } catch {
+      throw new ConfigError('WA_BRIDGE_ADVERTISE_URL', `expected an http(s) URL, got "${advertiseUrl}"`);
+    }
+  }
   return {
     host: match[1].replace(/^\[|\]$/g, ''),
     port: Number(match[2]),
     secret,
     bridgeUrl,
     logLevel: env.WA_SIDECAR_LOG_LEVEL?.trim() || 'info',
+    advertiseUrl,
+    leaseTtlMs: LEASE_TTL_MS,
   };
 }

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { BridgeAuthStore, listPaired } from './auth-state';
 import { loadConfig } from './config';
 import { Forwarder } from './forwarder';
+import { BridgeLease, newHolderId } from './lease';
 import type { Logger } from './logger';
 import { createApi } from './server';
 import { SessionManager, type SocketFactory } from './sessions';
@@ -29,41 +30,66 @@ function main(): void {
       syncFullHistory: false,
     });
   };
+  const lease = new BridgeLease(authUrl, config.secret, newHolderId(), config.advertiseUrl, config.leaseTtlMs);
   const sessions = new SessionManager({
     factory,
     storeFor: (businessId) => new BridgeAuthStore(authUrl, config.secret, businessId),
     forwarder,
     logger,
+    lease,
+    leaseTtlMs: config.leaseTtlMs,
   });
   const server = createApi(sessions, config.secret, logger);
   server.listen(config.port, config.host, () => {
-    logger.info({ addr: `${config.host}:${config.port}`, bridge: config.bridgeUrl }, 'whatsapp sidecar listening');
+    logger.info(
+      { addr: `${config.host}:${config.port}`, bridge: config.bridgeUrl, holder: lease.holder, advertise: config.advertiseUrl },
+      'whatsapp sidecar listening',
+    );
   });
-  // Resume every paired business once the bridge answers (it may start after us).
+  // Resume every paired business once the bridge answers (it may start after us), then sweep
+  // again every lease TTL: a business another replica held is taken over once that replica is
+  // gone and its lease expired (or was released).
   let stopping = false;
+  let sweep: NodeJS.Timeout | undefined;
+  let sweeping = false;
+  const resumePaired = async (): Promise<number> => {
+    const ids = await listPaired(authUrl, config.secret);
+    await sessions.resume(ids);
+    return ids.length;
+  };
   const resume = async (attempt = 0): Promise<void> => {
     if (stopping) return;
     try {
-      const ids = await listPaired(authUrl, config.secret);
-      logger.info({ businesses: ids.length }, 'resuming paired WhatsApp sessions');
-      for (const id of ids) await sessions.start(id);
+      logger.info({ businesses: await resumePaired() }, 'resumed paired WhatsApp sessions');
     } catch (err) {
       const delay = Math.min(30_000, 1_000 * 2 ** attempt);
       logger.warn({ err: String(err), retry_in_ms: delay }, 'cannot list paired businesses yet');
       setTimeout(() => void resume(attempt + 1), delay);
+      return;
     }
+    if (stopping) return;
+    sweep = setInterval(() => {
+      if (sweeping || stopping) return;
+      sweeping = true;
+      resumePaired()
+        .catch((err) => logger.warn({ err: String(err) }, 'the resume sweep cannot list paired businesses'))
+        .finally(() => {
+          sweeping = false;
+        });
+    }, config.leaseTtlMs);
   };
   void resume();
   const shutdown = (signal: string) => {
     stopping = true;
+    if (sweep) clearInterval(sweep);
     logger.info({ signal }, 'shutting down');
     server.close();
-    sessions.stopAll();
+    const released = sessions.stopAll();
     const deadline = setTimeout(() => {
       forwarder.close();
       process.exit(0);
     }, 5_000);
-    forwarder.drained().then(() => {
+    Promise.all([released, forwarder.drained()]).then(() => {
       clearTimeout(deadline);
       process.exit(0);
     });

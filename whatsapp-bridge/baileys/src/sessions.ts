@@ -1,10 +1,16 @@
 // One Baileys linked-device socket per business: start, stop, logout, send, and the connection
 // state the web app shows. Reconnects on every close except logged-out/forbidden (the pairing is
 // gone) and "connection replaced" (another client took over: a conflict to report, not a loop).
+//
+// With a lease client (several bridge replicas), a socket is opened only under the business's
+// session lease: asked for before connecting, renewed every third of its TTL while the session
+// runs, released on stop and logout. A refused renewal, or renewals failing for a whole TTL, close
+// the socket without logging out (another replica takes the business over with the same pairing).
 
 import type { KeyValueStore } from './auth-state';
 import { useStoredAuthState } from './auth-state';
 import type { Forwarder } from './forwarder';
+import type { LeaseClient } from './lease';
 import type { Logger } from './logger';
 
 export type ConnectionState = 'connecting' | 'qr' | 'open' | 'closed' | 'logged_out';
@@ -66,7 +72,15 @@ interface Session {
   attempt: number;
   timer?: NodeJS.Timeout;
   stopped: boolean;
+  /** True while this sidecar holds the business's lease. */
+  leased: boolean;
+  leaseTimer?: NodeJS.Timeout;
+  /** When the last granted lease request was sent (the lease runs at least TTL from then). */
+  leaseRenewedAt: number;
 }
+
+/** Why a session is closed when the lease, not WhatsApp, closed it; the resume sweep retries these. */
+const LEASE_REASONS = new Set(['held_elsewhere', 'lease_lost', 'lease_unavailable']);
 
 export interface SessionManagerOptions {
   factory: SocketFactory;
@@ -75,6 +89,10 @@ export interface SessionManagerOptions {
   logger: Logger;
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
+  /** The session lease; without it every start opens a socket (one sidecar for all businesses). */
+  lease?: LeaseClient;
+  /** How long a lease lasts; renewed every third of it. Default 30 s. */
+  leaseTtlMs?: number;
 }
 
 export class SessionManager {
@@ -91,30 +109,58 @@ export class SessionManager {
     return [...this.sessions.values()].map((s) => ({ ...s.status }));
   }
 
-  /** Starts (or keeps) the business's socket; idempotent while one is running. */
+  /**
+   * Starts (or keeps) the business's socket; idempotent while one is running. Under a lease held by
+   * another sidecar the session stays `closed` with reason `held_elsewhere` and no socket opens.
+   */
   async start(businessId: string): Promise<SessionStatus> {
     let session = this.sessions.get(businessId);
     if (session && !session.stopped && session.status.state !== 'logged_out' && session.status.state !== 'closed') {
       return { ...session.status };
     }
     if (session?.timer) clearTimeout(session.timer);
+    if (session?.leaseTimer) clearTimeout(session.leaseTimer);
+    const previous = session;
     session = {
-      status: { business_id: businessId, state: 'closed', reason: null, qr: null, me: null },
+      // `connecting` at once (not reported yet), so a concurrent start waits for this one.
+      status: { business_id: businessId, state: 'connecting', reason: null, qr: null, me: null },
       store: this.opts.storeFor(businessId),
-      generation: (session?.generation ?? 0) + 1,
+      generation: (previous?.generation ?? 0) + 1,
       attempt: 0,
       stopped: false,
+      leased: previous?.leased ?? false,
+      leaseRenewedAt: 0,
     };
     this.sessions.set(businessId, session);
-    this.setState(session, 'connecting', null);
+    if (this.opts.lease && !(await this.takeLease(session))) return { ...session.status };
+    this.report(session);
     await this.connect(session);
     return { ...session.status };
+  }
+
+  /**
+   * The resume sweep: starts every business of `ids` (the paired ones) that this sidecar does not
+   * run — never started here, or closed because another sidecar held the lease or the lease was
+   * lost. A session stopped or logged out here stays so. Businesses another sidecar holds are
+   * simply refused again; one whose holder died is taken over once its lease expires.
+   */
+  async resume(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      const session = this.sessions.get(id);
+      if (session && !(session.stopped && LEASE_REASONS.has(session.status.reason ?? ''))) continue;
+      try {
+        await this.start(id);
+      } catch (err) {
+        this.opts.logger.warn({ business_id: id, err: String(err) }, 'resuming a WhatsApp session failed');
+      }
+    }
   }
 
   /** Closes the socket but keeps the pairing (a later start resumes without a QR). */
   stop(businessId: string): SessionStatus {
     const session = this.require(businessId);
     this.shutdown(session, 'stopped');
+    void this.releaseLease(session);
     return { ...session.status };
   }
 
@@ -129,7 +175,10 @@ export class SessionManager {
     }
     socket?.end(undefined);
     session.socket = undefined;
+    if (session.timer) clearTimeout(session.timer);
+    if (session.leaseTimer) clearTimeout(session.leaseTimer);
     await session.store.clear();
+    await this.releaseLease(session);
     this.setState(session, 'logged_out', 'logged_out');
     return { ...session.status };
   }
@@ -156,9 +205,14 @@ export class SessionManager {
     return { id, jid };
   }
 
-  /** Closes every socket without logging out (process shutdown). */
-  stopAll(): void {
-    for (const session of this.sessions.values()) this.shutdown(session, 'stopped');
+  /**
+   * Closes every socket without logging out (process shutdown) and gives their leases back, so
+   * another replica resumes the businesses without waiting for the leases to expire.
+   */
+  async stopAll(): Promise<void> {
+    const sessions = [...this.sessions.values()];
+    for (const session of sessions) this.shutdown(session, 'stopped');
+    await Promise.all(sessions.map((session) => this.releaseLease(session)));
   }
 
   private require(businessId: string): Session {
@@ -171,6 +225,7 @@ export class SessionManager {
     session.stopped = true;
     session.generation += 1;
     if (session.timer) clearTimeout(session.timer);
+    if (session.leaseTimer) clearTimeout(session.leaseTimer);
     session.socket?.end(undefined);
     session.socket = undefined;
     if (session.status.state !== 'logged_out') this.setState(session, 'closed', reason);
@@ -235,6 +290,8 @@ export class SessionManager {
     session.status.qr = null;
     if (code === 401 || code === 403) {
       session.stopped = true;
+      if (session.leaseTimer) clearTimeout(session.leaseTimer);
+      void this.releaseLease(session);
       this.setState(session, 'logged_out', reason);
       session.store
         .clear()
@@ -245,6 +302,8 @@ export class SessionManager {
     }
     if (code === 440) {
       session.stopped = true;
+      if (session.leaseTimer) clearTimeout(session.leaseTimer);
+      void this.releaseLease(session);
       this.opts.logger.warn({ business_id: session.status.business_id }, 'WhatsApp session replaced by another client');
       this.setState(session, 'closed', reason);
       return;
@@ -267,15 +326,99 @@ export class SessionManager {
     }, delay);
   }
 
-  private setState(session: Session, state: ConnectionState, reason: string | null): void {
+  /**
+   * Asks for the lease before a socket opens; false (the session closed, not reported: it is not
+   * this business's WhatsApp state) when another sidecar holds it or the bridge cannot answer.
+   */
+  private async takeLease(session: Session): Promise<boolean> {
+    const businessId = session.status.business_id;
+    const sentAt = Date.now();
+    let reason: string;
+    try {
+      const answer = await this.opts.lease!.acquire(businessId);
+      if (answer.granted) {
+        if (this.sessions.get(businessId) !== session || session.stopped) return false;
+        session.leased = true;
+        session.leaseRenewedAt = sentAt;
+        this.scheduleRenewal(session);
+        return true;
+      }
+      this.opts.logger.info({ business_id: businessId, holder: answer.holder }, 'WhatsApp session held by another replica');
+      session.leased = false;
+      reason = 'held_elsewhere';
+    } catch (err) {
+      this.opts.logger.warn({ business_id: businessId, err: String(err) }, 'cannot take the WhatsApp session lease');
+      reason = 'lease_unavailable';
+    }
+    session.stopped = true;
+    this.setState(session, 'closed', reason, false);
+    return false;
+  }
+
+  /** Renews the lease every third of its TTL while the session runs. */
+  private scheduleRenewal(session: Session): void {
+    const lease = this.opts.lease!;
+    const ttl = this.leaseTtl();
+    const businessId = session.status.business_id;
+    const live = () => !session.stopped && this.sessions.get(businessId) === session;
+    session.leaseTimer = setTimeout(async () => {
+      if (!live()) return;
+      const sentAt = Date.now();
+      try {
+        const answer = await lease.acquire(businessId);
+        if (!live()) return;
+        if (!answer.granted) {
+          this.opts.logger.warn({ business_id: businessId, holder: answer.holder }, 'WhatsApp session lease taken by another replica; closing the socket');
+          this.loseLease(session);
+          return;
+        }
+        session.leaseRenewedAt = sentAt;
+      } catch (err) {
+        if (!live()) return;
+        if (Date.now() - session.leaseRenewedAt >= ttl) {
+          this.opts.logger.warn({ business_id: businessId, err: String(err) }, 'WhatsApp session lease not renewed for its whole life; closing the socket');
+          this.loseLease(session);
+          return;
+        }
+        this.opts.logger.warn({ business_id: businessId, err: String(err) }, 'renewing the WhatsApp session lease failed; retrying');
+      }
+      this.scheduleRenewal(session);
+    }, Math.max(1, Math.floor(ttl / 3)));
+  }
+
+  /** The lease is gone: close the socket without logging out; the pairing stays for the new holder. */
+  private loseLease(session: Session): void {
+    session.leased = false;
+    this.shutdown(session, 'lease_lost');
+  }
+
+  private async releaseLease(session: Session): Promise<void> {
+    if (!this.opts.lease || !session.leased) return;
+    session.leased = false;
+    try {
+      await this.opts.lease.release(session.status.business_id);
+    } catch (err) {
+      this.opts.logger.warn({ business_id: session.status.business_id, err: String(err) }, 'releasing the WhatsApp session lease failed; it expires by itself');
+    }
+  }
+
+  private leaseTtl(): number {
+    return this.opts.leaseTtlMs ?? 30_000;
+  }
+
+  private setState(session: Session, state: ConnectionState, reason: string | null, report = true): void {
     const changed = session.status.state !== state || session.status.reason !== reason || state === 'qr';
     session.status.state = state;
     session.status.reason = reason;
     if (state !== 'qr') session.status.qr = null;
-    if (changed) {
-      this.opts.logger.info({ business_id: session.status.business_id, state, reason }, 'WhatsApp connection state');
-      this.opts.forwarder.enqueue(session.status.business_id, 'connection.update', { ...session.status });
-    }
+    if (changed && report) this.report(session);
+  }
+
+  /** Logs the session's state and forwards it to the bridge. */
+  private report(session: Session): void {
+    const { business_id, state, reason } = session.status;
+    this.opts.logger.info({ business_id, state, reason }, 'WhatsApp connection state');
+    this.opts.forwarder.enqueue(business_id, 'connection.update', { ...session.status });
   }
 }
 

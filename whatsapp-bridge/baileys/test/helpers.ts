@@ -15,6 +15,12 @@ export interface FakeBridge {
   /** Status codes to answer the next event deliveries with, before answering 200. */
   failNext: number[];
   secretsSeen: string[];
+  /** Session leases by business, granted like crm-svc does (none, expired, or the same holder). */
+  leases: Map<string, { holder: string; holder_addr: string; expires: number }>;
+  /** Every lease/release call, in order. */
+  leaseCalls: Array<{ op: string; business_id: string; holder: string; granted?: boolean; failed?: boolean }>;
+  /** While set, lease and release calls answer 503. */
+  leaseDown: boolean;
   close(): Promise<void>;
 }
 
@@ -25,6 +31,9 @@ export async function startBridge(): Promise<FakeBridge> {
     auth: new Map(),
     failNext: [],
     secretsSeen: [],
+    leases: new Map(),
+    leaseCalls: [],
+    leaseDown: false,
     close: async () => {},
   };
   const server: Server = createServer(async (req, res) => {
@@ -45,6 +54,31 @@ export async function startBridge(): Promise<FakeBridge> {
     if (req.url === '/webhook/whatsapp_auth' && body.op === 'paired') {
       const ids = [...bridge.auth.entries()].filter(([, m]) => m.has('creds')).map(([id]) => id);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ business_ids: ids }));
+      return;
+    }
+    if (req.url === '/webhook/whatsapp_auth' && (body.op === 'lease' || body.op === 'release')) {
+      const call = { op: body.op, business_id: body.business_id, holder: body.holder } as FakeBridge['leaseCalls'][number];
+      bridge.leaseCalls.push(call);
+      if (bridge.leaseDown) {
+        call.failed = true;
+        res.writeHead(503).end();
+        return;
+      }
+      const now = Date.now();
+      const held = bridge.leases.get(body.business_id);
+      let answer: unknown;
+      if (body.op === 'lease') {
+        const granted = !held || held.expires <= now || held.holder === body.holder;
+        if (granted) bridge.leases.set(body.business_id, { holder: body.holder, holder_addr: body.holder_addr, expires: now + body.ttl_ms });
+        call.granted = granted;
+        const lease = bridge.leases.get(body.business_id)!;
+        answer = { granted, holder: lease.holder, holder_addr: lease.holder_addr };
+      } else {
+        const released = held?.holder === body.holder;
+        if (released) bridge.leases.delete(body.business_id);
+        answer = { released };
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
       return;
     }
     if (req.url === '/webhook/whatsapp_auth') {
