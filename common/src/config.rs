@@ -110,6 +110,32 @@ pub struct Services {
     pub notify_http: ServiceAddr,
 }
 
+/// Every variable the configuration was read from. A service's own settings (voice-svc's turn
+/// budget, speech-svc's models, the gateway's web app folder) come from here rather than from the
+/// process environment, so a configuration built from a map (tests, several stacks in one process)
+/// is the whole configuration. `Debug` names the keys only: values may be secrets.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Vars(HashMap<String, String>);
+
+impl Vars {
+    /// The value of `key`, trimmed; empty counts as unset.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    pub fn as_map(&self) -> &HashMap<String, String> {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Vars {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut keys: Vec<&String> = self.0.keys().collect();
+        keys.sort();
+        f.debug_tuple("Vars").field(&keys).finish()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database: Database,
@@ -157,6 +183,8 @@ pub struct Config {
     pub metrics_token: Option<Secret>,
     pub rust_log: String,
     pub log_format: LogFormat,
+    /// All variables, for the settings only one service reads.
+    pub vars: Vars,
 }
 
 impl Config {
@@ -424,6 +452,7 @@ impl Config {
             metrics_token,
             rust_log,
             log_format,
+            vars: Vars(vars.clone()),
         })
     }
 
@@ -737,5 +766,21 @@ mod tests {
     fn empty_values_count_as_unset() {
         let c = cfg(&[("NATS_URL", ""), ("DATABASE_URL", "  ")]).unwrap();
         assert!(c.is_embedded());
+    }
+
+    #[test]
+    fn a_services_own_variables_travel_with_the_config_and_stay_out_of_debug() {
+        let c = cfg(&[
+            ("VOICE_TURN_BUDGET_MS", " 500 "),
+            ("OPENAI_API_KEY", "sk-very-secret-value"),
+            ("WEB_DIST_DIR", ""),
+        ])
+        .unwrap();
+        assert_eq!(c.vars.get("VOICE_TURN_BUDGET_MS"), Some("500"));
+        assert_eq!(c.vars.get("WEB_DIST_DIR"), None);
+        assert_eq!(c.vars.get("NOT_SET"), None);
+        let shown = format!("{c:?}");
+        assert!(shown.contains("VOICE_TURN_BUDGET_MS"), "{shown}");
+        assert!(!shown.contains("sk-very-secret-value"), "{shown}");
     }
 }

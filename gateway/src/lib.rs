@@ -79,8 +79,9 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     agentlocator_common::metrics::install();
     let state = state_for(&config)?;
+    let web_dist = web::Data::new(routes::web_app::WebDist::from_config(&config));
     let addr = listener.local_addr()?;
-    let server = HttpServer::new(move || create_app(state.clone()))
+    let server = HttpServer::new(move || create_app(state.clone()).app_data(web_dist.clone()))
         .disable_signals()
         .shutdown_timeout(15)
         .client_request_timeout(Duration::from_secs(30))

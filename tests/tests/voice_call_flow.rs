@@ -24,9 +24,17 @@ fn call_params(extra: &[(&str, &str)]) -> Vec<(String, String)> {
     p
 }
 
-async fn stack_with(openai: &wiremock::MockServer, db: Db, bus: Bus) -> TestStack {
+async fn stack_with(
+    openai: &wiremock::MockServer,
+    recordings: Option<&wiremock::MockServer>,
+    db: Db,
+    bus: Bus,
+) -> TestStack {
     let mut env = voice_env(db, bus);
     twilio_vars(&mut env);
+    if let Some(recordings) = recordings {
+        allow_recording_host(&mut env, recordings);
+    }
     env.vars.insert("STT_ENGINE".into(), "openai".into());
     env.vars.insert("LLM_ENGINE".into(), "openai".into());
     env.vars.insert("OPENAI_BASE_URL".into(), openai.uri());
@@ -57,9 +65,8 @@ async fn incoming(stack: &TestStack) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_whole_call_lands_on_the_customers_timeline() {
     let (recordings, recording_url) = recording_server(espeak_hebrew_mp3(HEARD)).await;
-    allow_recording_host(&recordings);
     let openai = openai_server(HEARD, 200, REPLY).await;
-    let stack = stack_with(&openai, Db::Postgres, Bus::Nats).await;
+    let stack = stack_with(&openai, Some(&recordings), Db::Postgres, Bus::Nats).await;
     let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
 
     let action = incoming(&stack).await;
@@ -196,9 +203,8 @@ async fn a_whole_call_lands_on_the_customers_timeline() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_stt_is_heard_as_the_fallback_exactly_once() {
     let (recordings, recording_url) = recording_server(espeak_hebrew_mp3(HEARD)).await;
-    allow_recording_host(&recordings);
     let openai = openai_server(HEARD, 500, REPLY).await;
-    let stack = stack_with(&openai, Db::Sqlite, Bus::Memory).await;
+    let stack = stack_with(&openai, Some(&recordings), Db::Sqlite, Bus::Memory).await;
     business_with_number(&stack, BUSINESS_NUMBER, true).await;
 
     let action = incoming(&stack).await;
@@ -229,7 +235,7 @@ async fn a_failing_stt_is_heard_as_the_fallback_exactly_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_empty_recording_asks_once_more_then_ends() {
     let openai = openai_server(HEARD, 200, REPLY).await;
-    let stack = stack_with(&openai, Db::Sqlite, Bus::Memory).await;
+    let stack = stack_with(&openai, None, Db::Sqlite, Bus::Memory).await;
     business_with_number(&stack, BUSINESS_NUMBER, true).await;
     let action = incoming(&stack).await;
     let silent = call_params(&[("RecordingUrl", ""), ("RecordingDuration", "0")]);
@@ -251,10 +257,10 @@ async fn an_empty_recording_asks_once_more_then_ends() {
 async fn an_unanswered_question_creates_one_follow_up_task() {
     const QUESTION: &str = "כמה עולה לצבוע שיער באדום?";
     let (recordings, recording_url) = recording_server(espeak_hebrew_mp3(QUESTION)).await;
-    allow_recording_host(&recordings);
     let openai = openai_server(QUESTION, 200, "not used").await;
     let mut env = voice_env(Db::Sqlite, Bus::Memory);
     twilio_vars(&mut env);
+    allow_recording_host(&mut env, &recordings);
     env.vars.insert("STT_ENGINE".into(), "openai".into());
     env.vars.insert("LLM_ENGINE".into(), "knowledge".into());
     env.vars.insert("OPENAI_BASE_URL".into(), openai.uri());
@@ -322,7 +328,6 @@ async fn an_unanswered_question_creates_one_follow_up_task() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_turn_over_budget_says_the_fallback_and_stores_the_late_result() {
     let (recordings, recording_url) = recording_server(espeak_hebrew_mp3(HEARD)).await;
-    allow_recording_host(&recordings);
     let openai = wiremock::MockServer::start().await;
     wiremock::Mock::given(wiremock::matchers::path("/v1/audio/transcriptions"))
         .respond_with(
@@ -341,10 +346,14 @@ async fn a_turn_over_budget_says_the_fallback_and_stores_the_late_result() {
         )
         .mount(&openai)
         .await;
-    // voice-svc reads VOICE_TURN_BUDGET_MS from the process environment (one test per process).
-    // SAFETY: set before the stack starts, while no other thread reads the environment.
-    unsafe { std::env::set_var("VOICE_TURN_BUDGET_MS", "500") };
-    let stack = stack_with(&openai, Db::Sqlite, Bus::Memory).await;
+    let mut env = voice_env(Db::Sqlite, Bus::Memory);
+    twilio_vars(&mut env);
+    allow_recording_host(&mut env, &recordings);
+    env.vars.insert("STT_ENGINE".into(), "openai".into());
+    env.vars.insert("LLM_ENGINE".into(), "openai".into());
+    env.vars.insert("OPENAI_BASE_URL".into(), openai.uri());
+    env.vars.insert("VOICE_TURN_BUDGET_MS".into(), "500".into());
+    let stack = TestStack::start_in(env).await;
     let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
 
     let action = incoming(&stack).await;

@@ -80,12 +80,9 @@ async fn click_to_call_rings_the_agent_and_connects_the_customer() {
         .expect(1)
         .mount(&twilio)
         .await;
-    // voice-svc reads TWILIO_API_BASE_URL from the process environment; nextest runs each test
-    // in its own process.
-    // SAFETY: set before the stack starts, while no other thread reads the environment.
-    unsafe { std::env::set_var("TWILIO_API_BASE_URL", twilio.uri()) };
     let mut env = voice_env(Db::Sqlite, Bus::Memory);
     twilio_vars(&mut env);
+    env.vars.insert("TWILIO_API_BASE_URL".into(), twilio.uri());
     let stack = TestStack::start_in(env).await;
     let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
     let api = Api::new(&stack, Some(stack.sign_in(&business_id, "agent").await));

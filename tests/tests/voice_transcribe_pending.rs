@@ -28,9 +28,9 @@ fn call_params(extra: &[(&str, &str)]) -> Vec<(String, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pending_calls_are_transcribed_once_an_engine_is_configured() {
     let (recordings, recording_url) = recording_server(espeak_hebrew_mp3(HEARD)).await;
-    allow_recording_host(&recordings);
     let mut env = voice_env(Db::Sqlite, Bus::Memory);
     twilio_vars(&mut env);
+    allow_recording_host(&mut env, &recordings);
     env.vars.insert("STT_ENGINE".into(), "none".into());
     let stack = TestStack::start_in(env).await;
     let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;

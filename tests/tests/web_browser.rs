@@ -7,7 +7,7 @@
 //! calendar slot; screenshots at 375×812 and 1280×800 to target/web-screenshots; then the styled
 //! 404. A missing build or browser fails the test.
 
-use agentlocator_tests::{Bus, Db, TEST_PASSWORD, TestStack};
+use agentlocator_tests::{Bus, Db, TEST_PASSWORD, TestEnv, TestStack};
 use std::{path::PathBuf, process::Command};
 
 fn workspace() -> PathBuf {
@@ -35,10 +35,6 @@ fn web_app_in_chromium() {
         node.join("node_modules/playwright-core").exists(),
         "playwright-core is not installed in tests/node: run `make test-clients`"
     );
-    // The gateway reads WEB_DIST_DIR when it serves a page; set before any thread starts.
-    // SAFETY: the process is single-threaded here (nextest runs each test in its own process, and
-    // the runtime is built below).
-    unsafe { std::env::set_var("WEB_DIST_DIR", &dist) };
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -46,7 +42,10 @@ fn web_app_in_chromium() {
         .build()
         .expect("runtime");
     rt.block_on(async move {
-        let stack = TestStack::start(Db::Sqlite, Bus::Memory).await;
+        let mut env = TestEnv::new(Db::Sqlite, Bus::Memory);
+        env.vars
+            .insert("WEB_DIST_DIR".into(), dist.display().to_string());
+        let stack = TestStack::start_in(env).await;
         let business = stack.demo_business().await;
         let email = format!("web-{}@test.local", uuid::Uuid::now_v7().simple());
         let db = stack.db().await;

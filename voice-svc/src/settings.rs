@@ -39,10 +39,9 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Settings from `config` and the process environment (where `.env` was already loaded).
+    /// Settings from `config` (its variables hold this service's own too).
     pub fn from_config(config: &Config) -> Result<Self> {
-        let env: HashMap<String, String> = std::env::vars().collect();
-        Self::from_parts(config, &env)
+        Self::from_parts(config, config.vars.as_map())
     }
 
     /// Settings from `config` and a map of the service's own variables (tests pass a map).

@@ -14,6 +14,7 @@ use actix_web::{
     http::{StatusCode, header},
     web,
 };
+use agentlocator_common::Config;
 use std::path::{Path, PathBuf};
 
 /// Environment variable naming the directory of the built web app.
@@ -36,13 +37,10 @@ pub struct WebDist(pub PathBuf);
 
 impl WebDist {
     /// `WEB_DIST_DIR`, or `web/dist` when unset or empty.
-    pub fn from_env() -> Self {
-        let dir = std::env::var(DIST_DIR_VAR)
-            .ok()
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| DEFAULT_DIST_DIR.to_owned());
-        WebDist(PathBuf::from(dir))
+    pub fn from_config(config: &Config) -> Self {
+        WebDist(PathBuf::from(
+            config.vars.get(DIST_DIR_VAR).unwrap_or(DEFAULT_DIST_DIR),
+        ))
     }
 }
 
@@ -60,7 +58,7 @@ async fn serve(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let dist = req
         .app_data::<web::Data<WebDist>>()
         .map(|d| d.0.clone())
-        .unwrap_or_else(|| WebDist::from_env().0);
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DIST_DIR));
     let path = req.path().trim_start_matches('/');
     let first = path.split('/').next().unwrap_or_default();
     if RESERVED.contains(&first) {

@@ -260,14 +260,10 @@ pub async fn recording_server(mp3: Vec<u8>) -> (MockServer, String) {
     (server, url)
 }
 
-/// speech-svc downloads recordings only from TWILIO_API_HOST, read from the process environment.
-/// Each test runs in its own process under nextest (`make test`), so setting it here touches no
-/// other test.
-pub fn allow_recording_host(server: &MockServer) {
-    let host = server.address().to_string();
-    // SAFETY: set before the stack starts; no other thread of this test process reads the
-    // environment concurrently (nextest runs one test per process).
-    unsafe { std::env::set_var("TWILIO_API_HOST", host) };
+/// speech-svc downloads recordings only from TWILIO_API_HOST: the loopback Twilio of `server`.
+pub fn allow_recording_host(env: &mut agentlocator_tests::TestEnv, server: &MockServer) {
+    env.vars
+        .insert("TWILIO_API_HOST".into(), server.address().to_string());
 }
 
 /// An OpenAI-compatible server: transcriptions answer `transcript` (or fail with
