@@ -168,6 +168,10 @@ pub struct Config {
     pub wa_bridge_secret: Option<Secret>,
     /// Base URL of the Baileys sidecar's HTTP API.
     pub wa_sidecar_url: String,
+    /// The gRPC address other whatsapp-bridge replicas reach this one at (e.g.
+    /// `http://<pod IP>:50055`): stored with the session leases its sidecar holds, so the other
+    /// replicas forward those businesses' calls here. Unset: one replica, nothing forwarded.
+    pub wa_bridge_advertise_url: Option<String>,
     /// WhatsApp Cloud API (`WA_PROVIDER=cloud`): the access token that sends, the app secret that
     /// signs webhooks (`X-Hub-Signature-256`), the token of the webhook verification handshake.
     pub wa_cloud_access_token: Option<Secret>,
@@ -381,6 +385,9 @@ impl Config {
             Some(u) => parse_http_url("WA_SIDECAR_URL", &u)?,
             None => "http://127.0.0.1:3100".to_string(),
         };
+        let wa_bridge_advertise_url = get("WA_BRIDGE_ADVERTISE_URL")
+            .map(|u| parse_http_url("WA_BRIDGE_ADVERTISE_URL", &u))
+            .transpose()?;
         let wa_cloud_access_token = get("WA_CLOUD_ACCESS_TOKEN").map(Secret);
         let wa_cloud_app_secret = get("WA_CLOUD_APP_SECRET").map(Secret);
         let wa_cloud_verify_token = get("WA_CLOUD_VERIFY_TOKEN").map(Secret);
@@ -443,6 +450,7 @@ impl Config {
             wa_provider,
             wa_bridge_secret,
             wa_sidecar_url,
+            wa_bridge_advertise_url,
             wa_cloud_access_token,
             wa_cloud_app_secret,
             wa_cloud_verify_token,
@@ -753,6 +761,20 @@ mod tests {
             cfg(&[("WA_SIDECAR_URL", "ftp://x")]).unwrap_err().var,
             "WA_SIDECAR_URL"
         );
+        assert_eq!(
+            cfg(&[("WA_BRIDGE_ADVERTISE_URL", "10.0.0.7:50055")])
+                .unwrap_err()
+                .var,
+            "WA_BRIDGE_ADVERTISE_URL"
+        );
+        assert_eq!(
+            cfg(&[("WA_BRIDGE_ADVERTISE_URL", "http://10.0.0.7:50055/")])
+                .unwrap()
+                .wa_bridge_advertise_url
+                .as_deref(),
+            Some("http://10.0.0.7:50055")
+        );
+        assert_eq!(cfg(&[]).unwrap().wa_bridge_advertise_url, None);
         assert_eq!(
             cfg(&[("WA_PROVIDER", "cloud"), ("WA_CLOUD_ACCESS_TOKEN", "t")])
                 .unwrap_err()

@@ -12,6 +12,7 @@ pub mod error;
 pub mod grpc;
 pub mod inbound;
 pub mod jid;
+pub mod replicas;
 pub mod service;
 pub mod sidecar;
 pub mod strings;
@@ -48,7 +49,9 @@ pub async fn run(
         Duration::from_secs(10),
     )?);
     let sidecar = sidecar::SidecarClient::new(&config.wa_sidecar_url, secret.clone());
-    let mut bridge = service::Bridge::new(crm, bus, sidecar, secret);
+    let replicas = replicas::Replicas::new(config.wa_bridge_advertise_url.clone());
+    tracing::info!(replica = replicas.id(), advertise = ?replicas.advertise_url(), "whatsapp-bridge replica");
+    let mut bridge = service::Bridge::new(crm, bus, sidecar, secret).with_replicas(replicas);
     if config.wa_provider == WaProvider::Cloud {
         // Config guarantees all three with WA_PROVIDER=cloud.
         let required = |s: &Option<Secret>, var: &str| {

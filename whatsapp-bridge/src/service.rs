@@ -8,6 +8,7 @@ use crate::{
     error::{Error, Result},
     inbound::{ConnectionUpdate, DeliveryStatus, Inbound, InboundMessage},
     jid::{self, Party},
+    replicas::Replicas,
     sidecar::{SessionState, SidecarClient},
 };
 use agentlocator_common::{
@@ -56,6 +57,8 @@ pub struct Bridge {
     /// Last connection state the sidecar reported per business.
     states: Arc<Mutex<HashMap<String, ConnectionUpdate>>>,
     sent: Arc<Mutex<IdempotencyCache>>,
+    /// This replica and the others (where a business's session is held).
+    replicas: Replicas,
 }
 
 impl Bridge {
@@ -68,7 +71,45 @@ impl Bridge {
             cloud: None,
             states: Arc::default(),
             sent: Arc::new(Mutex::new(IdempotencyCache::default())),
+            replicas: Replicas::new(None),
         }
+    }
+
+    /// Runs as one of several replicas (see [`crate::replicas`]).
+    pub fn with_replicas(mut self, replicas: Replicas) -> Self {
+        self.replicas = replicas;
+        self
+    }
+
+    pub fn replicas(&self) -> &Replicas {
+        &self.replicas
+    }
+
+    /// The advertised address of the replica whose sidecar holds the business's session, when that
+    /// is another replica; None when it is this one, nobody holds it, the provider is the Cloud API
+    /// (no sidecar), or this replica advertises no address (one replica).
+    pub async fn holder_elsewhere(&self, business_id: &str) -> Result<Option<String>> {
+        if self.cloud.is_some() || self.replicas.advertise_url().is_none() {
+            return Ok(None);
+        }
+        if business_id.trim().is_empty() {
+            return Err(Error::Invalid {
+                field: "business_id",
+                message: "required".into(),
+            });
+        }
+        let lease = self
+            .crm
+            .clone()
+            .get_whats_app_lease(pb::GetWhatsAppLeaseRequest {
+                business_id: business_id.to_owned(),
+            })
+            .await?
+            .into_inner()
+            .lease;
+        Ok(lease
+            .map(|l| l.holder_addr)
+            .filter(|addr| !self.replicas.is_local(addr)))
     }
 
     /// Uses the Cloud API for sending and sessions (`WA_PROVIDER=cloud`).
