@@ -100,10 +100,9 @@ fn web_app_in_chromium() {
         );
 
         let shots = workspace().join("target/web-screenshots");
-        // This run's screenshots only: an earlier run's must not pass the checks below.
-        if shots.exists() {
-            std::fs::remove_dir_all(&shots).expect("remove the previous screenshots");
-        }
+        // Only this run's screenshots pass the checks below (files written before it started
+        // are an earlier run's).
+        let started = std::time::SystemTime::now();
         let base = stack.url("");
         let out = tokio::task::spawn_blocking(move || {
             Command::new("node")
@@ -134,8 +133,9 @@ fn web_app_in_chromium() {
             for width in [375, 1280] {
                 let shot = workspace().join(format!("target/web-screenshots/{page}-{width}.png"));
                 assert!(
-                    std::fs::metadata(&shot).is_ok_and(|m| m.len() > 1000),
-                    "no {width} px screenshot of {page} at {}",
+                    std::fs::metadata(&shot)
+                        .is_ok_and(|m| m.len() > 1000 && m.modified().is_ok_and(|t| t >= started)),
+                    "no {width} px screenshot of {page} from this run at {}",
                     shot.display()
                 );
             }
