@@ -186,6 +186,7 @@ try {
   await open('/proposal', 'הצעות מחיר');
   await page.locator('.proposal-row').first().waitFor();
   await overflow('/proposal');
+  await shot('proposal-375');
   await open('/signature', 'חתימות');
   await page.locator('.contract-row').first().waitFor();
   await page.locator('.contract-row', { hasText: 'הסכם שירות' }).getByText('נחתם', { exact: true }).first().waitFor();
@@ -250,8 +251,10 @@ try {
   await shot('reports-1280');
   await open('/proposal', 'הצעות מחיר');
   await page.locator('.proposal-row').first().waitFor();
+  await shot('proposal-1280');
   await open('/signature', 'חתימות');
   await page.locator('.contract-row').first().waitFor();
+  await shot('signature-1280');
   await open('/settings', 'הגדרות');
   await page.getByLabel('שם העסק').waitFor();
   await shot('settings-1280');

@@ -88,7 +88,7 @@ export function ProposalsPage() {
                   </Link>
                 </div>
                 <span className={`badge badge-${p.status}`}>{t.status[p.status] ?? p.status}</span>
-                <span className="money" dir="ltr">
+                <span className="money">
                   {formatMoney(p.total_agorot)}
                 </span>
                 <span className="muted doc-date">

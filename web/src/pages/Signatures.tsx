@@ -120,7 +120,7 @@ function ProposalsSection() {
                   {names[p.customer_id] ?? he.proposals.unknownCustomer}
                 </Link>
               </div>
-              <span className="money" dir="ltr">
+              <span className="money">
                 {formatMoney(p.total_agorot)}
               </span>
               <span className="muted doc-date">{formatDate(p.created_at)}</span>
