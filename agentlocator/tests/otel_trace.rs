@@ -159,27 +159,27 @@ async fn create_business(database_url: String) {
         .expect("insert business");
 }
 
-/// The signed `incoming_call` Twilio would post; returns the status and body of the answer.
-async fn incoming_call(gateway: &str) -> (u16, String) {
-    let path = "/webhook/incoming_call";
+/// A signed webhook as Twilio would post it to `path_and_query` (with the call's parameters and
+/// `extra`); returns the status and body of the answer.
+async fn webhook(gateway: &str, path_and_query: &str, extra: &[(&str, &str)]) -> (u16, String) {
     let params: Vec<(String, String)> = [
         ("AccountSid", ACCOUNT_SID),
         ("CallSid", CALL_SID),
         ("From", CALLER),
         ("To", BUSINESS_NUMBER),
         ("Direction", "inbound"),
-        ("CallStatus", "ringing"),
     ]
     .iter()
+    .chain(extra)
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     let signature = voice_svc::twilio_signature::compute(
         AUTH_TOKEN,
-        &format!("{PUBLIC_BASE_URL}{path}"),
+        &format!("{PUBLIC_BASE_URL}{path_and_query}"),
         &params,
     );
     let res = reqwest::Client::new()
-        .post(format!("{gateway}{path}"))
+        .post(format!("{gateway}{path_and_query}"))
         .header("X-Twilio-Signature", signature)
         .form(&params)
         .send()
@@ -187,6 +187,53 @@ async fn incoming_call(gateway: &str) -> (u16, String) {
         .expect("webhook request");
     let status = res.status().as_u16();
     (status, res.text().await.unwrap_or_default())
+}
+
+/// The `action` of the `<Record>` in a TwiML answer (XML-unescaped).
+fn record_action(twiml: &str) -> String {
+    let start = twiml.find("<Record").expect("a <Record> in the answer");
+    let attr = &twiml[start..];
+    let from = attr.find("action=\"").expect("a Record action") + "action=\"".len();
+    let to = from + attr[from..].find('"').expect("end of the action");
+    attr[from..to].replace("&amp;", "&")
+}
+
+/// Waits until `name` of `service` has arrived in the trace of `root_name`'s span, with all of
+/// `expected` (service, span name) there too.
+async fn wait_for_trace(receiver: &OtlpReceiver, root_name: &str, expected: &[(&str, &str)]) {
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        let spans = receiver.spans();
+        let trace_id = spans
+            .iter()
+            .find(|s| s.service == "gateway" && s.name == root_name)
+            .map(|s| s.trace_id.clone());
+        let missing: Vec<_> = match &trace_id {
+            Some(id) => {
+                let trace = Trace::of(&spans, id);
+                expected
+                    .iter()
+                    .filter(|(service, name)| find(&trace, service, name).is_none())
+                    .copied()
+                    .collect()
+            }
+            None => vec![("gateway", root_name)],
+        };
+        if missing.is_empty() {
+            return;
+        }
+        if tokio::time::Instant::now() > deadline {
+            let seen: Vec<_> = spans
+                .iter()
+                .map(|s| format!("{} {}: {}", &s.trace_id[..8], s.service, s.name))
+                .collect();
+            panic!(
+                "spans never arrived: {missing:?}\nreceived:\n{}",
+                seen.join("\n")
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 fn find<'a>(trace: &Trace<'a>, service: &str, name: &str) -> Option<&'a ReceivedSpan> {
@@ -201,21 +248,27 @@ const GATEWAY_SPAN: &str = "POST /webhook/incoming_call";
 const PUBLISH_SPAN: &str = "bus.publish call.started";
 const CONSUME_SPAN: &str = "bus.consume call.started";
 
-/// The spans the webhook must have produced, in the trace of the gateway's request span.
-fn expected_spans(trace: &Trace<'_>) -> Vec<(&'static str, &'static str, bool)> {
-    [
-        ("gateway", GATEWAY_SPAN),
-        ("voice-svc", "agentlocator.v1.VoiceService/HandleWebhook"),
-        ("crm-svc", "agentlocator.v1.CrmService/GetBusiness"),
-        ("speech-svc", "agentlocator.v1.SpeechService/Synthesize"),
-        ("voice-svc", PUBLISH_SPAN),
-        ("crm-svc", CONSUME_SPAN),
-        ("notify-svc", CONSUME_SPAN),
-    ]
-    .into_iter()
-    .map(|(service, name)| (service, name, find(trace, service, name).is_some()))
-    .collect()
-}
+/// The spans the incoming call must have produced, in the trace of the gateway's request span.
+const EXPECTED: &[(&str, &str)] = &[
+    ("gateway", GATEWAY_SPAN),
+    ("voice-svc", "agentlocator.v1.VoiceService/HandleWebhook"),
+    ("crm-svc", "agentlocator.v1.CrmService/GetBusiness"),
+    ("speech-svc", "agentlocator.v1.SpeechService/Synthesize"),
+    ("voice-svc", PUBLISH_SPAN),
+    ("crm-svc", CONSUME_SPAN),
+    ("notify-svc", CONSUME_SPAN),
+];
+
+const TURN_GATEWAY_SPAN: &str = "POST /webhook/handle_recording";
+/// A caller turn: its own task in voice-svc, which must still be part of the webhook's trace.
+const TURN_EXPECTED: &[(&str, &str)] = &[
+    ("gateway", TURN_GATEWAY_SPAN),
+    ("voice-svc", "agentlocator.v1.VoiceService/HandleWebhook"),
+    ("voice-svc", "voice.turn"),
+    ("speech-svc", "agentlocator.v1.SpeechService/Transcribe"),
+    ("voice-svc", "bus.publish call.recorded"),
+    ("crm-svc", "bus.consume call.recorded"),
+];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_webhook_is_one_connected_trace_across_the_services() {
@@ -267,40 +320,32 @@ async fn one_webhook_is_one_connected_trace_across_the_services() {
     let gateway_url = gateway.listening_on("HTTP gateway listening").await;
 
     create_business(test_env.config().database.url()).await;
-    let (status, body) = incoming_call(&gateway_url).await;
+    let (status, body) = webhook(
+        &gateway_url,
+        "/webhook/incoming_call",
+        &[("CallStatus", "ringing")],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("<Record"), "{body}");
+    wait_for_trace(&receiver, GATEWAY_SPAN, EXPECTED).await;
 
-    // Wait until every expected span has arrived in the gateway span's trace.
-    let deadline = tokio::time::Instant::now() + DEADLINE;
-    loop {
-        let spans = receiver.spans();
-        let trace_id = spans
-            .iter()
-            .find(|s| s.service == "gateway" && s.name == GATEWAY_SPAN)
-            .map(|s| s.trace_id.clone());
-        let missing: Vec<_> = match &trace_id {
-            Some(id) => expected_spans(&Trace::of(&spans, id))
-                .into_iter()
-                .filter(|(_, _, found)| !found)
-                .collect(),
-            None => vec![("gateway", GATEWAY_SPAN, false)],
-        };
-        if missing.is_empty() {
-            break;
-        }
-        if tokio::time::Instant::now() > deadline {
-            let seen: Vec<_> = spans
-                .iter()
-                .map(|s| format!("{} {}: {}", &s.trace_id[..8], s.service, s.name))
-                .collect();
-            panic!(
-                "spans never arrived: {missing:?}\nreceived:\n{}",
-                seen.join("\n")
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    // The caller's first turn. The recording is on a host recordings are never fetched from, so
+    // the turn fails quickly without any network; its spans are what counts here.
+    let (status, turn_body) = webhook(
+        &gateway_url,
+        &record_action(&body),
+        &[
+            (
+                "RecordingUrl",
+                "http://127.0.0.1:9/2010-04-01/Accounts/x/Recordings/RE1",
+            ),
+            ("RecordingDuration", "3"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{turn_body}");
+    wait_for_trace(&receiver, TURN_GATEWAY_SPAN, TURN_EXPECTED).await;
 
     // Stop everything (each process flushes its spans on the way out), then judge the whole set.
     for p in [gateway, voice, notify, speech, crm] {
@@ -315,8 +360,13 @@ async fn one_webhook_is_one_connected_trace_across_the_services() {
     let tree = trace.render();
     eprintln!("trace {}:\n{tree}", root.trace_id);
 
-    // One trace id for everything the webhook caused: no span of these operations elsewhere.
-    for s in &spans {
+    let turn_root = spans
+        .iter()
+        .find(|s| s.service == "gateway" && s.name == TURN_GATEWAY_SPAN)
+        .expect("turn webhook span");
+    // One trace id for everything the webhook caused: no span of these operations elsewhere
+    // (but in the turn's own trace, checked below).
+    for s in spans.iter().filter(|s| s.trace_id != turn_root.trace_id) {
         let caused_by_the_call = s.name == GATEWAY_SPAN
             || s.name == PUBLISH_SPAN
             || s.name == CONSUME_SPAN
@@ -397,5 +447,32 @@ async fn one_webhook_is_one_connected_trace_across_the_services() {
         Some("200"),
         "{:?}",
         root.attributes
+    );
+
+    // The turn: one connected trace from its webhook, the turn's task included, with the turn's
+    // stage timings on its span.
+    let turn = Trace::of(&spans, &turn_root.trace_id);
+    let turn_tree = turn.render();
+    eprintln!("trace {}:\n{turn_tree}", turn_root.trace_id);
+    assert_ne!(
+        turn_root.trace_id, root.trace_id,
+        "each webhook is its own trace"
+    );
+    assert_eq!(turn.roots().len(), 1, "{turn_tree}");
+    assert!(turn.orphans().is_empty(), "orphans\n{turn_tree}");
+    let task = find(&turn, "voice-svc", "voice.turn").expect("turn span");
+    let transcribe = find(
+        &turn,
+        "speech-svc",
+        "agentlocator.v1.SpeechService/Transcribe",
+    )
+    .expect("transcribe span");
+    assert!(turn.descends_from(transcribe, task), "{turn_tree}");
+    assert!(
+        task.attributes
+            .get("stt_ms")
+            .is_some_and(|v| v.parse::<u64>().is_ok()),
+        "{:?}",
+        task.attributes
     );
 }

@@ -25,6 +25,7 @@ use std::{
     time::{Duration, Instant},
 };
 use tonic::{Code, service::interceptor::InterceptedService, transport::Channel};
+use tracing::Instrument;
 
 pub type CrmClient = CrmServiceClient<InterceptedService<Channel, TracePropagation>>;
 pub type SpeechClient = SpeechServiceClient<InterceptedService<Channel, TracePropagation>>;
@@ -275,7 +276,15 @@ impl Voice {
         // In its own task: when the budget runs out the caller hears the fallback now, and the
         // turn still finishes and reports its late transcript and reply on the call.
         let started = Instant::now();
-        let mut task = tokio::spawn(turn.run());
+        // The task continues this webhook's trace; the span carries the turn's stage timings.
+        let span = tracing::info_span!(
+            "voice.turn",
+            call_sid = %turn.sid,
+            stt_ms = tracing::field::Empty,
+            conversation_ms = tracing::field::Empty,
+            reply_and_tts_ms = tracing::field::Empty,
+        );
+        let mut task = tokio::spawn(turn.run().instrument(span));
         let outcome = match tokio::time::timeout(self.settings().turn_budget, &mut task).await {
             Ok(Ok(outcome)) => outcome,
             Ok(Err(e)) => {
@@ -629,8 +638,10 @@ fn voice_enabled(b: &pb::Business) -> bool {
     b.features.as_ref().is_some_and(|f| f.voice_enabled)
 }
 
+/// A stage's duration: in the histogram, and on the current span when it declares `<stage>_ms`.
 fn record_stage(stage: &str, d: Duration) {
     metrics::histogram!(STAGE_SECONDS, "stage" => stage.to_string()).record(d.as_secs_f64());
+    tracing::Span::current().record(format!("{stage}_ms").as_str(), ms(d));
 }
 
 fn ms(d: Duration) -> u64 {
