@@ -194,11 +194,12 @@ pub async fn sidecar_incoming(
     Ok(HttpResponse::Accepted().json(serde_json::json!({ "published": res.published })))
 }
 
-/// `POST /webhook/whatsapp_auth`: the sidecar's auth-state store (get / set / clear).
+/// `POST /webhook/whatsapp_auth`: the sidecar's auth-state store (get / set / clear / paired) and
+/// its per-business session lease (lease / release).
 #[utoipa::path(post, path = "/webhook/whatsapp_auth", tag = "whatsapp",
-    request_body(content_type = "application/json", description = "{business_id, op: get|set|clear, keys?, values?}"),
+    request_body(content_type = "application/json", description = "{business_id, op: get|set|clear|paired|lease|release, keys?, values?, holder?, holder_addr?, ttl_ms?}"),
     params(("x-bridge-secret" = String, Header, description = "The sidecar's shared secret")),
-    responses((status = 200, description = "get: `{values}`; set/clear: `{}`"),
+    responses((status = 200, description = "get: `{values}`; set: `{}`; clear: `{removed}`; paired: `{business_ids}`; lease: `{granted, holder, ...}`; release: `{released}`"),
         (status = 400, description = "Malformed payload", body = ErrorBody),
         (status = 403, description = "Missing or wrong secret", body = ErrorBody)))]
 pub async fn sidecar_auth(
