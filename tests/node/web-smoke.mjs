@@ -122,6 +122,22 @@ try {
   await page.locator('.timeline-task', { hasText: dueTitle }).waitFor();
   await page.locator('.toast', { hasText: `הגיע מועד משימה: ${dueTitle}` }).waitFor();
 
+  step('a WhatsApp message sent from the Action Bar is on the timeline at once as pending, then as sent');
+  const waText = `שלום מהדפדפן ${Date.now()}`;
+  await page.locator('.action-bar').getByRole('button', { name: 'וואטסאפ' }).click();
+  const waDialog = page.getByRole('dialog');
+  await waDialog.getByLabel('הודעה').fill(waText);
+  await waDialog.getByRole('button', { name: 'שליחה' }).click();
+  await page.locator('.toast', { hasText: 'ההודעה נשלחה' }).first().waitFor();
+  await waDialog.locator('.bubble-out', { hasText: waText }).filter({ hasText: 'ממתינה' }).waitFor();
+  await page.keyboard.press('Escape');
+  await waDialog.waitFor({ state: 'detached' });
+  const timeline = page.locator('section[aria-labelledby="timeline-title"]');
+  // Pending until the stored message replaces it (the page reloads the timeline after a send).
+  await timeline.locator('.bubble-out', { hasText: waText }).first().waitFor();
+  await timeline.locator('.bubble-out', { hasText: waText }).filter({ hasText: 'נשלחה' }).waitFor();
+  if ((await timeline.locator('.bubble-out', { hasText: waText }).count()) !== 1) fail('the sent message is on the timeline twice');
+
   step('an invoice from the builder lands on the timeline');
   await page.locator('.action-bar').getByRole('button', { name: 'חשבונית' }).click();
   const dialog = page.getByRole('dialog');

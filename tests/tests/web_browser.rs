@@ -10,6 +10,9 @@
 use agentlocator_tests::{Bus, Db, TEST_PASSWORD, TestEnv, TestStack};
 use std::{path::PathBuf, process::Command};
 
+/// The WhatsApp id the test sidecar gives a sent message (Baileys' id shape).
+const SENT_MESSAGE_ID: &str = "3EB0A1B2C3D4E5F60718";
+
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -42,9 +45,24 @@ fn web_app_in_chromium() {
         .build()
         .expect("runtime");
     rt.block_on(async move {
+        // The WhatsApp sidecar, speaking its HTTP API: every send is accepted under one message id.
+        let sidecar = wiremock::MockServer::start().await;
+        wiremock::Mock::given(wiremock::matchers::method("POST"))
+            .and(wiremock::matchers::path_regex(
+                r"^/sessions/[^/]+/messages$",
+            ))
+            .respond_with(
+                wiremock::ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"id": SENT_MESSAGE_ID})),
+            )
+            .mount(&sidecar)
+            .await;
         let mut env = TestEnv::new(Db::Sqlite, Bus::Memory);
         env.vars
             .insert("WEB_DIST_DIR".into(), dist.display().to_string());
+        env.vars.insert("WA_SIDECAR_URL".into(), sidecar.uri());
+        env.vars
+            .insert("WA_BRIDGE_SECRET".into(), "web-test-bridge-secret".into());
         let stack = TestStack::start_in(env).await;
         let business = stack.demo_business().await;
         let email = format!("web-{}@test.local", uuid::Uuid::now_v7().simple());

@@ -5,6 +5,8 @@ import { MemoryRouter } from 'react-router-dom';
 import { ActionBar } from './ActionBar';
 import { BusinessProvider } from '../lib/business';
 import { he } from '../strings';
+import type { WhatsAppItem } from '../lib/types';
+import { withPending } from '../pages/CustomerPage';
 
 const customer = {
   id: 'k1', name: 'יוסי כהן', phone: '+972501234567', email: null, status: 'lead', source: 'manual', notes: '', created_at: null, updated_at: null,
@@ -26,11 +28,11 @@ beforeEach(() => {
 });
 afterEach(() => vi.unstubAllGlobals());
 
-function renderBar(onChanged = () => {}) {
+function renderBar(onChanged = () => {}, onWhatsAppSent?: (item: WhatsAppItem) => void) {
   return render(
     <MemoryRouter>
       <BusinessProvider>
-        <ActionBar customer={customer} onChanged={onChanged} />
+        <ActionBar customer={customer} onChanged={onChanged} onWhatsAppSent={onWhatsAppSent} />
       </BusinessProvider>
     </MemoryRouter>,
   );
@@ -75,5 +77,35 @@ describe('ActionBar', () => {
     await userEvent.type(screen.getByLabelText(he.actions.agentPhone), '0521234567');
     await userEvent.click(screen.getByRole('button', { name: he.actions.startCall }));
     expect(await screen.findByRole('alert')).toHaveTextContent('השיחות עדיין לא מוגדרות');
+  });
+
+  it('sends a WhatsApp message and shows it as pending at once', async () => {
+    const sent: WhatsAppItem[] = [];
+    fetchMock.mockImplementation(async (url: string, init: RequestInit) => {
+      if (url === '/api/customers/k1/whatsapp?limit=50') return json(200, { page: 1, limit: 50, total: 0, items: [] });
+      if (url === '/api/whatsapp/send') {
+        expect(JSON.parse(init.body as string)).toEqual({ to: 'k1', text: 'שלום יוסי' });
+        return json(202, { message_id: '3EB0AA', status: 'sent' });
+      }
+      return json(200, { user: {}, business: { id: 'b', name: 'x', vat_rate_bp: 1800, features: { ...features, whatsapp_enabled: true } } });
+    });
+    renderBar(() => {}, (item) => sent.push(item));
+    const wa = screen.getByRole('button', { name: new RegExp(he.actions.whatsapp) });
+    await vi.waitFor(() => expect(wa).toBeEnabled());
+    await userEvent.click(wa);
+    expect(await screen.findByText(he.actions.whatsappEmpty)).toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText(he.actions.whatsappText), 'שלום יוסי');
+    await userEvent.click(screen.getByRole('button', { name: he.send }));
+    const bubble = (await screen.findByText('שלום יוסי')).closest('li')!;
+    expect(bubble).toHaveTextContent(he.timeline.waStatus.pending);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ type: 'whatsapp', status: 'pending', provider_message_id: '3EB0AA', body: 'שלום יוסי' });
+
+    // On the timeline until the stored message is there, then only the stored one.
+    const stored = { ...sent[0], id: 'w9', status: 'sent' };
+    const older = { type: 'task' as const, id: 't1', ts: null, title: 'x', due_at: null, done: false };
+    expect(withPending([older] as never, sent)!.map((i) => i.id)).toEqual([sent[0].id, 't1']);
+    expect(withPending([stored, older] as never, sent)!.map((i) => i.id)).toEqual(['w9', 't1']);
+    expect(withPending(null, sent)).toBeNull();
   });
 });

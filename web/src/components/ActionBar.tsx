@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { he } from '../strings';
 import { api, getUser } from '../lib/api';
 import { formatDateTime } from '../lib/format';
-import type { Customer, Page } from '../lib/types';
+import type { Customer, Page, WhatsAppItem } from '../lib/types';
 import { Icon } from './Icon';
 import { InvoiceFlow, ProposalFlow, SignatureFlow } from './DocumentFlows';
 import { Modal } from './Modal';
@@ -21,7 +21,31 @@ interface WhatsAppMessage {
   created_at: string | null;
 }
 
-export function ActionBar({ customer, onChanged }: { customer: Customer; onChanged: () => void }) {
+/** A message just accepted for sending, shown as pending until the stored one replaces it. */
+export function pendingWhatsApp(messageId: string, body: string, now = new Date()): WhatsAppItem {
+  const at = now.toISOString();
+  return {
+    type: 'whatsapp',
+    id: `pending-${messageId}`,
+    ts: at,
+    direction: 'outbound',
+    body,
+    status: 'pending',
+    created_at: at,
+    provider_message_id: messageId,
+  };
+}
+
+export function ActionBar({
+  customer,
+  onChanged,
+  onWhatsAppSent,
+}: {
+  customer: Customer;
+  onChanged: () => void;
+  /** A WhatsApp message was accepted for sending (it is stored a moment later). */
+  onWhatsAppSent?: (item: WhatsAppItem) => void;
+}) {
   const [flow, setFlow] = useState<Flow>(null);
   const close = useCallback(() => setFlow(null), []);
   const { business } = useBusiness();
@@ -54,7 +78,9 @@ export function ActionBar({ customer, onChanged }: { customer: Customer; onChang
         })}
       </nav>
       {flow === 'call' && <CallFlow customer={customer} onClose={close} onDone={onChanged} />}
-      {flow === 'whatsapp' && <WhatsAppFlow customer={customer} onClose={close} onDone={onChanged} />}
+      {flow === 'whatsapp' && (
+        <WhatsAppFlow customer={customer} onClose={close} onDone={onChanged} onSent={onWhatsAppSent} />
+      )}
       {flow === 'task' && <TaskFlow customer={customer} onClose={close} onDone={onChanged} />}
       {flow === 'proposal' && <ProposalFlow customer={customer} onClose={close} onDone={onChanged} />}
       {flow === 'signature' && <SignatureFlow customer={customer} onClose={close} onDone={onChanged} />}
@@ -108,7 +134,12 @@ function CallFlow({ customer, onClose, onDone }: FlowProps) {
   );
 }
 
-function WhatsAppFlow({ customer, onClose, onDone }: FlowProps) {
+function WhatsAppFlow({
+  customer,
+  onClose,
+  onDone,
+  onSent,
+}: FlowProps & { onSent?: (item: WhatsAppItem) => void }) {
   const toast = useToast();
   const [thread, setThread] = useState<WhatsAppMessage[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
@@ -134,15 +165,19 @@ function WhatsAppFlow({ customer, onClose, onDone }: FlowProps) {
     setBusy(true);
     setError(null);
     try {
-      await api('/api/whatsapp/send', {
+      const body = text.trim();
+      const sent = await api<{ message_id: string; status: string }>('/api/whatsapp/send', {
         method: 'POST',
-        body: { to: customer.id, text: text.trim() },
+        body: { to: customer.id, text: body },
         headers: { 'idempotency-key': crypto.randomUUID() },
       });
       setText('');
       toast(he.actions.whatsappSent, 'success');
+      const item = pendingWhatsApp(sent.message_id, body);
+      // Shown at once; the stored message (sent, then delivered, read) replaces it.
+      setThread((t) => [...(t ?? []), item]);
+      onSent?.(item);
       onDone();
-      void load();
     } catch (err) {
       setError(err);
     } finally {

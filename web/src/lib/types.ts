@@ -127,6 +127,8 @@ export interface WhatsAppItem extends TimelineBase {
   body: string;
   status: string;
   created_at: string | null;
+  /** WhatsApp's id of the message: how a message just sent is recognised once it is stored. */
+  provider_message_id?: string;
 }
 
 export interface TaskItem extends TimelineBase {

@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { he } from '../strings';
 import { api, ApiError } from '../lib/api';
 import { formatPhone, telHref } from '../lib/format';
 import { subscribe } from '../lib/socket';
-import type { Customer, TimelineItem } from '../lib/types';
+import type { Customer, TimelineItem, WhatsAppItem } from '../lib/types';
 import { ActionBar } from '../components/ActionBar';
 import { Timeline } from '../components/Timeline';
 import { ErrorNotice, Loading } from '../components/Notice';
@@ -15,6 +15,11 @@ export function CustomerPage() {
   const [items, setItems] = useState<TimelineItem[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [timelineError, setTimelineError] = useState<unknown>(null);
+  // Messages just sent: shown as pending until the timeline has them (stored by the CRM a moment
+  // after the send; sent messages raise no live event, so the timeline is reloaded a few times).
+  const [pending, setPending] = useState<WhatsAppItem[]>([]);
+  const timers = useRef<number[]>([]);
+  useEffect(() => () => timers.current.forEach((t) => window.clearTimeout(t)), []);
 
   const loadTimeline = useCallback(async () => {
     try {
@@ -30,6 +35,15 @@ export function CustomerPage() {
     api<Customer>(`/api/crm/customers/${encodeURIComponent(id)}`).then(setCustomer, setError);
     void loadTimeline();
   }, [id, loadTimeline]);
+
+  const onWhatsAppSent = useCallback(
+    (item: WhatsAppItem) => {
+      setPending((p) => [item, ...p]);
+      for (const ms of PENDING_RELOADS_MS) timers.current.push(window.setTimeout(() => void loadTimeline(), ms));
+    },
+    [loadTimeline],
+  );
+  const shown = useMemo(() => withPending(items, pending), [items, pending]);
 
   // Live: any call, message or due task of this customer reloads the timeline.
   useEffect(
@@ -67,13 +81,26 @@ export function CustomerPage() {
         <span className={`badge badge-${customer.status}`}>{he.customers.status[customer.status] ?? customer.status}</span>
         {customer.notes && <p className="notes">{customer.notes}</p>}
       </section>
-      <ActionBar customer={customer} onChanged={loadTimeline} />
+      <ActionBar customer={customer} onChanged={loadTimeline} onWhatsAppSent={onWhatsAppSent} />
       <section aria-labelledby="timeline-title">
         <h2 id="timeline-title">
           {he.timeline.title} <span className="muted live">· {he.timeline.live}</span>
         </h2>
-        {timelineError ? <ErrorNotice error={timelineError} onRetry={loadTimeline} /> : !items ? <Loading /> : <Timeline items={items} />}
+        {timelineError ? <ErrorNotice error={timelineError} onRetry={loadTimeline} /> : !shown ? <Loading /> : <Timeline items={shown} />}
       </section>
     </main>
   );
+}
+
+/** When the timeline is reloaded after a message was sent. */
+const PENDING_RELOADS_MS = [1000, 3000, 10000];
+
+/** The timeline with the messages just sent that it does not have yet on top (newest first). */
+export function withPending(items: TimelineItem[] | null, pending: WhatsAppItem[]): TimelineItem[] | null {
+  if (!items) return items;
+  const stored = new Set(
+    items.flatMap((i) => (i.type === 'whatsapp' && i.provider_message_id ? [i.provider_message_id] : [])),
+  );
+  const waiting = pending.filter((p) => !stored.has(p.provider_message_id ?? ''));
+  return waiting.length ? [...waiting, ...items] : items;
 }
