@@ -140,15 +140,20 @@ pub type TracedChannel = tonic::service::interceptor::InterceptedService<
 >;
 
 /// A lazily connecting channel to `url` (the service may start later, and may restart: the
-/// channel reconnects on its own) with a per-request `timeout`, traced.
-pub fn traced_channel(url: &str, timeout: Duration) -> anyhow::Result<TracedChannel> {
-    let channel = tonic::transport::Channel::from_shared(url.to_string())
+/// channel reconnects on its own) with a per-request `timeout`.
+pub fn channel(url: &str, timeout: Duration) -> anyhow::Result<tonic::transport::Channel> {
+    Ok(tonic::transport::Channel::from_shared(url.to_string())
         .map_err(|e| anyhow::anyhow!("invalid service URL {url}: {e}"))?
         .connect_timeout(Duration::from_secs(2))
         .timeout(timeout)
-        .connect_lazy();
+        .tcp_nodelay(true)
+        .connect_lazy())
+}
+
+/// [`channel`], traced (W3C context in the request metadata).
+pub fn traced_channel(url: &str, timeout: Duration) -> anyhow::Result<TracedChannel> {
     Ok(tonic::service::interceptor::InterceptedService::new(
-        channel,
+        channel(url, timeout)?,
         crate::telemetry::TracePropagation,
     ))
 }

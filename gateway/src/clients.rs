@@ -51,11 +51,7 @@ fn channel(url: &str) -> anyhow::Result<Channel> {
 }
 
 fn channel_with_timeout(url: &str, timeout: Duration) -> anyhow::Result<Channel> {
-    Ok(Channel::from_shared(url.to_string())
-        .map_err(|e| anyhow::anyhow!("invalid service URL {url}: {e}"))?
-        .connect_timeout(Duration::from_secs(2))
-        .timeout(timeout)
-        .connect_lazy())
+    agentlocator_common::grpc::channel(url, timeout)
 }
 
 impl ServiceClients {

@@ -88,11 +88,8 @@ impl PushSender {
         };
         let vapid = VapidSignatureBuilder::from_base64_no_sub(keys.private_key.expose())
             .map_err(|e| anyhow::anyhow!("VAPID_PRIVATE_KEY: {e}"))?;
-        let channel = Channel::from_shared(config.services.crm.url.clone())
-            .map_err(|e| anyhow::anyhow!("invalid CRM_SVC_URL: {e}"))?
-            .connect_timeout(Duration::from_secs(2))
-            .timeout(Duration::from_secs(10))
-            .connect_lazy();
+        let channel =
+            agentlocator_common::grpc::channel(&config.services.crm.url, Duration::from_secs(10))?;
         Ok(Some(PushSender {
             client: Arc::new(HyperWebPushClient::new()),
             vapid,

@@ -34,12 +34,7 @@ const SPEECH_TIMEOUT: Duration = Duration::from_secs(90);
 const CRM_TIMEOUT: Duration = Duration::from_secs(5);
 
 fn channel(url: &str, timeout: Duration) -> anyhow::Result<Channel> {
-    Ok(Channel::from_shared(url.to_string())
-        .map_err(|e| anyhow::anyhow!("invalid service URL {url}: {e}"))?
-        .connect_timeout(Duration::from_secs(2))
-        .timeout(timeout)
-        .tcp_nodelay(true)
-        .connect_lazy())
+    agentlocator_common::grpc::channel(url, timeout)
 }
 
 /// The voice service of `config`, publishing on `bus`.
