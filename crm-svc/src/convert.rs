@@ -57,13 +57,40 @@ pub struct ListCustomers {
     pub status: Option<CustomerStatus>,
     /// Keyset paging instead of `page` (which must then be absent).
     pub after: Option<crate::customers::CustomerCursor>,
+    /// Only these customers (then nothing else is given).
+    pub ids: Vec<CustomerId>,
 }
 
 impl TryFrom<pb::ListCustomersRequest> for ListCustomers {
     type Error = Error;
 
     fn try_from(r: pb::ListCustomersRequest) -> Result<Self> {
+        let ids: Vec<CustomerId> = r
+            .ids
+            .iter()
+            .map(|id| id.trim())
+            .filter(|id| !id.is_empty())
+            .map(|id| CustomerId::from(id.to_owned()))
+            .collect();
+        if ids.len() > crate::customers::MAX_IDS {
+            return Err(Error::validation(
+                "ids",
+                format!("at most {} ids", crate::customers::MAX_IDS),
+            ));
+        }
+        if !ids.is_empty()
+            && (r.page.is_some()
+                || !r.after.trim().is_empty()
+                || !r.query.trim().is_empty()
+                || !r.status.trim().is_empty())
+        {
+            return Err(Error::validation(
+                "ids",
+                "give ids alone, without page, after, q or status",
+            ));
+        }
         Ok(ListCustomers {
+            ids,
             business_id: required("business_id", r.business_id)?,
             page: r.page.unwrap_or(1),
             limit: r.limit.unwrap_or(DEFAULT_LIMIT),

@@ -92,6 +92,33 @@ pub async fn list(
     })
 }
 
+/// Most ids [`with_ids`] takes: a page of any list.
+pub const MAX_IDS: usize = 100;
+
+/// The customers of `business_id` among `ids`, newest first, as one page; ids of no customer of
+/// the business (another business's too) are left out.
+pub async fn with_ids(
+    db: &Db,
+    business_id: &BusinessId,
+    mut ids: Vec<CustomerId>,
+) -> Result<Page<Customer>> {
+    if ids.len() > MAX_IDS {
+        return Err(Error::validation("ids", format!("at most {MAX_IDS} ids")));
+    }
+    ids.sort();
+    ids.dedup();
+    let business_id = business_id.clone();
+    let items = db
+        .run(move |conn| customer::with_ids(conn, &business_id, &ids))
+        .await?;
+    Ok(Page {
+        page: 1,
+        limit: MAX_IDS as i64,
+        total: items.len() as i64,
+        items,
+    })
+}
+
 /// A position in the customer list (newest first): the next page starts after it. Its text form
 /// is `<created_at RFC 3339>|<id>`, as the previous page's `next_cursor` gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -77,6 +77,10 @@ impl CrmService for CrmGrpc {
         request: Request<pb::ListCustomersRequest>,
     ) -> Result<Response<pb::ListCustomersResponse>, Status> {
         let r = ListCustomers::try_from(request.into_inner())?;
+        if !r.ids.is_empty() {
+            let page = customers::with_ids(&self.db, &r.business_id, r.ids).await?;
+            return Ok(Response::new(page.into()));
+        }
         let page = match r.after {
             Some(after) => {
                 customers::list_after(

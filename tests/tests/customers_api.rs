@@ -53,6 +53,24 @@ async fn customers_route(db: Db, bus: Bus) {
             .iter()
             .all(|c| !p2_ids.contains(&c["id"].as_str().unwrap()))
     );
+    // The names behind another list's page: just the given ids, in one request.
+    let wanted = [items[3]["id"].as_str().unwrap(), p2_ids[0], "no-such-id"].join(",");
+    let (s, picked) = get(format!("/api/crm/customers?ids={wanted}")).await;
+    assert_eq!(s, 200, "{picked}");
+    let picked_ids: Vec<&str> = picked["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(picked_ids, [items[3]["id"].as_str().unwrap(), p2_ids[0]]);
+    let (s, e) = get(format!("/api/crm/customers?ids={wanted}&q=x")).await;
+    assert_eq!(
+        (s, e["error"].as_str()),
+        (422, Some("validation_error")),
+        "{e}"
+    );
+
     let (_, p3) = get("/api/crm/customers?page=3&limit=25".into()).await;
     assert_eq!(p3["items"].as_array().unwrap().len(), 0);
     assert_eq!(p3["total"], 50);

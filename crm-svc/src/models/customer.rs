@@ -157,6 +157,23 @@ pub fn list(
     Ok((total, items))
 }
 
+/// The customers of `business_id` among `ids`, newest first.
+pub fn with_ids(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+    ids: &[CustomerId],
+) -> Result<Vec<Customer>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(customers::table
+        .filter(customers::business_id.eq(business_id))
+        .filter(customers::id.eq_any(ids))
+        .order((customers::created_at.desc(), customers::id.desc()))
+        .select(Customer::as_select())
+        .load(conn)?)
+}
+
 /// Customers of `business_id` (of one status, or all) from `customer_counts`.
 fn counted(
     conn: &mut DbConn,

@@ -126,6 +126,49 @@ async fn grpc_service_end_to_end(db: Db) {
         .unwrap_err();
     assert_eq!(negative.code(), Code::InvalidArgument);
 
+    // Just the given ids of this business: another business's customer and an unknown id are
+    // left out; ids go alone and at most 100.
+    let foreigner = client
+        .create_customer(pb::CreateCustomerRequest {
+            business_id: other.id.to_string(),
+            name: "לקוח של עסק אחר".into(),
+            phone: "052-765-4321".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let picked = client
+        .list_customers(pb::ListCustomersRequest {
+            business_id: b.id.to_string(),
+            ids: vec![
+                created.id.clone(),
+                foreigner.id.clone(),
+                "no-such-id".into(),
+            ],
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((picked.total, picked.items), (1, vec![created.clone()]));
+    for bad in [
+        pb::ListCustomersRequest {
+            business_id: b.id.to_string(),
+            ids: vec![created.id.clone()],
+            query: "דוד".into(),
+            ..Default::default()
+        },
+        pb::ListCustomersRequest {
+            business_id: b.id.to_string(),
+            ids: (0..101).map(|n| format!("c{n}")).collect(),
+            ..Default::default()
+        },
+    ] {
+        let err = client.list_customers(bad).await.unwrap_err();
+        assert_eq!(err.code(), Code::InvalidArgument);
+    }
+
     let by_number = client
         .get_business(pb::GetBusinessRequest {
             by: Some(By::PhoneNumber("03-1234567".into())),

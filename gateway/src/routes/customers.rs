@@ -14,13 +14,15 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 /// `GET /api/crm/customers?page=&limit=&q=&status=` or `?after=<cursor>&…`: pages by number, or
-/// (for scrolling deep into a large list) after the `X-Next-Cursor` of the previous page.
+/// (for scrolling deep into a large list) after the `X-Next-Cursor` of the previous page; or
+/// `?ids=a,b,c`: just those customers (the names behind a page of another list, in one request).
 #[utoipa::path(get, path = "/api/crm/customers", tag = "customers", security(("bearer" = [])),
     params(("page" = Option<i64>, Query, description = "1-based, default 1"),
         ("after" = Option<String>, Query, description = "instead of `page`: the `X-Next-Cursor` of the previous page (keyset paging, equally fast at any depth; the response's `page` is then 0)"),
         ("limit" = Option<i64>, Query, description = "default 25, at most 100 (larger is clamped)"),
         ("q" = Option<String>, Query, description = "name, email or phone in any Israeli format"),
-        ("status" = Option<String>, Query, description = "lead | active | inactive")),
+        ("status" = Option<String>, Query, description = "lead | active | inactive"),
+        ("ids" = Option<String>, Query, description = "comma-separated customer ids (at most 100), alone: just those customers, newest first; ids of no customer of the business are left out")),
     responses((status = 200, body = Page<Customer>, headers(("X-Next-Cursor" = String, description = "After a full page: the `after` of the next page"))), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`<feature>_disabled`)", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -44,6 +46,16 @@ pub async fn list(
             query: q.get("q").cloned().unwrap_or_default(),
             status: q.get("status").cloned().unwrap_or_default(),
             after: q.get("after").cloned().unwrap_or_default(),
+            ids: q
+                .get("ids")
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|id| !id.is_empty())
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
         .await?
         .into_inner();

@@ -1,25 +1,28 @@
-// Customer names for lists that carry only a customer id (proposals, contracts, appointments).
+// Customer names for lists that carry only a customer id (proposals, contracts, appointments):
+// one request per page of ids (`GET /api/crm/customers?ids=…`), remembered for the session.
 
 import { useEffect, useState } from 'react';
 import { api } from './api';
-import type { Customer } from './types';
+import type { Customer, Page } from './types';
 
-const names = new Map<string, Promise<string | null>>();
+/** What the API takes in one `ids` request. */
+const MAX_IDS = 100;
 
-function customerName(id: string): Promise<string | null> {
-  let p = names.get(id);
-  if (!p) {
-    p = api<Customer>(`/api/crm/customers/${encodeURIComponent(id)}`).then(
-      (c) => c.name,
-      () => {
-        // Not found, or the CRM is off: show no name, and ask again next time.
-        names.delete(id);
-        return null;
-      },
-    );
-    names.set(id, p);
+const names = new Map<string, string>();
+
+/** Fetches the names of `ids` not known yet. Ids the API does not return (deleted, or the CRM is
+ * off) stay unknown and are asked for again next time. */
+async function fetchNames(ids: string[]): Promise<void> {
+  const missing = ids.filter((id) => !names.has(id));
+  for (let i = 0; i < missing.length; i += MAX_IDS) {
+    const chunk = missing.slice(i, i + MAX_IDS);
+    try {
+      const page = await api<Page<Customer>>(`/api/crm/customers?ids=${chunk.map(encodeURIComponent).join(',')}`);
+      for (const c of page.items) names.set(c.id, c.name);
+    } catch {
+      // The list still shows, without names.
+    }
   }
-  return p;
 }
 
 /** Forgets the names fetched so far (tests start from a clean slate). */
@@ -34,10 +37,13 @@ export function useCustomerNames(ids: (string | null | undefined)[]): Record<str
   useEffect(() => {
     let live = true;
     const wanted = key ? key.split(',') : [];
-    void Promise.all(wanted.map(async (id) => [id, await customerName(id)] as const)).then((pairs) => {
+    void fetchNames(wanted).then(() => {
       if (!live) return;
       const next: Record<string, string> = {};
-      for (const [id, name] of pairs) if (name) next[id] = name;
+      for (const id of wanted) {
+        const name = names.get(id);
+        if (name) next[id] = name;
+      }
       setKnown(next);
     });
     return () => {

@@ -52,7 +52,7 @@ describe('calendar week view', () => {
       'GET /api/me': me(),
       'GET /api/appointments': appointments,
       'GET /api/tasks': tasks,
-      'GET /api/crm/customers/k1': customer,
+      'GET /api/crm/customers': { page: 1, limit: 100, total: 1, items: [customer] },
     });
     renderAt('/calendar?date=2026-11-24');
     await screen.findByText('פגישת ייעוץ');
@@ -89,7 +89,6 @@ describe('calendar week view', () => {
       'GET /api/me': me(),
       'GET /api/appointments': () => json(200, { from: null, to: null, items }),
       'GET /api/tasks': tasks,
-      'GET /api/crm/customers/k1': customer,
       'GET /api/crm/customers': { page: 1, limit: 100, total: 1, items: [customer] },
       'POST /api/appointments': (call: { body: unknown }) => {
         const b = call.body as { title: string; starts_at: string; ends_at: string; customer_id: string };
@@ -156,7 +155,6 @@ describe('an appointment opened from the calendar', () => {
       'GET /api/me': me(),
       'GET /api/appointments': () => json(200, { from: null, to: null, items }),
       'GET /api/tasks': tasks,
-      'GET /api/crm/customers/k1': customer,
       'GET /api/crm/customers': { page: 1, limit: 100, total: 1, items: [customer] },
       'PATCH /api/appointments/a1': (call: { body: unknown }) => {
         items = items.map((a) => (a.id === 'a1' ? { ...a, ...(call.body as object) } : a));
@@ -198,7 +196,7 @@ describe('calendar navigation and views', () => {
       'GET /api/me': me(),
       'GET /api/appointments': appointments,
       'GET /api/tasks': tasks,
-      'GET /api/crm/customers/k1': customer,
+      'GET /api/crm/customers': { page: 1, limit: 100, total: 1, items: [customer] },
     });
     renderAt('/calendar?date=2026-11-24');
     await screen.findByText('פגישת ייעוץ');
@@ -239,7 +237,7 @@ describe('calendar navigation and views', () => {
       'GET /api/me': me(),
       'GET /api/appointments': appointments,
       'GET /api/tasks': tasks,
-      'GET /api/crm/customers/k1': customer,
+      'GET /api/crm/customers': { page: 1, limit: 100, total: 1, items: [customer] },
     });
     renderAt('/calendar?date=2026-11-24');
     await screen.findByText('פגישת ייעוץ');

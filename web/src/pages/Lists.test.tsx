@@ -43,10 +43,10 @@ describe('/proposal', () => {
   });
 
   it('lists proposals with status, total, date and a link to the customer', async () => {
-    mockApi({
+    const calls = mockApi({
       'GET /api/me': me(),
       'GET /api/proposals': { page: 1, limit: 25, total: 2, items: [proposal('p1', 'sent', 123450), proposal('p2', 'accepted', 5000)] },
-      'GET /api/crm/customers/k1': customer,
+      'GET /api/crm/customers': { page: 1, limit: 100, total: 1, items: [customer] },
     });
     renderAt('/proposal');
     const row = (await screen.findByText('הצעה p1')).closest('li')!;
@@ -55,6 +55,8 @@ describe('/proposal', () => {
     expect(within(row).getByText(/20\.11\.2026/)).toBeInTheDocument();
     expect(await within(row).findByRole('link', { name: 'יוסי כהן' })).toHaveAttribute('href', '/crm/customers/k1');
     expect(screen.getByText(he.proposals.count(2))).toBeInTheDocument();
+    // The names of a page come in one request, however many rows share or differ in customer.
+    expect(calls.filter((c) => c.url.startsWith('/api/crm/customers')).map((c) => c.url)).toEqual(['/api/crm/customers?ids=k1']);
   });
 
   it('shows the disabled feature calmly', async () => {
@@ -83,7 +85,7 @@ describe('/signature', () => {
       'GET /api/contracts/c2/signatures': [{ id: 's1', status: 'signed', signer_name: 'יוסי חותם', signed_at: '2026-11-22T08:00:00Z' }],
       'POST /api/contracts/c1/signature-link': () => json(201, { signature_id: 's2', url: 'http://127.0.0.1/signature/tok123', token: 'tok123' }),
       'GET /api/proposals': { page: 1, limit: 100, total: 1, items: [proposal('p1', 'sent', 1000)] },
-      'GET /api/crm/customers/k1': customer,
+      'GET /api/crm/customers': { page: 1, limit: 100, total: 1, items: [customer] },
     });
     renderAt('/signature');
     const sent = (await screen.findByText('חוזה c1')).closest('li')!;
