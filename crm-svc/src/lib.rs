@@ -27,6 +27,7 @@ pub mod pagination;
 pub mod proposals;
 pub mod push_subscriptions;
 pub mod reports;
+pub mod retention;
 pub mod schema;
 pub mod signatures;
 pub mod strings;
@@ -58,7 +59,7 @@ use tokio_util::sync::CancellationToken;
 
 /// Runs crm-svc until `shutdown` is cancelled: the gRPC service (with health, NOT_SERVING while
 /// the database or bus is unreachable) on `listener`, the event consumer, the outbox relay and
-/// the task-due scheduler. Returns once all of them have stopped. If one of them fails, the others are stopped too and
+/// the task-due scheduler and the pruning of old bookkeeping rows. Returns once all of them have stopped. If one of them fails, the others are stopped too and
 /// the first error is returned.
 pub async fn run(
     db: Db,
@@ -85,7 +86,7 @@ pub async fn run(
         }
         result
     };
-    let (served, consumed, relayed, scheduled) = tokio::join!(
+    let (served, consumed, relayed, scheduled, pruned) = tokio::join!(
         async {
             stop_on_error(
                 serve_with_readiness(listener, server, stop.clone(), Some(probe))
@@ -114,11 +115,19 @@ pub async fn run(
                     .context("crm-svc task scheduler"),
             )
         },
+        async {
+            stop_on_error(
+                retention::run(db.clone(), stop.clone())
+                    .await
+                    .context("crm-svc retention"),
+            )
+        },
     );
     served?;
     consumed?;
     relayed?;
     scheduled?;
+    pruned?;
     Ok(())
 }
 

@@ -14,6 +14,7 @@ mod proposals;
 mod push_subscriptions;
 mod relay;
 mod reports;
+mod retention;
 mod service;
 mod signatures;
 mod storage;
