@@ -57,6 +57,8 @@ pub struct Bridge {
     /// Last connection state the sidecar reported per business.
     states: Arc<Mutex<HashMap<String, ConnectionUpdate>>>,
     sent: Arc<Mutex<IdempotencyCache>>,
+    /// Businesses crm-svc recently confirmed, so a burst of events does not ask for each one.
+    known: Arc<Mutex<KnownBusinesses>>,
     /// This replica and the others (where a business's session is held).
     replicas: Replicas,
 }
@@ -71,6 +73,7 @@ impl Bridge {
             cloud: None,
             states: Arc::default(),
             sent: Arc::new(Mutex::new(IdempotencyCache::default())),
+            known: Arc::default(),
             replicas: Replicas::new(None),
         }
     }
@@ -616,12 +619,25 @@ impl Bridge {
                 message: "required".into(),
             });
         }
+        let now = std::time::Instant::now();
+        if self
+            .known
+            .lock()
+            .expect("known businesses lock")
+            .contains(business_id, now)
+        {
+            return Ok(());
+        }
         self.crm
             .clone()
             .get_business(pb::GetBusinessRequest {
                 by: Some(get_business_request::By::Id(business_id.to_owned())),
             })
             .await?;
+        self.known
+            .lock()
+            .expect("known businesses lock")
+            .insert(business_id, now);
         Ok(())
     }
 
@@ -690,6 +706,31 @@ impl IdempotencyCache {
     }
 }
 
+/// How long a business crm-svc confirmed is taken as existing without asking again (a business
+/// deleted meanwhile has its events refused by crm-svc's consumer instead).
+const KNOWN_BUSINESS_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+/// Most businesses remembered; past it the memory starts over.
+const KNOWN_BUSINESS_CAPACITY: usize = 10_000;
+
+/// Businesses confirmed to exist, and when.
+#[derive(Default)]
+struct KnownBusinesses(HashMap<String, std::time::Instant>);
+
+impl KnownBusinesses {
+    fn contains(&self, business_id: &str, now: std::time::Instant) -> bool {
+        self.0
+            .get(business_id)
+            .is_some_and(|at| now.duration_since(*at) < KNOWN_BUSINESS_TTL)
+    }
+
+    fn insert(&mut self, business_id: &str, now: std::time::Instant) {
+        if self.0.len() >= KNOWN_BUSINESS_CAPACITY {
+            self.0.clear();
+        }
+        self.0.insert(business_id.to_owned(), now);
+    }
+}
+
 /// The connection states the sidecar reports; any other is counted as `other`.
 const SESSION_STATES: [&str; 6] = ["connecting", "qr", "open", "closed", "logged_out", "other"];
 
@@ -712,6 +753,21 @@ fn record_sessions(states: &HashMap<String, ConnectionUpdate>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_confirmed_business_is_remembered_for_a_while() {
+        let t0 = std::time::Instant::now();
+        let mut known = KnownBusinesses::default();
+        assert!(!known.contains("b1", t0));
+        known.insert("b1", t0);
+        assert!(known.contains("b1", t0 + KNOWN_BUSINESS_TTL / 2));
+        assert!(!known.contains("b1", t0 + KNOWN_BUSINESS_TTL));
+        assert!(!known.contains("b2", t0));
+        for n in 0..KNOWN_BUSINESS_CAPACITY {
+            known.insert(&format!("x{n}"), t0);
+        }
+        assert!(known.0.len() <= KNOWN_BUSINESS_CAPACITY);
+    }
 
     #[test]
     fn sessions_are_a_gauge_per_state() {
