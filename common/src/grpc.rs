@@ -140,14 +140,39 @@ pub type TracedChannel = tonic::service::interceptor::InterceptedService<
 >;
 
 /// A lazily connecting channel to `url` (the service may start later, and may restart: the
-/// channel reconnects on its own) with a per-request `timeout`.
+/// channel reconnects on its own) with a per-request `timeout`. A URL naming a host is resolved,
+/// and requests are spread over every address it has ([`crate::dns_balance`]).
 pub fn channel(url: &str, timeout: Duration) -> anyhow::Result<tonic::transport::Channel> {
-    Ok(tonic::transport::Channel::from_shared(url.to_string())
-        .map_err(|e| anyhow::anyhow!("invalid service URL {url}: {e}"))?
-        .connect_timeout(Duration::from_secs(2))
-        .timeout(timeout)
-        .tcp_nodelay(true)
-        .connect_lazy())
+    let endpoint = tonic::transport::Channel::from_shared(url.to_string())
+        .map_err(|e| anyhow::anyhow!("invalid service URL {url}: {e}"))?;
+    let configure = move |e: tonic::transport::Endpoint| {
+        e.connect_timeout(Duration::from_secs(2))
+            .timeout(timeout)
+            .tcp_nodelay(true)
+    };
+    let uri = endpoint.uri().clone();
+    let (Some(host), Ok(_)) = (uri.host(), tokio::runtime::Handle::try_current()) else {
+        return Ok(configure(endpoint).connect_lazy());
+    };
+    if !crate::dns_balance::is_named(&uri) {
+        return Ok(configure(endpoint).connect_lazy());
+    }
+    let port = uri.port_u16().unwrap_or(80);
+    let host = host.to_owned();
+    let resolve = move || {
+        let host = host.clone();
+        async move {
+            Ok(tokio::net::lookup_host((host.as_str(), port))
+                .await?
+                .collect())
+        }
+    };
+    Ok(crate::dns_balance::balanced(
+        uri,
+        configure,
+        resolve,
+        crate::dns_balance::REFRESH,
+    ))
 }
 
 /// [`channel`], traced (W3C context in the request metadata).

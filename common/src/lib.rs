@@ -3,6 +3,7 @@
 
 pub mod bus;
 pub mod config;
+pub mod dns_balance;
 pub mod grpc;
 pub mod jwt;
 pub mod metrics;
