@@ -70,6 +70,39 @@ async fn readyz_names_every_unreachable_service() {
     }
 }
 
+/// crm-svc SERVING, every other service unreachable: the gateway stays ready, `degraded`.
+#[actix_web::test]
+async fn readyz_stays_ready_but_degraded_while_only_crm_svc_answers() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (reporter, health) = tonic_health::server::health_reporter();
+    reporter
+        .set_service_status(
+            "agentlocator.v1.CrmService",
+            tonic_health::ServingStatus::Serving,
+        )
+        .await;
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(health)
+            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
+    );
+    let mut config = unreachable_services();
+    config.services.crm.url = format!("http://{addr}");
+    let app = test::init_service(create_app(state_for(&config).unwrap())).await;
+    let res = test::call_service(&app, test::TestRequest::get().uri("/readyz").to_request()).await;
+    let (status, body) = json_of(res).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "degraded", "{body}");
+    assert_eq!(body["checks"]["crm-svc"], "ok", "{body}");
+    for svc in ["voice-svc", "speech-svc", "notify-svc", "whatsapp-bridge"] {
+        assert!(
+            body["checks"][svc].is_string() && body["checks"][svc] != "ok",
+            "{svc}: {body}"
+        );
+    }
+}
+
 #[actix_web::test]
 async fn unknown_routes_and_methods_are_json() {
     let app = test::init_service(create_app(state_for(&unreachable_services()).unwrap())).await;

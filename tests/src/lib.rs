@@ -107,23 +107,23 @@ impl TestStack {
         stack
     }
 
-    /// Polls `/readyz` until every service is SERVING.
+    /// Polls `/readyz` until every service is SERVING (`status: ready`, not just `degraded`).
     pub async fn wait_ready(&self) {
         let client = reqwest::Client::new();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
-            let res = client.get(format!("{}/readyz", self.http)).send().await;
-            match res {
-                Ok(r) if r.status() == 200 => return,
-                other => {
-                    if tokio::time::Instant::now() > deadline {
-                        let body = match other {
-                            Ok(r) => r.text().await.unwrap_or_default(),
-                            Err(e) => e.to_string(),
-                        };
-                        panic!("stack not ready within 20 s: {body}");
+            let last = match client.get(format!("{}/readyz", self.http)).send().await {
+                Ok(r) => {
+                    let body: serde_json::Value = r.json().await.unwrap_or_default();
+                    if body["status"] == "ready" {
+                        return;
                     }
+                    body.to_string()
                 }
+                Err(e) => e.to_string(),
+            };
+            if tokio::time::Instant::now() > deadline {
+                panic!("stack not ready within 20 s: {last}");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
