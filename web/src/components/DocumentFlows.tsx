@@ -8,6 +8,7 @@ import type { Customer, LineItem } from '../lib/types';
 import { Modal } from './Modal';
 import { ErrorNotice } from './Notice';
 import { useToast } from './Toasts';
+import { CopyButton } from './CopyButton';
 
 interface FlowProps {
   customer: Customer;
@@ -183,7 +184,6 @@ export function SignatureFlow({ customer, onClose, onDone }: FlowProps) {
   const [title, setTitle] = useState('');
   const [body, setBody] = useState('');
   const [link, setLink] = useState<string | null>(null);
-  const [copied, setCopied] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   async function submit(e: FormEvent) {
@@ -205,15 +205,6 @@ export function SignatureFlow({ customer, onClose, onDone }: FlowProps) {
       setBusy(false);
     }
   }
-  async function copy() {
-    if (!link) return;
-    try {
-      await navigator.clipboard.writeText(link);
-      setCopied(true);
-    } catch {
-      setCopied(false);
-    }
-  }
   const d = he.documents;
   return (
     <Modal title={`${he.actions.signature} · ${customer.name}`} onClose={onClose}>
@@ -222,9 +213,7 @@ export function SignatureFlow({ customer, onClose, onDone }: FlowProps) {
           <p>{d.linkReady}</p>
           <input readOnly dir="ltr" value={link} aria-label={d.link} onFocus={(e) => e.target.select()} />
           <div className="form-actions">
-            <button type="button" className="btn btn-primary" onClick={() => void copy()}>
-              {copied ? d.copied : d.copy}
-            </button>
+            <CopyButton text={link} />
             <a className="btn btn-ghost" href={`https://wa.me/${customer.phone.replace(/\D/g, '')}?text=${encodeURIComponent(link)}`} target="_blank" rel="noreferrer">
               {d.sendWhatsApp}
             </a>

@@ -7,6 +7,7 @@ import { useCustomerNames } from '../lib/customers';
 import { formatDate, formatDateTime, formatMoney } from '../lib/format';
 import type { Contract, Page, Proposal, SignatureLink } from '../lib/types';
 import { ErrorNotice, Loading } from '../components/Notice';
+import { CopyButton } from '../components/CopyButton';
 
 interface SignatureRecord {
   id: string;
@@ -155,14 +156,12 @@ function SignedBy({ path }: { path: string }) {
 function LinkMaker({ path, title, onCreated }: { path: string; title: string; onCreated: () => void }) {
   const d = he.documents;
   const [link, setLink] = useState<string | null>(null);
-  const [copied, setCopied] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
   async function create() {
     setBusy(true);
     setError(null);
-    setCopied(false);
     try {
       const res = await api<SignatureLink>(path, { method: 'POST' });
       setLink(res.url);
@@ -174,24 +173,12 @@ function LinkMaker({ path, title, onCreated }: { path: string; title: string; on
     }
   }
 
-  async function copy() {
-    if (!link) return;
-    try {
-      await navigator.clipboard.writeText(link);
-      setCopied(true);
-    } catch {
-      setCopied(false);
-    }
-  }
-
   return (
     <div className="link-maker">
       {link ? (
         <div className="link-row">
           <input readOnly dir="ltr" value={link} aria-label={`${d.link}: ${title}`} onFocus={(e) => e.target.select()} />
-          <button type="button" className="btn btn-primary" onClick={() => void copy()}>
-            {copied ? d.copied : d.copy}
-          </button>
+          <CopyButton key={link} text={link} />
         </div>
       ) : (
         <button type="button" className="btn btn-ghost" disabled={busy} onClick={() => void create()} aria-label={`${he.signatures.newLink}: ${title}`}>
