@@ -59,12 +59,7 @@ pub async fn run(
     let settings = Settings::from_config(&config)?;
     let mut speech = Speech::new(&settings)?;
     if let Some(url) = &config.nats_url {
-        let store = tts::SharedAudioStore::connect(
-            url,
-            &config.nats_subject_root,
-            settings.tts_cache_max_bytes,
-        )
-        .await?;
+        let store = tts::SharedAudioStore::connect(url, &config.nats_subject_root).await?;
         tracing::info!(
             bucket = store.bucket(),
             "synthesised audio shared through NATS"

@@ -27,7 +27,7 @@ async fn replica(dir: &std::path::Path, root: &str, can_synthesise: bool) -> Spe
         // Any synthesis on this replica fails: what it serves must come from the others.
         s.espeak_bin = "/nonexistent/espeak-ng".into();
     }
-    let store = SharedAudioStore::connect(&nats_url(), root, 64 * 1024 * 1024)
+    let store = SharedAudioStore::connect(&nats_url(), root)
         .await
         .expect("NATS with JetStream (make services)");
     Speech::new(&s).unwrap().with_shared_audio(Arc::new(store))

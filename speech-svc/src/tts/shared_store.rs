@@ -4,9 +4,12 @@
 //! in a JetStream object store bucket (`<ROOT>_TTS_AUDIO`), and a replica that misses a file
 //! locally looks there before answering 404 or synthesising again.
 //!
-//! The bucket keeps files for [`MAX_AGE`] and at most `TTS_CACHE_MAX_MB`; a file handed out is
-//! checked to still be in the bucket at most once per [`RECHECK`] (and put back when it is not),
-//! so a long-lived greeting in one replica's directory never points at a file the others lack.
+//! The bucket keeps files for [`MAX_AGE`], with no size bound: a full bucket would refuse new files
+//! (JetStream object stores discard new writes, not old ones), and a file only one replica has
+//! is a `<Play>` that fails on the others. Its size is [`MAX_AGE`] of distinct answers (about
+//! 50 KB each). A file handed out is checked to still be in the bucket at most once per
+//! [`RECHECK`] (and put back when it is not), so a long-lived greeting in one replica's directory
+//! never points at a file the others lack.
 
 use crate::error::{Error, Result};
 use async_nats::jetstream::{
@@ -21,7 +24,7 @@ use std::{
 use tokio::io::AsyncReadExt;
 
 /// How long a file stays in the bucket after it was last put there.
-pub const MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
+pub const MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
 /// How often a file served from a local directory is checked to still be in the bucket.
 pub const RECHECK: Duration = Duration::from_secs(3600);
 /// How many "recently checked" entries are remembered before the memory is cleared.
@@ -36,18 +39,18 @@ pub struct SharedAudioStore {
 
 impl SharedAudioStore {
     /// Connects to `nats_url` and opens (or creates) the bucket of subject root `root`.
-    pub async fn connect(nats_url: &str, root: &str, max_bytes: u64) -> Result<Self> {
+    pub async fn connect(nats_url: &str, root: &str) -> Result<Self> {
         let client = async_nats::ConnectOptions::new()
             .name("agentlocator-speech")
             .connection_timeout(Duration::from_secs(5))
             .connect(nats_url)
             .await
             .map_err(|e| Error::Internal(format!("NATS {nats_url}: {e}")))?;
-        Self::open(jetstream::new(client), root, max_bytes).await
+        Self::open(jetstream::new(client), root).await
     }
 
     /// Opens (or creates) the bucket of subject root `root` on `js`.
-    pub async fn open(js: jetstream::Context, root: &str, max_bytes: u64) -> Result<Self> {
+    pub async fn open(js: jetstream::Context, root: &str) -> Result<Self> {
         let bucket = bucket_name(root);
         let store = match js.get_object_store(&bucket).await {
             Ok(store) => store,
@@ -56,7 +59,6 @@ impl SharedAudioStore {
                     bucket: bucket.clone(),
                     description: Some("AgentLocator synthesised speech, by content hash".into()),
                     max_age: MAX_AGE,
-                    max_bytes: i64::try_from(max_bytes).unwrap_or(i64::MAX),
                     ..Default::default()
                 })
                 .await
