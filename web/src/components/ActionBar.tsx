@@ -10,6 +10,7 @@ import { ErrorNotice, Loading } from './Notice';
 import { useToast } from './Toasts';
 import { useBusiness } from '../lib/business';
 import type { Features } from '../lib/types';
+import { useSubmit } from '../lib/submit';
 
 type Flow = 'call' | 'whatsapp' | 'task' | 'proposal' | 'signature' | 'invoice' | null;
 
@@ -98,23 +99,16 @@ interface FlowProps {
 function CallFlow({ customer, onClose, onDone }: FlowProps) {
   const toast = useToast();
   const [agentPhone, setAgentPhone] = useState(localStorage.getItem('al.agentPhone') ?? '');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api('/api/calls', { method: 'POST', body: { customer_id: customer.id, agent_phone: agentPhone.trim() } });
       localStorage.setItem('al.agentPhone', agentPhone.trim());
       toast(he.actions.callStarted, 'success');
       onDone();
       onClose();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <Modal title={`${he.actions.call} · ${customer.name}`} onClose={onClose}>
@@ -144,8 +138,7 @@ function WhatsAppFlow({
   const [thread, setThread] = useState<WhatsAppMessage[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [text, setText] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
 
   const load = useCallback(async () => {
     try {
@@ -162,9 +155,7 @@ function WhatsAppFlow({
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (!text.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body = text.trim();
       const sent = await api<{ message_id: string; status: string }>('/api/whatsapp/send', {
         method: 'POST',
@@ -178,11 +169,7 @@ function WhatsAppFlow({
       setThread((t) => [...(t ?? []), item]);
       onSent?.(item);
       onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <Modal title={`${he.actions.whatsappThread} · ${customer.name}`} onClose={onClose}>
@@ -224,14 +211,11 @@ function TaskFlow({ customer, onClose, onDone }: FlowProps) {
   const toast = useToast();
   const [title, setTitle] = useState('');
   const [due, setDue] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (!title.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api('/api/tasks', {
         method: 'POST',
         body: {
@@ -244,11 +228,7 @@ function TaskFlow({ customer, onClose, onDone }: FlowProps) {
       toast(he.actions.taskCreated, 'success');
       onDone();
       onClose();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <Modal title={`${he.actions.task} · ${customer.name}`} onClose={onClose}>

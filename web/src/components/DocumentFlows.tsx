@@ -9,6 +9,7 @@ import { Modal } from './Modal';
 import { ErrorNotice } from './Notice';
 import { useToast } from './Toasts';
 import { CopyButton } from './CopyButton';
+import { useSubmit } from '../lib/submit';
 
 interface FlowProps {
   customer: Customer;
@@ -97,26 +98,19 @@ export function InvoiceFlow({ customer, onClose, onDone }: FlowProps) {
   const toast = useToast();
   const { business } = useBusiness();
   const [rows, setRows] = useState<Row[]>([emptyRow()]);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const [invalid, setInvalid] = useState(false);
-  const [busy, setBusy] = useState(false);
   async function submit(e: FormEvent) {
     e.preventDefault();
     const items = toItems(rows);
     setInvalid(!items);
     if (!items) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api('/api/invoices', { method: 'POST', body: { customer_id: customer.id, items } });
       toast(he.documents.invoiceCreated, 'success');
       onDone();
       onClose();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <Modal title={`${he.actions.invoice} · ${customer.name}`} onClose={onClose}>
@@ -138,26 +132,19 @@ export function ProposalFlow({ customer, onClose, onDone }: FlowProps) {
   const toast = useToast();
   const [title, setTitle] = useState('');
   const [rows, setRows] = useState<Row[]>([emptyRow()]);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const [invalid, setInvalid] = useState(false);
-  const [busy, setBusy] = useState(false);
   async function submit(e: FormEvent) {
     e.preventDefault();
     const items = toItems(rows);
     setInvalid(!items || !title.trim());
     if (!items || !title.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api('/api/proposals', { method: 'POST', body: { customer_id: customer.id, title: title.trim(), items } });
       toast(he.documents.proposalCreated, 'success');
       onDone();
       onClose();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <Modal title={`${he.actions.proposal} · ${customer.name}`} onClose={onClose}>
@@ -184,14 +171,11 @@ export function SignatureFlow({ customer, onClose, onDone }: FlowProps) {
   const [title, setTitle] = useState('');
   const [body, setBody] = useState('');
   const [link, setLink] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (!title.trim() || !body.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const contract = await api<{ id: string }>('/api/contracts', {
         method: 'POST',
         body: { customer_id: customer.id, title: title.trim(), body },
@@ -199,11 +183,7 @@ export function SignatureFlow({ customer, onClose, onDone }: FlowProps) {
       const res = await api<{ url: string }>(`/api/contracts/${contract.id}/signature-link`, { method: 'POST' });
       setLink(res.url);
       onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   const d = he.documents;
   return (

@@ -8,6 +8,7 @@ import { cleanKnowledge, KnowledgeEditor } from '../components/KnowledgeEditor';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { useToast } from '../components/Toasts';
 import { enablePush, pushSupported } from '../lib/push';
+import { useSubmit } from '../lib/submit';
 
 interface WhatsAppSession {
   state: string;
@@ -134,19 +135,12 @@ function WhatsAppPairing() {
 
 function PushSettings() {
   const toast = useToast();
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   if (!pushSupported()) return null;
   async function enable() {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       toast((await enablePush()) ? he.settings.pushOn : he.settings.pushDenied, 'success');
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <section className="card" aria-labelledby="push-title">

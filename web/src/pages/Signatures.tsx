@@ -8,6 +8,7 @@ import { formatDate, formatDateTime, formatMoney } from '../lib/format';
 import type { Contract, Page, Proposal, SignatureLink } from '../lib/types';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { CopyButton } from '../components/CopyButton';
+import { useSubmit } from '../lib/submit';
 
 interface SignatureRecord {
   id: string;
@@ -156,21 +157,14 @@ function SignedBy({ path }: { path: string }) {
 function LinkMaker({ path, title, onCreated }: { path: string; title: string; onCreated: () => void }) {
   const d = he.documents;
   const [link, setLink] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
 
   async function create() {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const res = await api<SignatureLink>(path, { method: 'POST' });
       setLink(res.url);
       onCreated();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
