@@ -72,12 +72,6 @@ impl TryFrom<pb::ListCustomersRequest> for ListCustomers {
             .filter(|id| !id.is_empty())
             .map(|id| CustomerId::from(id.to_owned()))
             .collect();
-        if ids.len() > crate::customers::MAX_IDS {
-            return Err(Error::validation(
-                "ids",
-                format!("at most {} ids", crate::customers::MAX_IDS),
-            ));
-        }
         if !ids.is_empty()
             && (r.page.is_some()
                 || !r.after.trim().is_empty()
