@@ -35,6 +35,7 @@ struct Listeners {
     speech: tokio::net::TcpListener,
     notify: tokio::net::TcpListener,
     notify_http: tokio::net::TcpListener,
+    voice_media: tokio::net::TcpListener,
     whatsapp: tokio::net::TcpListener,
 }
 
@@ -60,6 +61,7 @@ async fn bind(config: &mut Config) -> anyhow::Result<Listeners> {
         speech: one(&mut s.speech).await?,
         notify: one(&mut s.notify).await?,
         notify_http: one(&mut s.notify_http).await?,
+        voice_media: one(&mut s.voice_media).await?,
         whatsapp: one(&mut s.whatsapp).await?,
     })
 }
@@ -116,10 +118,14 @@ pub async fn start(mut config: Config, shutdown: CancellationToken) -> anyhow::R
     let (t, b) = (shutdown.clone(), bus.clone());
     tasks.spawn(async move { ("crm-svc", crm_svc::run(db, b, listeners.crm, t).await) });
     let (c, t) = (config.clone(), shutdown.clone());
+    let voice_listeners = voice_svc::Listeners {
+        grpc: listeners.voice,
+        media: listeners.voice_media,
+    };
     tasks.spawn(async move {
         (
             "voice-svc",
-            voice_svc::run(c, bus, listeners.voice, t).await,
+            voice_svc::run(c, bus, voice_listeners, t).await,
         )
     });
     let (c, t) = (config.clone(), shutdown.clone());

@@ -108,6 +108,9 @@ pub struct Services {
     pub whatsapp: ServiceAddr,
     /// notify-svc's HTTP listener (Socket.IO); the gateway proxies `/socket.io/` to its URL.
     pub notify_http: ServiceAddr,
+    /// voice-svc's WebSocket listener for Twilio Media Streams (`/webhook/media_stream`); the
+    /// Ingress routes the path straight to it, the gateway proxies it in `agentlocator up`.
+    pub voice_media: ServiceAddr,
 }
 
 /// Every variable the configuration was read from. A service's own settings (voice-svc's turn
@@ -291,6 +294,7 @@ impl Config {
             notify: svc("NOTIFY_SVC_GRPC_ADDR", "NOTIFY_SVC_URL", 50054)?,
             whatsapp: svc("WHATSAPP_BRIDGE_GRPC_ADDR", "WHATSAPP_BRIDGE_URL", 50055)?,
             notify_http: svc("NOTIFY_SVC_HTTP_ADDR", "NOTIFY_SVC_HTTP_URL", 50056)?,
+            voice_media: svc("VOICE_SVC_MEDIA_ADDR", "VOICE_SVC_MEDIA_URL", 50057)?,
         };
 
         let twilio_account_sid = get("TWILIO_ACCOUNT_SID")

@@ -7,6 +7,7 @@ pub mod dns_balance;
 pub mod grpc;
 pub mod jwt;
 pub mod metrics;
+pub mod mulaw;
 pub mod phone;
 pub mod private_file;
 pub mod runner;

@@ -42,6 +42,7 @@ impl TestEnv {
             ("SPEECH_SVC_GRPC_ADDR", "127.0.0.1:0"),
             ("NOTIFY_SVC_GRPC_ADDR", "127.0.0.1:0"),
             ("NOTIFY_SVC_HTTP_ADDR", "127.0.0.1:0"),
+            ("VOICE_SVC_MEDIA_ADDR", "127.0.0.1:0"),
             ("WHATSAPP_BRIDGE_GRPC_ADDR", "127.0.0.1:0"),
             ("PUBLIC_BASE_URL", "http://127.0.0.1:8080"),
         ]

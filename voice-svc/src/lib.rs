@@ -51,11 +51,17 @@ pub fn voice(config: &Config, bus: SharedBus) -> anyhow::Result<service::Voice> 
     Ok(service::Voice::new(settings, crm, speech, bus)?)
 }
 
-/// Serves voice-svc on `listener` until `shutdown` is cancelled.
+/// voice-svc's listeners: gRPC (webhooks, click-to-call) and the Media Streams WebSocket.
+pub struct Listeners {
+    pub grpc: TcpListener,
+    pub media: TcpListener,
+}
+
+/// Serves voice-svc on `listeners` until `shutdown` is cancelled.
 pub async fn run(
     config: Config,
     bus: SharedBus,
-    listener: TcpListener,
+    listeners: Listeners,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let info = service_info(
@@ -74,14 +80,18 @@ pub async fn run(
         ],
     );
     let svc = VoiceServiceServer::new(grpc::VoiceGrpc::new(info, voice(&config, bus)?));
-    common_grpc::serve(listener, svc, shutdown).await?;
+    let _media = listeners.media;
+    common_grpc::serve(listeners.grpc, svc, shutdown).await?;
     Ok(())
 }
 
 /// Runs voice-svc on its own: connects the event bus, binds its configured gRPC address and
 /// serves until `shutdown`.
 pub async fn serve(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let listener = common_grpc::bind(&config.services.voice.bind.to_string()).await?;
+    let listeners = Listeners {
+        grpc: common_grpc::bind(&config.services.voice.bind.to_string()).await?,
+        media: common_grpc::bind(&config.services.voice_media.bind.to_string()).await?,
+    };
     let bus = agentlocator_common::bus::connect_from(&config).await?;
-    run(config, bus, listener, shutdown).await
+    run(config, bus, listeners, shutdown).await
 }

@@ -1,4 +1,6 @@
-//! WAV encoding (16-bit PCM and G.711 μ-law) and the μ-law codec itself.
+//! WAV encoding (16-bit PCM and G.711 μ-law; the codec is `agentlocator_common::mulaw`).
+
+use agentlocator_common::mulaw::encode as mulaw_encode;
 
 /// Converts a sample in `[-1, 1]` to 16-bit PCM, clamping anything outside.
 pub fn to_i16(s: f32) -> i16 {
@@ -56,58 +58,9 @@ pub fn encode_mulaw(samples: &[f32], rate: u32) -> Vec<u8> {
     out
 }
 
-const MULAW_BIAS: i32 = 0x84;
-const MULAW_CLIP: i32 = 32635;
-
-/// G.711 μ-law encoding of one 16-bit sample.
-pub fn mulaw_encode(sample: i16) -> u8 {
-    let mut s = i32::from(sample);
-    let sign = if s < 0 { 0x80 } else { 0 };
-    if s < 0 {
-        s = -s;
-    }
-    s = s.min(MULAW_CLIP) + MULAW_BIAS;
-    let exponent = (31 - (s as u32).leading_zeros()).saturating_sub(7).min(7) as i32;
-    let mantissa = (s >> (exponent + 3)) & 0x0F;
-    !((sign | (exponent << 4) | mantissa) as u8)
-}
-
-/// G.711 μ-law decoding of one byte.
-pub fn mulaw_decode(byte: u8) -> i16 {
-    let u = !byte;
-    let sign = u & 0x80;
-    let exponent = i32::from((u >> 4) & 0x07);
-    let mantissa = i32::from(u & 0x0F);
-    let magnitude = (((mantissa << 3) + MULAW_BIAS) << exponent) - MULAW_BIAS;
-    if sign != 0 {
-        -magnitude as i16
-    } else {
-        magnitude as i16
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn mulaw_round_trip_is_within_quantisation_error() {
-        for s in (-32768i32..=32767).step_by(97) {
-            let s = s as i16;
-            let back = mulaw_decode(mulaw_encode(s));
-            // μ-law steps grow with magnitude: at most 1/16 of the value plus the smallest step.
-            let tol = (i32::from(s).abs() / 16).max(8) + 8;
-            assert!(
-                (i32::from(back) - i32::from(s)).abs() <= tol,
-                "{s} -> {back}"
-            );
-        }
-        // The standard's fixed points.
-        assert_eq!(mulaw_encode(0), 0xFF);
-        assert_eq!(mulaw_decode(0xFF), 0);
-        assert_eq!(mulaw_encode(i16::MAX), 0x80);
-        assert_eq!(mulaw_encode(i16::MIN), 0x00);
-    }
 
     #[test]
     fn pcm16_header_describes_the_data() {
