@@ -8,8 +8,11 @@
 pub mod call_flow;
 pub mod error;
 pub mod grpc;
+pub mod media_stream;
+pub mod realtime;
 pub mod service;
 pub mod settings;
+pub mod stream_token;
 pub mod strings;
 pub mod twilio_rest;
 pub mod twilio_signature;

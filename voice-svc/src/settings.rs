@@ -4,13 +4,50 @@
 //! | --- | --- | --- |
 //! | `VOICE_TURN_BUDGET_MS` | `12000` | longest a caller turn may take before the fallback is said (Twilio waits 15 s) |
 //! | `VOICE_MAX_TURNS` | `6` | caller turns before the call is closed politely |
-//! | `TWILIO_API_BASE_URL` | `https://api.twilio.com` | Twilio's REST API (outbound calls) |
+//! | `TWILIO_API_BASE_URL` | `https://api.twilio.com` | Twilio's REST API (outbound calls, recordings, call updates) |
+//! | `REALTIME_ENGINE` | `none` | live calls over Twilio Media Streams: `openai`, `cascade` or `none` (record loop only) |
+//! | `OPENAI_REALTIME_MODEL` | `gpt-realtime` | the OpenAI Realtime model (`REALTIME_ENGINE=openai`) |
+//! | `OPENAI_REALTIME_VOICE` | `marin` | its voice when the business names none |
+//! | `REALTIME_END_OF_TURN_MS` | `600` | silence that ends a caller turn (cascade's VAD, OpenAI's server VAD) |
+//! | `REALTIME_BARGE_IN_MS` | `240` | speech over the agent that interrupts it; shorter is a backchannel ("כן") |
 
 use crate::error::{Error, Result};
 use agentlocator_common::{Config, Secret};
 use std::{collections::HashMap, time::Duration};
 
 pub const DEFAULT_TWILIO_API_BASE_URL: &str = "https://api.twilio.com";
+pub const DEFAULT_REALTIME_MODEL: &str = "gpt-realtime";
+pub const DEFAULT_REALTIME_VOICE: &str = "marin";
+
+/// The engine of live calls (`REALTIME_ENGINE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RealtimeEngineKind {
+    /// No live calls: every call runs the record loop.
+    None,
+    /// Speech to speech over the OpenAI Realtime API.
+    OpenAi,
+    /// VAD here, speech-svc's STT, streamed reply and speech.
+    Cascade,
+}
+
+/// The OpenAI Realtime API's connection.
+#[derive(Debug, Clone)]
+pub struct OpenAiRealtimeSettings {
+    /// `wss://…/v1/realtime?model=…` (`ws://` for an `http://` OPENAI_BASE_URL: a loopback server).
+    pub url: String,
+    pub api_key: Option<Secret>,
+    pub model: String,
+    pub default_voice: String,
+}
+
+/// Turn taking on a live call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TurnTaking {
+    /// Silence that ends a caller turn.
+    pub end_of_turn: Duration,
+    /// Speech over the agent that interrupts it.
+    pub barge_in: Duration,
+}
 
 /// How webhooks are authenticated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +73,12 @@ pub struct Settings {
     pub twilio_auth_token: Option<Secret>,
     /// Longest the greeting's speech synthesis may take before `<Say>` is used instead.
     pub greeting_budget: Duration,
+    pub realtime_engine: RealtimeEngineKind,
+    pub openai_realtime: OpenAiRealtimeSettings,
+    pub turn_taking: TurnTaking,
+    /// Keys the per-call tokens of Media Streams: SECRET_KEY, else TWILIO_AUTH_TOKEN (both shared
+    /// by every replica), else a key of this process (one replica, or webhooks refused anyway).
+    pub stream_token_key: Secret,
 }
 
 impl Settings {
@@ -82,6 +125,52 @@ impl Settings {
                 "invalid TWILIO_API_BASE_URL {twilio_api_base_url:?}: https, or http on loopback"
             )));
         }
+        let realtime_engine = match get("REALTIME_ENGINE") {
+            None | Some("none") => RealtimeEngineKind::None,
+            Some("openai") => RealtimeEngineKind::OpenAi,
+            Some("cascade") => RealtimeEngineKind::Cascade,
+            Some(v) => {
+                return Err(Error::NotConfigured(format!(
+                    "invalid REALTIME_ENGINE {v:?}: openai, cascade or none"
+                )));
+            }
+        };
+        let model = get("OPENAI_REALTIME_MODEL")
+            .unwrap_or(DEFAULT_REALTIME_MODEL)
+            .to_string();
+        let openai_realtime = OpenAiRealtimeSettings {
+            url: realtime_url(&config.openai_base_url, &model),
+            api_key: config.openai_api_key.clone(),
+            model,
+            default_voice: get("OPENAI_REALTIME_VOICE")
+                .unwrap_or(DEFAULT_REALTIME_VOICE)
+                .to_string(),
+        };
+        let millis = |key: &str, default: u64, range: std::ops::RangeInclusive<u64>| match get(key)
+        {
+            None => Ok(Duration::from_millis(default)),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| range.contains(ms))
+                .map(Duration::from_millis)
+                .ok_or_else(|| {
+                    Error::NotConfigured(format!(
+                        "invalid {key} {v:?}: milliseconds from {} to {}",
+                        range.start(),
+                        range.end()
+                    ))
+                }),
+        };
+        let turn_taking = TurnTaking {
+            end_of_turn: millis("REALTIME_END_OF_TURN_MS", 600, 200..=3000)?,
+            barge_in: millis("REALTIME_BARGE_IN_MS", 240, 60..=1000)?,
+        };
+        let stream_token_key = config
+            .secret_key
+            .clone()
+            .or_else(|| config.twilio_auth_token.clone())
+            .unwrap_or_else(|| Secret::new(process_key()));
         let public_base_url = config.public_base_url.trim_end_matches('/').to_string();
         let verification = match &config.twilio_auth_token {
             Some(token) => Verification::Enforce(token.clone()),
@@ -97,8 +186,48 @@ impl Settings {
             twilio_account_sid: config.twilio_account_sid.clone(),
             twilio_auth_token: config.twilio_auth_token.clone(),
             greeting_budget: Duration::from_secs(5),
+            realtime_engine,
+            openai_realtime,
+            turn_taking,
+            stream_token_key,
         })
     }
+
+    /// The WebSocket URL Twilio streams a call to: PUBLIC_BASE_URL's host, `wss` (`ws` when
+    /// PUBLIC_BASE_URL is `http://`), path `/webhook/media_stream`. Twilio signs the upgrade
+    /// over exactly this URL.
+    pub fn media_stream_url(&self) -> String {
+        let base = &self.public_base_url;
+        let (scheme, rest) = match base.split_once("://") {
+            Some(("http", rest)) => ("ws", rest),
+            Some((_, rest)) => ("wss", rest),
+            None => ("wss", base.as_str()),
+        };
+        let host = rest.split('/').next().unwrap_or(rest);
+        format!("{scheme}://{host}{}", crate::media_stream::PATH)
+    }
+}
+
+/// The Realtime API's WebSocket URL under `base` (OPENAI_BASE_URL): https → wss, http → ws,
+/// `/v1` added unless `base` ends with it.
+pub fn realtime_url(base: &str, model: &str) -> String {
+    let base = base.trim_end_matches('/');
+    let base = match base.split_once("://") {
+        Some(("http", rest)) => format!("ws://{rest}"),
+        Some((_, rest)) => format!("wss://{rest}"),
+        None => format!("wss://{base}"),
+    };
+    let v1 = if base.ends_with("/v1") { "" } else { "/v1" };
+    let model: String = serde_urlencoded::to_string([("model", model)]).unwrap_or_default();
+    format!("{base}{v1}/realtime?{model}")
+}
+
+/// 32 random bytes as hex, for a key that lives as long as the process.
+fn process_key() -> String {
+    rand::random::<[u8; 32]>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -148,6 +277,38 @@ mod tests {
     }
 
     #[test]
+    fn realtime_urls_follow_the_base_urls() {
+        assert_eq!(
+            realtime_url("https://api.openai.com", "gpt-realtime"),
+            "wss://api.openai.com/v1/realtime?model=gpt-realtime"
+        );
+        assert_eq!(
+            realtime_url("http://127.0.0.1:9000/v1/", "gpt-realtime"),
+            "ws://127.0.0.1:9000/v1/realtime?model=gpt-realtime"
+        );
+        let s = Settings::from_parts(
+            &config(&[("PUBLIC_BASE_URL", "https://voice.example.com/")]),
+            &env(&[]),
+        )
+        .unwrap();
+        assert_eq!(
+            s.media_stream_url(),
+            "wss://voice.example.com/webhook/media_stream"
+        );
+        let s = Settings::from_parts(
+            &config(&[("PUBLIC_BASE_URL", "http://127.0.0.1:8080")]),
+            &env(&[]),
+        )
+        .unwrap();
+        assert_eq!(
+            s.media_stream_url(),
+            "ws://127.0.0.1:8080/webhook/media_stream"
+        );
+        assert_eq!(s.realtime_engine, RealtimeEngineKind::None);
+        assert_eq!(s.turn_taking.end_of_turn, Duration::from_millis(600));
+    }
+
+    #[test]
     fn defaults_and_validation_of_own_variables() {
         let s = Settings::from_parts(&config(&[]), &env(&[])).unwrap();
         assert_eq!(s.turn_budget, Duration::from_secs(12));
@@ -165,6 +326,9 @@ mod tests {
             ("VOICE_TURN_BUDGET_MS", "soon"),
             ("VOICE_MAX_TURNS", "0"),
             ("TWILIO_API_BASE_URL", "http://api.twilio.com"),
+            ("REALTIME_ENGINE", "gemini"),
+            ("REALTIME_END_OF_TURN_MS", "50"),
+            ("REALTIME_BARGE_IN_MS", "soon"),
         ] {
             let e = Settings::from_parts(&config(&[]), &env(&[(k, v)])).unwrap_err();
             assert!(e.to_string().contains(k), "{e}");
