@@ -35,6 +35,9 @@ pub struct CallContext {
 pub enum EngineCommand {
     /// 20 ms of the caller's audio, 8 kHz μ-law, in order.
     Audio(Vec<u8>),
+    /// The caller has heard all of `reply`'s audio (its last mark came back): the agent is
+    /// silent now, so short caller speech is an answer again, not a backchannel.
+    Played { reply: ReplyId },
     /// The caller spoke over `reply`: stop it. The caller heard its first `heard_ms` of audio,
     /// which said `heard_text`; only that stays in the conversation.
     Interrupt {
