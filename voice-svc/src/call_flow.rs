@@ -85,6 +85,29 @@ pub fn answer(greeting: &Greeting) -> Response {
     r.record(Record::turn(TurnState::FIRST.action()))
 }
 
+/// `incoming_call` of a realtime call: the greeting, then the call's audio over a Media Stream
+/// to `stream_url` with `parameters` (the per-call token). Should the stream end without the call
+/// ending (voice-svc unreachable, the engine failing), Twilio goes on with what follows it: the
+/// fallback sentence once, then the record loop, counted as one failure already so that a second
+/// one ends the call instead of looping.
+pub fn answer_realtime(
+    greeting: &Greeting,
+    stream_url: &str,
+    parameters: Vec<(String, String)>,
+) -> Response {
+    let r = match greeting {
+        Greeting::Audio(url) => Response::new().play(url),
+        Greeting::Text(text) => Response::new().say(text),
+    };
+    let after_stream = TurnState {
+        fails: 1,
+        ..TurnState::FIRST
+    };
+    r.connect_stream(stream_url, parameters)
+        .say(strings::FALLBACK)
+        .record(Record::turn(after_stream.action()))
+}
+
 /// A number no business answers on.
 pub fn unknown_number() -> Response {
     Response::new().say(strings::UNKNOWN_NUMBER).hangup()
@@ -225,6 +248,32 @@ mod tests {
             TurnState::from_query("/webhook/handle_recording?turn=x&retry=-1&fails"),
             TurnState::FIRST
         );
+    }
+
+    #[test]
+    fn a_realtime_call_streams_then_falls_back_to_the_record_loop_once() {
+        let r = answer_realtime(
+            &Greeting::Audio("http://x/static/tts/a.wav".into()),
+            "wss://voice.example/webhook/media_stream",
+            vec![("token".into(), "t&\"<".into())],
+        );
+        let els = crate::twiml::parse(&r.to_xml()).unwrap();
+        let found: Vec<&str> = els.iter().skip(1).map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            found,
+            ["Play", "Connect", "Stream", "Parameter", "Say", "Record"]
+        );
+        let stream = els.iter().find(|e| e.name == "Stream").unwrap();
+        assert_eq!(
+            stream.attr("url"),
+            Some("wss://voice.example/webhook/media_stream")
+        );
+        let param = els.iter().find(|e| e.name == "Parameter").unwrap();
+        assert_eq!(param.attr("name"), Some("token"));
+        assert_eq!(param.attr("value"), Some("t&\"<"));
+        assert_eq!(param.depth, stream.depth + 1);
+        let after = TurnState::from_query(&record_action(&r).unwrap());
+        assert_eq!(after.fails, 1, "a failure after the stream ends the call");
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! Twilio's REST API, the one call voice-svc makes: create an outbound call
-//! (`POST /2010-04-01/Accounts/{AccountSid}/Calls.json`, form-encoded, HTTP basic auth with the
-//! account SID and auth token).
+//! Twilio's REST API, form-encoded with HTTP basic auth (account SID and auth token): create an
+//! outbound call (`POST /2010-04-01/Accounts/{AccountSid}/Calls.json`) and record a live call
+//! (`POST …/Calls/{CallSid}/Recordings.json`).
 
 use crate::error::{Error, Result};
 use agentlocator_common::Secret;
@@ -62,22 +62,60 @@ impl TwilioRest {
 
     /// Places `call`; Twilio answers 201 with the new call's SID.
     pub async fn create_call(&self, call: &NewCall) -> Result<CreatedCall> {
+        let body = self
+            .post_form(
+                "Calls.json",
+                &[
+                    ("To", call.to.as_str()),
+                    ("From", call.from.as_str()),
+                    ("Url", call.url.as_str()),
+                    ("Method", "POST"),
+                    ("StatusCallback", call.status_callback.as_str()),
+                    ("StatusCallbackMethod", "POST"),
+                ],
+            )
+            .await?;
+        let created: CreatedCall = serde_json::from_slice(&body)
+            .map_err(|e| Error::Twilio(format!("unexpected answer: {e}")))?;
+        if created.sid.is_empty() {
+            return Err(Error::Twilio("answer without a call SID".into()));
+        }
+        Ok(created)
+    }
+
+    /// Starts a dual-channel recording (caller and agent on their own channels) of the live call
+    /// `call_sid`; Twilio posts it to `status_callback` when it is complete. Returns its SID.
+    pub async fn start_recording(&self, call_sid: &str, status_callback: &str) -> Result<String> {
+        if !call_sid.starts_with("CA") || !call_sid.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(Error::invalid("call_sid", "is not a Twilio call SID"));
+        }
+        let body = self
+            .post_form(
+                &format!("Calls/{call_sid}/Recordings.json"),
+                &[
+                    ("RecordingChannels", "dual"),
+                    ("RecordingStatusCallback", status_callback),
+                    ("RecordingStatusCallbackMethod", "POST"),
+                    ("RecordingStatusCallbackEvent", "completed"),
+                ],
+            )
+            .await?;
+        let created: CreatedCall = serde_json::from_slice(&body)
+            .map_err(|e| Error::Twilio(format!("unexpected answer: {e}")))?;
+        Ok(created.sid)
+    }
+
+    /// POSTs `form` to `/2010-04-01/Accounts/{AccountSid}/{path}`; the body of a 2xx answer.
+    async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Result<Vec<u8>> {
         let url = format!(
-            "{}/2010-04-01/Accounts/{}/Calls.json",
+            "{}/2010-04-01/Accounts/{}/{path}",
             self.base_url, self.account_sid
         );
         let res = self
             .http
             .post(url)
             .basic_auth(&self.account_sid, Some(self.auth_token.expose()))
-            .form(&[
-                ("To", call.to.as_str()),
-                ("From", call.from.as_str()),
-                ("Url", call.url.as_str()),
-                ("Method", "POST"),
-                ("StatusCallback", call.status_callback.as_str()),
-                ("StatusCallbackMethod", "POST"),
-            ])
+            .form(form)
             .send()
             .await
             .map_err(|e| Error::Twilio(format!("request failed: {e}")))?;
@@ -92,12 +130,7 @@ impl TwilioRest {
                 .unwrap_or_else(|_| "no error body".into());
             return Err(Error::Twilio(format!("HTTP {status}: {detail}")));
         }
-        let created: CreatedCall = serde_json::from_slice(&body)
-            .map_err(|e| Error::Twilio(format!("unexpected answer: {e}")))?;
-        if created.sid.is_empty() {
-            return Err(Error::Twilio("answer without a call SID".into()));
-        }
-        Ok(created)
+        Ok(body.to_vec())
     }
 }
 
@@ -156,6 +189,40 @@ mod tests {
         let created = client.create_call(&call()).await.unwrap();
         assert_eq!(created.sid, "CAXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX");
         assert_eq!(created.status, "queued");
+    }
+
+    #[tokio::test]
+    async fn a_live_call_is_recorded_on_two_channels() {
+        let server = MockServer::start().await;
+        let call_sid = "CA0123456789abcdef0123456789abcdef"; // example value
+        Mock::given(method("POST"))
+            .and(path(format!(
+                "/2010-04-01/Accounts/{SID}/Calls/{call_sid}/Recordings.json"
+            )))
+            .and(header("authorization", basic().as_str()))
+            .and(body_string_contains("RecordingChannels=dual"))
+            .and(body_string_contains(
+                "RecordingStatusCallback=https%3A%2F%2Fvoice.example%2Fwebhook%2Frecording_status",
+            ))
+            .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({
+                "sid": "REXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+                "status": "in-progress",
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let client = TwilioRest::new(&server.uri(), SID.into(), Secret::new(TOKEN)).unwrap();
+        let sid = client
+            .start_recording(call_sid, "https://voice.example/webhook/recording_status")
+            .await
+            .unwrap();
+        assert_eq!(sid, "REXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX");
+        assert!(
+            client
+                .start_recording("../Calls", "https://voice.example/x")
+                .await
+                .is_err()
+        );
     }
 
     #[tokio::test]

@@ -57,6 +57,13 @@ pub enum Verb {
         number: String,
         caller_id: String,
     },
+    /// `<Connect><Stream url="wss://…"><Parameter name value/>…</Stream></Connect>`: the call's
+    /// audio both ways over a WebSocket (Media Streams). When the socket closes, Twilio goes on
+    /// with the verbs after it.
+    ConnectStream {
+        url: String,
+        parameters: Vec<(String, String)>,
+    },
     Hangup,
 }
 
@@ -98,6 +105,18 @@ impl Response {
         self.verbs.push(Verb::Dial {
             number: number.into(),
             caller_id: caller_id.into(),
+        });
+        self
+    }
+
+    pub fn connect_stream(
+        mut self,
+        url: impl Into<String>,
+        parameters: Vec<(String, String)>,
+    ) -> Self {
+        self.verbs.push(Verb::ConnectStream {
+            url: url.into(),
+            parameters,
         });
         self
     }
@@ -150,6 +169,19 @@ impl Response {
                     put(Event::Text(BytesText::new(number)));
                     put(Event::End(BytesEnd::new("Number")));
                     put(Event::End(BytesEnd::new("Dial")));
+                }
+                Verb::ConnectStream { url, parameters } => {
+                    put(Event::Start(BytesStart::new("Connect")));
+                    put(Event::Start(
+                        BytesStart::new("Stream").with_attributes([("url", url.as_str())]),
+                    ));
+                    for (name, value) in parameters {
+                        put(Event::Empty(BytesStart::new("Parameter").with_attributes(
+                            [("name", name.as_str()), ("value", value.as_str())],
+                        )));
+                    }
+                    put(Event::End(BytesEnd::new("Stream")));
+                    put(Event::End(BytesEnd::new("Connect")));
                 }
                 Verb::Hangup => put(Event::Empty(BytesStart::new("Hangup"))),
             }
