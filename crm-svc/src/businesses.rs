@@ -2,6 +2,7 @@
 
 use crate::{
     db::Db,
+    enums::VoiceMode,
     error::{Error, Result},
     ids::BusinessId,
     models::{Business, business, business::KnowledgeEntry},
@@ -58,6 +59,10 @@ pub struct BusinessPatch {
     pub knowledge: Option<Vec<KnowledgeEntry>>,
     /// Replaces the numbers the business answers on (any Israeli format; stored as E.164).
     pub twilio_numbers: Option<Vec<String>>,
+    /// `Some(VoiceMode::Automatic)` goes back to automatic.
+    pub voice_mode: Option<VoiceMode>,
+    /// `Some("")` goes back to the engine's default voice.
+    pub agent_voice: Option<String>,
     pub features: FeaturePatch,
 }
 
@@ -66,6 +71,16 @@ const MAX_GREETING_CHARS: usize = 1_000;
 const MAX_KNOWLEDGE_ENTRIES: usize = 200;
 const MAX_KNOWLEDGE_CHARS: usize = 2_000;
 const MAX_TWILIO_NUMBERS: usize = 20;
+const MAX_AGENT_VOICE_CHARS: usize = 64;
+
+/// Whether `voice` can name a voice of any engine: empty (the default), or 1 to
+/// [`MAX_AGENT_VOICE_CHARS`] of `[A-Za-z0-9_.:-]` (`alloy`, `he-IL-Chirp3-HD-Achird`, `he`).
+fn is_voice_name(voice: &str) -> bool {
+    voice.len() <= MAX_AGENT_VOICE_CHARS
+        && voice
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'))
+}
 
 /// The numbers as E.164, in the order given, each once; a number that is not an Israeli phone
 /// number is a validation error naming it.
@@ -144,6 +159,16 @@ pub async fn update(db: &Db, id: &BusinessId, patch: BusinessPatch) -> Result<Bu
             }
         }
     }
+    if let Some(v) = &patch.agent_voice
+        && !is_voice_name(v)
+    {
+        return Err(Error::validation(
+            "agent_voice",
+            format!(
+                "must be empty (the default voice) or up to {MAX_AGENT_VOICE_CHARS} latin letters, digits and _ . : -"
+            ),
+        ));
+    }
     let numbers = patch
         .twilio_numbers
         .as_deref()
@@ -173,6 +198,12 @@ pub async fn update(db: &Db, id: &BusinessId, patch: BusinessPatch) -> Result<Bu
         }
         if let Some(v) = patch.vat_rate_bp {
             b.vat_rate_bp = v;
+        }
+        if let Some(m) = patch.voice_mode {
+            b.voice_mode = m;
+        }
+        if let Some(v) = patch.agent_voice {
+            b.agent_voice = v;
         }
         if let Some(k) = patch.knowledge {
             b.knowledge_qa = serde_json::to_string(&k)
@@ -315,4 +346,85 @@ mod tests {
 
     crate::backend_test!(twilio_numbers_are_normalised_and_owned_by_one_business
         => twilio_numbers_sqlite, twilio_numbers_postgres);
+
+    async fn voice_mode_and_agent_voice_are_saved_and_validated(db: Db) {
+        let a = create_business(&db, "א").await;
+        assert_eq!(a.voice_mode, VoiceMode::Automatic);
+        assert_eq!(a.agent_voice, "");
+
+        let voice = |mode: Option<VoiceMode>, voice: Option<&str>| BusinessPatch {
+            voice_mode: mode,
+            agent_voice: voice.map(str::to_owned),
+            ..BusinessPatch::default()
+        };
+        let saved = update(
+            &db,
+            &a.id,
+            voice(Some(VoiceMode::Realtime), Some("he-IL-Chirp3-HD-Achird")),
+        )
+        .await
+        .expect("valid voice settings");
+        let read = get(&db, BusinessLookup::Id(a.id.clone())).await.unwrap();
+        assert_eq!(
+            (read.voice_mode, read.agent_voice.as_str()),
+            (VoiceMode::Realtime, "he-IL-Chirp3-HD-Achird")
+        );
+        assert_eq!(read, saved);
+
+        // A bad voice is refused with the field named, and the mode given with it is not saved.
+        for bad in ["אלוי", "has space", &"a".repeat(65)] {
+            match update(&db, &a.id, voice(Some(VoiceMode::Record), Some(bad))).await {
+                Err(Error::Validation { field, .. }) => assert_eq!(field, "agent_voice"),
+                other => panic!("expected a validation error for {bad:?}, got {other:?}"),
+            }
+        }
+        let read = get(&db, BusinessLookup::Id(a.id.clone())).await.unwrap();
+        assert_eq!(read.voice_mode, VoiceMode::Realtime);
+
+        // Other settings leave them alone; automatic and the default voice clear them.
+        let renamed = update(
+            &db,
+            &a.id,
+            BusinessPatch {
+                name: Some("אב".into()),
+                ..BusinessPatch::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(renamed.voice_mode, VoiceMode::Realtime);
+        assert_eq!(renamed.agent_voice, "he-IL-Chirp3-HD-Achird");
+        let cleared = update(&db, &a.id, voice(Some(VoiceMode::Automatic), Some("")))
+            .await
+            .unwrap();
+        assert_eq!(
+            (cleared.voice_mode, cleared.agent_voice.as_str()),
+            (VoiceMode::Automatic, "")
+        );
+        let record = update(&db, &a.id, voice(Some(VoiceMode::Record), Some("alloy")))
+            .await
+            .unwrap();
+        assert_eq!(record.voice_mode, VoiceMode::Record);
+    }
+
+    crate::backend_test!(voice_mode_and_agent_voice_are_saved_and_validated
+        => voice_settings_sqlite, voice_settings_postgres);
+
+    #[test]
+    fn voice_names_of_every_engine_pass_and_others_do_not() {
+        for ok in [
+            "",
+            "alloy",
+            "marin",
+            "he",
+            "he-IL-Chirp3-HD-Achird",
+            "en-US.std:1_a",
+            &"a".repeat(64),
+        ] {
+            assert!(is_voice_name(ok), "{ok:?}");
+        }
+        for bad in ["a b", "קול", "voice/1", "é", &"a".repeat(65)] {
+            assert!(!is_voice_name(bad), "{bad:?}");
+        }
+    }
 }

@@ -5,7 +5,7 @@
 use crate::{
     businesses::{BusinessLookup, BusinessPatch, FeaturePatch},
     customers::{CustomerPatch, DEFAULT_LIMIT, NewCustomer, Page},
-    enums::{CustomerSource, CustomerStatus},
+    enums::{CustomerSource, CustomerStatus, VoiceMode},
     error::{Error, Result},
     ids::{BusinessId, CustomerId},
     models::{Business, Customer, User, business::KnowledgeEntry},
@@ -209,6 +209,33 @@ pub struct UpdateBusiness {
     pub patch: BusinessPatch,
 }
 
+impl From<VoiceMode> for pb::VoiceMode {
+    fn from(m: VoiceMode) -> Self {
+        match m {
+            VoiceMode::Automatic => pb::VoiceMode::Unspecified,
+            VoiceMode::Realtime => pb::VoiceMode::Realtime,
+            VoiceMode::Record => pb::VoiceMode::Record,
+        }
+    }
+}
+
+impl From<pb::VoiceMode> for VoiceMode {
+    fn from(m: pb::VoiceMode) -> Self {
+        match m {
+            pb::VoiceMode::Unspecified => VoiceMode::Automatic,
+            pb::VoiceMode::Realtime => VoiceMode::Realtime,
+            pb::VoiceMode::Record => VoiceMode::Record,
+        }
+    }
+}
+
+/// A `VoiceMode` request value: a number proto does not know is a validation error.
+fn voice_mode(value: i32) -> Result<VoiceMode> {
+    pb::VoiceMode::try_from(value)
+        .map(VoiceMode::from)
+        .map_err(|_| Error::validation("voice_mode", format!("unknown voice mode {value}")))
+}
+
 impl TryFrom<pb::UpdateBusinessRequest> for UpdateBusiness {
     type Error = Error;
 
@@ -230,6 +257,8 @@ impl TryFrom<pb::UpdateBusinessRequest> for UpdateBusiness {
                         .collect()
                 }),
                 twilio_numbers: r.set_twilio_numbers.then_some(r.twilio_numbers),
+                voice_mode: r.voice_mode.map(voice_mode).transpose()?,
+                agent_voice: r.agent_voice,
                 features: FeaturePatch {
                     crm: f.crm_enabled,
                     whatsapp: f.whatsapp_enabled,
@@ -477,6 +506,8 @@ impl TryFrom<Business> for pb::Business {
             slug: b.slug,
             greeting_text: b.greeting_text,
             vat_rate_bp: b.vat_rate_bp,
+            voice_mode: pb::VoiceMode::from(b.voice_mode).into(),
+            agent_voice: b.agent_voice,
         })
     }
 }
@@ -1426,6 +1457,54 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn voice_modes_convert_both_ways_and_unknown_numbers_are_refused() {
+        for m in VoiceMode::ALL {
+            assert_eq!(VoiceMode::from(pb::VoiceMode::from(*m)), *m);
+        }
+        assert_eq!(
+            pb::VoiceMode::from(VoiceMode::Automatic),
+            pb::VoiceMode::Unspecified
+        );
+        let update = |mode: Option<i32>| {
+            UpdateBusiness::try_from(pb::UpdateBusinessRequest {
+                id: "b".into(),
+                voice_mode: mode,
+                ..Default::default()
+            })
+        };
+        assert_eq!(update(None).unwrap().patch.voice_mode, None);
+        assert_eq!(
+            update(Some(pb::VoiceMode::Realtime.into()))
+                .unwrap()
+                .patch
+                .voice_mode,
+            Some(VoiceMode::Realtime)
+        );
+        // UNSPECIFIED in an update is "back to automatic", not "unchanged".
+        assert_eq!(
+            update(Some(pb::VoiceMode::Unspecified.into()))
+                .unwrap()
+                .patch
+                .voice_mode,
+            Some(VoiceMode::Automatic)
+        );
+        assert!(matches!(
+            update(Some(7)),
+            Err(Error::Validation {
+                field: "voice_mode",
+                ..
+            })
+        ));
+
+        let mut b = Business::new("עסק", "esek");
+        b.voice_mode = VoiceMode::Record;
+        b.agent_voice = "marin".into();
+        let out = pb::Business::try_from(b).unwrap();
+        assert_eq!(out.voice_mode(), pb::VoiceMode::Record);
+        assert_eq!(out.agent_voice, "marin");
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub struct UnknownValue {
 }
 
 macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident ($kind:literal) { $($variant:ident = $text:literal,)* }) => {
+    ($(#[$meta:meta])* $name:ident ($kind:literal) { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)* }) => {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
@@ -26,7 +26,7 @@ macro_rules! text_enum {
         )]
         #[diesel(sql_type = Text)]
         pub enum $name {
-            $(#[serde(rename = $text)] $variant,)*
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant,)*
         }
 
         impl $name {
@@ -146,6 +146,18 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// How a business's calls run. `Automatic` (stored as `''`) leaves it to voice-svc: realtime
+    /// when it has a realtime engine configured, else record.
+    VoiceMode ("voice mode") {
+        /// Twilio Media Streams: the agent talks live and can be interrupted.
+        Realtime = "realtime",
+        /// The record/answer loop, one turn after the other.
+        Record = "record",
+        Automatic = "",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,5 +174,15 @@ mod tests {
             serde_json::to_string(&UserRole::ReadOnly).unwrap(),
             "\"read_only\""
         );
+    }
+
+    #[test]
+    fn voice_mode_automatic_is_the_empty_column_value() {
+        for m in VoiceMode::ALL {
+            assert_eq!(m.as_str().parse::<VoiceMode>(), Ok(*m));
+        }
+        assert_eq!(VoiceMode::Automatic.as_str(), "");
+        let err = "live".parse::<VoiceMode>().unwrap_err();
+        assert_eq!(err.expected, "realtime record");
     }
 }

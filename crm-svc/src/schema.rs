@@ -22,6 +22,8 @@ diesel::table! {
         reports_enabled -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        voice_mode -> Text,
+        agent_voice -> Text,
     }
 }
 

@@ -1,4 +1,6 @@
-use crate::{db::DbConn, error::Result, ids::BusinessId, schema::businesses, time};
+use crate::{
+    db::DbConn, enums::VoiceMode, error::Result, ids::BusinessId, schema::businesses, time,
+};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -33,6 +35,11 @@ pub struct Business {
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "time::serde_rfc3339")]
     pub updated_at: NaiveDateTime,
+    /// How calls run (realtime, record, or automatic: voice-svc decides).
+    pub voice_mode: VoiceMode,
+    /// The voice the agent speaks with, e.g. `alloy` or `he-IL-Chirp3-HD-Achird`; empty is the
+    /// engine's default.
+    pub agent_voice: String,
 }
 
 /// Israeli VAT since 2025-01-01, in basis points.
@@ -62,6 +69,8 @@ impl Business {
             reports_enabled: true,
             created_at: now,
             updated_at: now,
+            voice_mode: VoiceMode::Automatic,
+            agent_voice: String::new(),
         }
     }
 }
@@ -143,6 +152,8 @@ pub fn save(conn: &mut DbConn, business: &Business) -> Result<usize> {
             businesses::proposals_enabled.eq(business.proposals_enabled),
             businesses::calendar_enabled.eq(business.calendar_enabled),
             businesses::reports_enabled.eq(business.reports_enabled),
+            businesses::voice_mode.eq(business.voice_mode),
+            businesses::agent_voice.eq(&business.agent_voice),
             businesses::updated_at.eq(business.updated_at),
         ))
         .execute(conn)?)
