@@ -38,6 +38,44 @@ pub fn decode(byte: u8) -> i16 {
     }
 }
 
+/// A mono WAV header for `data_len` bytes of `format_tag` audio (1 = PCM, 7 = μ-law) of `bits`
+/// per sample at `rate`, appended to `out`.
+pub fn wav_header(out: &mut Vec<u8>, format_tag: u16, bits: u16, rate: u32, data_len: usize) {
+    let block_align = bits / 8;
+    let is_pcm = format_tag == 1;
+    // Non-PCM formats carry a cbSize field (fmt chunk of 18 bytes) and a `fact` chunk.
+    let fmt_len: u32 = if is_pcm { 16 } else { 18 };
+    let fact_len: u32 = if is_pcm { 0 } else { 12 };
+    let riff_len = 4 + (8 + fmt_len) + fact_len + 8 + data_len as u32;
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&riff_len.to_le_bytes());
+    out.extend_from_slice(b"WAVE");
+    out.extend_from_slice(b"fmt ");
+    out.extend_from_slice(&fmt_len.to_le_bytes());
+    out.extend_from_slice(&format_tag.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes()); // mono
+    out.extend_from_slice(&rate.to_le_bytes());
+    out.extend_from_slice(&(rate * u32::from(block_align)).to_le_bytes());
+    out.extend_from_slice(&block_align.to_le_bytes());
+    out.extend_from_slice(&bits.to_le_bytes());
+    if !is_pcm {
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(b"fact");
+        out.extend_from_slice(&4u32.to_le_bytes());
+        out.extend_from_slice(&((data_len / usize::from(block_align)) as u32).to_le_bytes());
+    }
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&(data_len as u32).to_le_bytes());
+}
+
+/// `mulaw` as a mono 8 kHz μ-law WAV file (format tag 7): what speech-to-text engines take.
+pub fn wav(mulaw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(mulaw.len() + 58);
+    wav_header(&mut out, 7, 8, RATE, mulaw.len());
+    out.extend_from_slice(mulaw);
+    out
+}
+
 /// μ-law bytes of 16-bit samples.
 pub fn encode_all(samples: &[i16]) -> Vec<u8> {
     samples.iter().map(|s| encode(*s)).collect()

@@ -82,9 +82,15 @@ pub async fn run(
             ("public_base_url", config.public_base_url.clone()),
         ],
     );
-    let svc = VoiceServiceServer::new(grpc::VoiceGrpc::new(info, voice(&config, bus)?));
-    let _media = listeners.media;
-    common_grpc::serve(listeners.grpc, svc, shutdown).await?;
+    let voice = voice(&config, bus)?;
+    let svc = VoiceServiceServer::new(grpc::VoiceGrpc::new(info, voice.clone()));
+    // The streams stop with the gRPC server, whatever stopped it.
+    let stop = shutdown.child_token();
+    let media = tokio::spawn(media_stream::serve(listeners.media, voice, stop.clone()));
+    let served = common_grpc::serve(listeners.grpc, svc, shutdown).await;
+    stop.cancel();
+    media.await??;
+    served?;
     Ok(())
 }
 

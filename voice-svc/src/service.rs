@@ -5,7 +5,9 @@
 use crate::{
     call_flow::{self, Greeting, TurnOutcome, TurnState},
     error::{Error, Result},
+    realtime::RealtimeEngine,
     settings::{Settings, Verification},
+    stream_token::StreamTokens,
     twilio_rest::{NewCall, TwilioRest},
     twilio_signature, twiml,
 };
@@ -34,6 +36,9 @@ pub type SpeechClient = SpeechServiceClient<InterceptedService<Channel, TracePro
 /// demo business `agentlocator up` seeds), so `curl -XPOST localhost:8080/webhook/incoming_call`
 /// hears the demo greeting. Only without an auth token on a loopback PUBLIC_BASE_URL.
 pub const EMBEDDED_FALLBACK_SLUG: &str = "demo";
+
+/// Where Twilio posts a realtime call's recording once it is complete.
+pub const RECORDING_STATUS_PATH: &str = "/webhook/recording_status";
 
 /// Histogram of each stage of a turn, in seconds, labelled `stage`.
 pub const STAGE_SECONDS: &str = "voice_turn_stage_seconds";
@@ -67,6 +72,9 @@ struct Inner {
     speech: SpeechClient,
     bus: SharedBus,
     twilio: Option<TwilioRest>,
+    /// The engine of realtime calls; `None`: every call runs the record loop.
+    engine: Option<Arc<dyn RealtimeEngine>>,
+    stream_tokens: StreamTokens,
 }
 
 impl Voice {
@@ -97,6 +105,8 @@ impl Voice {
                  webhook will be refused until the token is configured"
             ),
         }
+        let engine = crate::realtime::build(&settings, &speech)?;
+        let stream_tokens = StreamTokens::new(settings.stream_token_key.expose().as_bytes());
         Ok(Voice {
             inner: Arc::new(Inner {
                 settings,
@@ -104,12 +114,63 @@ impl Voice {
                 speech,
                 bus,
                 twilio,
+                engine,
+                stream_tokens,
             }),
         })
     }
 
-    fn settings(&self) -> &Settings {
+    pub(crate) fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    pub(crate) fn stream_tokens(&self) -> &StreamTokens {
+        &self.inner.stream_tokens
+    }
+
+    pub(crate) fn realtime_engine(&self) -> Option<&Arc<dyn RealtimeEngine>> {
+        self.inner.engine.as_ref()
+    }
+
+    /// Whether `business`'s calls run live over a Media Stream: a realtime engine is configured
+    /// and the business has not chosen the record loop.
+    fn realtime_for(&self, business: &pb::Business) -> bool {
+        self.inner.engine.is_some() && business.voice_mode() != pb::VoiceMode::Record
+    }
+
+    /// Whether a Media Stream's WebSocket upgrade carries Twilio's signature of the stream URL
+    /// (a WebSocket upgrade has no parameters: the URL alone is signed).
+    pub(crate) fn stream_upgrade_verified(&self, signature: &str) -> bool {
+        match &self.settings().verification {
+            Verification::Enforce(token) => twilio_signature::is_valid(
+                token.expose(),
+                &self.settings().media_stream_url(),
+                &[],
+                signature,
+            ),
+            Verification::OpenOnLoopback => true,
+            Verification::Refuse => false,
+        }
+    }
+
+    pub(crate) async fn business_by_id(&self, id: &str) -> Result<Option<pb::Business>> {
+        self.get_business(By::Id(id.to_string())).await
+    }
+
+    /// Starts the dual-channel recording of a realtime call in the background (Twilio posts it to
+    /// `/webhook/recording_status`); without Twilio's REST API configured, nothing is recorded.
+    pub(crate) fn start_recording(&self, call_sid: &str) {
+        let Some(twilio) = self.inner.twilio.clone() else {
+            return;
+        };
+        let callback = format!("{}{RECORDING_STATUS_PATH}", self.settings().public_base_url);
+        let call_sid = call_sid.to_string();
+        tokio::spawn(async move {
+            match twilio.start_recording(&call_sid, &callback).await {
+                Ok(sid) => tracing::info!(call_sid, recording_sid = sid, "recording the call"),
+                Err(e) => tracing::warn!(call_sid, error = %e, "recording the call failed"),
+            }
+        });
     }
 
     /// Whether the webhook carries Twilio's signature for PUBLIC_BASE_URL + path + query.
@@ -214,6 +275,15 @@ impl Voice {
             self.publish(&business.id, e).await;
         }
         let greeting = self.greeting(&business).await;
+        if !sid.is_empty() && self.realtime_for(&business) {
+            let tokens = self.stream_tokens();
+            let claims = tokens.claims(sid, &business.id, p.get("From"), p.get("To"));
+            return Ok(Step::Twiml(call_flow::answer_realtime(
+                &greeting,
+                &self.settings().media_stream_url(),
+                tokens.parameters(&claims),
+            )));
+        }
         Ok(Step::Twiml(call_flow::answer(&greeting)))
     }
 
@@ -438,7 +508,7 @@ impl Voice {
 
     /// Publishes a call event; a bus failure is logged, never turned into a failed call (the
     /// caller is still answered).
-    async fn publish(&self, business_id: &str, event: CallEvent) {
+    pub(crate) async fn publish(&self, business_id: &str, event: CallEvent) {
         let kind = event.kind();
         let event = new_event(business_id, Payload::Call(event));
         if let Err(e) = self.inner.bus.publish(&event).await {
@@ -634,7 +704,7 @@ impl Turn {
     }
 }
 
-fn voice_enabled(b: &pb::Business) -> bool {
+pub(crate) fn voice_enabled(b: &pb::Business) -> bool {
     b.features.as_ref().is_some_and(|f| f.voice_enabled)
 }
 

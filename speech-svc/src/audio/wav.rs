@@ -1,6 +1,6 @@
 //! WAV encoding (16-bit PCM and G.711 μ-law; the codec is `agentlocator_common::mulaw`).
 
-use agentlocator_common::mulaw::encode as mulaw_encode;
+use agentlocator_common::mulaw::{encode as mulaw_encode, wav_header as header};
 
 /// Converts a sample in `[-1, 1]` to 16-bit PCM, clamping anything outside.
 pub fn to_i16(s: f32) -> i16 {
@@ -12,33 +12,6 @@ pub fn to_i16(s: f32) -> i16 {
     }
 }
 
-fn header(out: &mut Vec<u8>, format_tag: u16, bits: u16, rate: u32, data_len: usize) {
-    let block_align = bits / 8;
-    let is_pcm = format_tag == 1;
-    // Non-PCM formats carry a cbSize field (fmt chunk of 18 bytes) and a `fact` chunk.
-    let fmt_len: u32 = if is_pcm { 16 } else { 18 };
-    let fact_len: u32 = if is_pcm { 0 } else { 12 };
-    let riff_len = 4 + (8 + fmt_len) + fact_len + 8 + data_len as u32;
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&riff_len.to_le_bytes());
-    out.extend_from_slice(b"WAVE");
-    out.extend_from_slice(b"fmt ");
-    out.extend_from_slice(&fmt_len.to_le_bytes());
-    out.extend_from_slice(&format_tag.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes()); // mono
-    out.extend_from_slice(&rate.to_le_bytes());
-    out.extend_from_slice(&(rate * u32::from(block_align)).to_le_bytes());
-    out.extend_from_slice(&block_align.to_le_bytes());
-    out.extend_from_slice(&bits.to_le_bytes());
-    if !is_pcm {
-        out.extend_from_slice(&0u16.to_le_bytes());
-        out.extend_from_slice(b"fact");
-        out.extend_from_slice(&4u32.to_le_bytes());
-        out.extend_from_slice(&((data_len / usize::from(block_align)) as u32).to_le_bytes());
-    }
-    out.extend_from_slice(b"data");
-    out.extend_from_slice(&(data_len as u32).to_le_bytes());
-}
 
 /// Mono 16-bit PCM WAV of `samples` at `rate`.
 pub fn encode_pcm16(samples: &[f32], rate: u32) -> Vec<u8> {

@@ -108,3 +108,22 @@ pub trait RealtimeEngine: Send + Sync {
     /// here means the provider could not be reached; the session falls back.
     async fn start(&self, call: CallContext) -> crate::error::Result<EngineChannels>;
 }
+
+/// The engine `REALTIME_ENGINE` selects, if any.
+pub fn build(
+    settings: &crate::settings::Settings,
+    speech: &crate::service::SpeechClient,
+) -> crate::error::Result<Option<std::sync::Arc<dyn RealtimeEngine>>> {
+    use crate::settings::RealtimeEngineKind;
+    Ok(match settings.realtime_engine {
+        RealtimeEngineKind::None => None,
+        RealtimeEngineKind::OpenAi => Some(std::sync::Arc::new(openai::OpenAiRealtime::new(
+            &settings.openai_realtime,
+            settings.turn_taking,
+        )?)),
+        RealtimeEngineKind::Cascade => Some(std::sync::Arc::new(cascade::Cascade::new(
+            speech.clone(),
+            settings.turn_taking,
+        ))),
+    })
+}

@@ -1,0 +1,472 @@
+//! One realtime call: Twilio's WebSocket on one side, the realtime engine on the other. The
+//! session checks the stream's token, starts the engine, forwards the caller's audio, paces the
+//! agent's audio out at real time, decides barge-in with its own VAD (the same for every engine),
+//! and logs each turn as the record loop does (`call.transcribed`, `call.answered`). When the
+//! engine fails it closes the socket: Twilio then plays the TwiML after `<Connect>` — the fallback
+//! sentence once, then the record loop.
+
+use super::{
+    playback::{LEAD_FRAMES, Out, Playback, Reply},
+    protocol::{self, Inbound, Outbound},
+};
+use crate::{
+    realtime::{
+        CallContext, EngineChannels, EngineCommand, EngineEvent,
+        vad::{FrameVad, SpeechEvent, SpeechTracker},
+    },
+    service::Voice,
+    stream_token::StreamClaims,
+};
+use agentlocator_proto::v1::{self as pb, CallEventKind};
+use futures::{Sink, SinkExt, Stream, StreamExt};
+use std::time::{Duration, Instant};
+use tokio::time::MissedTickBehavior;
+use tracing::Instrument;
+use tokio_tungstenite::tungstenite::{
+    Message,
+    protocol::{CloseFrame, frame::coding::CloseCode},
+};
+
+/// Twilio sends a frame every 20 ms while the call is up; this long without one, the stream is
+/// dead.
+const IDLE: Duration = Duration::from_secs(10);
+/// Longest the stream may take from the upgrade to its `start`.
+const START_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest the engine may take to connect.
+const ENGINE_START_TIMEOUT: Duration = Duration::from_secs(5);
+/// Text frames that are not Twilio messages tolerated before the stream is closed.
+const MAX_MALFORMED: u32 = 50;
+
+/// Histogram: caller speech onset → Twilio `clear` sent.
+pub const BARGE_IN_SECONDS: &str = "voice_realtime_barge_in_seconds";
+/// Histogram: the caller's turn ended (our VAD) → the reply's first frame sent.
+pub const FIRST_AUDIO_SECONDS: &str = "voice_realtime_first_audio_seconds";
+/// Counter of realtime calls by `outcome`.
+pub const CALLS_TOTAL: &str = "voice_realtime_calls_total";
+
+/// How a stream ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Twilio stopped the stream (the call ended) or closed the socket.
+    Stopped,
+    /// Refused before anything was stored: bad token, unknown business, wrong format.
+    Refused,
+    /// The engine could not start or failed: Twilio falls back to the record loop.
+    EngineFailed,
+    /// Nothing came from Twilio for too long, or the socket broke.
+    Lost,
+}
+
+impl Ending {
+    fn label(self) -> &'static str {
+        match self {
+            Ending::Stopped => "stopped",
+            Ending::Refused => "refused",
+            Ending::EngineFailed => "engine_failed",
+            Ending::Lost => "lost",
+        }
+    }
+}
+
+/// What the session knows once the stream has started.
+struct Call {
+    stream_sid: String,
+    claims: StreamClaims,
+    business_id: String,
+}
+
+/// Runs a stream to its end on a socket whose upgrade was verified.
+pub async fn run<S>(socket: S, voice: Voice) -> Ending
+where
+    S: Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>>
+        + Sink<Message, Error = tokio_tungstenite::tungstenite::Error>
+        + Unpin,
+{
+    let (mut tx, mut rx) = socket.split();
+    let ending = match started(&mut rx, &voice).await {
+        Err(ending) => ending,
+        Ok((call, business)) => {
+            let span = tracing::info_span!("voice.realtime", call_sid = %call.claims.call_sid);
+            talk(&mut tx, &mut rx, &voice, call, business)
+                .instrument(span)
+                .await
+        }
+    };
+    metrics::counter!(CALLS_TOTAL, "outcome" => ending.label()).increment(1);
+    let (code, reason) = match ending {
+        Ending::Stopped => (CloseCode::Normal, "call ended"),
+        Ending::Refused => (CloseCode::Policy, "stream refused"),
+        // A normal close: Twilio goes on with the TwiML after <Connect> (the fallback).
+        Ending::EngineFailed => (CloseCode::Normal, "falling back to the record loop"),
+        Ending::Lost => (CloseCode::Away, "stream lost"),
+    };
+    let _ = tx
+        .send(Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        })))
+        .await;
+    let _ = tx.close().await;
+    ending
+}
+
+/// Reads up to the `start` message and checks it: the token must be the one voice-svc made for
+/// this call, the business must exist with voice on, the audio must be 8 kHz μ-law.
+async fn started<R>(rx: &mut R, voice: &Voice) -> Result<(Call, pb::Business), Ending>
+where
+    R: Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    let deadline = tokio::time::Instant::now() + START_TIMEOUT;
+    let mut malformed = 0;
+    let (stream_sid, start) = loop {
+        let msg = match tokio::time::timeout_at(deadline, rx.next()).await {
+            Err(_) => {
+                tracing::warn!("media stream sent no start in time");
+                return Err(Ending::Lost);
+            }
+            Ok(None | Some(Err(_))) => return Err(Ending::Lost),
+            Ok(Some(Ok(m))) => m,
+        };
+        match text(&msg).map(protocol::parse) {
+            Some(Ok(Inbound::Start { stream_sid, start })) => break (stream_sid, start),
+            Some(Ok(Inbound::Stop { .. })) => return Err(Ending::Stopped),
+            Some(Ok(_)) => {}
+            Some(Err(_)) => {
+                malformed += 1;
+                if malformed > MAX_MALFORMED {
+                    return Err(Ending::Refused);
+                }
+            }
+            None if msg.is_close() => return Err(Ending::Stopped),
+            None => {}
+        }
+    };
+    let claims = match voice
+        .stream_tokens()
+        .verify(&start.call_sid, &start.custom_parameters)
+    {
+        Ok(c) => c,
+        Err(why) => {
+            tracing::warn!(call_sid = start.call_sid, %why, "media stream refused");
+            metrics::counter!("voice_webhooks_refused_total").increment(1);
+            return Err(Ending::Refused);
+        }
+    };
+    if !start.media_format.is_phone_mulaw() {
+        tracing::warn!(format = ?start.media_format, "media stream in an unexpected format");
+        return Err(Ending::Refused);
+    }
+    let business = match voice.business_by_id(&claims.business_id).await {
+        Ok(Some(b)) if crate::service::voice_enabled(&b) => b,
+        Ok(_) => {
+            tracing::warn!(
+                business_id = claims.business_id,
+                "media stream for a business that is gone or has voice off"
+            );
+            return Err(Ending::Refused);
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "crm-svc unavailable at stream start");
+            return Err(Ending::EngineFailed);
+        }
+    };
+    Ok((
+        Call {
+            stream_sid,
+            business_id: business.id.clone(),
+            claims,
+        },
+        business,
+    ))
+}
+
+fn text(msg: &Message) -> Option<&str> {
+    match msg {
+        Message::Text(t) => Some(t.as_str()),
+        _ => None,
+    }
+}
+
+/// The conversation, until the call ends or the engine fails.
+async fn talk<T, R>(
+    tx: &mut T,
+    rx: &mut R,
+    voice: &Voice,
+    call: Call,
+    business: pb::Business,
+) -> Ending
+where
+    T: Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
+    R: Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    let Some(engine) = voice.realtime_engine() else {
+        return Ending::EngineFailed;
+    };
+    let context = CallContext {
+        voice: business_voice(&business),
+        business,
+        call_sid: call.claims.call_sid.clone(),
+        from: call.claims.from.clone(),
+    };
+    let EngineChannels {
+        commands,
+        mut events,
+    } = match tokio::time::timeout(ENGINE_START_TIMEOUT, engine.start(context)).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "realtime engine did not start; falling back");
+            return Ending::EngineFailed;
+        }
+        Err(_) => {
+            tracing::warn!("realtime engine took too long to start; falling back");
+            return Ending::EngineFailed;
+        }
+    };
+    voice.start_recording(&call.claims.call_sid);
+
+    let turn_taking = voice.settings().turn_taking;
+    let mut vad = FrameVad::default();
+    let mut speech = SpeechTracker::new(turn_taking);
+    let mut playback = Playback::default();
+    let mut log = TurnLog::new(voice, &call);
+    let mut pace = tokio::time::interval(crate::realtime::vad::FRAME);
+    pace.set_missed_tick_behavior(MissedTickBehavior::Burst);
+    let mut onset: Option<Instant> = None;
+    let mut turn_ended: Option<Instant> = None;
+    let mut malformed = 0;
+    let mut dropped_audio = 0u32;
+
+    let ending = loop {
+        tokio::select! {
+            biased;
+            msg = tokio::time::timeout(IDLE, rx.next()) => {
+                let msg = match msg {
+                    Err(_) => {
+                        tracing::warn!("media stream idle; ending it");
+                        break Ending::Lost;
+                    }
+                    Ok(None | Some(Err(_))) => break Ending::Lost,
+                    Ok(Some(Ok(m))) => m,
+                };
+                let Some(t) = text(&msg) else {
+                    if msg.is_close() { break Ending::Stopped; }
+                    continue;
+                };
+                match protocol::parse(t) {
+                    Ok(Inbound::Media { media, .. }) => {
+                        // Only the caller's side (an inbound-only stream has no other).
+                        if !(media.track.is_empty() || media.track == "inbound") { continue; }
+                        let Some(audio) = media.audio() else {
+                            malformed += 1;
+                            if malformed > MAX_MALFORMED { break Ending::Refused; }
+                            continue;
+                        };
+                        match speech.push(vad.is_speech(&audio)) {
+                            Some(SpeechEvent::Onset) => onset = Some(Instant::now()),
+                            Some(SpeechEvent::Sustained) if playback.audible() => {
+                                if let Some(cut) = playback.interrupt() {
+                                    if send(tx, &Outbound::clear(&call.stream_sid)).await.is_err() {
+                                        break Ending::Lost;
+                                    }
+                                    if let Some(t0) = onset {
+                                        metrics::histogram!(BARGE_IN_SECONDS).record(t0.elapsed().as_secs_f64());
+                                    }
+                                    let heard = cut.interrupted_at.unwrap_or_default();
+                                    tracing::info!(reply = cut.id, heard_ms = Reply::millis(heard), "caller barged in");
+                                    let _ = commands.try_send(EngineCommand::Interrupt {
+                                        reply: cut.id,
+                                        heard_ms: Reply::millis(heard),
+                                        heard_text: cut.text_heard(heard),
+                                    });
+                                }
+                            }
+                            Some(SpeechEvent::Ended { .. }) => turn_ended = Some(Instant::now()),
+                            _ => {}
+                        }
+                        if commands.try_send(EngineCommand::Audio(audio)).is_err() {
+                            // The engine is not keeping up (or gone): a few seconds of it is a
+                            // failure, not a hiccup.
+                            dropped_audio += 1;
+                            if dropped_audio > 250 {
+                                tracing::warn!("realtime engine stopped taking audio; falling back");
+                                break Ending::EngineFailed;
+                            }
+                        } else {
+                            dropped_audio = 0;
+                        }
+                    }
+                    Ok(Inbound::Mark { mark, .. }) => {
+                        if let Some(reply) = playback.marked(&mark.name) {
+                            let _ = commands.try_send(EngineCommand::Played { reply });
+                        }
+                        log.publish_finished(&mut playback).await;
+                    }
+                    Ok(Inbound::Stop { .. }) => break Ending::Stopped,
+                    Ok(Inbound::Dtmf { dtmf, .. }) => tracing::debug!(digit = dtmf.digit, "dtmf"),
+                    Ok(Inbound::Start { .. } | Inbound::Connected { .. } | Inbound::Other) => {}
+                    Err(e) => {
+                        malformed += 1;
+                        tracing::debug!(error = %e, "malformed media stream message ignored");
+                        if malformed > MAX_MALFORMED { break Ending::Refused; }
+                    }
+                }
+            }
+            event = events.recv() => {
+                let Some(event) = event else {
+                    tracing::warn!("realtime engine ended; falling back");
+                    break Ending::EngineFailed;
+                };
+                match event {
+                    EngineEvent::Ready | EngineEvent::SpeechStarted => {}
+                    EngineEvent::CallerSaid { text } => log.caller_said(text).await,
+                    EngineEvent::ReplyAudio { reply, mulaw } => {
+                        let starting = !playback.has_audio();
+                        playback.push_audio(reply, log.caller_text(), &mulaw);
+                        if starting && playback.has_audio() {
+                            if let Some(t) = turn_ended.take() {
+                                metrics::histogram!(FIRST_AUDIO_SECONDS).record(t.elapsed().as_secs_f64());
+                            }
+                            // A short lead so Twilio's buffer never runs dry between ticks.
+                            for _ in 0..LEAD_FRAMES {
+                                if send_frames(tx, &call.stream_sid, &mut playback).await.is_err() {
+                                    break;
+                                }
+                            }
+                            pace.reset();
+                        }
+                    }
+                    EngineEvent::ReplyText { reply, text } => playback.push_text(reply, log.caller_text(), &text),
+                    EngineEvent::ReplyDone { reply, needs_follow_up } => {
+                        playback.done(reply, log.caller_text(), needs_follow_up);
+                        if let Some(Out::Mark(m)) = playback.closing_mark(reply)
+                            && send(tx, &Outbound::mark(&call.stream_sid, m)).await.is_err()
+                        {
+                            break Ending::Lost;
+                        }
+                        log.publish_finished(&mut playback).await;
+                    }
+                    EngineEvent::Failed { reason } => {
+                        tracing::warn!(reason, "realtime engine failed; falling back");
+                        break Ending::EngineFailed;
+                    }
+                }
+            }
+            _ = pace.tick(), if playback.has_audio() => {
+                if send_frames(tx, &call.stream_sid, &mut playback).await.is_err() {
+                    break Ending::Lost;
+                }
+            }
+        }
+    };
+    drop(commands);
+    for reply in playback.take_all() {
+        log.publish_reply(&reply).await;
+    }
+    tracing::info!(ending = ending.label(), business_id = call.business_id, "media stream ended");
+    ending
+}
+
+/// The business's own voice for the agent, if it named one.
+fn business_voice(_business: &pb::Business) -> String {
+    String::new()
+}
+
+async fn send<T>(tx: &mut T, msg: &Outbound) -> Result<(), tokio_tungstenite::tungstenite::Error>
+where
+    T: Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
+{
+    tx.send(Message::text(msg.to_json())).await
+}
+
+/// Sends the next frame (and the mark due after it).
+async fn send_frames<T>(
+    tx: &mut T,
+    stream_sid: &str,
+    playback: &mut Playback,
+) -> Result<(), tokio_tungstenite::tungstenite::Error>
+where
+    T: Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
+{
+    for out in playback.next_frame() {
+        let msg = match out {
+            Out::Frame(f) => Outbound::media(stream_sid, &f),
+            Out::Mark(m) => Outbound::mark(stream_sid, m),
+        };
+        // Frames go out one per tick; a feed() batches a frame with its mark into one flush.
+        tx.feed(Message::text(msg.to_json())).await?;
+    }
+    tx.flush().await
+}
+
+/// The call's log: each turn as events, the way the record loop reports it.
+struct TurnLog<'a> {
+    voice: &'a Voice,
+    business_id: String,
+    claims: StreamClaims,
+    /// What the caller said last: what the next reply answers.
+    caller_text: String,
+}
+
+impl<'a> TurnLog<'a> {
+    fn new(voice: &'a Voice, call: &Call) -> Self {
+        TurnLog {
+            voice,
+            business_id: call.business_id.clone(),
+            claims: call.claims.clone(),
+            caller_text: String::new(),
+        }
+    }
+
+    fn caller_text(&self) -> &str {
+        &self.caller_text
+    }
+
+    fn event(&self, kind: CallEventKind) -> pb::CallEvent {
+        pb::CallEvent {
+            kind: kind as i32,
+            call_sid: self.claims.call_sid.clone(),
+            direction: "inbound".into(),
+            from_number: self.claims.from.clone(),
+            to_number: self.claims.to.clone(),
+            ..Default::default()
+        }
+    }
+
+    async fn caller_said(&mut self, text: String) {
+        let text = text.trim().to_string();
+        if text.is_empty() {
+            return;
+        }
+        let mut e = self.event(CallEventKind::Transcribed);
+        e.transcript = text.clone();
+        self.voice.publish(&self.business_id, e).await;
+        self.caller_text = text;
+    }
+
+    async fn publish_finished(&mut self, playback: &mut Playback) {
+        for reply in playback.take_finished() {
+            self.publish_reply(&reply).await;
+        }
+    }
+
+    /// `call.answered` with what the caller heard of `reply`.
+    async fn publish_reply(&self, reply: &Reply) {
+        let heard = match reply.interrupted_at {
+            Some(bytes) => reply.text_heard(bytes),
+            None if reply.done && reply.played >= reply.received => reply.text(),
+            None => reply.text_heard(reply.played),
+        };
+        if heard.is_empty() {
+            return;
+        }
+        let mut e = self.event(CallEventKind::Answered);
+        e.transcript = if reply.caller_text.is_empty() {
+            self.caller_text.clone()
+        } else {
+            reply.caller_text.clone()
+        };
+        e.ai_reply = heard;
+        e.needs_follow_up = reply.needs_follow_up;
+        self.voice.publish(&self.business_id, e).await;
+    }
+}
