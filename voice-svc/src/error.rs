@@ -30,6 +30,12 @@ pub enum Error {
     /// Twilio's REST API refused or failed.
     #[error("Twilio: {0}")]
     Twilio(String),
+    /// The realtime provider could not be reached or refused the session.
+    #[error("realtime engine {engine}: {message}")]
+    Realtime {
+        engine: &'static str,
+        message: String,
+    },
     #[error("event bus: {0}")]
     Bus(#[from] agentlocator_common::bus::BusError),
 }
@@ -64,7 +70,7 @@ impl From<Error> for Status {
                     Status::unavailable(e.to_string())
                 }
             },
-            Error::Twilio(_) | Error::Bus(_) => {
+            Error::Twilio(_) | Error::Realtime { .. } | Error::Bus(_) => {
                 tracing::warn!(error = %e, "dependency failure");
                 Status::unavailable(e.to_string())
             }
@@ -98,6 +104,13 @@ mod tests {
                 Code::Unavailable,
             ),
             (Error::Twilio("401".into()), Code::Unavailable),
+            (
+                Error::Realtime {
+                    engine: "openai",
+                    message: "HTTP 401".into(),
+                },
+                Code::Unavailable,
+            ),
             (
                 Error::Bus(agentlocator_common::bus::BusError::Closed),
                 Code::Unavailable,

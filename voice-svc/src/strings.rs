@@ -43,3 +43,32 @@ pub const GOODBYES: &[&str] = &[
     "זה הכול",
     "אין צורך",
 ];
+
+/// The instructions of the OpenAI Realtime session: who the agent is, how it speaks, and the
+/// business's information. `{name}`, `{greeting}` and `{knowledge}` are filled in by the engine;
+/// `{follow_up}` is [`FOLLOW_UP`], said word for word when the answer is unknown.
+pub const REALTIME_INSTRUCTIONS: &str = "\
+את/ה נציג/ה טלפוני/ת של העסק \"{name}\" ומדבר/ת עם לקוח בשיחת טלפון. דבר/י תמיד בעברית, \
+בקצרה (משפט או שניים), בשפה מדוברת, חמה וטבעית, בלי רשימות, סימונים או קישורים.
+ברכת הפתיחה של העסק: {greeting}
+ענה/י רק לפי המידע של העסק שלהלן ואל תמציא/י פרטים. אם התשובה אינה במידע, אמור/י: \"{follow_up}\"
+מידע העסק (שאלות ותשובות):
+{knowledge}";
+
+/// What the agent says when the business's information has no answer; a reply that says it
+/// asks staff to call the caller back.
+pub const FOLLOW_UP: &str = "אין לי כרגע תשובה מדויקת לזה, נציג יחזור אליך בהקדם.";
+
+/// Shown in the instructions when the business has no knowledge entries ("(no information)").
+pub const NO_KNOWLEDGE: &str = "(אין מידע)";
+
+/// Shown in the instructions when the business has no greeting ("(none)").
+pub const NO_GREETING: &str = "(אין)";
+
+/// How a knowledge entry is written in the instructions: "ש: <question>" / "ת: <answer>".
+pub const PROMPT_QUESTION: &str = "ש";
+pub const PROMPT_ANSWER: &str = "ת";
+
+/// Words of a reply that promises a call back (matched in the reply's transcript): the call
+/// needs staff's follow-up.
+pub const FOLLOW_UP_SIGNS: &[&str] = &["יחזור אליך", "יחזרו אליך", "נחזור אליך"];

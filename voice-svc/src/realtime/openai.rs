@@ -1,1 +1,1034 @@
-//! (being written)
+//! `REALTIME_ENGINE=openai`: speech to speech over the OpenAI Realtime API (its GA WebSocket
+//! interface). The caller's μ-law goes up as it came from Twilio and the reply's μ-law comes back
+//! the same way (`audio/pcmu` both ways, nothing transcoded).
+//!
+//! The server's VAD only ends turns: it neither answers nor interrupts by itself
+//! (`create_response` and `interrupt_response` off). The session decides barge-in and tells us
+//! ([`EngineCommand::Interrupt`]); we ask for each answer (`response.create`) so that a short
+//! "כן" over the agent's speech — a backchannel — is dropped instead of answered.
+//!
+//! [`Conversation`] is the protocol without the socket (what to send, what to tell the session,
+//! for every command and server event); [`OpenAiRealtime`] connects and runs it in a task.
+
+use super::{
+    CallContext, EngineChannels, EngineCommand, EngineEnds, EngineEvent, RealtimeEngine, ReplyId,
+};
+use crate::{
+    error::{Error, Result},
+    settings::{OpenAiRealtimeSettings, TurnTaking},
+    strings,
+};
+use agentlocator_proto::v1 as pb;
+use base64::Engine as _;
+use futures::{SinkExt, StreamExt};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::{
+    collections::{HashMap, HashSet},
+    time::Duration,
+};
+use tokio::net::TcpStream;
+use tokio_tungstenite::{
+    MaybeTlsStream, WebSocketStream,
+    tungstenite::{
+        Message,
+        client::IntoClientRequest,
+        http::{HeaderValue, header::AUTHORIZATION},
+    },
+};
+use tracing::Instrument;
+
+const ENGINE: &str = "openai";
+/// Longest the connection, and then the session's configuration, may take.
+const START_TIMEOUT: Duration = Duration::from_secs(5);
+/// The model transcribing the caller (the realtime model itself only hears audio).
+pub const TRANSCRIPTION_MODEL: &str = "gpt-4o-mini-transcribe";
+pub const TRANSCRIPTION_LANGUAGE: &str = "he";
+/// Audio the server VAD keeps before the detected start of speech.
+pub const PREFIX_PADDING_MS: u32 = 300;
+/// Error codes that need no attention: the session's barge-in can race a response's end, and
+/// cancelling a response that already ended is answered with this.
+const HARMLESS_ERRORS: &[&str] = &["response_cancel_not_active"];
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// The `openai` realtime engine: one WebSocket to the Realtime API per call.
+pub struct OpenAiRealtime {
+    settings: OpenAiRealtimeSettings,
+    turn_taking: TurnTaking,
+}
+
+impl OpenAiRealtime {
+    pub fn new(settings: &OpenAiRealtimeSettings, turn_taking: TurnTaking) -> Self {
+        Self {
+            settings: settings.clone(),
+            turn_taking,
+        }
+    }
+
+    /// Connects to the Realtime API and configures the session; returns once `session.updated`
+    /// confirms it.
+    async fn connect(&self, call: &CallContext) -> Result<Socket> {
+        let mut request = self
+            .settings
+            .url
+            .as_str()
+            .into_client_request()
+            .map_err(|e| failure(format!("invalid URL: {e}")))?;
+        if let Some(key) = &self.settings.api_key {
+            let bearer = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
+                .map_err(|_| failure("the API key is not a valid header value"))?;
+            request.headers_mut().insert(AUTHORIZATION, bearer);
+        }
+        let (mut socket, _) =
+            tokio::time::timeout(START_TIMEOUT, tokio_tungstenite::connect_async(request))
+                .await
+                .map_err(|_| failure("no connection within 5 s"))?
+                .map_err(|e| failure(format!("connecting: {e}")))?;
+        let update = session_update(call, &self.settings, self.turn_taking);
+        socket
+            .send(Message::Text(update.to_string().into()))
+            .await
+            .map_err(|e| failure(format!("sending session.update: {e}")))?;
+        tokio::time::timeout(START_TIMEOUT, session_updated(&mut socket))
+            .await
+            .map_err(|_| failure("no session.updated within 5 s"))??;
+        Ok(socket)
+    }
+}
+
+fn failure(message: impl Into<String>) -> Error {
+    Error::Realtime {
+        engine: ENGINE,
+        message: message.into(),
+    }
+}
+
+/// Reads until the server confirms the session's configuration.
+async fn session_updated(socket: &mut Socket) -> Result<()> {
+    while let Some(message) = socket.next().await {
+        let text = match message.map_err(|e| failure(format!("before session.updated: {e}")))? {
+            Message::Text(text) => text,
+            Message::Close(frame) => {
+                return Err(failure(format!("closed before session.updated: {frame:?}")));
+            }
+            _ => continue,
+        };
+        match parse_server_event(&text) {
+            Ok((_, ServerEvent::SessionUpdated {})) => return Ok(()),
+            Ok((_, ServerEvent::Error { error })) => {
+                return Err(failure(format!("session.update refused: {error}")));
+            }
+            Ok((kind, _)) => tracing::debug!(event = kind, "before session.updated"),
+            Err(e) => tracing::warn!(error = %e, "unreadable server event"),
+        }
+    }
+    Err(failure("closed before session.updated"))
+}
+
+#[async_trait::async_trait]
+impl RealtimeEngine for OpenAiRealtime {
+    fn name(&self) -> &'static str {
+        ENGINE
+    }
+
+    async fn start(&self, call: CallContext) -> Result<EngineChannels> {
+        let socket = self.connect(&call).await?;
+        let (channels, ends) = super::channels();
+        // The session holds the receiver, so this cannot fail.
+        let _ = ends.events.send(EngineEvent::Ready).await;
+        let span = tracing::info_span!("realtime", engine = ENGINE, call_sid = %call.call_sid);
+        tokio::spawn(run(socket, Conversation::new(self.turn_taking), ends).instrument(span));
+        Ok(channels)
+    }
+}
+
+/// Why the engine's task stopped early.
+enum Stop {
+    /// The session dropped its receiver: nobody listens any more.
+    SessionGone,
+    /// The provider's socket failed.
+    Failed(String),
+}
+
+/// The engine's task: commands up, server events down, until the session drops its sender
+/// (the socket is closed) or the socket fails (one `Failed`).
+async fn run(mut socket: Socket, mut conversation: Conversation, mut ends: EngineEnds) {
+    let stop = loop {
+        let actions = tokio::select! {
+            command = ends.commands.recv() => match command {
+                Some(command) => conversation.on_command(command),
+                None => {
+                    let _ = socket.close(None).await;
+                    return;
+                }
+            },
+            message = socket.next() => match message {
+                Some(Ok(Message::Text(text))) => match parse_server_event(&text) {
+                    Ok((kind, event)) => {
+                        if matches!(event, ServerEvent::AudioDelta { .. }) {
+                            tracing::trace!(event = kind, "server event");
+                        } else {
+                            tracing::debug!(event = kind, "server event");
+                        }
+                        conversation.on_server(event)
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "unreadable server event");
+                        Vec::new()
+                    }
+                },
+                Some(Ok(Message::Close(frame))) => {
+                    break Stop::Failed(format!("closed by the provider: {frame:?}"));
+                }
+                Some(Ok(_)) => Vec::new(),
+                Some(Err(e)) => break Stop::Failed(format!("socket failed: {e}")),
+                None => break Stop::Failed("the provider closed the connection".into()),
+            },
+        };
+        if let Err(stop) = perform(&mut socket, &ends, actions).await {
+            break stop;
+        }
+    };
+    if let Stop::Failed(reason) = stop {
+        tracing::warn!(%reason, "realtime engine failed");
+        let _ = ends.events.send(EngineEvent::Failed { reason }).await;
+    }
+}
+
+async fn perform(
+    socket: &mut Socket,
+    ends: &EngineEnds,
+    actions: Vec<Action>,
+) -> std::result::Result<(), Stop> {
+    for action in actions {
+        match action {
+            Action::Send(event) => {
+                if event["type"] != "input_audio_buffer.append" {
+                    tracing::debug!(event = %event["type"], "client event");
+                }
+                socket
+                    .send(Message::Text(event.to_string().into()))
+                    .await
+                    .map_err(|e| Stop::Failed(format!("sending: {e}")))?;
+            }
+            Action::Emit(event) => ends
+                .events
+                .send(event)
+                .await
+                .map_err(|_| Stop::SessionGone)?,
+        }
+    }
+    Ok(())
+}
+
+/// The `session.update` that configures a call: Hebrew instructions, μ-law both ways, the
+/// caller transcribed, server VAD that ends turns but neither answers nor interrupts.
+pub fn session_update(
+    call: &CallContext,
+    settings: &OpenAiRealtimeSettings,
+    turn_taking: TurnTaking,
+) -> Value {
+    let voice = match call.voice.trim() {
+        "" => settings.default_voice.as_str(),
+        voice => voice,
+    };
+    json!({
+        "type": "session.update",
+        "session": {
+            "type": "realtime",
+            "output_modalities": ["audio"],
+            "instructions": instructions(&call.business),
+            "audio": {
+                "input": {
+                    "format": {"type": "audio/pcmu"},
+                    "transcription": {
+                        "model": TRANSCRIPTION_MODEL,
+                        "language": TRANSCRIPTION_LANGUAGE,
+                    },
+                    "turn_detection": {
+                        "type": "server_vad",
+                        "silence_duration_ms": millis(turn_taking.end_of_turn),
+                        "prefix_padding_ms": PREFIX_PADDING_MS,
+                        "create_response": false,
+                        "interrupt_response": false,
+                    },
+                },
+                "output": {
+                    "format": {"type": "audio/pcmu"},
+                    "voice": voice,
+                },
+            },
+        },
+    })
+}
+
+/// The Hebrew instructions for `business`: its name, greeting and knowledge, short spoken
+/// answers, and the call-back sentence when the knowledge has no answer.
+pub fn instructions(business: &pb::Business) -> String {
+    let knowledge = if business.knowledge.is_empty() {
+        strings::NO_KNOWLEDGE.to_string()
+    } else {
+        business
+            .knowledge
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}: {}\n{}: {}",
+                    strings::PROMPT_QUESTION,
+                    e.question.trim(),
+                    strings::PROMPT_ANSWER,
+                    e.answer.trim()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let greeting = match business.greeting_text.trim() {
+        "" => strings::NO_GREETING,
+        greeting => greeting,
+    };
+    strings::REALTIME_INSTRUCTIONS
+        .replace("{name}", business.name.trim())
+        .replace("{greeting}", greeting)
+        .replace("{follow_up}", strings::FOLLOW_UP)
+        .replace("{knowledge}", &knowledge)
+}
+
+fn millis(d: Duration) -> u32 {
+    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+}
+
+/// The server events the engine acts on (the GA names); every other type is [`Self::Other`].
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "type")]
+pub enum ServerEvent {
+    #[serde(rename = "session.updated")]
+    SessionUpdated {},
+    #[serde(rename = "error")]
+    Error { error: ServerError },
+    #[serde(rename = "input_audio_buffer.speech_started")]
+    SpeechStarted { audio_start_ms: u32 },
+    #[serde(rename = "input_audio_buffer.speech_stopped")]
+    SpeechStopped { audio_end_ms: u32, item_id: String },
+    #[serde(rename = "conversation.item.input_audio_transcription.completed")]
+    TranscriptionCompleted { item_id: String, transcript: String },
+    #[serde(rename = "response.created")]
+    ResponseCreated { response: ResponseRef },
+    #[serde(rename = "response.output_audio.delta")]
+    AudioDelta {
+        response_id: String,
+        item_id: String,
+        delta: String,
+    },
+    #[serde(rename = "response.output_audio_transcript.done")]
+    TranscriptDone {
+        response_id: String,
+        transcript: String,
+    },
+    #[serde(rename = "response.done")]
+    ResponseDone { response: ResponseRef },
+    #[serde(other)]
+    Other,
+}
+
+/// The `error` of an `error` event.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ServerError {
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub message: String,
+}
+
+impl std::fmt::Display for ServerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.kind)?;
+        if let Some(code) = &self.code {
+            write!(f, " ({code})")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// The `response` of `response.created` / `response.done`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ResponseRef {
+    pub id: String,
+    #[serde(default)]
+    pub status: String,
+}
+
+/// A server event's type (for logs) and the event.
+pub fn parse_server_event(text: &str) -> serde_json::Result<(String, ServerEvent)> {
+    let value: Value = serde_json::from_str(text)?;
+    let kind = value["type"].as_str().unwrap_or_default().to_string();
+    Ok((kind, ServerEvent::deserialize(value)?))
+}
+
+/// What the conversation wants done.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// A client event to the server.
+    Send(Value),
+    /// An event to the call's session.
+    Emit(EngineEvent),
+}
+
+/// Whether an utterance of `spoken` is a backchannel: short speech while the agent is audible
+/// ("כן", "אהה") acknowledges it and gets no answer. Once the agent is silent, any speech is a
+/// turn.
+pub fn is_backchannel(spoken: Duration, barge_in: Duration, agent_audible: bool) -> bool {
+    agent_audible && spoken < barge_in
+}
+
+/// One reply, by the response that produces it.
+#[derive(Debug)]
+struct Reply {
+    id: ReplyId,
+    /// The assistant message item its audio belongs to (from its first delta).
+    item_id: Option<String>,
+    audio_bytes: usize,
+    transcript: String,
+    done: bool,
+    interrupted: bool,
+}
+
+impl Reply {
+    /// Milliseconds of audio received (μ-law: 8 bytes a millisecond).
+    fn audio_ms(&self) -> u32 {
+        u32::try_from(self.audio_bytes / 8).unwrap_or(u32::MAX)
+    }
+}
+
+/// The state of one call's Realtime conversation: which response is which reply, what the
+/// caller can hear, where the caller's utterance began.
+#[derive(Debug)]
+pub struct Conversation {
+    turn_taking: TurnTaking,
+    last_reply: ReplyId,
+    /// By response id.
+    replies: HashMap<String, Reply>,
+    /// Response id by reply.
+    responses: HashMap<ReplyId, String>,
+    /// Replies whose audio has begun and that were neither played out nor interrupted.
+    audible: HashSet<ReplyId>,
+    /// The response being generated, if any.
+    generating: Option<String>,
+    /// A turn ended while a response was still being generated: answer once it is done.
+    create_when_done: bool,
+    speech_start_ms: Option<u32>,
+    /// Caller items deleted as backchannels (their transcripts are not turns).
+    backchannels: HashSet<String>,
+}
+
+impl Conversation {
+    pub fn new(turn_taking: TurnTaking) -> Self {
+        Self {
+            turn_taking,
+            last_reply: 0,
+            replies: HashMap::new(),
+            responses: HashMap::new(),
+            audible: HashSet::new(),
+            generating: None,
+            create_when_done: false,
+            speech_start_ms: None,
+            backchannels: HashSet::new(),
+        }
+    }
+
+    pub fn on_command(&mut self, command: EngineCommand) -> Vec<Action> {
+        match command {
+            EngineCommand::Audio(mulaw) => vec![Action::Send(json!({
+                "type": "input_audio_buffer.append",
+                "audio": base64::engine::general_purpose::STANDARD.encode(mulaw),
+            }))],
+            EngineCommand::Played { reply } => {
+                self.audible.remove(&reply);
+                Vec::new()
+            }
+            EngineCommand::Interrupt {
+                reply, heard_ms, ..
+            } => self.interrupt(reply, heard_ms),
+        }
+    }
+
+    /// Stops `reply` and keeps only its first `heard_ms` in the conversation.
+    fn interrupt(&mut self, reply: ReplyId, heard_ms: u32) -> Vec<Action> {
+        self.audible.remove(&reply);
+        let Some(response_id) = self.responses.get(&reply) else {
+            return Vec::new();
+        };
+        let Some(r) = self.replies.get_mut(response_id) else {
+            return Vec::new();
+        };
+        r.interrupted = true;
+        let mut actions = Vec::new();
+        if !r.done {
+            actions.push(Action::Send(json!({
+                "type": "response.cancel",
+                "response_id": response_id,
+            })));
+        }
+        if let Some(item_id) = &r.item_id {
+            // Past the audio received the server answers with an error.
+            actions.push(Action::Send(json!({
+                "type": "conversation.item.truncate",
+                "item_id": item_id,
+                "content_index": 0,
+                "audio_end_ms": heard_ms.min(r.audio_ms()),
+            })));
+        }
+        actions
+    }
+
+    pub fn on_server(&mut self, event: ServerEvent) -> Vec<Action> {
+        match event {
+            ServerEvent::SpeechStarted { audio_start_ms } => {
+                self.speech_start_ms = Some(audio_start_ms);
+                vec![Action::Emit(EngineEvent::SpeechStarted)]
+            }
+            ServerEvent::SpeechStopped {
+                audio_end_ms,
+                item_id,
+            } => self.turn_ended(audio_end_ms, item_id),
+            ServerEvent::TranscriptionCompleted {
+                item_id,
+                transcript,
+            } => {
+                let text = transcript.trim();
+                if text.is_empty() || self.backchannels.contains(&item_id) {
+                    return Vec::new();
+                }
+                vec![Action::Emit(EngineEvent::CallerSaid { text: text.into() })]
+            }
+            ServerEvent::ResponseCreated { response } => {
+                self.last_reply += 1;
+                self.responses.insert(self.last_reply, response.id.clone());
+                self.replies.insert(
+                    response.id.clone(),
+                    Reply {
+                        id: self.last_reply,
+                        item_id: None,
+                        audio_bytes: 0,
+                        transcript: String::new(),
+                        done: false,
+                        interrupted: false,
+                    },
+                );
+                self.generating = Some(response.id);
+                Vec::new()
+            }
+            ServerEvent::AudioDelta {
+                response_id,
+                item_id,
+                delta,
+            } => {
+                let Some(r) = self.replies.get_mut(&response_id) else {
+                    return Vec::new();
+                };
+                if r.interrupted {
+                    return Vec::new();
+                }
+                let mulaw = match base64::engine::general_purpose::STANDARD.decode(delta) {
+                    Ok(mulaw) => mulaw,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "audio delta is not base64");
+                        return Vec::new();
+                    }
+                };
+                r.item_id.get_or_insert(item_id);
+                r.audio_bytes += mulaw.len();
+                self.audible.insert(r.id);
+                vec![Action::Emit(EngineEvent::ReplyAudio { reply: r.id, mulaw })]
+            }
+            ServerEvent::TranscriptDone {
+                response_id,
+                transcript,
+            } => {
+                let Some(r) = self.replies.get_mut(&response_id) else {
+                    return Vec::new();
+                };
+                r.transcript = transcript.trim().to_string();
+                if r.interrupted || r.transcript.is_empty() {
+                    return Vec::new();
+                }
+                vec![Action::Emit(EngineEvent::ReplyText {
+                    reply: r.id,
+                    text: r.transcript.clone(),
+                })]
+            }
+            ServerEvent::ResponseDone { response } => {
+                if self.generating.as_ref() == Some(&response.id) {
+                    self.generating = None;
+                }
+                let mut actions = Vec::new();
+                if let Some(r) = self.replies.get_mut(&response.id) {
+                    r.done = true;
+                    let needs_follow_up = strings::FOLLOW_UP_SIGNS
+                        .iter()
+                        .any(|sign| r.transcript.contains(sign));
+                    actions.push(Action::Emit(EngineEvent::ReplyDone {
+                        reply: r.id,
+                        needs_follow_up,
+                    }));
+                }
+                if self.create_when_done && self.generating.is_none() {
+                    self.create_when_done = false;
+                    actions.push(response_create());
+                }
+                actions
+            }
+            ServerEvent::Error { error } => {
+                if error
+                    .code
+                    .as_deref()
+                    .is_some_and(|c| HARMLESS_ERRORS.contains(&c))
+                {
+                    tracing::debug!(%error, "provider error (harmless)");
+                } else {
+                    tracing::warn!(%error, "provider error");
+                }
+                Vec::new()
+            }
+            ServerEvent::SessionUpdated {} | ServerEvent::Other => Vec::new(),
+        }
+    }
+
+    /// The server VAD ended an utterance: answer it, or drop it as a backchannel.
+    fn turn_ended(&mut self, audio_end_ms: u32, item_id: String) -> Vec<Action> {
+        // Both ends as the server reports them include its padding: the prefix before the
+        // speech and the silence that ended it.
+        let start = self.speech_start_ms.take().unwrap_or(audio_end_ms);
+        let padding = PREFIX_PADDING_MS + millis(self.turn_taking.end_of_turn);
+        let spoken = audio_end_ms.saturating_sub(start).saturating_sub(padding);
+        let spoken = Duration::from_millis(u64::from(spoken));
+        if is_backchannel(spoken, self.turn_taking.barge_in, !self.audible.is_empty()) {
+            self.backchannels.insert(item_id.clone());
+            return vec![Action::Send(json!({
+                "type": "conversation.item.delete",
+                "item_id": item_id,
+            }))];
+        }
+        let Some(response_id) = &self.generating else {
+            return vec![response_create()];
+        };
+        // The caller went on speaking: the answer in progress is to an unfinished turn (or
+        // was interrupted and is ending). Only one response runs at a time.
+        self.create_when_done = true;
+        if self.replies.get(response_id).is_some_and(|r| r.interrupted) {
+            return Vec::new();
+        }
+        vec![Action::Send(json!({
+            "type": "response.cancel",
+            "response_id": response_id,
+        }))]
+    }
+}
+
+fn response_create() -> Action {
+    Action::Send(json!({"type": "response.create"}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn turn_taking() -> TurnTaking {
+        TurnTaking {
+            end_of_turn: Duration::from_millis(600),
+            barge_in: Duration::from_millis(240),
+        }
+    }
+
+    fn call(voice: &str) -> CallContext {
+        CallContext {
+            business: pb::Business {
+                name: "מספרת הדגמה".into(),
+                greeting_text: "שלום, הגעתם למספרה".into(),
+                knowledge: vec![pb::KnowledgeEntry {
+                    question: "מה שעות הפעילות?".into(),
+                    answer: "א׳ עד ה׳ מתשע עד שש".into(),
+                }],
+                ..Default::default()
+            },
+            call_sid: "CA1".into(),
+            from: "+972501234567".into(),
+            voice: voice.into(),
+        }
+    }
+
+    fn settings() -> OpenAiRealtimeSettings {
+        OpenAiRealtimeSettings {
+            url: "ws://127.0.0.1:1/v1/realtime?model=gpt-realtime".into(),
+            api_key: None,
+            model: "gpt-realtime".into(),
+            default_voice: "marin".into(),
+        }
+    }
+
+    fn event(v: Value) -> ServerEvent {
+        parse_server_event(&v.to_string()).unwrap().1
+    }
+
+    fn sent_types(actions: &[Action]) -> Vec<String> {
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Send(v) => Some(v["type"].as_str().unwrap().to_string()),
+                Action::Emit(_) => None,
+            })
+            .collect()
+    }
+
+    fn emitted(actions: &[Action]) -> Vec<EngineEvent> {
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Emit(e) => Some(e.clone()),
+                Action::Send(_) => None,
+            })
+            .collect()
+    }
+
+    /// A response created and `audio` bytes of it received; returns its reply id.
+    fn reply_with_audio(c: &mut Conversation, response: &str, audio: usize) -> ReplyId {
+        c.on_server(event(
+            json!({"type": "response.created", "response": {"id": response}}),
+        ));
+        let delta = base64::engine::general_purpose::STANDARD.encode(vec![0x7Fu8; audio]);
+        let out = c.on_server(event(json!({
+            "type": "response.output_audio.delta", "response_id": response,
+            "item_id": format!("item_{response}"), "output_index": 0, "content_index": 0,
+            "delta": delta,
+        })));
+        match emitted(&out).as_slice() {
+            [EngineEvent::ReplyAudio { reply, mulaw }] => {
+                assert_eq!(mulaw.len(), audio);
+                *reply
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// An utterance from `start` to `end` as the server reports them (padding included).
+    fn utterance(c: &mut Conversation, item: &str, start: u32, end: u32) -> Vec<Action> {
+        let started = c.on_server(event(json!({
+            "type": "input_audio_buffer.speech_started", "audio_start_ms": start, "item_id": item,
+        })));
+        assert_eq!(emitted(&started), vec![EngineEvent::SpeechStarted]);
+        c.on_server(event(json!({
+            "type": "input_audio_buffer.speech_stopped", "audio_end_ms": end, "item_id": item,
+        })))
+    }
+
+    #[test]
+    fn session_update_configures_mulaw_hebrew_and_vad_without_responses() {
+        let mut tt = turn_taking();
+        tt.end_of_turn = Duration::from_millis(700);
+        let body = session_update(&call(""), &settings(), tt);
+        assert_eq!(body["type"], "session.update");
+        let s = &body["session"];
+        assert_eq!(s["type"], "realtime");
+        assert_eq!(s["output_modalities"], json!(["audio"]));
+        assert_eq!(s["audio"]["input"]["format"], json!({"type": "audio/pcmu"}));
+        assert_eq!(
+            s["audio"]["output"]["format"],
+            json!({"type": "audio/pcmu"})
+        );
+        assert_eq!(s["audio"]["output"]["voice"], "marin");
+        assert_eq!(
+            s["audio"]["input"]["transcription"],
+            json!({"model": "gpt-4o-mini-transcribe", "language": "he"})
+        );
+        assert_eq!(
+            s["audio"]["input"]["turn_detection"],
+            json!({"type": "server_vad", "silence_duration_ms": 700, "prefix_padding_ms": 300,
+                   "create_response": false, "interrupt_response": false})
+        );
+        let instructions = s["instructions"].as_str().unwrap();
+        for part in [
+            "מספרת הדגמה",
+            "שלום, הגעתם למספרה",
+            "ש: מה שעות הפעילות?",
+            "ת: א׳ עד ה׳ מתשע עד שש",
+            strings::FOLLOW_UP,
+            "בעברית",
+        ] {
+            assert!(instructions.contains(part), "{part} not in {instructions}");
+        }
+        assert!(!instructions.contains('{'), "{instructions}");
+        let body = session_update(&call("cedar"), &settings(), tt);
+        assert_eq!(body["session"]["audio"]["output"]["voice"], "cedar");
+    }
+
+    #[test]
+    fn instructions_say_when_there_is_no_greeting_or_knowledge() {
+        let mut c = call("");
+        c.business.greeting_text = "  ".into();
+        c.business.knowledge.clear();
+        let text = instructions(&c.business);
+        assert!(text.contains(strings::NO_GREETING), "{text}");
+        assert!(text.contains(strings::NO_KNOWLEDGE), "{text}");
+    }
+
+    #[test]
+    fn server_events_parse_by_their_ga_names() {
+        let (kind, ev) =
+            parse_server_event(r#"{"type":"session.updated","event_id":"e1","session":{}}"#)
+                .unwrap();
+        assert_eq!(kind, "session.updated");
+        assert_eq!(ev, ServerEvent::SessionUpdated {});
+        assert_eq!(
+            event(
+                json!({"type": "response.output_audio.delta", "response_id": "r", "item_id": "i", "delta": "AAE=", "event_id": "e"})
+            ),
+            ServerEvent::AudioDelta {
+                response_id: "r".into(),
+                item_id: "i".into(),
+                delta: "AAE=".into()
+            }
+        );
+        assert_eq!(
+            event(
+                json!({"type": "response.done", "response": {"id": "r", "status": "cancelled", "output": []}})
+            ),
+            ServerEvent::ResponseDone {
+                response: ResponseRef {
+                    id: "r".into(),
+                    status: "cancelled".into()
+                }
+            }
+        );
+        assert_eq!(
+            event(
+                json!({"type": "error", "error": {"type": "invalid_request_error", "code": "response_cancel_not_active", "message": "no active response"}})
+            ),
+            ServerEvent::Error {
+                error: ServerError {
+                    kind: "invalid_request_error".into(),
+                    code: Some("response_cancel_not_active".into()),
+                    message: "no active response".into()
+                }
+            }
+        );
+        // The beta name is not the GA one; unknown types are Other.
+        assert_eq!(
+            event(json!({"type": "response.audio.delta", "delta": "AAE="})),
+            ServerEvent::Other
+        );
+        assert_eq!(
+            event(json!({"type": "rate_limits.updated", "rate_limits": []})),
+            ServerEvent::Other
+        );
+        // A known type without its fields is an error, not a panic.
+        assert!(parse_server_event(r#"{"type":"response.created"}"#).is_err());
+        assert!(parse_server_event("not json").is_err());
+    }
+
+    #[test]
+    fn backchannel_is_short_speech_while_the_agent_is_audible() {
+        let barge_in = Duration::from_millis(240);
+        assert!(is_backchannel(Duration::from_millis(160), barge_in, true));
+        assert!(!is_backchannel(Duration::from_millis(240), barge_in, true));
+        assert!(!is_backchannel(Duration::from_millis(160), barge_in, false));
+    }
+
+    #[test]
+    fn a_turn_gets_a_response_and_the_reply_flows_to_the_session() {
+        let mut c = Conversation::new(turn_taking());
+        // 1.2 s of speech: 300 ms prefix + 1200 + 600 ms silence.
+        let out = utterance(&mut c, "item_u1", 1000, 3100);
+        assert_eq!(sent_types(&out), ["response.create"]);
+        let said = c.on_server(event(json!({
+            "type": "conversation.item.input_audio_transcription.completed",
+            "item_id": "item_u1", "content_index": 0, "transcript": " מה שעות הפעילות? ",
+        })));
+        assert_eq!(
+            emitted(&said),
+            vec![EngineEvent::CallerSaid {
+                text: "מה שעות הפעילות?".into()
+            }]
+        );
+        let reply = reply_with_audio(&mut c, "resp_1", 800);
+        assert_eq!(reply, 1);
+        let text = c.on_server(event(json!({
+            "type": "response.output_audio_transcript.done", "response_id": "resp_1",
+            "item_id": "item_resp_1", "transcript": "אנחנו פתוחים מתשע עד שש.",
+        })));
+        assert_eq!(
+            emitted(&text),
+            vec![EngineEvent::ReplyText {
+                reply,
+                text: "אנחנו פתוחים מתשע עד שש.".into()
+            }]
+        );
+        let done = c.on_server(event(
+            json!({"type": "response.done", "response": {"id": "resp_1", "status": "completed"}}),
+        ));
+        assert_eq!(
+            emitted(&done),
+            vec![EngineEvent::ReplyDone {
+                reply,
+                needs_follow_up: false
+            }]
+        );
+        // The next response is the next reply; a call-back answer needs follow-up.
+        let second = reply_with_audio(&mut c, "resp_2", 80);
+        assert_eq!(second, 2);
+        c.on_server(event(json!({
+            "type": "response.output_audio_transcript.done", "response_id": "resp_2",
+            "item_id": "item_resp_2", "transcript": strings::FOLLOW_UP,
+        })));
+        let done = c.on_server(event(
+            json!({"type": "response.done", "response": {"id": "resp_2", "status": "completed"}}),
+        ));
+        assert_eq!(
+            emitted(&done),
+            vec![EngineEvent::ReplyDone {
+                reply: second,
+                needs_follow_up: true
+            }]
+        );
+        // Empty transcripts are no turns.
+        let empty = c.on_server(event(json!({
+            "type": "conversation.item.input_audio_transcription.completed",
+            "item_id": "item_u2", "content_index": 0, "transcript": "  ",
+        })));
+        assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn short_speech_over_audible_agent_is_deleted_not_answered() {
+        let mut c = Conversation::new(turn_taking());
+        let reply = reply_with_audio(&mut c, "resp_1", 8000);
+        // 160 ms of speech (plus the server's 300 + 600 ms padding) while the reply is audible.
+        let out = utterance(&mut c, "item_u2", 5000, 6060);
+        assert_eq!(
+            out,
+            vec![Action::Send(
+                json!({"type": "conversation.item.delete", "item_id": "item_u2"})
+            )]
+        );
+        // Its transcript is not a turn.
+        let said = c.on_server(event(json!({
+            "type": "conversation.item.input_audio_transcription.completed",
+            "item_id": "item_u2", "content_index": 0, "transcript": "כן",
+        })));
+        assert!(said.is_empty());
+        c.on_server(event(
+            json!({"type": "response.done", "response": {"id": "resp_1", "status": "completed"}}),
+        ));
+        // Played out: the agent is silent, the same short speech is a turn.
+        assert!(c.on_command(EngineCommand::Played { reply }).is_empty());
+        let out = utterance(&mut c, "item_u3", 9000, 10060);
+        assert_eq!(sent_types(&out), ["response.create"]);
+    }
+
+    #[test]
+    fn interrupt_cancels_a_generating_reply_and_truncates_to_what_was_heard() {
+        let mut c = Conversation::new(turn_taking());
+        let reply = reply_with_audio(&mut c, "resp_1", 8000); // 1 s received
+        let out = c.on_command(EngineCommand::Interrupt {
+            reply,
+            heard_ms: 400,
+            heard_text: "אנחנו".into(),
+        });
+        assert_eq!(
+            out,
+            vec![
+                Action::Send(json!({"type": "response.cancel", "response_id": "resp_1"})),
+                Action::Send(
+                    json!({"type": "conversation.item.truncate", "item_id": "item_resp_1",
+                                     "content_index": 0, "audio_end_ms": 400})
+                ),
+            ]
+        );
+        // Late audio of the interrupted reply is dropped; its end is still reported.
+        let late = c.on_server(event(json!({
+            "type": "response.output_audio.delta", "response_id": "resp_1",
+            "item_id": "item_resp_1", "delta": "f39/",
+        })));
+        assert!(late.is_empty());
+        // The caller's turn ends before the cancelled response does: answered after it.
+        assert!(utterance(&mut c, "item_u1", 1000, 3100).is_empty());
+        let done = c.on_server(event(
+            json!({"type": "response.done", "response": {"id": "resp_1", "status": "cancelled"}}),
+        ));
+        assert_eq!(
+            emitted(&done),
+            vec![EngineEvent::ReplyDone {
+                reply,
+                needs_follow_up: false
+            }]
+        );
+        assert_eq!(sent_types(&done), ["response.create"]);
+        // Not audible any more: short speech is a turn.
+        let out = utterance(&mut c, "item_u2", 5000, 6060);
+        assert_eq!(sent_types(&out), ["response.create"]);
+    }
+
+    #[test]
+    fn interrupt_after_the_reply_is_done_only_truncates_within_its_audio() {
+        let mut c = Conversation::new(turn_taking());
+        let reply = reply_with_audio(&mut c, "resp_1", 800); // 100 ms received
+        c.on_server(event(
+            json!({"type": "response.done", "response": {"id": "resp_1", "status": "completed"}}),
+        ));
+        let out = c.on_command(EngineCommand::Interrupt {
+            reply,
+            heard_ms: 250,
+            heard_text: String::new(),
+        });
+        assert_eq!(
+            out,
+            vec![Action::Send(
+                json!({"type": "conversation.item.truncate", "item_id": "item_resp_1",
+                       "content_index": 0, "audio_end_ms": 100})
+            )]
+        );
+        // An unknown reply is nothing to stop.
+        assert!(
+            c.on_command(EngineCommand::Interrupt {
+                reply: 9,
+                heard_ms: 10,
+                heard_text: String::new()
+            })
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_turn_during_generation_is_answered_after_the_old_response_ends() {
+        let mut c = Conversation::new(turn_taking());
+        c.on_server(event(
+            json!({"type": "response.created", "response": {"id": "resp_1"}}),
+        ));
+        let out = utterance(&mut c, "item_u2", 1000, 3100);
+        assert_eq!(
+            out,
+            vec![Action::Send(
+                json!({"type": "response.cancel", "response_id": "resp_1"})
+            )]
+        );
+        let done = c.on_server(event(
+            json!({"type": "response.done", "response": {"id": "resp_1", "status": "cancelled"}}),
+        ));
+        assert_eq!(sent_types(&done), ["response.create"]);
+        assert_eq!(emitted(&done).len(), 1);
+    }
+
+    #[test]
+    fn audio_commands_become_base64_appends() {
+        let mut c = Conversation::new(turn_taking());
+        let out = c.on_command(EngineCommand::Audio(vec![0xFF, 0x00, 0x7F]));
+        assert_eq!(
+            out,
+            vec![Action::Send(
+                json!({"type": "input_audio_buffer.append", "audio": "/wB/"})
+            )]
+        );
+    }
+}
