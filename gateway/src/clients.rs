@@ -42,6 +42,8 @@ pub struct ServiceClients {
     pub whatsapp: WhatsAppClient,
     /// Base URL of notify-svc's Socket.IO listener, which `/socket.io/` is proxied to.
     pub socket_io_url: String,
+    /// Base URL of voice-svc's Media Streams listener, which `/webhook/media_stream` is proxied to.
+    pub voice_media_url: String,
     /// Every service with its gRPC service name, for readiness checks.
     health: Vec<(&'static str, &'static str, Channel)>,
 }
@@ -87,6 +89,7 @@ impl ServiceClients {
             whatsapp: WhatsAppServiceClient::with_interceptor(whatsapp, TracePropagation)
                 .max_decoding_message_size(SIDECAR_BODY_LIMIT),
             socket_io_url: services.notify_http.url.trim_end_matches('/').to_string(),
+            voice_media_url: services.voice_media.url.trim_end_matches('/').to_string(),
             health,
         })
     }

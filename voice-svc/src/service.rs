@@ -159,11 +159,15 @@ impl Voice {
 
     /// Starts the dual-channel recording of a realtime call in the background (Twilio posts it to
     /// `/webhook/recording_status`); without Twilio's REST API configured, nothing is recorded.
-    pub(crate) fn start_recording(&self, call_sid: &str) {
+    pub(crate) fn start_recording(&self, business_id: &str, call_sid: &str) {
         let Some(twilio) = self.inner.twilio.clone() else {
             return;
         };
-        let callback = format!("{}{RECORDING_STATUS_PATH}", self.settings().public_base_url);
+        let callback = format!(
+            "{}{RECORDING_STATUS_PATH}?business_id={}",
+            self.settings().public_base_url,
+            form_encode(business_id)
+        );
         let call_sid = call_sid.to_string();
         tokio::spawn(async move {
             match twilio.start_recording(&call_sid, &callback).await {
@@ -213,6 +217,7 @@ impl Voice {
             Webhook::HandleRecording => self.handle_recording(path_and_query, &params).await?,
             Webhook::CallStatus => self.call_status(&params).await?,
             Webhook::OutboundConnect => self.outbound_connect(path_and_query, &params).await?,
+            Webhook::RecordingStatus => self.recording_status(path_and_query, &params).await?,
             Webhook::Unspecified => unreachable!("checked above"),
         };
         Ok(match answer {
@@ -404,6 +409,23 @@ impl Voice {
                 .max(0);
             self.publish(&business.id, e).await;
         }
+        Ok(Step::Twiml(twiml::Response::new()))
+    }
+
+    /// A realtime call's recording is complete: it goes on the call like a record-mode turn's.
+    async fn recording_status(&self, path_and_query: &str, p: &Params) -> Result<Step> {
+        let sid = p.get("CallSid");
+        let url = p.get("RecordingUrl");
+        if sid.is_empty() || url.is_empty() || p.get("RecordingStatus") != "completed" {
+            return Ok(Step::Twiml(twiml::Response::new()));
+        }
+        // The callback carries no numbers; the business travels in its URL, which Twilio signs.
+        let Some(business_id) = query_value(path_and_query, "business_id") else {
+            return Ok(Step::Twiml(twiml::Response::new()));
+        };
+        let mut e = self.call_event(CallEventKind::Recorded, sid, p);
+        e.recording_url = url.to_string();
+        self.publish(&business_id, e).await;
         Ok(Step::Twiml(twiml::Response::new()))
     }
 
@@ -773,11 +795,12 @@ mod tests {
         .unwrap()
     }
 
-    const WEBHOOKS: [Webhook; 4] = [
+    const WEBHOOKS: [Webhook; 5] = [
         Webhook::IncomingCall,
         Webhook::HandleRecording,
         Webhook::CallStatus,
         Webhook::OutboundConnect,
+        Webhook::RecordingStatus,
     ];
 
     #[tokio::test]

@@ -71,6 +71,8 @@ use utoipa::{
         super::webhooks::handle_recording,
         super::webhooks::call_status,
         super::webhooks::outbound_connect,
+        super::webhooks::recording_status,
+        super::webhooks::media_stream,
         super::whatsapp::sidecar_incoming,
         super::whatsapp::sidecar_auth,
         super::whatsapp::send,

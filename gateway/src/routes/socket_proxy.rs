@@ -42,7 +42,7 @@ fn hop_by_hop(name: &HeaderName) -> bool {
     )
 }
 
-fn is_websocket_upgrade(req: &HttpRequest) -> bool {
+pub(crate) fn is_websocket_upgrade(req: &HttpRequest) -> bool {
     req.headers()
         .get(header::UPGRADE)
         .and_then(|v| v.to_str().ok())
@@ -50,11 +50,11 @@ fn is_websocket_upgrade(req: &HttpRequest) -> bool {
 }
 
 fn upstream_unreachable(e: impl std::fmt::Display) -> ApiError {
-    tracing::warn!(error = %e, "notify-svc Socket.IO is unreachable");
+    tracing::warn!(error = %e, "a proxied service is unreachable");
     ApiError::new(
         actix_web::http::StatusCode::BAD_GATEWAY,
         "bad_gateway",
-        "live notifications are unavailable right now",
+        "this live service is unavailable right now",
     )
 }
 
@@ -70,7 +70,7 @@ pub async fn proxy(
         .map_or("/socket.io/", |p| p.as_str());
     let url = format!("{}{path}", state.clients.socket_io_url);
     if is_websocket_upgrade(&req) {
-        return websocket(req, payload, url).await;
+        return websocket(req, payload, url, &[]).await;
     }
     let client = CLIENT.with(Clone::clone);
     let mut upstream = client.request(req.method().clone(), &url).no_decompress();
@@ -95,20 +95,37 @@ pub async fn proxy(
     Ok(out.streaming(res))
 }
 
-/// Accepts the browser's WebSocket and bridges it to one opened to notify-svc; either side
-/// closing closes the other.
-async fn websocket(
+/// Opens a WebSocket to `url` (with the request's `forward` headers), then accepts the client's
+/// and bridges the two frame by frame; either side closing closes the other. The upstream is
+/// asked first, so an upgrade it refuses (a 403 for a bad signature, say) is refused to the
+/// client with the same status and nothing is accepted.
+pub(crate) async fn websocket(
     req: HttpRequest,
     payload: web::Payload,
     url: String,
+    forward: &[&str],
 ) -> Result<HttpResponse, ApiError> {
     let client = CLIENT.with(Clone::clone);
-    let (_, upstream) = client
-        .ws(url)
-        .max_frame_size(MAX_FRAME)
-        .connect()
-        .await
-        .map_err(upstream_unreachable)?;
+    let mut upstream_req = client.ws(url).max_frame_size(MAX_FRAME);
+    for name in forward {
+        if let Some(value) = req.headers().get(*name) {
+            upstream_req = upstream_req.set_header(*name, value.clone());
+        }
+    }
+    let (_, upstream) = upstream_req.connect().await.map_err(|e| match e {
+        awc::error::WsClientError::InvalidResponseStatus(status) if status.is_client_error() => {
+            ApiError::new(
+                status,
+                if status == actix_web::http::StatusCode::FORBIDDEN {
+                    "invalid_signature"
+                } else {
+                    "upgrade_refused"
+                },
+                "the WebSocket upgrade was refused",
+            )
+        }
+        e => upstream_unreachable(e),
+    })?;
     let (response, mut session, browser) = actix_ws::handle(&req, payload)
         .map_err(|e| ApiError::bad_request("bad_websocket_handshake", e.to_string()))?;
     let mut browser = browser.max_frame_size(MAX_FRAME).aggregate_continuations();

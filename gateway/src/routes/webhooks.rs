@@ -69,6 +69,44 @@ pub async fn outbound_connect(
     forward(&state, &req, &body, Webhook::OutboundConnect).await
 }
 
+/// `POST /webhook/recording_status`: a realtime call's recording is complete.
+#[utoipa::path(post, path = "/webhook/recording_status", tag = "twilio",
+    request_body(content_type = "application/x-www-form-urlencoded", description = "Twilio's recording status callback parameters (CallSid, RecordingUrl, RecordingStatus, …)"),
+    params(("X-Twilio-Signature" = Option<String>, Header, description = "Twilio's request signature")),
+    responses((status = 200, description = "An empty TwiML response", content_type = "text/xml"),
+        (status = 403, description = "`invalid_signature`", body = crate::error::ErrorBody)))]
+pub async fn recording_status(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    forward(&state, &req, &body, Webhook::RecordingStatus).await
+}
+
+/// `GET /webhook/media_stream`: a realtime call's audio both ways (Twilio Media Streams,
+/// WebSocket), bridged to voice-svc, which checks the upgrade's signature and the stream's token.
+/// On Kubernetes the Ingress routes this path straight to voice-svc.
+#[utoipa::path(get, path = "/webhook/media_stream", tag = "twilio",
+    params(("X-Twilio-Signature" = String, Header, description = "Twilio's signature of the stream URL")),
+    responses((status = 101, description = "Switching Protocols: the Media Stream"),
+        (status = 400, description = "`websocket_required`: not a WebSocket upgrade", body = crate::error::ErrorBody),
+        (status = 403, description = "`invalid_signature`", body = crate::error::ErrorBody),
+        (status = 502, description = "voice-svc is unreachable", body = crate::error::ErrorBody)))]
+pub async fn media_stream(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    if !super::socket_proxy::is_websocket_upgrade(&req) {
+        return Err(ApiError::bad_request(
+            "websocket_required",
+            "this is a WebSocket endpoint for Twilio Media Streams",
+        ));
+    }
+    let url = format!("{}/webhook/media_stream", state.clients.voice_media_url);
+    super::socket_proxy::websocket(req, payload, url, &[SIGNATURE_HEADER]).await
+}
+
 async fn forward(
     state: &AppState,
     req: &HttpRequest,

@@ -222,7 +222,7 @@ where
             return Ending::EngineFailed;
         }
     };
-    voice.start_recording(&call.claims.call_sid);
+    voice.start_recording(&call.business_id, &call.claims.call_sid);
 
     let turn_taking = voice.settings().turn_taking;
     let mut vad = FrameVad::default();
@@ -367,8 +367,8 @@ where
 }
 
 /// The business's own voice for the agent, if it named one.
-fn business_voice(_business: &pb::Business) -> String {
-    String::new()
+fn business_voice(business: &pb::Business) -> String {
+    business.agent_voice.trim().to_string()
 }
 
 async fn send<T>(tx: &mut T, msg: &Outbound) -> Result<(), tokio_tungstenite::tungstenite::Error>

@@ -58,7 +58,10 @@ impl RealtimeEngine for Cascade {
         ends.events
             .send(EngineEvent::Ready)
             .await
-            .map_err(|_| Error::Internal("realtime session gone".into()))?;
+            .map_err(|_| Error::Realtime {
+                engine: ENGINE,
+                message: "the call's session is gone".into(),
+            })?;
         let state = Conversation {
             speech: self.speech.clone(),
             turn_taking: self.turn_taking,

@@ -120,7 +120,7 @@ pub fn build(
         RealtimeEngineKind::OpenAi => Some(std::sync::Arc::new(openai::OpenAiRealtime::new(
             &settings.openai_realtime,
             settings.turn_taking,
-        )?)),
+        ))),
         RealtimeEngineKind::Cascade => Some(std::sync::Arc::new(cascade::Cascade::new(
             speech.clone(),
             settings.turn_taking,
