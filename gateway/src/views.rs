@@ -98,6 +98,48 @@ pub struct Features {
     pub reports_enabled: bool,
 }
 
+/// How a business's calls run; `null` is automatic (realtime when the server has a realtime
+/// engine configured, else record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum VoiceMode {
+    /// Twilio Media Streams: the agent talks live and can be interrupted.
+    Realtime,
+    /// The record/answer loop, one turn after the other.
+    Record,
+}
+
+impl VoiceMode {
+    /// `None` is automatic.
+    pub fn from_proto(mode: v1::VoiceMode) -> Option<Self> {
+        match mode {
+            v1::VoiceMode::Unspecified => None,
+            v1::VoiceMode::Realtime => Some(VoiceMode::Realtime),
+            v1::VoiceMode::Record => Some(VoiceMode::Record),
+        }
+    }
+
+    pub fn to_proto(mode: Option<Self>) -> v1::VoiceMode {
+        match mode {
+            None => v1::VoiceMode::Unspecified,
+            Some(VoiceMode::Realtime) => v1::VoiceMode::Realtime,
+            Some(VoiceMode::Record) => v1::VoiceMode::Record,
+        }
+    }
+
+    /// A request's `field`: `realtime` or `record`, anything else a 422 naming it.
+    pub fn parse(field: &'static str, value: &str) -> Result<Self, crate::error::ApiError> {
+        match value {
+            "realtime" => Ok(VoiceMode::Realtime),
+            "record" => Ok(VoiceMode::Record),
+            other => Err(crate::error::ApiError::validation(format!(
+                "{field}: expected \"realtime\", \"record\" or null (automatic), got {other:?}"
+            ))
+            .with_field(field)),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Business {
     pub id: String,
@@ -110,12 +152,19 @@ pub struct Business {
     pub knowledge: Vec<Knowledge>,
     pub features: Features,
     pub created_at: Option<String>,
+    /// `null`: automatic.
+    pub voice_mode: Option<VoiceMode>,
+    /// The voice the agent speaks with (`alloy`, `he-IL-Chirp3-HD-Achird`, `he`, …); empty is
+    /// the engine's default.
+    pub agent_voice: String,
 }
 
 impl From<v1::Business> for Business {
     fn from(b: v1::Business) -> Self {
         let f = b.features.unwrap_or_default();
         Business {
+            voice_mode: VoiceMode::from_proto(b.voice_mode()),
+            agent_voice: b.agent_voice,
             created_at: rfc3339(b.created_at.as_ref()),
             id: b.id,
             name: b.name,
@@ -723,5 +772,40 @@ impl From<v1::WhatsAppMessage> for WhatsAppMessage {
             body: m.body,
             status: m.status,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn voice_modes_round_trip_and_unknown_ones_name_the_field() {
+        for mode in [None, Some(VoiceMode::Realtime), Some(VoiceMode::Record)] {
+            assert_eq!(VoiceMode::from_proto(VoiceMode::to_proto(mode)), mode);
+        }
+        assert_eq!(
+            serde_json::to_value(Business::from(v1::Business {
+                voice_mode: v1::VoiceMode::Realtime.into(),
+                agent_voice: "marin".into(),
+                ..Default::default()
+            }))
+            .map(|b| (b["voice_mode"].clone(), b["agent_voice"].clone()))
+            .unwrap(),
+            (serde_json::json!("realtime"), serde_json::json!("marin"))
+        );
+        assert_eq!(
+            serde_json::to_value(Business::from(v1::Business::default())).unwrap()["voice_mode"],
+            serde_json::Value::Null
+        );
+        assert_eq!(
+            VoiceMode::parse("voice_mode", "record").unwrap(),
+            VoiceMode::Record
+        );
+        let e = VoiceMode::parse("voice_mode", "Realtime").unwrap_err();
+        assert_eq!(
+            (e.status.as_u16(), e.field.as_deref()),
+            (422, Some("voice_mode"))
+        );
     }
 }

@@ -74,6 +74,23 @@ async fn every_registered_route_is_documented_and_nothing_else() {
         assert_eq!(secured, !public, "{method} {path}");
     }
     assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
+
+    // The business's voice settings, read and written.
+    let schemas = &spec["components"]["schemas"];
+    for field in ["voice_mode", "agent_voice"] {
+        assert!(
+            schemas["Business"]["properties"][field].is_object(),
+            "Business.{field}"
+        );
+        assert!(
+            schemas["BusinessPatch"]["properties"][field].is_object(),
+            "BusinessPatch.{field}"
+        );
+    }
+    assert_eq!(
+        schemas["VoiceMode"]["enum"],
+        serde_json::json!(["realtime", "record"])
+    );
 }
 
 #[actix_web::test]

@@ -2,7 +2,7 @@ use crate::{
     auth::AuthUser,
     error::{ApiError, ErrorBody},
     state::AppState,
-    views::{Business, Knowledge},
+    views::{Business, Knowledge, VoiceMode},
 };
 use actix_web::{HttpResponse, web};
 use agentlocator_proto::v1::{FeatureFlagsUpdate, KnowledgeEntry, UpdateBusinessRequest};
@@ -41,12 +41,22 @@ pub struct BusinessPatch {
     /// `+972 3 123 4567`), stored as E.164. A number that is not one is a 422 naming
     /// `twilio_numbers`; a number another business answers on is a 409.
     twilio_numbers: Option<Vec<String>>,
+    /// `realtime` or `record`; `null` goes back to automatic (realtime when the server has a
+    /// realtime engine configured, else record). Anything else is a 422 naming `voice_mode`.
+    #[serde(default, deserialize_with = "crate::views::nullable")]
+    #[schema(value_type = Option<VoiceMode>)]
+    voice_mode: Option<Option<String>>,
+    /// The voice the agent speaks with, e.g. `alloy`, `marin`, `he-IL-Chirp3-HD-Achird`, `he`:
+    /// 1 to 64 of `[A-Za-z0-9_.:-]`, or empty for the engine's default (422 naming
+    /// `agent_voice` otherwise).
+    agent_voice: Option<String>,
     #[serde(default)]
     features: FeaturesPatch,
 }
 
 /// `PATCH /api/business` (owner or admin): name, greeting, VAT rate, knowledge Q&A, Twilio
-/// numbers, feature flags.
+/// numbers, voice mode and agent voice, feature flags. A request with one invalid field changes
+/// nothing.
 /// Feature flags can always be changed here, even `crm_enabled` — otherwise a business that
 /// switched the CRM off could never switch it back on.
 #[utoipa::path(patch, path = "/api/business", tag = "business", security(("bearer" = [])), request_body = BusinessPatch,
@@ -62,6 +72,15 @@ pub async fn update(
     let f = p.features;
     let set_knowledge = p.knowledge.is_some();
     let set_twilio_numbers = p.twilio_numbers.is_some();
+    // Absent: unchanged; null: back to automatic.
+    let voice_mode = match &p.voice_mode {
+        None => None,
+        Some(None) => Some(VoiceMode::to_proto(None)),
+        Some(Some(v)) => Some(VoiceMode::to_proto(Some(VoiceMode::parse(
+            "voice_mode",
+            v,
+        )?))),
+    };
     let b = state
         .clients
         .crm
@@ -83,6 +102,8 @@ pub async fn update(
                 .collect(),
             set_twilio_numbers,
             twilio_numbers: p.twilio_numbers.unwrap_or_default(),
+            voice_mode: voice_mode.map(i32::from),
+            agent_voice: p.agent_voice,
             features: Some(FeatureFlagsUpdate {
                 crm_enabled: f.crm_enabled,
                 whatsapp_enabled: f.whatsapp_enabled,
