@@ -4,14 +4,18 @@
 use crate::{
     error::Error,
     reply::{BusinessContext, QaEntry, ReplyContext, Speaker, Turn},
-    service::{AudioInput, Speech, Synthesized, Timings},
+    service::{AudioInput, Speech, SpokenPart, Synthesized, Timings},
     stt::Transcript,
 };
 use agentlocator_proto::v1::{
     self as pb, ServiceInfo, ServiceInfoRequest, speech_service_server::SpeechService,
 };
-use std::sync::Arc;
+use std::{pin::Pin, sync::Arc};
+use tokio_stream::{Stream, StreamExt, wrappers::ReceiverStream};
 use tonic::{Request, Response, Status};
+
+/// The messages of a live reply, as tonic sends them.
+pub type SpokenChunks = Pin<Box<dyn Stream<Item = Result<pb::SpokenReplyChunk, Status>> + Send>>;
 
 pub struct SpeechGrpc {
     info: ServiceInfo,
@@ -42,6 +46,41 @@ fn audio(s: &Synthesized) -> pb::SynthesizedAudio {
         cached: s.audio.cached,
         voice: s.voice.clone(),
         size_bytes: s.audio.size,
+    }
+}
+
+impl From<SpokenPart> for pb::SpokenReplyChunk {
+    fn from(part: SpokenPart) -> Self {
+        use pb::spoken_reply_chunk::Chunk;
+        let chunk = match part {
+            SpokenPart::Sentence {
+                index,
+                text,
+                fallback,
+            } => Chunk::Sentence(pb::SpokenSentence {
+                index,
+                text,
+                fallback,
+            }),
+            SpokenPart::Audio {
+                sentence_index,
+                mulaw,
+            } => Chunk::Audio(pb::SpokenAudio {
+                sentence_index,
+                mulaw,
+            }),
+            SpokenPart::Done(d) => Chunk::Done(pb::SpokenReplyDone {
+                text: d.text,
+                fallback: d.fallback,
+                failure: d.failure.unwrap_or_default(),
+                reply_engine: d.reply_engine.into(),
+                tts_engine: d.tts_engine.into(),
+                needs_follow_up: d.needs_follow_up,
+                matched_question: d.matched_question.unwrap_or_default(),
+                timings: timings(&d.timings),
+            }),
+        };
+        pb::SpokenReplyChunk { chunk: Some(chunk) }
     }
 }
 
@@ -193,6 +232,26 @@ impl SpeechService for SpeechGrpc {
             matched_question: s.matched_question.unwrap_or_default(),
             timings: timings(&s.timings),
         }))
+    }
+
+    type StreamReplyAndSpeakStream = SpokenChunks;
+
+    async fn stream_reply_and_speak(
+        &self,
+        req: Request<pb::ReplyAndSpeakRequest>,
+    ) -> Result<Response<SpokenChunks>, Status> {
+        let req = req.into_inner();
+        let ctx = ReplyContext::try_from(req.reply.unwrap_or_default())?;
+        let parts = self
+            .speech
+            .stream_reply_and_speak(ctx, Some(req.voice.as_str()))?;
+        // Tonic drops this stream when the client goes away, and with it the receiver: the
+        // reply's task sees its channel closed and stops.
+        let chunks = ReceiverStream::new(parts).map(|part| match part {
+            Ok(part) => Ok(part.into()),
+            Err(e) => Err(Status::from(e)),
+        });
+        Ok(Response::new(Box::pin(chunks)))
     }
 
     async fn get_audio(

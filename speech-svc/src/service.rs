@@ -5,17 +5,20 @@ use crate::{
     audio::{self, Limits, SourceFormat},
     error::{Error, ProviderFailure, Result},
     recording_download::RecordingDownloader,
-    reply::{self, Replier, Reply, ReplyContext},
+    reply::{self, Replier, Reply, ReplyContext, ReplyPiece, ReplyStream, sentences},
     settings::Settings,
     strings,
     stt::{self, Transcriber, Transcript},
-    tts::{self, AudioFile, AudioFormat, SharedAudioStore, Synthesizer, TtsCache},
+    tts::{self, AudioFile, AudioFormat, PhoneAudio, SharedAudioStore, Synthesizer, TtsCache},
 };
+use futures::{StreamExt, TryStreamExt};
 use std::{
+    collections::VecDeque,
     future::Future,
     sync::Arc,
     time::{Duration, Instant},
 };
+use tokio::sync::mpsc;
 
 /// Longest text one synthesis accepts (a spoken answer is a sentence or two).
 pub const MAX_TTS_CHARS: usize = 1000;
@@ -95,6 +98,42 @@ pub struct Spoken {
     pub matched_question: Option<String>,
     pub timings: Timings,
 }
+
+/// One message of a reply spoken on a live call, in the order it is sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SpokenPart {
+    /// Sent just before the sentence's first audio; `fallback` when it is the fixed fallback
+    /// sentence, said because the reply failed.
+    Sentence {
+        index: u32,
+        text: String,
+        fallback: bool,
+    },
+    /// 8 kHz mono μ-law of sentence `sentence_index`.
+    Audio { sentence_index: u32, mulaw: Vec<u8> },
+    /// The last message.
+    Done(SpokenDone),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpokenDone {
+    /// The sentences spoken, joined, or the fallback sentence.
+    pub text: String,
+    pub fallback: bool,
+    /// Why the reply stopped early or the fallback was spoken.
+    pub failure: Option<String>,
+    pub reply_engine: &'static str,
+    pub tts_engine: &'static str,
+    pub needs_follow_up: bool,
+    pub matched_question: Option<String>,
+    pub timings: Timings,
+}
+
+/// A reply spoken on a live call, as it is made. Dropping it stops the reply and its synthesis.
+pub type SpokenStream = mpsc::Receiver<Result<SpokenPart>>;
+
+/// Messages a live reply may run ahead of its reader.
+const SPOKEN_BUFFER: usize = 32;
 
 pub struct Speech {
     downloader: RecordingDownloader,
@@ -196,15 +235,7 @@ impl Speech {
     }
 
     pub async fn reply(&self, ctx: &ReplyContext) -> Result<Replied> {
-        let caller = ctx.caller_text.trim();
-        if caller.is_empty() {
-            return Err(Error::InvalidRequest("caller_text is empty".into()));
-        }
-        if caller.chars().count() > MAX_CALLER_CHARS {
-            return Err(Error::InvalidRequest(format!(
-                "caller_text is longer than {MAX_CALLER_CHARS} characters"
-            )));
-        }
+        check_caller_text(ctx)?;
         let mut timings = Timings::default();
         let engine = self.replier.name();
         let reply = timings
@@ -245,10 +276,7 @@ impl Speech {
                 "text is longer than {MAX_TTS_CHARS} characters"
             )));
         }
-        let voice = match voice.map(str::trim).filter(|v| !v.is_empty()) {
-            Some(v) => valid_voice(v)?,
-            None => self.tts.default_voice().to_string(),
-        };
+        let voice = self.voice_or_default(voice)?;
         let engine = self.tts.name();
         let voice_id = format!("{engine}:{voice}");
         let format = self.tts.format();
@@ -272,6 +300,14 @@ impl Speech {
             engine,
             timings: Timings::default(),
         })
+    }
+
+    /// The voice a request names, checked, or the engine's own.
+    fn voice_or_default(&self, voice: Option<&str>) -> Result<String> {
+        match voice.map(str::trim).filter(|v| !v.is_empty()) {
+            Some(v) => valid_voice(v),
+            None => Ok(self.tts.default_voice().to_string()),
+        }
     }
 
     /// Reply, then speak it; on a failure of either, speak [`strings::FALLBACK`] once; when that
@@ -333,6 +369,33 @@ impl Speech {
         }
     }
 
+    /// The reply spoken as it is made, for a live call: cut into sentences as the reply engine
+    /// writes it, each synthesised as telephone audio as soon as it is complete (the next one
+    /// while this one's audio is still being sent, never further ahead). The same request
+    /// checks, voices, timeouts and fallback as [`Self::reply_and_speak`]: a failure before any
+    /// audio was sent speaks [`strings::FALLBACK`] instead; a failure after ends the reply with
+    /// its `failure` set (a failed reply still speaks the sentences it completed). Dropping the
+    /// stream stops the reply and its synthesis at once.
+    pub fn stream_reply_and_speak(
+        self: &Arc<Self>,
+        ctx: ReplyContext,
+        voice: Option<&str>,
+    ) -> Result<SpokenStream> {
+        check_caller_text(&ctx)?;
+        let voice = self.voice_or_default(voice)?;
+        let (tx, rx) = mpsc::channel(SPOKEN_BUFFER);
+        let speech = self.clone();
+        tokio::spawn(async move {
+            let live = LiveReply::new(&speech, &voice, &tx);
+            tokio::select! {
+                // Dropping the reply's future drops its provider requests with it.
+                _ = tx.closed() => tracing::info!("the live reply's reader left: reply stopped"),
+                _ = live.run(&ctx) => {}
+            }
+        });
+        Ok(rx)
+    }
+
     /// A cached audio file for `GET /static/tts/{file}`.
     pub async fn audio_file(&self, file_name: &str) -> Result<(Vec<u8>, AudioFormat)> {
         self.cache.read(file_name).await
@@ -350,15 +413,384 @@ impl Speech {
     }
 }
 
+fn check_caller_text(ctx: &ReplyContext) -> Result<()> {
+    let caller = ctx.caller_text.trim();
+    if caller.is_empty() {
+        return Err(Error::InvalidRequest("caller_text is empty".into()));
+    }
+    if caller.chars().count() > MAX_CALLER_CHARS {
+        return Err(Error::InvalidRequest(format!(
+            "caller_text is longer than {MAX_CALLER_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// The reader of a live reply has gone: stop.
+struct Gone;
+
+/// How the reply part of a live reply ended.
+struct ReplyOutcome {
+    failure: Option<String>,
+    needs_follow_up: bool,
+    matched_question: Option<String>,
+}
+
+/// One live reply being made and sent.
+struct LiveReply<'a> {
+    speech: &'a Speech,
+    voice: &'a str,
+    tx: &'a mpsc::Sender<Result<SpokenPart>>,
+    started: Instant,
+    timings: Timings,
+    /// The sentences announced so far (each with audio).
+    spoken: Vec<String>,
+    tts_total: Duration,
+}
+
+impl<'a> LiveReply<'a> {
+    fn new(speech: &'a Speech, voice: &'a str, tx: &'a mpsc::Sender<Result<SpokenPart>>) -> Self {
+        Self {
+            speech,
+            voice,
+            tx,
+            started: Instant::now(),
+            timings: Timings::default(),
+            spoken: Vec::new(),
+            tts_total: Duration::ZERO,
+        }
+    }
+
+    async fn run(mut self, ctx: &ReplyContext) -> Result<(), Gone> {
+        let outcome = self.speak_reply(ctx).await?;
+        let reply_engine = self.speech.replier.name();
+        let tts_engine = self.speech.tts.name();
+        if !self.spoken.is_empty() || outcome.failure.is_none() {
+            self.timings.push("tts", self.tts_total);
+            let done = SpokenDone {
+                text: self.spoken.join(" "),
+                fallback: false,
+                // A reply cut short is not a whole answer: staff should call back.
+                needs_follow_up: outcome.needs_follow_up || outcome.failure.is_some(),
+                failure: outcome.failure,
+                reply_engine,
+                tts_engine,
+                matched_question: outcome.matched_question,
+                timings: std::mem::take(&mut self.timings),
+            };
+            tracing::info!(
+                reply_engine,
+                tts_engine,
+                sentences = self.spoken.len(),
+                failure = done.failure.as_deref().unwrap_or_default(),
+                timings = ?done.timings,
+                "live reply spoken"
+            );
+            return self.send(SpokenPart::Done(done)).await;
+        }
+        let failure = outcome.failure.unwrap_or_default();
+        tracing::warn!(%failure, "speaking the fallback sentence on a live call");
+        match self.fallback_audio().await {
+            Ok(mulaw) => {
+                self.first_audio();
+                self.send(SpokenPart::Sentence {
+                    index: 0,
+                    text: strings::FALLBACK.into(),
+                    fallback: true,
+                })
+                .await?;
+                self.send(SpokenPart::Audio {
+                    sentence_index: 0,
+                    mulaw,
+                })
+                .await?;
+                let done = SpokenDone {
+                    text: strings::FALLBACK.into(),
+                    fallback: true,
+                    failure: Some(failure),
+                    reply_engine,
+                    tts_engine,
+                    // The caller's question went unanswered: staff should call back.
+                    needs_follow_up: true,
+                    matched_question: None,
+                    timings: std::mem::take(&mut self.timings),
+                };
+                self.send(SpokenPart::Done(done)).await
+            }
+            Err(e) => self
+                .tx
+                .send(Err(Error::FallbackFailed {
+                    reply: failure,
+                    fallback: e.to_string(),
+                }))
+                .await
+                .map_err(|_| Gone),
+        }
+    }
+
+    /// The fallback sentence as telephone audio, from the cache it was warmed into.
+    async fn fallback_audio(&mut self) -> Result<Vec<u8>> {
+        let s = self
+            .speech
+            .synthesize_timed(
+                strings::FALLBACK,
+                Some(self.voice),
+                "fallback_tts",
+                &mut self.timings,
+            )
+            .await?;
+        let (file, _) = self.speech.cache.read(&s.audio.file_name).await?;
+        tts::phone_audio_of_file(s.engine, file).await
+    }
+
+    /// Reply deltas → sentences → speech, until the reply is spoken or fails.
+    async fn speak_reply(&mut self, ctx: &ReplyContext) -> Result<ReplyOutcome, Gone> {
+        let replier = &self.speech.replier;
+        let deadline = deadline_after(self.speech.reply_timeout);
+        let failed = |failure: String| ReplyOutcome {
+            failure: Some(failure),
+            needs_follow_up: true,
+            matched_question: None,
+        };
+        let mut reply = match tokio::time::timeout_at(deadline, replier.reply_stream(ctx)).await {
+            Ok(Ok(stream)) => Some(stream),
+            Ok(Err(e)) => {
+                self.timings.push("reply", self.started.elapsed());
+                return Ok(failed(format!("reply: {e}")));
+            }
+            Err(_) => {
+                self.timings.push("reply", self.started.elapsed());
+                return Ok(failed(format!("reply: {}", timed_out(replier.name()))));
+            }
+        };
+        let mut splitter = sentences::SentenceSplitter::new();
+        let mut waiting: VecDeque<String> = VecDeque::new();
+        let mut current: Option<SentenceSpeech> = None;
+        let mut ahead: Option<SentenceSpeech> = None;
+        let mut next_index = 0u32;
+        let mut outcome = ReplyOutcome {
+            failure: None,
+            needs_follow_up: false,
+            matched_question: None,
+        };
+        loop {
+            if current.is_none() {
+                current = ahead.take();
+            }
+            for slot in [&mut current, &mut ahead] {
+                if slot.is_none()
+                    && let Some(text) = waiting.pop_front()
+                {
+                    *slot = Some(self.start_sentence(next_index, text));
+                    next_index += 1;
+                }
+            }
+            if reply.is_none() && current.is_none() {
+                return Ok(outcome);
+            }
+            tokio::select! {
+                piece = next_piece(reply.as_mut(), deadline, replier.name()) => match piece {
+                    Ok(ReplyPiece::Text(delta)) => {
+                        if self.timings.get("reply_first_text").is_none() && !delta.trim().is_empty() {
+                            self.timings.push("reply_first_text", self.started.elapsed());
+                        }
+                        self.sentences_made(&mut waiting, splitter.push(&delta));
+                    }
+                    Ok(ReplyPiece::Done { needs_follow_up, matched_question }) => {
+                        let rest = std::mem::take(&mut splitter).finish();
+                        self.sentences_made(&mut waiting, rest.into_iter().collect());
+                        self.timings.push("reply", self.started.elapsed());
+                        reply = None;
+                        if next_index == 0 && waiting.is_empty() {
+                            return Ok(failed(format!(
+                                "reply: {}: the answer has nothing to say",
+                                replier.name()
+                            )));
+                        }
+                        outcome.needs_follow_up = needs_follow_up;
+                        outcome.matched_question = matched_question;
+                    }
+                    Err(e) => {
+                        self.timings.push("reply", self.started.elapsed());
+                        if self.spoken.is_empty() {
+                            return Ok(failed(format!("reply: {e}")));
+                        }
+                        // The sentences already complete are still spoken; the rest is lost.
+                        reply = None;
+                        outcome.failure = Some(format!("reply: {e}"));
+                    }
+                },
+                chunk = next_chunk(current.as_mut()) => match chunk {
+                    Some(Ok(mulaw)) if mulaw.is_empty() => {}
+                    Some(Ok(mulaw)) => {
+                        let Some(sentence) = current.as_mut() else { continue };
+                        if !sentence.announced {
+                            sentence.announced = true;
+                            let (index, text) = (sentence.index, sentence.text.clone());
+                            self.first_audio();
+                            self.spoken.push(text.clone());
+                            self.send(SpokenPart::Sentence {
+                                index,
+                                text,
+                                fallback: false,
+                            })
+                            .await?;
+                        }
+                        let sentence_index = sentence.index;
+                        self.send(SpokenPart::Audio { sentence_index, mulaw }).await?;
+                    }
+                    Some(Err(e)) => return Ok(failed(format!("tts: {e}"))),
+                    None => {
+                        if let Some(done) = current.take() {
+                            self.tts_total += done.took.unwrap_or_default();
+                        }
+                    }
+                },
+                _ = prefetch(ahead.as_mut()) => {}
+            }
+        }
+    }
+
+    fn sentences_made(&mut self, waiting: &mut VecDeque<String>, made: Vec<String>) {
+        if !made.is_empty() && self.timings.get("first_sentence").is_none() {
+            self.timings.push("first_sentence", self.started.elapsed());
+        }
+        waiting.extend(made);
+    }
+
+    fn first_audio(&mut self) {
+        if self.timings.get("first_audio").is_none() {
+            self.timings.push("first_audio", self.started.elapsed());
+        }
+    }
+
+    fn start_sentence(&self, index: u32, text: String) -> SentenceSpeech {
+        let tts = self.speech.tts.clone();
+        let (voice, said) = (self.voice.to_string(), text.clone());
+        let audio: PhoneAudio =
+            futures::stream::once(async move { tts.synthesize_phone(&said, &voice).await })
+                .try_flatten()
+                .boxed();
+        SentenceSpeech {
+            index,
+            text,
+            audio,
+            engine: self.speech.tts.name(),
+            started: Instant::now(),
+            deadline: deadline_after(self.speech.tts_timeout),
+            ready: VecDeque::new(),
+            ended: false,
+            took: None,
+            announced: false,
+        }
+    }
+
+    async fn send(&self, part: SpokenPart) -> Result<(), Gone> {
+        self.tx.send(Ok(part)).await.map_err(|_| Gone)
+    }
+}
+
+/// One sentence's speech, being made.
+struct SentenceSpeech {
+    index: u32,
+    text: String,
+    audio: PhoneAudio,
+    engine: &'static str,
+    started: Instant,
+    deadline: tokio::time::Instant,
+    /// Made ahead, not yet sent.
+    ready: VecDeque<Result<Vec<u8>>>,
+    ended: bool,
+    took: Option<Duration>,
+    announced: bool,
+}
+
+impl SentenceSpeech {
+    /// The next chunk, from what was made ahead or from the engine; `None` when all is sent.
+    async fn next(&mut self) -> Option<Result<Vec<u8>>> {
+        match self.ready.pop_front() {
+            Some(chunk) => Some(chunk),
+            None => self.pull().await,
+        }
+    }
+
+    /// One more chunk from the engine, or `None` at the end (also after a failure).
+    async fn pull(&mut self) -> Option<Result<Vec<u8>>> {
+        if self.ended {
+            return None;
+        }
+        let chunk = match tokio::time::timeout_at(self.deadline, self.audio.next()).await {
+            Ok(chunk) => chunk,
+            Err(_) => Some(Err(timed_out(self.engine))),
+        };
+        match &chunk {
+            None => {
+                self.ended = true;
+                self.took = Some(self.started.elapsed());
+            }
+            Some(Err(_)) => self.ended = true,
+            Some(Ok(_)) => {}
+        }
+        chunk
+    }
+}
+
+async fn next_piece(
+    reply: Option<&mut ReplyStream>,
+    deadline: tokio::time::Instant,
+    engine: &'static str,
+) -> Result<ReplyPiece> {
+    let Some(reply) = reply else {
+        return std::future::pending().await;
+    };
+    match tokio::time::timeout_at(deadline, reply.next()).await {
+        Ok(Some(piece)) => piece,
+        Ok(None) => Err(Error::provider(
+            engine,
+            ProviderFailure::BadResponse("the reply ended early".into()),
+        )),
+        Err(_) => Err(timed_out(engine)),
+    }
+}
+
+async fn next_chunk(sentence: Option<&mut SentenceSpeech>) -> Option<Result<Vec<u8>>> {
+    match sentence {
+        Some(s) => s.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Makes the next sentence's speech while this one's is being sent.
+async fn prefetch(sentence: Option<&mut SentenceSpeech>) {
+    match sentence {
+        Some(s) if !s.ended => {
+            if let Some(chunk) = s.pull().await {
+                s.ready.push_back(chunk);
+            }
+        }
+        _ => std::future::pending().await,
+    }
+}
+
+/// The engines have their own timeouts; ours (a little longer) also bounds local engines.
+const ENGINE_TIMEOUT_SLACK: Duration = Duration::from_millis(500);
+
+fn deadline_after(limit: Duration) -> tokio::time::Instant {
+    tokio::time::Instant::now() + limit + ENGINE_TIMEOUT_SLACK
+}
+
+fn timed_out(engine: &'static str) -> Error {
+    Error::provider(engine, ProviderFailure::Timeout)
+}
+
 async fn with_timeout<T>(
     engine: &'static str,
     limit: Duration,
     f: impl Future<Output = Result<T>>,
 ) -> Result<T> {
-    // The engines have their own timeouts; this one (a little longer) also bounds local engines.
-    tokio::time::timeout(limit + Duration::from_millis(500), f)
+    tokio::time::timeout(limit + ENGINE_TIMEOUT_SLACK, f)
         .await
-        .map_err(|_| Error::provider(engine, ProviderFailure::Timeout))?
+        .map_err(|_| timed_out(engine))?
 }
 
 /// A voice name is letters, digits and `-_.+:`, at most 64, never an option (`-…`).

@@ -110,6 +110,14 @@ mod tests {
         ) -> Result<Response<pb::ReplyAndSpeakResponse>, Status> {
             Err(Status::unimplemented("test"))
         }
+        type StreamReplyAndSpeakStream =
+            futures::stream::Empty<Result<pb::SpokenReplyChunk, Status>>;
+        async fn stream_reply_and_speak(
+            &self,
+            _: Request<pb::ReplyAndSpeakRequest>,
+        ) -> Result<Response<Self::StreamReplyAndSpeakStream>, Status> {
+            Err(Status::unimplemented("test"))
+        }
         async fn get_audio(
             &self,
             req: Request<pb::GetAudioRequest>,

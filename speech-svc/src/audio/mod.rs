@@ -4,6 +4,7 @@
 //! Every malformed input is a typed [`AudioError`]; nothing here panics on user data.
 
 mod decode;
+pub mod phone;
 mod resample;
 pub mod wav;
 

@@ -1,6 +1,7 @@
 //! WAV encoding (16-bit PCM and G.711 μ-law; the codec is `agentlocator_common::mulaw`).
 
-use agentlocator_common::mulaw::{encode as mulaw_encode, wav_header as header};
+use super::{AudioError, PHONE_RATE};
+use agentlocator_common::mulaw::wav_header as header;
 
 /// Converts a sample in `[-1, 1]` to 16-bit PCM, clamping anything outside.
 pub fn to_i16(s: f32) -> i16 {
@@ -27,8 +28,52 @@ pub fn encode_pcm16(samples: &[f32], rate: u32) -> Vec<u8> {
 pub fn encode_mulaw(samples: &[f32], rate: u32) -> Vec<u8> {
     let mut out = Vec::with_capacity(58 + samples.len());
     header(&mut out, 7, 8, rate, samples.len());
-    out.extend(samples.iter().map(|s| mulaw_encode(to_i16(*s))));
+    out.extend(super::phone::mulaw_of(samples));
     out
+}
+
+/// The samples of an 8 kHz mono μ-law WAV (what Google returns for `MULAW`), checked.
+pub fn mulaw_data(wav: &[u8]) -> Result<&[u8], AudioError> {
+    let not = |m: &str| AudioError::NotAudio(format!("not an 8 kHz mono μ-law WAV: {m}"));
+    if wav.len() < 12 || &wav[0..4] != b"RIFF" || &wav[8..12] != b"WAVE" {
+        return Err(not("no RIFF/WAVE header"));
+    }
+    let mut rest = &wav[12..];
+    let mut format_ok = false;
+    while rest.len() >= 8 {
+        let id = &rest[0..4];
+        let len = u32::from_le_bytes([rest[4], rest[5], rest[6], rest[7]]) as usize;
+        let body = &rest[8..];
+        if id == b"data" {
+            if !format_ok {
+                return Err(not("no fmt chunk before the data"));
+            }
+            // A streamed WAV may declare more (or `u32::MAX`) than it holds.
+            return Ok(&body[..len.min(body.len())]);
+        }
+        if body.len() < len {
+            break;
+        }
+        if id == b"fmt " {
+            if len < 16 {
+                return Err(not("short fmt chunk"));
+            }
+            let u16_at = |i: usize| u16::from_le_bytes([body[i], body[i + 1]]);
+            let rate = u32::from_le_bytes([body[4], body[5], body[6], body[7]]);
+            if u16_at(0) != 7 || u16_at(2) != 1 || rate != PHONE_RATE || u16_at(14) != 8 {
+                return Err(not(&format!(
+                    "format {}, {} channels, {rate} Hz, {} bits",
+                    u16_at(0),
+                    u16_at(2),
+                    u16_at(14)
+                )));
+            }
+            format_ok = true;
+        }
+        // Chunks are padded to an even length.
+        rest = &body[(len + len % 2).min(body.len())..];
+    }
+    Err(AudioError::Truncated("the WAV has no data chunk".into()))
 }
 
 #[cfg(test)]
@@ -46,5 +91,19 @@ mod tests {
         assert_eq!(u32::from_le_bytes(wav[24..28].try_into().unwrap()), 16_000);
         assert_eq!(u32::from_le_bytes(wav[40..44].try_into().unwrap()), 8);
         assert_eq!(i16::from_le_bytes(wav[50..52].try_into().unwrap()), 32767);
+    }
+
+    #[test]
+    fn mulaw_data_is_found_behind_the_header_and_checked() {
+        let samples = [0.0, 0.25, -0.25, 0.5];
+        let wav = encode_mulaw(&samples, PHONE_RATE);
+        assert_eq!(
+            mulaw_data(&wav).unwrap(),
+            super::super::phone::mulaw_of(&samples)
+        );
+        assert!(mulaw_data(&encode_mulaw(&samples, 16_000)).is_err());
+        assert!(mulaw_data(&encode_pcm16(&samples, PHONE_RATE)).is_err());
+        assert!(mulaw_data(b"ID3 not a wav").is_err());
+        assert!(mulaw_data(&wav[..40]).is_err());
     }
 }

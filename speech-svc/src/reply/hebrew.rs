@@ -9,7 +9,7 @@ use std::{
 };
 
 /// Letters that attach to the front of a Hebrew word (and, the, in, to, from, that, as).
-const PREFIXES: [char; 7] = ['ו', 'ה', 'ב', 'ל', 'מ', 'ש', 'כ'];
+pub(crate) const PREFIXES: [char; 7] = ['ו', 'ה', 'ב', 'ל', 'מ', 'ש', 'כ'];
 
 fn final_to_regular(c: char) -> char {
     match c {

@@ -3,12 +3,14 @@
 mod hebrew;
 mod knowledge;
 mod openai;
+pub mod sentences;
 
 pub use knowledge::KnowledgeReplier;
 pub use openai::OpenAiReplier;
 
 use crate::{error::Result, settings::Settings};
 use agentlocator_common::config::LlmEngine;
+use futures::{StreamExt, stream::BoxStream};
 use std::sync::Arc;
 
 /// One of the business's own answers (crm-svc's `knowledge_qa` `[{"q","a"}]`).
@@ -56,11 +58,45 @@ pub struct Reply {
     pub matched_question: Option<String>,
 }
 
+/// A part of a reply as it is being made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplyPiece {
+    /// More of the reply's text, to append to what came before.
+    Text(String),
+    /// The reply is complete; the last piece.
+    Done {
+        needs_follow_up: bool,
+        matched_question: Option<String>,
+    },
+}
+
+/// A reply as it is being made; dropping it stops the engine's request.
+pub type ReplyStream = BoxStream<'static, Result<ReplyPiece>>;
+
+impl From<Reply> for ReplyStream {
+    /// A reply made whole, as a stream of its text and the end.
+    fn from(reply: Reply) -> Self {
+        futures::stream::iter([
+            Ok(ReplyPiece::Text(reply.text)),
+            Ok(ReplyPiece::Done {
+                needs_follow_up: reply.needs_follow_up,
+                matched_question: reply.matched_question,
+            }),
+        ])
+        .boxed()
+    }
+}
+
 #[async_trait::async_trait]
 pub trait Replier: Send + Sync {
     /// The engine's name in responses and logs (`openai`, `knowledge`).
     fn name(&self) -> &'static str;
     async fn reply(&self, ctx: &ReplyContext) -> Result<Reply>;
+    /// The reply as it is made, for a live call. Engines that cannot stream give their whole
+    /// [`Self::reply`] at once.
+    async fn reply_stream(&self, ctx: &ReplyContext) -> Result<ReplyStream> {
+        Ok(self.reply(ctx).await?.into())
+    }
 }
 
 /// The engine `LLM_ENGINE` selects.

@@ -1,6 +1,9 @@
 //! `TTS_ENGINE=google`: Cloud Text-to-Speech `POST {base}/v1/text:synthesize` with
 //! `{"input": {"text"}, "voice": {"languageCode": "he-IL", "name"}, "audioConfig":
-//! {"audioEncoding": "MP3"}}`, answered `{"audioContent": "<base64 MP3>"}`.
+//! {"audioEncoding": "MP3"}}`, answered `{"audioContent": "<base64 MP3>"}`. For a live call
+//! `{"audioEncoding": "MULAW", "sampleRateHertz": 8000}`, which comes back as a μ-law WAV whose
+//! data is sent on unchanged. (Chirp 3 HD voices can also stream over gRPC
+//! (`StreamingSynthesize`); this engine does not use that yet.)
 //!
 //! Authentication follows Google's server-to-server OAuth 2.0 flow: a JWT signed RS256 with the
 //! service account's private key (`iss` = its e-mail, `scope` = cloud-platform, `aud` = its
@@ -8,16 +11,18 @@
 //! urn:ietf:params:oauth:grant-type:jwt-bearer`) for an access token, cached until a minute
 //! before it expires.
 
-use super::{AudioFormat, Synthesizer};
+use super::{AudioFormat, PhoneAudio, Synthesizer};
 use crate::{
+    audio::{PHONE_RATE, wav},
     error::{Error, ProviderFailure, Result},
     http,
 };
 use agentlocator_common::Secret;
 use base64::Engine as _;
+use futures::StreamExt;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::{
     path::Path,
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
@@ -247,10 +252,32 @@ impl Synthesizer for GoogleTts {
         AudioFormat::Mp3
     }
     async fn synthesize(&self, text: &str, voice: &str) -> Result<Vec<u8>> {
+        self.request(text, voice, json!({"audioEncoding": "MP3"}))
+            .await
+    }
+    /// `MULAW` at 8 kHz, which Google returns as a WAV: its data is passed on as it is.
+    async fn synthesize_phone(&self, text: &str, voice: &str) -> Result<PhoneAudio> {
+        let wav = self
+            .request(
+                text,
+                voice,
+                json!({"audioEncoding": "MULAW", "sampleRateHertz": PHONE_RATE}),
+            )
+            .await?;
+        let mulaw = wav::mulaw_data(&wav)
+            .map_err(|e| Error::provider(ENGINE, ProviderFailure::BadResponse(e.to_string())))?
+            .to_vec();
+        Ok(futures::stream::iter([Ok(mulaw)]).boxed())
+    }
+}
+
+impl GoogleTts {
+    /// `text:synthesize` of `text` in `voice` with `audio_config`: the decoded `audioContent`.
+    async fn request(&self, text: &str, voice: &str, audio_config: Value) -> Result<Vec<u8>> {
         let body = json!({
             "input": {"text": text},
             "voice": {"languageCode": Self::language_code(voice), "name": voice},
-            "audioConfig": {"audioEncoding": "MP3"},
+            "audioConfig": audio_config,
         });
         let request = self.client.post(&self.synthesize_url);
         let request = match &self.auth {

@@ -13,9 +13,18 @@ pub use google::{GoogleTts, ServiceAccount};
 pub use openai::OpenAiTts;
 pub use shared_store::SharedAudioStore;
 
-use crate::{error::Result, settings::Settings};
+use crate::{
+    audio::{self, Limits},
+    error::{Error, ProviderFailure, Result},
+    settings::Settings,
+};
 use agentlocator_common::config::TtsEngine;
+use futures::{StreamExt, stream::BoxStream};
 use std::sync::Arc;
+
+/// Speech for a live call as it is made: chunks of 8 kHz mono G.711 μ-law, of any length.
+/// Dropping it stops the engine's request.
+pub type PhoneAudio = BoxStream<'static, Result<Vec<u8>>>;
 
 /// Audio formats Twilio `<Play>` accepts that the engines produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +65,26 @@ pub trait Synthesizer: Send + Sync {
     fn format(&self) -> AudioFormat;
     /// Hebrew speech of `text` in `voice`, encoded as [`Self::format`].
     async fn synthesize(&self, text: &str, voice: &str) -> Result<Vec<u8>>;
+    /// The same speech as telephone audio, for a live call. Engines that cannot stream give
+    /// their whole [`Self::synthesize`] converted, in one chunk.
+    async fn synthesize_phone(&self, text: &str, voice: &str) -> Result<PhoneAudio> {
+        let file = self.synthesize(text, voice).await?;
+        let mulaw = phone_audio_of_file(self.name(), file).await?;
+        Ok(futures::stream::iter([Ok(mulaw)]).boxed())
+    }
+}
+
+/// An engine's audio file as 8 kHz μ-law; audio that does not decode is the engine's failure.
+pub async fn phone_audio_of_file(engine: &'static str, file: Vec<u8>) -> Result<Vec<u8>> {
+    tokio::task::spawn_blocking(move || audio::phone::mulaw_of_file(&file, &Limits::default()))
+        .await
+        .map_err(|e| Error::Internal(format!("audio task: {e}")))?
+        .map_err(|e| {
+            Error::provider(
+                engine,
+                ProviderFailure::BadResponse(format!("the audio is not playable: {e}")),
+            )
+        })
 }
 
 /// The engine `TTS_ENGINE` selects.

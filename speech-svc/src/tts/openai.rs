@@ -1,14 +1,18 @@
 //! `TTS_ENGINE=openai`: `POST {OPENAI_BASE_URL}/v1/audio/speech` with
-//! `{"model", "input", "voice", "response_format": "mp3"}`; the answer is the MP3 itself.
+//! `{"model", "input", "voice", "response_format": "mp3"}`; the answer is the MP3 itself. For a
+//! live call `"response_format": "pcm"`: raw 24 kHz 16-bit little-endian mono, read as it
+//! streams in and turned into 8 kHz μ-law chunk by chunk.
 
-use super::{AudioFormat, Synthesizer};
+use super::{AudioFormat, PhoneAudio, Synthesizer};
 use crate::{
+    audio::phone::{Downsampler24kTo8k, Pcm16Reader, mulaw_of},
     error::{Error, ProviderFailure, Result},
     http,
     settings::OpenAiSettings,
 };
 use agentlocator_common::Secret;
-use serde_json::json;
+use futures::StreamExt;
+use serde_json::{Value, json};
 use std::time::Duration;
 
 const ENGINE: &str = "openai";
@@ -31,6 +35,63 @@ impl OpenAiTts {
             voice: settings.tts_voice.clone(),
         })
     }
+
+    async fn request(&self, text: &str, voice: &str, format: &str) -> Result<reqwest::Response> {
+        let body: Value = json!({
+            "model": self.model,
+            "input": text,
+            "voice": voice,
+            "response_format": format,
+        });
+        let mut req = self.client.post(&self.url).json(&body);
+        if let Some(key) = &self.api_key {
+            req = req.bearer_auth(key.expose());
+        }
+        let resp = req.send().await.map_err(|e| http::transport(ENGINE, e))?;
+        http::check(ENGINE, resp).await
+    }
+}
+
+fn empty_audio() -> Error {
+    Error::provider(ENGINE, ProviderFailure::BadResponse("empty audio".into()))
+}
+
+/// The state of one streamed `pcm` answer.
+struct PcmToPhone {
+    body: futures::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
+    pcm: Pcm16Reader,
+    downsampler: Downsampler24kTo8k,
+    got_audio: bool,
+    ended: bool,
+}
+
+impl PcmToPhone {
+    fn into_stream(self) -> PhoneAudio {
+        futures::stream::unfold(self, |mut s| async move {
+            while !s.ended {
+                let (samples, failure) = match s.body.next().await {
+                    Some(Ok(bytes)) => (s.downsampler.push(&s.pcm.push(&bytes)), None),
+                    Some(Err(e)) => (Vec::new(), Some(http::transport(ENGINE, e))),
+                    None => {
+                        s.ended = true;
+                        let rest = s.downsampler.finish();
+                        let failure = (!s.got_audio && rest.is_empty()).then(empty_audio);
+                        (rest, failure)
+                    }
+                };
+                if let Some(e) = failure {
+                    s.ended = true;
+                    return Some((Err(e), s));
+                }
+                if !samples.is_empty() {
+                    s.got_audio = true;
+                    return Some((Ok(mulaw_of(&samples)), s));
+                }
+            }
+            None
+        })
+        .boxed()
+    }
 }
 
 #[async_trait::async_trait]
@@ -45,25 +106,22 @@ impl Synthesizer for OpenAiTts {
         AudioFormat::Mp3
     }
     async fn synthesize(&self, text: &str, voice: &str) -> Result<Vec<u8>> {
-        let body = json!({
-            "model": self.model,
-            "input": text,
-            "voice": voice,
-            "response_format": "mp3",
-        });
-        let mut req = self.client.post(&self.url).json(&body);
-        if let Some(key) = &self.api_key {
-            req = req.bearer_auth(key.expose());
-        }
-        let resp = req.send().await.map_err(|e| http::transport(ENGINE, e))?;
-        let resp = http::check(ENGINE, resp).await?;
+        let resp = self.request(text, voice, "mp3").await?;
         let bytes = resp.bytes().await.map_err(|e| http::transport(ENGINE, e))?;
         if bytes.is_empty() {
-            return Err(Error::provider(
-                ENGINE,
-                ProviderFailure::BadResponse("empty audio".into()),
-            ));
+            return Err(empty_audio());
         }
         Ok(bytes.to_vec())
+    }
+    async fn synthesize_phone(&self, text: &str, voice: &str) -> Result<PhoneAudio> {
+        let resp = self.request(text, voice, "pcm").await?;
+        Ok(PcmToPhone {
+            body: resp.bytes_stream().boxed(),
+            pcm: Pcm16Reader::default(),
+            downsampler: Downsampler24kTo8k::default(),
+            got_audio: false,
+            ended: false,
+        }
+        .into_stream())
     }
 }
