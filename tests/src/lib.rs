@@ -3,7 +3,9 @@
 //! NATS JetStream stream under a unique subject root), so tests run side by side.
 
 pub mod otlp_receiver;
+pub mod realtime;
 pub mod socketio;
+pub mod twilio_media;
 
 use agentlocator_common::Config;
 use std::{collections::HashMap, time::Duration};

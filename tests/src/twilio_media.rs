@@ -71,7 +71,10 @@ impl Log {
 
     /// The first reply frame received after `t`.
     pub fn first_media_after(&self, t: Instant) -> Option<Instant> {
-        self.media().into_iter().map(|(at, _)| at).find(|at| *at > t)
+        self.media()
+            .into_iter()
+            .map(|(at, _)| at)
+            .find(|at| *at > t)
     }
 }
 

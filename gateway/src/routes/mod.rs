@@ -142,7 +142,9 @@ pub const ROOT_ROUTES: &[(&str, &str, Attach)] = &[
         r.to(webhooks::recording_status)
     }),
     // Media Streams (WebSocket), bridged to voice-svc's listener; signature checked there.
-    ("GET", "/webhook/media_stream", |r| r.to(webhooks::media_stream)),
+    ("GET", "/webhook/media_stream", |r| {
+        r.to(webhooks::media_stream)
+    }),
     // The WhatsApp sidecar → bridge hop, authenticated by the shared secret (checked by the bridge).
     ("POST", "/webhook/whatsapp_incoming", |r| {
         r.to(whatsapp::sidecar_incoming)

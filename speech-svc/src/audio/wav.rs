@@ -13,7 +13,6 @@ pub fn to_i16(s: f32) -> i16 {
     }
 }
 
-
 /// Mono 16-bit PCM WAV of `samples` at `rate`.
 pub fn encode_pcm16(samples: &[f32], rate: u32) -> Vec<u8> {
     let mut out = Vec::with_capacity(44 + samples.len() * 2);

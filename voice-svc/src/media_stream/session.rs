@@ -21,11 +21,11 @@ use agentlocator_proto::v1::{self as pb, CallEventKind};
 use futures::{Sink, SinkExt, Stream, StreamExt};
 use std::time::{Duration, Instant};
 use tokio::time::MissedTickBehavior;
-use tracing::Instrument;
 use tokio_tungstenite::tungstenite::{
     Message,
     protocol::{CloseFrame, frame::coding::CloseCode},
 };
+use tracing::Instrument;
 
 /// Twilio sends a frame every 20 ms while the call is up; this long without one, the stream is
 /// dead.
@@ -362,7 +362,11 @@ where
     for reply in playback.take_all() {
         log.publish_reply(&reply).await;
     }
-    tracing::info!(ending = ending.label(), business_id = call.business_id, "media stream ended");
+    tracing::info!(
+        ending = ending.label(),
+        business_id = call.business_id,
+        "media stream ended"
+    );
     ending
 }
 

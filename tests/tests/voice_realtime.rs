@@ -1,0 +1,375 @@
+//! Realtime calls end to end, Twilio played by a WebSocket client: a signed `incoming_call` is
+//! answered with `<Connect><Stream>`; the stream is opened through the gateway with the signed
+//! upgrade, real Hebrew speech (espeak-ng → 8 kHz μ-law) goes in at real-time pace, the reply's
+//! audio comes back in 20 ms frames with marks, the caller barges in and hears `clear`, and the
+//! call's turns land on the customer's timeline. Providers are loopback servers speaking OpenAI's
+//! documented formats (the cascade's STT, streamed chat completions and PCM speech here), Twilio's
+//! REST API a loopback server too.
+
+mod voice_support;
+
+use agentlocator_tests::{
+    Api, Bus, Db, TestStack,
+    realtime::{Latencies, cascade_providers, hebrew_mulaw, stream_of},
+    twilio_media::{Refused, TwilioStream},
+};
+use std::{collections::HashMap, time::Duration};
+use voice_support::*;
+use wiremock::{
+    Mock, MockServer, ResponseTemplate,
+    matchers::{method, path_regex},
+};
+
+const BUSINESS_NUMBER: &str = "+97235550188";
+const HEARD: &str = "מה שעות הפעילות שלכם?";
+const REPLY: &str =
+    "אנחנו פתוחים בימים ראשון עד חמישי, מתשע בבוקר ועד שש בערב. ביום שישי אנחנו פתוחים עד הצהריים.";
+const INTERRUPTION: &str = "רגע, ומה עם יום שבת בבקשה?";
+
+fn call_sid() -> String {
+    format!("CA{}", uuid::Uuid::now_v7().simple())
+}
+
+fn call_params(sid: &str) -> Vec<(String, String)> {
+    params(&[
+        ("AccountSid", ACCOUNT_SID),
+        ("CallSid", sid),
+        ("From", CALLER),
+        ("To", BUSINESS_NUMBER),
+        ("Direction", "inbound"),
+        ("CallStatus", "ringing"),
+    ])
+}
+
+/// A loopback Twilio REST API that accepts recordings of any call.
+async fn twilio_api() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path_regex(
+            r"^/2010-04-01/Accounts/AC[0-9a-f]{32}/Calls/CA[0-9a-f]{32}/Recordings\.json$",
+        ))
+        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({
+            "sid": "RE0123456789abcdef0123456789abcdef", "status": "in-progress"
+        })))
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn cascade_stack(providers: &MockServer, twilio: &MockServer, db: Db, bus: Bus) -> TestStack {
+    let mut env = voice_env(db, bus);
+    twilio_vars(&mut env);
+    for (k, v) in [
+        ("REALTIME_ENGINE", "cascade".to_string()),
+        ("STT_ENGINE", "openai".into()),
+        ("LLM_ENGINE", "openai".into()),
+        ("TTS_ENGINE", "openai".into()),
+        ("OPENAI_BASE_URL", providers.uri()),
+        ("TWILIO_API_BASE_URL", twilio.uri()),
+    ] {
+        env.vars.insert(k.into(), v);
+    }
+    TestStack::start_in(env).await
+}
+
+/// The stream URL as Twilio would open it, but at the stack's real address (the TwiML names
+/// PUBLIC_BASE_URL's host, which Twilio signs).
+fn reachable(stack: &TestStack, stream_url: &str) -> String {
+    let path = stream_url
+        .split_once("/webhook/")
+        .map(|(_, p)| format!("/webhook/{p}"))
+        .expect("stream path");
+    stack.url(&path).replacen("http://", "ws://", 1)
+}
+
+fn stream_signature(stream_url: &str) -> String {
+    voice_svc::twilio_signature::compute(AUTH_TOKEN, stream_url, &[])
+}
+
+/// `incoming_call` → the stream's URL and parameters.
+async fn answer(stack: &TestStack, sid: &str) -> (String, HashMap<String, String>) {
+    let a = post_signed(stack, "/webhook/incoming_call", &call_params(sid)).await;
+    let els = a.twiml();
+    assert_eq!(
+        names(&els),
+        [
+            "Play",
+            "Connect",
+            "Stream",
+            "Parameter",
+            "Parameter",
+            "Parameter",
+            "Parameter",
+            "Parameter",
+            "Say",
+            "Record"
+        ],
+        "{}",
+        a.body
+    );
+    let (url, params) = stream_of(&a.body);
+    assert_eq!(url, "ws://127.0.0.1:8080/webhook/media_stream");
+    assert!(params.contains_key("token"), "{params:?}");
+    (url, params)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cascade_call_talks_is_interrupted_and_lands_on_the_timeline() {
+    let providers = cascade_providers(
+        HEARD,
+        REPLY,
+        espeak_hebrew_mp3("שלום"),
+        Latencies::default(),
+    )
+    .await;
+    let twilio = twilio_api().await;
+    let stack = cascade_stack(&providers, &twilio, Db::Sqlite, Bus::Memory).await;
+    let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
+    let sid = call_sid();
+    let (url, params) = answer(&stack, &sid).await;
+
+    let call = TwilioStream::open(
+        &reachable(&stack, &url),
+        Some(&stream_signature(&url)),
+        &sid,
+        &params,
+    )
+    .await
+    .expect("the signed upgrade is accepted");
+    call.say(hebrew_mulaw(HEARD));
+    assert!(
+        call.wait_until(Duration::from_secs(15), |l| l.media().len() >= 25)
+            .await,
+        "reply audio arrives"
+    );
+    {
+        let log = call.log.lock().unwrap();
+        let end = log.utterance_ends[0];
+        let first = log.first_media_after(end).expect("reply after the turn");
+        // Silence ends the turn (espeak's quiet tail counts as speech to this side, so less than
+        // the 600 ms shows here); then STT 150 + LLM 300 + TTS 150 ms on loopback.
+        let v2v = first - end;
+        assert!(v2v >= Duration::from_millis(600), "{v2v:?}");
+        assert!(v2v < Duration::from_millis(3000), "{v2v:?}");
+        assert!(log.media().iter().all(|(_, n)| *n == 160), "20 ms frames");
+    }
+    // Marks come back as the audio plays.
+    assert!(
+        call.wait_until(Duration::from_secs(5), |l| !l.marks_echoed.is_empty())
+            .await,
+        "marks"
+    );
+    // The reply is several seconds long: the caller speaks over it.
+    call.say(hebrew_mulaw(INTERRUPTION));
+    assert!(
+        call.wait_until(Duration::from_secs(5), |l| !l.clears().is_empty())
+            .await,
+        "barge-in clears Twilio's buffer"
+    );
+    {
+        let log = call.log.lock().unwrap();
+        let onset = log.utterance_starts[1];
+        let clear = log.clears()[0];
+        let barge_in = clear - onset;
+        assert!(barge_in < Duration::from_millis(600), "{barge_in:?}");
+    }
+    // The second turn is answered too.
+    let frames_at_clear = call.log.lock().unwrap().media().len();
+    assert!(
+        call.wait_until(Duration::from_secs(15), |l| l.media().len()
+            > frames_at_clear + 25)
+            .await,
+        "the interruption is answered"
+    );
+    let log = call.stop().await;
+    assert!(
+        log.lock().unwrap().closed().is_some(),
+        "the service closed the stream"
+    );
+
+    // Both turns on the timeline: what the caller said, and of the first reply only what was
+    // heard before the interruption.
+    let api = Api::new(&stack, Some(stack.sign_in(&business_id, "agent").await));
+    let (_, calls) = timeline_calls(&api, CALLER, |calls| {
+        calls
+            .iter()
+            .any(|c| c["ai_replies"].as_array().is_some_and(|a| a.len() >= 2))
+    })
+    .await;
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let c = &calls[0];
+    assert_eq!(c["twilio_sid"], sid.as_str());
+    let replies: Vec<&str> = c["ai_replies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(replies.len(), 2, "{c}");
+    assert_ne!(replies[0], REPLY, "the first reply was cut off: {c}");
+    assert!(
+        REPLY.starts_with(replies[0].trim_end_matches('…')),
+        "{replies:?}"
+    );
+    assert!(c["transcript"].as_str().unwrap().contains(HEARD), "{c}");
+
+    // The call was recorded on two channels through Twilio's REST API.
+    let recordings = twilio.received_requests().await.unwrap();
+    assert_eq!(recordings.len(), 1);
+    let form = String::from_utf8_lossy(&recordings[0].body).to_string();
+    assert!(form.contains("RecordingChannels=dual"), "{form}");
+    assert!(
+        form.contains(&format!("business_id%3D{business_id}")),
+        "{form}"
+    );
+    stack.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_without_a_valid_signature_or_token_are_refused_and_store_nothing() {
+    let providers = cascade_providers(
+        HEARD,
+        REPLY,
+        espeak_hebrew_mp3("שלום"),
+        Latencies::default(),
+    )
+    .await;
+    let twilio = twilio_api().await;
+    let stack = cascade_stack(&providers, &twilio, Db::Sqlite, Bus::Memory).await;
+    let _business = business_with_number(&stack, BUSINESS_NUMBER, true).await;
+    let sid = call_sid();
+    let (url, params) = answer(&stack, &sid).await;
+    let ws = reachable(&stack, &url);
+
+    // No signature, a wrong one, the signature of another URL: refused at the upgrade.
+    for sig in [
+        None,
+        Some("bm90IGEgc2lnbmF0dXJl"),
+        Some(stream_signature("ws://127.0.0.1:8080/other").as_str()),
+    ] {
+        match TwilioStream::open(&ws, sig, &sid, &params).await {
+            Err(Refused::Status(403)) => {}
+            Err(e) => panic!("{sig:?}: {e:?}"),
+            Ok(_) => panic!("{sig:?}: accepted"),
+        }
+    }
+    let signed = stream_signature(&url);
+    // A forged token, a token of another call, another business: closed at `start`.
+    let mut forged = params.clone();
+    forged.insert("token".into(), "Zm9yZ2Vk".into());
+    let mut other_business = params.clone();
+    other_business.insert("business_id".into(), uuid::Uuid::now_v7().to_string());
+    for (call, p) in [
+        (sid.as_str(), &forged),
+        ("CA00000000000000000000000000000000", &params),
+        (sid.as_str(), &other_business),
+    ] {
+        let s = TwilioStream::open(&ws, Some(&signed), call, p)
+            .await
+            .expect("upgrade");
+        assert!(
+            s.wait_until(Duration::from_secs(5), |l| l.closed().is_some())
+                .await,
+            "closed"
+        );
+        let log = s.log.lock().unwrap();
+        assert_eq!(log.closed().unwrap().1, Some(1008), "policy violation");
+        assert!(log.media().is_empty());
+    }
+    // The real token once; a replay of it is closed.
+    let first = TwilioStream::open(&ws, Some(&signed), &sid, &params)
+        .await
+        .expect("upgrade");
+    // Malformed frames and unknown events are ignored: the stream stays up.
+    first.send_raw("not json");
+    first.send_raw(r#"{"event":"media","media":{"payload":"%%%"}}"#);
+    first.send_raw(r#"{"event":"something_new","x":1}"#);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!first.is_closed(), "malformed frames do not end a call");
+    let replay = TwilioStream::open(&ws, Some(&signed), &sid, &params)
+        .await
+        .expect("upgrade");
+    assert!(
+        replay
+            .wait_until(Duration::from_secs(5), |l| l.closed().is_some())
+            .await
+    );
+    assert_eq!(replay.log.lock().unwrap().closed().unwrap().1, Some(1008));
+    first.stop().await;
+    // Nothing from any refused stream reached the call: no transcript, no reply.
+    assert_eq!(
+        calls_with_sid(&stack, "CA00000000000000000000000000000000").await,
+        0
+    );
+    let db = stack.db().await;
+    let sid2 = sid.clone();
+    let replies: Vec<String> = db
+        .run(move |conn| {
+            use crm_svc::schema::calls::dsl;
+            use diesel::prelude::*;
+            dsl::calls
+                .filter(dsl::twilio_sid.eq(sid2))
+                .select(dsl::ai_replies)
+                .load::<String>(conn)
+                .map_err(Into::into)
+        })
+        .await
+        .unwrap();
+    assert!(
+        replies.iter().all(|r| r == "[]" || r.is_empty()),
+        "{replies:?}"
+    );
+    stack.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_business_on_the_record_loop_gets_record_twiml_and_a_failing_provider_falls_back_once() {
+    // The STT provider fails: the engine reports a failure and the stream is closed normally,
+    // so Twilio goes on with the TwiML after <Connect>: the fallback once, then the record loop.
+    let providers = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("down"))
+        .mount(&providers)
+        .await;
+    let twilio = twilio_api().await;
+    let stack = cascade_stack(&providers, &twilio, Db::Sqlite, Bus::Memory).await;
+    let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
+    let sid = call_sid();
+    let (url, params) = answer(&stack, &sid).await;
+    let call = TwilioStream::open(
+        &reachable(&stack, &url),
+        Some(&stream_signature(&url)),
+        &sid,
+        &params,
+    )
+    .await
+    .expect("upgrade");
+    call.say(hebrew_mulaw(HEARD));
+    assert!(
+        call.wait_until(Duration::from_secs(15), |l| l.closed().is_some())
+            .await,
+        "the stream is closed on the provider's failure"
+    );
+    {
+        let log = call.log.lock().unwrap();
+        assert_eq!(
+            log.closed().unwrap().1,
+            Some(1000),
+            "a normal close: Twilio continues"
+        );
+        assert!(
+            log.media().is_empty(),
+            "no audio of its own: the fallback is Twilio's <Say>"
+        );
+    }
+
+    // The business chooses the record loop: incoming_call answers <Play><Record> again.
+    let api = Api::new(&stack, Some(stack.sign_in(&business_id, "owner").await));
+    let (status, body) = api
+        .patch("/api/business", serde_json::json!({"voice_mode": "record"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let a = post_signed(&stack, "/webhook/incoming_call", &call_params(&call_sid())).await;
+    assert_eq!(names(&a.twiml()), ["Play", "Record"], "{}", a.body);
+    stack.stop().await.unwrap();
+}
