@@ -122,6 +122,8 @@ struct Log {
     sent: Vec<Sent>,
     /// The Authorization header of every upgrade request, in order.
     authorizations: Vec<Option<String>>,
+    /// Connections the client closed or dropped.
+    closed: usize,
 }
 
 struct Shared {
@@ -199,6 +201,11 @@ impl RealtimeServer {
     /// The Authorization header of every upgrade request, in order (`None`: no header).
     pub fn authorizations(&self) -> Vec<Option<String>> {
         self.shared.log.lock().unwrap().authorizations.clone()
+    }
+
+    /// How many connections the client has closed or dropped.
+    pub fn closed_connections(&self) -> usize {
+        self.shared.log.lock().unwrap().closed
     }
 
     /// Waits until `count` client events of `kind` have arrived (or `timeout` passes); returns
@@ -339,6 +346,7 @@ async fn serve(shared: Arc<Shared>, stream: tokio::net::TcpStream, connection: u
         }
     }
     conn.stop();
+    shared.log.lock().unwrap().closed += 1;
 }
 
 /// A response being generated.

@@ -2,7 +2,8 @@
 //! Hebrew speech streamed as a Twilio Media Stream would (8 kHz μ-law, 20 ms frames, real time)
 //! is heard, transcribed and answered; an interrupt cancels the reply and truncates it to what
 //! was heard; a short backchannel over the agent gets no answer; a wrong key fails the start;
-//! a provider that drops the call mid-reply is reported once.
+//! a provider that drops the call mid-reply is reported once; the session hanging up closes
+//! the provider's socket.
 
 mod voice_support;
 
@@ -466,4 +467,27 @@ async fn a_provider_closing_mid_call_is_one_failure() {
             .any(|e| matches!(e, EngineEvent::ReplyAudio { .. })),
         "{events:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_commands_closes_the_socket() {
+    let server = RealtimeServer::start(RealtimeServerConfig::default()).await;
+    let EngineChannels {
+        commands,
+        mut events,
+    } = engine(&server, None)
+        .start(call())
+        .await
+        .expect("engine starts");
+    assert_eq!(events.recv().await, Some(EngineEvent::Ready));
+    assert_eq!(server.closed_connections(), 0);
+    drop(commands);
+    // The task ends without a failure: the call is over, not the provider down.
+    let rest = until(&mut events, Duration::from_secs(5), |_| false).await;
+    assert!(rest.is_empty(), "{rest:?}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while server.closed_connections() == 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(server.closed_connections(), 1);
 }
