@@ -490,6 +490,11 @@ impl Connection {
                 "Missing required parameter: 'session.type'.",
             );
         }
+        if let Err(message) = check_ga_session(update) {
+            return self
+                .out
+                .error("invalid_request_error", Some("unknown_parameter"), &message);
+        }
         merge(&mut self.session, update);
         let vad = &self.session["audio"]["input"]["turn_detection"];
         let ms = |v: &Value, default: u32| v.as_u64().map_or(default, |n| n as u32);
@@ -609,6 +614,60 @@ impl Connection {
             })),
         }
     }
+}
+
+/// Session fields of the GA interface, by object: anything else (e.g. the beta
+/// `input_audio_format`, `modalities`, `voice` at the top) is refused as the real server does.
+const GA_SESSION_FIELDS: &[(&str, &[&str])] = &[
+    (
+        "session",
+        &[
+            "type",
+            "model",
+            "instructions",
+            "output_modalities",
+            "audio",
+            "include",
+            "prompt",
+            "tools",
+            "tool_choice",
+            "tracing",
+            "truncation",
+            "max_output_tokens",
+        ],
+    ),
+    ("session.audio", &["input", "output"]),
+    (
+        "session.audio.input",
+        &[
+            "format",
+            "noise_reduction",
+            "transcription",
+            "turn_detection",
+        ],
+    ),
+    ("session.audio.output", &["format", "voice", "speed"]),
+];
+const AUDIO_FORMATS: &[&str] = &["audio/pcm", "audio/pcmu", "audio/pcma"];
+
+fn check_ga_session(session: &Value) -> Result<(), String> {
+    for (path, fields) in GA_SESSION_FIELDS {
+        let object = path.split('.').skip(1).fold(session, |v, key| &v[key]);
+        for key in object.as_object().into_iter().flat_map(|o| o.keys()) {
+            if !fields.contains(&key.as_str()) {
+                return Err(format!("Unknown parameter: '{path}.{key}'."));
+            }
+        }
+    }
+    for side in ["input", "output"] {
+        let format = &session["audio"][side]["format"];
+        if !format.is_null() && !AUDIO_FORMATS.contains(&format["type"].as_str().unwrap_or("")) {
+            return Err(format!(
+                "Invalid value for 'session.audio.{side}.format': {format}."
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Merges `update` into `target`, objects key by key.
@@ -786,6 +845,23 @@ impl Vad {
 mod tests {
     use super::*;
     use agentlocator_common::mulaw;
+
+    #[test]
+    fn only_ga_session_fields_are_accepted() {
+        let ga = json!({"type": "realtime", "output_modalities": ["audio"],
+                        "audio": {"input": {"format": {"type": "audio/pcmu"}},
+                                  "output": {"format": {"type": "audio/pcmu"}, "voice": "marin"}}});
+        assert_eq!(check_ga_session(&ga), Ok(()));
+        let beta = json!({"type": "realtime", "input_audio_format": "g711_ulaw"});
+        assert!(
+            check_ga_session(&beta)
+                .unwrap_err()
+                .contains("input_audio_format")
+        );
+        let beta_format = json!({"type": "realtime",
+                                 "audio": {"output": {"format": {"type": "g711_ulaw"}}}});
+        assert!(check_ga_session(&beta_format).is_err());
+    }
 
     #[test]
     fn vad_reports_padded_times_of_loud_frames() {

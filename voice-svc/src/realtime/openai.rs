@@ -204,8 +204,9 @@ async fn perform(
     for action in actions {
         match action {
             Action::Send(event) => {
-                if event["type"] != "input_audio_buffer.append" {
-                    tracing::debug!(event = %event["type"], "client event");
+                let kind = event["type"].as_str().unwrap_or_default();
+                if kind != "input_audio_buffer.append" {
+                    tracing::debug!(event = kind, "client event");
                 }
                 socket
                     .send(Message::Text(event.to_string().into()))
