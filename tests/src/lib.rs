@@ -2,6 +2,7 @@
 //! database (SQLite file or a new PostgreSQL database) and its own event stream (in-process, or a
 //! NATS JetStream stream under a unique subject root), so tests run side by side.
 
+pub mod openai_realtime;
 pub mod otlp_receiver;
 pub mod realtime;
 pub mod socketio;

@@ -200,8 +200,8 @@ pub async fn fetch_audio(stack: &TestStack, url: &str) -> Vec<u8> {
     bytes
 }
 
-/// espeak-ng's Hebrew voice saying `text`, encoded as MP3 (what Twilio serves for `.mp3`).
-pub fn espeak_hebrew_mp3(text: &str) -> Vec<u8> {
+/// espeak-ng's Hebrew voice saying `text`: its sample rate and 16-bit mono samples.
+pub fn espeak_hebrew_pcm(text: &str) -> (u32, Vec<i16>) {
     let dir = tempfile::tempdir().unwrap();
     let wav_path = dir.path().join("speech.wav");
     let status = std::process::Command::new("espeak-ng")
@@ -218,6 +218,12 @@ pub fn espeak_hebrew_mp3(text: &str) -> Vec<u8> {
         .chunks_exact(2)
         .map(|c| i16::from_le_bytes([c[0], c[1]]))
         .collect();
+    (rate, pcm)
+}
+
+/// espeak-ng's Hebrew voice saying `text`, encoded as MP3 (what Twilio serves for `.mp3`).
+pub fn espeak_hebrew_mp3(text: &str) -> Vec<u8> {
+    let (rate, pcm) = espeak_hebrew_pcm(text);
     use mp3lame_encoder::{Bitrate, Builder, FlushNoGap, MonoPcm, Quality};
     let mut b = Builder::new().expect("LAME");
     b.set_num_channels(1).unwrap();
@@ -229,6 +235,19 @@ pub fn espeak_hebrew_mp3(text: &str) -> Vec<u8> {
     enc.encode_to_vec(MonoPcm(&pcm), &mut out).unwrap();
     enc.flush_to_vec::<FlushNoGap>(&mut out).unwrap();
     out
+}
+
+/// espeak-ng's Hebrew voice saying `text` as telephone audio: 8 kHz μ-law, what a Twilio Media
+/// Stream carries.
+pub fn espeak_hebrew_mulaw(text: &str) -> Vec<u8> {
+    use agentlocator_common::mulaw;
+    let (rate, pcm) = espeak_hebrew_pcm(text);
+    let samples: Vec<f32> = pcm.iter().map(|s| f32::from(*s) / 32768.0).collect();
+    let phone = speech_svc::audio::resample(&samples, rate, mulaw::RATE).expect("resample");
+    phone
+        .iter()
+        .map(|s| mulaw::encode(speech_svc::audio::wav::to_i16(*s)))
+        .collect()
 }
 
 /// A loopback "api.twilio.com" serving one recording as `.mp3`, only with the account's basic

@@ -204,8 +204,9 @@ async fn perform(
     for action in actions {
         match action {
             Action::Send(event) => {
-                if event["type"] != "input_audio_buffer.append" {
-                    tracing::debug!(event = %event["type"], "client event");
+                let kind = event["type"].as_str().unwrap_or_default();
+                if kind != "input_audio_buffer.append" {
+                    tracing::debug!(event = kind, "client event");
                 }
                 socket
                     .send(Message::Text(event.to_string().into()))
@@ -417,8 +418,12 @@ pub struct Conversation {
     audible: HashSet<ReplyId>,
     /// The response being generated, if any.
     generating: Option<String>,
+    /// `response.create` was sent and its `response.created` has not come yet.
+    requested: bool,
     /// A turn ended while a response was still being generated: answer once it is done.
     create_when_done: bool,
+    /// A turn ended before the requested response was created: cancel it when it is.
+    cancel_on_create: bool,
     speech_start_ms: Option<u32>,
     /// Caller items deleted as backchannels (their transcripts are not turns).
     backchannels: HashSet<String>,
@@ -433,7 +438,9 @@ impl Conversation {
             responses: HashMap::new(),
             audible: HashSet::new(),
             generating: None,
+            requested: false,
             create_when_done: false,
+            cancel_on_create: false,
             speech_start_ms: None,
             backchannels: HashSet::new(),
         }
@@ -518,7 +525,11 @@ impl Conversation {
                         interrupted: false,
                     },
                 );
-                self.generating = Some(response.id);
+                self.requested = false;
+                self.generating = Some(response.id.clone());
+                if std::mem::take(&mut self.cancel_on_create) {
+                    return self.supersede(&response.id);
+                }
                 Vec::new()
             }
             ServerEvent::AudioDelta {
@@ -577,7 +588,7 @@ impl Conversation {
                 }
                 if self.create_when_done && self.generating.is_none() {
                     self.create_when_done = false;
-                    actions.push(response_create());
+                    actions.push(self.response_create());
                 }
                 actions
             }
@@ -612,24 +623,45 @@ impl Conversation {
                 "item_id": item_id,
             }))];
         }
-        let Some(response_id) = &self.generating else {
-            return vec![response_create()];
-        };
-        // The caller went on speaking: the answer in progress is to an unfinished turn (or
-        // was interrupted and is ending). Only one response runs at a time.
-        self.create_when_done = true;
-        if self.replies.get(response_id).is_some_and(|r| r.interrupted) {
+        // Only one response runs at a time. One asked for or in progress answers an
+        // unfinished turn (the caller went on speaking), or was interrupted and is ending: the
+        // new answer is asked for once it is over.
+        if self.requested {
+            self.create_when_done = true;
+            self.cancel_on_create = true;
             return Vec::new();
+        }
+        match self.generating.clone() {
+            Some(response_id) => {
+                self.create_when_done = true;
+                self.supersede(&response_id)
+            }
+            None => vec![self.response_create()],
+        }
+    }
+
+    /// Cancels a response that a later turn made stale. Unless the caller already hears it
+    /// (then the session decides on barge-in), none of its audio goes to the session.
+    fn supersede(&mut self, response_id: &str) -> Vec<Action> {
+        let Some(r) = self.replies.get_mut(response_id) else {
+            return Vec::new();
+        };
+        if r.interrupted {
+            return Vec::new();
+        }
+        if r.audio_bytes == 0 {
+            r.interrupted = true;
         }
         vec![Action::Send(json!({
             "type": "response.cancel",
             "response_id": response_id,
         }))]
     }
-}
 
-fn response_create() -> Action {
-    Action::Send(json!({"type": "response.create"}))
+    fn response_create(&mut self) -> Action {
+        self.requested = true;
+        Action::Send(json!({"type": "response.create"}))
+    }
 }
 
 #[cfg(test)]
@@ -965,6 +997,9 @@ mod tests {
             }]
         );
         assert_eq!(sent_types(&done), ["response.create"]);
+        for kind in ["response.created", "response.done"] {
+            c.on_server(event(json!({"type": kind, "response": {"id": "resp_2"}})));
+        }
         // Not audible any more: short speech is a turn.
         let out = utterance(&mut c, "item_u2", 5000, 6060);
         assert_eq!(sent_types(&out), ["response.create"]);
@@ -1018,6 +1053,36 @@ mod tests {
         ));
         assert_eq!(sent_types(&done), ["response.create"]);
         assert_eq!(emitted(&done).len(), 1);
+    }
+
+    #[test]
+    fn a_turn_before_the_requested_response_exists_cancels_it_once_created() {
+        let mut c = Conversation::new(turn_taking());
+        assert_eq!(
+            sent_types(&utterance(&mut c, "item_u1", 1000, 3100)),
+            ["response.create"]
+        );
+        // The caller goes on before response.created: no second response.create yet.
+        assert!(utterance(&mut c, "item_u2", 3500, 5600).is_empty());
+        let created = c.on_server(event(
+            json!({"type": "response.created", "response": {"id": "resp_1"}}),
+        ));
+        assert_eq!(
+            created,
+            vec![Action::Send(
+                json!({"type": "response.cancel", "response_id": "resp_1"})
+            )]
+        );
+        // Its audio is stale: not sent to the session.
+        let late = c.on_server(event(json!({
+            "type": "response.output_audio.delta", "response_id": "resp_1",
+            "item_id": "item_resp_1", "delta": "f39/",
+        })));
+        assert!(late.is_empty());
+        let done = c.on_server(event(
+            json!({"type": "response.done", "response": {"id": "resp_1", "status": "cancelled"}}),
+        ));
+        assert_eq!(sent_types(&done), ["response.create"]);
     }
 
     #[test]
