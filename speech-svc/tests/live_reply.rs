@@ -653,6 +653,30 @@ async fn a_speech_failure_after_some_audio_ends_the_reply_with_its_failure() {
 }
 
 #[tokio::test]
+async fn a_speech_server_that_ignores_pcm_is_not_played_as_noise() {
+    let provider = Provider::start(|path, _| match path {
+        CHAT => chat(vec![Step::Send(sse(&[FIRST])), Step::Send(DONE.to_vec())]),
+        // An MP3 whatever the format asked.
+        SPEECH => speech_mp3(),
+        _ => Answer::error(404),
+    })
+    .await;
+    let mut s = start(&provider, &[]).await;
+    let stream = s
+        .client
+        .stream_reply_and_speak(request("מתי אתם פתוחים?"))
+        .await
+        .unwrap()
+        .into_inner();
+    let got = Received::all(stream).await;
+    let done = got.done();
+    assert!(done.fallback);
+    assert!(done.failure.contains("expected raw pcm"), "{}", done.failure);
+    assert_eq!(got.sentences(), [(0, strings::FALLBACK.to_string())]);
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn a_reply_failing_midway_still_speaks_its_complete_sentences() {
     let provider = Provider::start(|path, body| match path {
         CHAT => chat(vec![
