@@ -671,7 +671,11 @@ async fn a_speech_server_that_ignores_pcm_is_not_played_as_noise() {
     let got = Received::all(stream).await;
     let done = got.done();
     assert!(done.fallback);
-    assert!(done.failure.contains("expected raw pcm"), "{}", done.failure);
+    assert!(
+        done.failure.contains("expected raw pcm"),
+        "{}",
+        done.failure
+    );
     assert_eq!(got.sentences(), [(0, strings::FALLBACK.to_string())]);
     s.stop().await;
 }
