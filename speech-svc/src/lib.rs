@@ -5,6 +5,8 @@
 //! - [`stt`], [`reply`], [`tts`]: engines behind traits, chosen by `STT_ENGINE`, `LLM_ENGINE`,
 //!   `TTS_ENGINE`;
 //! - [`service::Speech`]: the domain operations with timings and the fallback semantics;
+//!   for a live call the reply is streamed sentence by sentence as 8 kHz μ-law
+//!   ([`service::Speech::stream_reply_and_speak`], cut by [`reply::sentences`]);
 //! - [`grpc::SpeechGrpc`]: the thin gRPC layer.
 
 pub mod audio;

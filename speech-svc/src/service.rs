@@ -623,21 +623,9 @@ impl<'a> LiveReply<'a> {
                 chunk = next_chunk(current.as_mut()) => match chunk {
                     Some(Ok(mulaw)) if mulaw.is_empty() => {}
                     Some(Ok(mulaw)) => {
-                        let Some(sentence) = current.as_mut() else { continue };
-                        if !sentence.announced {
-                            sentence.announced = true;
-                            let (index, text) = (sentence.index, sentence.text.clone());
-                            self.first_audio();
-                            self.spoken.push(text.clone());
-                            self.send(SpokenPart::Sentence {
-                                index,
-                                text,
-                                fallback: false,
-                            })
-                            .await?;
+                        if let Some(sentence) = current.as_mut() {
+                            self.send_audio(sentence, mulaw).await?;
                         }
-                        let sentence_index = sentence.index;
-                        self.send(SpokenPart::Audio { sentence_index, mulaw }).await?;
                     }
                     Some(Err(e)) => return Ok(failed(format!("tts: {e}"))),
                     None => {
@@ -649,6 +637,30 @@ impl<'a> LiveReply<'a> {
                 _ = prefetch(ahead.as_mut()) => {}
             }
         }
+    }
+
+    /// A chunk of `sentence`'s audio, the sentence itself first when this is its first.
+    async fn send_audio(
+        &mut self,
+        sentence: &mut SentenceSpeech,
+        mulaw: Vec<u8>,
+    ) -> Result<(), Gone> {
+        if !sentence.announced {
+            sentence.announced = true;
+            self.first_audio();
+            self.spoken.push(sentence.text.clone());
+            self.send(SpokenPart::Sentence {
+                index: sentence.index,
+                text: sentence.text.clone(),
+                fallback: false,
+            })
+            .await?;
+        }
+        self.send(SpokenPart::Audio {
+            sentence_index: sentence.index,
+            mulaw,
+        })
+        .await
     }
 
     fn sentences_made(&mut self, waiting: &mut VecDeque<String>, made: Vec<String>) {

@@ -310,3 +310,63 @@ async fn an_api_key_goes_in_its_header_with_no_token_exchange() {
         "no service-account assertion with a key"
     );
 }
+
+#[tokio::test]
+async fn phone_audio_asks_for_8_khz_mulaw_and_passes_its_data_on() {
+    let server = MockServer::start().await;
+    let samples = support::sine(440.0, 8_000, 0.5, 0.5);
+    let wav = speech_svc::audio::wav::encode_mulaw(&samples, 8_000);
+    Mock::given(method("POST"))
+        .and(path("/v1/text:synthesize"))
+        .and(body_partial_json(json!({
+            "input": {"text": "שלום"},
+            "audioConfig": {"audioEncoding": "MULAW", "sampleRateHertz": 8000}
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "audioContent": base64::engine::general_purpose::STANDARD.encode(&wav)
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // A voice that answers in another format is refused, not played as noise.
+    Mock::given(method("POST"))
+        .and(path("/v1/text:synthesize"))
+        .and(body_partial_json(json!({"input": {"text": "mp3"}})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "audioContent": base64::engine::general_purpose::STANDARD.encode(mp3())
+        })))
+        .mount(&server)
+        .await;
+    let tts = GoogleTts::with_api_key(
+        agentlocator_common::Secret::new("AIza-example-key"), // example value
+        &server.uri(),
+        "he-IL-Wavenet-A",
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    use futures::StreamExt;
+    let chunks: Vec<_> = tts
+        .synthesize_phone("שלום", "he-IL-Wavenet-A")
+        .await
+        .unwrap()
+        .collect()
+        .await;
+    assert_eq!(chunks.len(), 1);
+    let mulaw = chunks.into_iter().next().unwrap().unwrap();
+    assert_eq!(mulaw, &wav[wav.len() - samples.len()..]);
+    let decoded: Vec<f32> = agentlocator_common::mulaw::decode_all(&mulaw)
+        .into_iter()
+        .map(|s| f32::from(s) / 32768.0)
+        .collect();
+    assert!((support::tone_frequency(&decoded, 8_000) - 440.0).abs() < 2.0);
+    let Err(e) = tts.synthesize_phone("mp3", "he-IL-Wavenet-A").await else {
+        panic!("an MP3 is not μ-law");
+    };
+    assert!(matches!(
+        e,
+        Error::Provider {
+            failure: ProviderFailure::BadResponse(_),
+            ..
+        }
+    ));
+}

@@ -5,56 +5,21 @@ mod support;
 use agentlocator_proto::v1::{
     BusinessContext, ConversationTurn, GetAudioRequest, KnowledgeEntry, ReplyAndSpeakRequest,
     ReplyRequest, ServiceInfoRequest, Speaker, SynthesizeRequest, TranscribeRequest,
-    TranscriptStatus, speech_service_client::SpeechServiceClient, transcribe_request::Source,
+    TranscriptStatus, transcribe_request::Source,
 };
 use serde_json::json;
-use speech_svc::{Speech, strings};
-use std::sync::Arc;
-use tokio_util::sync::CancellationToken;
-use tonic::{Code, transport::Channel};
+use speech_svc::strings;
+use support::Running;
+use tonic::Code;
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
     matchers::{method, path},
 };
 
-struct Running {
-    client: SpeechServiceClient<Channel>,
-    shutdown: CancellationToken,
-    task: tokio::task::JoinHandle<()>,
-    _dir: tempfile::TempDir,
-}
-
 async fn start(pairs: &[(&str, &str)]) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let settings = support::settings(dir.path(), pairs);
-    let speech = Arc::new(Speech::new(&settings).unwrap());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let shutdown = CancellationToken::new();
-    let stop = shutdown.clone();
-    let task = tokio::spawn(async move {
-        agentlocator_common::grpc::serve(listener, speech_svc::server(speech), stop)
-            .await
-            .unwrap();
-    });
-    let client = SpeechServiceClient::connect(format!("http://{addr}"))
-        .await
-        .unwrap()
-        .max_decoding_message_size(speech_svc::MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(speech_svc::MAX_MESSAGE_BYTES);
-    Running {
-        client,
-        shutdown,
-        task,
-        _dir: dir,
-    }
-}
-
-impl Running {
-    async fn stop(self) {
-        self.shutdown.cancel();
-        self.task.await.unwrap();
-    }
+    Running::start(&settings, dir).await
 }
 
 fn reply_request(text: &str) -> ReplyRequest {

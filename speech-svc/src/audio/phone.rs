@@ -112,8 +112,6 @@ impl Default for Downsampler24kTo8k {
 }
 
 impl Downsampler24kTo8k {
-    pub const INPUT_RATE: u32 = 24_000;
-
     pub fn push(&mut self, input: &[f32]) -> Vec<f32> {
         self.window.extend_from_slice(input);
         self.received += input.len();

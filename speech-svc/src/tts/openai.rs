@@ -52,6 +52,19 @@ impl OpenAiTts {
     }
 }
 
+/// Content types of audio files, which a `pcm` answer is not.
+const ENCODED_AUDIO_TYPES: [&str; 9] = [
+    "audio/mpeg",
+    "audio/mp3",
+    "audio/wav",
+    "audio/x-wav",
+    "audio/wave",
+    "audio/ogg",
+    "audio/opus",
+    "audio/aac",
+    "audio/flac",
+];
+
 fn empty_audio() -> Error {
     Error::provider(ENGINE, ProviderFailure::BadResponse("empty audio".into()))
 }
@@ -115,6 +128,22 @@ impl Synthesizer for OpenAiTts {
     }
     async fn synthesize_phone(&self, text: &str, voice: &str) -> Result<PhoneAudio> {
         let resp = self.request(text, voice, "pcm").await?;
+        // A compatible server that ignores `pcm` would otherwise be played as noise.
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if ENCODED_AUDIO_TYPES
+            .iter()
+            .any(|t| content_type.starts_with(t))
+        {
+            return Err(Error::provider(
+                ENGINE,
+                ProviderFailure::BadResponse(format!("expected raw pcm audio, got {content_type}")),
+            ));
+        }
         Ok(PcmToPhone {
             body: resp.bytes_stream().boxed(),
             pcm: Pcm16Reader::default(),

@@ -147,8 +147,51 @@ pub fn rms(samples: &[f32]) -> f32 {
     (samples.iter().map(|s| s * s).sum::<f32>() / samples.len().max(1) as f32).sqrt()
 }
 
-use speech_svc::Settings;
-use std::collections::HashMap;
+use agentlocator_proto::v1::speech_service_client::SpeechServiceClient;
+use speech_svc::{Settings, Speech};
+use std::{collections::HashMap, sync::Arc};
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Channel;
+
+/// speech-svc served over gRPC on an ephemeral loopback port, with a connected client.
+pub struct Running {
+    pub client: SpeechServiceClient<Channel>,
+    shutdown: CancellationToken,
+    task: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl Running {
+    /// Serves the engines `settings` select, keeping `dir` (their `DATA_DIR`) while it runs.
+    pub async fn start(settings: &Settings, dir: tempfile::TempDir) -> Self {
+        let speech = Arc::new(Speech::new(settings).unwrap());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shutdown = CancellationToken::new();
+        let stop = shutdown.clone();
+        let task = tokio::spawn(async move {
+            agentlocator_common::grpc::serve(listener, speech_svc::server(speech), stop)
+                .await
+                .unwrap();
+        });
+        let client = SpeechServiceClient::connect(format!("http://{addr}"))
+            .await
+            .unwrap()
+            .max_decoding_message_size(speech_svc::MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(speech_svc::MAX_MESSAGE_BYTES);
+        Running {
+            client,
+            shutdown,
+            task,
+            _dir: dir,
+        }
+    }
+
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        self.task.await.unwrap();
+    }
+}
 
 /// A Twilio account SID of the right shape for tests.
 pub const SID: &str = "AC0123456789abcdef0123456789abcdef"; // example value

@@ -19,8 +19,8 @@ pub struct Reply {
     pub id: ReplyId,
     /// What the caller said that this answers.
     pub caller_text: String,
-    /// Text pieces with the byte offset where each one's speech ends.
-    pub segments: Vec<(String, usize)>,
+    /// Text pieces and the audio that speaks each.
+    pub segments: Vec<Segment>,
     /// Audio bytes received for this reply.
     pub received: usize,
     /// Audio bytes sent to Twilio.
@@ -32,6 +32,15 @@ pub struct Reply {
     pub needs_follow_up: bool,
     /// Set on barge-in: the bytes heard then.
     pub interrupted_at: Option<usize>,
+}
+
+/// A piece of a reply's text and the byte range of the audio that speaks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub text: String,
+    pub start: usize,
+    /// `None` while its audio is still arriving.
+    pub end: Option<usize>,
 }
 
 impl Reply {
@@ -51,30 +60,41 @@ impl Reply {
 
     /// The reply's whole text.
     pub fn text(&self) -> String {
-        join(self.segments.iter().map(|(t, _)| t.as_str()))
+        join(self.segments.iter().map(|s| s.text.as_str()))
     }
 
     /// The text of the first `bytes` of audio: every piece whose speech ended by then, and of the
     /// piece being spoken the share of its words that its played share of audio covers.
     pub fn text_heard(&self, bytes: usize) -> String {
         let mut out = Vec::new();
-        let mut start = 0;
-        for (text, end) in &self.segments {
-            if *end <= bytes {
-                out.push(text.clone());
-            } else {
-                let span = end.saturating_sub(start).max(1);
-                let share = bytes.saturating_sub(start) as f64 / span as f64;
-                let words: Vec<&str> = text.split_whitespace().collect();
-                let n = (words.len() as f64 * share).floor() as usize;
-                if n > 0 {
-                    out.push(format!("{}…", words[..n].join(" ")));
-                }
-                break;
+        for s in &self.segments {
+            let end = s.end.unwrap_or(self.received);
+            if end <= bytes && end > s.start {
+                out.push(s.text.clone());
+                continue;
             }
-            start = *end;
+            let span = end.saturating_sub(s.start).max(1);
+            let share = (bytes.saturating_sub(s.start) as f64 / span as f64).min(1.0);
+            let words: Vec<&str> = s.text.split_whitespace().collect();
+            let n = (words.len() as f64 * share).floor() as usize;
+            if n == words.len() && n > 0 {
+                out.push(s.text.clone());
+            } else if n > 0 {
+                out.push(format!("{}…", words[..n].join(" ")));
+            }
+            break;
         }
         join(out.iter().map(String::as_str))
+    }
+
+    /// Ends the segment whose audio was still arriving.
+    fn close_open_segment(&mut self) {
+        let received = self.received;
+        if let Some(s) = self.segments.last_mut()
+            && s.end.is_none()
+        {
+            s.end = Some(received);
+        }
     }
 
     /// Milliseconds of the first `bytes` of 8 kHz audio.
@@ -145,17 +165,35 @@ impl Playback {
         }
     }
 
-    /// The text spoken by the audio of `id` received so far.
+    /// The text spoken by the audio of `id` received so far (since the last piece).
     pub fn push_text(&mut self, id: ReplyId, caller_text: &str, text: &str) {
         if let Some(r) = self.ensure(id, caller_text) {
-            let end = r.received;
-            r.segments.push((text.to_string(), end));
+            r.close_open_segment();
+            let start = r.segments.last().and_then(|s| s.end).unwrap_or(0);
+            r.segments.push(Segment {
+                text: text.to_string(),
+                start,
+                end: Some(r.received),
+            });
+        }
+    }
+
+    /// The text the audio of `id` that follows speaks.
+    pub fn push_sentence(&mut self, id: ReplyId, caller_text: &str, text: &str) {
+        if let Some(r) = self.ensure(id, caller_text) {
+            r.close_open_segment();
+            r.segments.push(Segment {
+                text: text.to_string(),
+                start: r.received,
+                end: None,
+            });
         }
     }
 
     pub fn done(&mut self, id: ReplyId, caller_text: &str, needs_follow_up: bool) {
         self.ensure(id, caller_text);
         if let Some(r) = self.reply_mut(id) {
+            r.close_open_segment();
             r.done = true;
             r.needs_follow_up = needs_follow_up;
         }
@@ -340,6 +378,33 @@ mod tests {
         for m in ["", "x", "1:", ":5", "a:b", "2:100"] {
             assert_eq!(p.marked(m), None, "{m}");
         }
+    }
+
+    #[test]
+    fn sentences_announced_before_their_audio_are_heard_by_their_share() {
+        let mut p = Playback::default();
+        p.push_sentence(3, "", "אחת שתיים שלוש ארבע.");
+        p.push_audio(3, "", &[1; 8000]);
+        p.push_sentence(3, "", "חמש שש.");
+        p.push_audio(3, "", &[1; 4000]);
+        frames(&mut p, 60);
+        p.marked("3:4000");
+        let cut = p.interrupt().unwrap();
+        assert_eq!(cut.text_heard(4000), "אחת שתיים…");
+        // While a sentence's audio is still arriving, its share is of what has arrived.
+        let mut q = Playback::default();
+        q.push_sentence(4, "", "שבע שמונה.");
+        q.push_audio(4, "", &[1; 1600]);
+        frames(&mut q, 10);
+        q.marked("4:800");
+        assert_eq!(q.interrupt().unwrap().text_heard(800), "שבע…");
+        let mut r = Playback::default();
+        r.push_sentence(5, "", "תשע.");
+        r.push_audio(5, "", &[1; 1600]);
+        r.done(5, "", false);
+        frames(&mut r, 10);
+        r.marked("5:1600");
+        assert_eq!(r.take_finished()[0].text(), "תשע.");
     }
 
     #[test]

@@ -336,6 +336,7 @@ where
                         }
                     }
                     EngineEvent::ReplyText { reply, text } => playback.push_text(reply, log.caller_text(), &text),
+                    EngineEvent::ReplySentence { reply, text } => playback.push_sentence(reply, log.caller_text(), &text),
                     EngineEvent::ReplyDone { reply, needs_follow_up } => {
                         playback.done(reply, log.caller_text(), needs_follow_up);
                         if let Some(Out::Mark(m)) = playback.closing_mark(reply)

@@ -299,8 +299,6 @@ impl Turn {
                 return None;
             }
         };
-        // A sentence's text is reported once its audio has all been passed on.
-        let mut sentence: Option<String> = None;
         let mut spoken = Vec::new();
         loop {
             let chunk = match stream.message().await {
@@ -324,10 +322,12 @@ impl Turn {
                             .await;
                         return None;
                     }
-                    if let Some(done) = sentence.replace(s.text) {
-                        self.reply_text(&done).await;
-                        spoken.push(done);
-                    }
+                    self.send(EngineEvent::ReplySentence {
+                        reply: self.reply,
+                        text: s.text.clone(),
+                    })
+                    .await;
+                    spoken.push(s.text);
                 }
                 Some(Chunk::Audio(a)) if !a.mulaw.is_empty() => {
                     self.speaking.send_replace(true);
@@ -339,10 +339,6 @@ impl Turn {
                 }
                 Some(Chunk::Audio(_)) => {}
                 Some(Chunk::Done(d)) => {
-                    if let Some(done) = sentence.take() {
-                        self.reply_text(&done).await;
-                        spoken.push(done);
-                    }
                     if d.fallback {
                         self.fail(format!("speech-svc fell back: {}", d.failure))
                             .await;
@@ -364,14 +360,6 @@ impl Turn {
                 None => {}
             }
         }
-    }
-
-    async fn reply_text(&self, text: &str) {
-        self.send(EngineEvent::ReplyText {
-            reply: self.reply,
-            text: text.to_string(),
-        })
-        .await;
     }
 
     async fn send(&self, event: EngineEvent) {

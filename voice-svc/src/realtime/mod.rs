@@ -58,8 +58,10 @@ pub enum EngineEvent {
     CallerSaid { text: String },
     /// Audio of `reply`, 8 kHz μ-law, any length, in order.
     ReplyAudio { reply: ReplyId, mulaw: Vec<u8> },
-    /// Text of `reply` whose speech ends with the audio sent so far for it (a sentence for the
-    /// cascade, the whole transcript for OpenAI).
+    /// The audio of `reply` that follows speaks `text` (the cascade: a sentence, before its
+    /// audio).
+    ReplySentence { reply: ReplyId, text: String },
+    /// The audio of `reply` so far spoke `text` (OpenAI: the transcript, after the audio).
     ReplyText { reply: ReplyId, text: String },
     /// `reply` has been produced in full (its audio may still be playing).
     ReplyDone {
