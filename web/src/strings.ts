@@ -111,6 +111,7 @@ export const he = {
     transcript: 'תמלול',
     aiReplies: 'תשובות העוזר',
     recording: 'הקלטת השיחה',
+    callActive: 'שיחה פעילה',
     whatsappIn: 'וואטסאפ מהלקוח',
     whatsappOut: 'וואטסאפ ללקוח',
     waStatus: { pending: 'ממתינה', sent: 'נשלחה', delivered: 'נמסרה', read: 'נקראה', failed: 'נכשלה', received: 'התקבלה' } as Record<string, string>,

@@ -120,6 +120,7 @@ export interface CallItem extends TimelineBase {
   to_number: string;
   status: string;
   started_at: string | null;
+  ended_at?: string | null;
   duration_seconds: number;
   recording_url: string | null;
   transcript: string | null;
