@@ -127,13 +127,17 @@ impl VoiceMode {
         }
     }
 
-    /// A request's `field`: `realtime` or `record`, anything else a 422 naming it.
-    pub fn parse(field: &'static str, value: &str) -> Result<Self, crate::error::ApiError> {
-        match value {
-            "realtime" => Ok(VoiceMode::Realtime),
-            "record" => Ok(VoiceMode::Record),
-            other => Err(crate::error::ApiError::validation(format!(
-                "{field}: expected \"realtime\", \"record\" or null (automatic), got {other:?}"
+    /// A request's `field`: `"realtime"` or `"record"`, anything else (another string, a
+    /// number, …) a 422 naming it.
+    pub fn parse(
+        field: &'static str,
+        value: &serde_json::Value,
+    ) -> Result<Self, crate::error::ApiError> {
+        match value.as_str() {
+            Some("realtime") => Ok(VoiceMode::Realtime),
+            Some("record") => Ok(VoiceMode::Record),
+            _ => Err(crate::error::ApiError::validation(format!(
+                "{field}: expected \"realtime\", \"record\" or null (automatic), got {value}"
             ))
             .with_field(field)),
         }
@@ -288,9 +292,9 @@ pub fn parse_time(
 
 /// For PATCH bodies: tells a field that is absent (`None`) from one that is `null` (`Some(None)`),
 /// so `null` can clear a value. Use with `#[serde(default, deserialize_with = ...)]`.
-pub fn nullable<'de, D: serde::Deserializer<'de>>(
+pub fn nullable<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
     d: D,
-) -> Result<Option<Option<String>>, D::Error> {
+) -> Result<Option<Option<T>>, D::Error> {
     use serde::Deserialize;
     Ok(Some(Option::deserialize(d)?))
 }
@@ -799,13 +803,16 @@ mod tests {
             serde_json::Value::Null
         );
         assert_eq!(
-            VoiceMode::parse("voice_mode", "record").unwrap(),
+            VoiceMode::parse("voice_mode", &serde_json::json!("record")).unwrap(),
             VoiceMode::Record
         );
-        let e = VoiceMode::parse("voice_mode", "Realtime").unwrap_err();
-        assert_eq!(
-            (e.status.as_u16(), e.field.as_deref()),
-            (422, Some("voice_mode"))
-        );
+        for bad in [serde_json::json!("Realtime"), serde_json::json!(1)] {
+            let e = VoiceMode::parse("voice_mode", &bad).unwrap_err();
+            assert_eq!(
+                (e.status.as_u16(), e.field.as_deref()),
+                (422, Some("voice_mode")),
+                "{bad}"
+            );
+        }
     }
 }

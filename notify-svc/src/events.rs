@@ -2,8 +2,9 @@
 //! payload, and the Web Push text. Pure functions, so the mapping is tested without a bus.
 //!
 //! Payloads are small and carry no secrets: ids, a title or text the business's staff may read
-//! anyway, and the customer it is about. Recording URLs, AI replies and phone numbers of the
-//! business itself never leave.
+//! anyway, the caller's number, and the customer it is about. Recording URLs and phone numbers of
+//! the business itself never leave; the agent's replies go only to the signed-in staff's
+//! Socket.IO room (`call:answered`), never into a Web Push message.
 
 use crate::strings;
 use agentlocator_proto::{
@@ -30,8 +31,8 @@ pub struct Notification {
     pub name: &'static str,
     /// Socket.IO payload.
     pub data: Value,
-    /// What a Web Push notification shows.
-    pub push: PushMessage,
+    /// What a Web Push notification shows; `None` for the live-only events (a call's turns).
+    pub push: Option<PushMessage>,
 }
 
 /// The JSON body of a Web Push message, as the service worker (`web/public/sw.js`) reads it.
@@ -58,7 +59,8 @@ pub fn user_room(user_id: &str) -> String {
 
 /// The notification `event` gives staff, if any.
 pub fn notification_for(event: &Event) -> Option<Notification> {
-    let (name, data, title, body, customer_id) = match event.payload.as_ref()? {
+    // `push`: the Web Push title and body, for the events worth a notification on the phone.
+    let (name, data, push, customer_id) = match event.payload.as_ref()? {
         Payload::Task(t) if t.kind == TaskEventKind::Due as i32 => {
             let due_at = t
                 .due_at
@@ -73,8 +75,7 @@ pub fn notification_for(event: &Event) -> Option<Notification> {
                     "due_at": due_at,
                     "customer_id": opt(&t.customer_id),
                 }),
-                strings::TASK_DUE_TITLE,
-                t.title.clone(),
+                Some((strings::TASK_DUE_TITLE, t.title.clone())),
                 t.customer_id.clone(),
             )
         }
@@ -94,19 +95,34 @@ pub fn notification_for(event: &Event) -> Option<Notification> {
                         "customer_id": opt(&c.customer_id),
                         "from": c.from_number,
                     }),
-                    strings::CALL_INCOMING_TITLE,
-                    caller(),
+                    Some((strings::CALL_INCOMING_TITLE, caller())),
                     c.customer_id.clone(),
                 ),
+                // `from` lets a page tell its customer's call when crm-svc has not yet linked it
+                // (inbound calls are published with no customer).
                 CallEventKind::Transcribed if !c.transcript.trim().is_empty() => (
                     "call:transcribed",
                     json!({
                         "call_id": c.call_sid,
                         "customer_id": opt(&c.customer_id),
+                        "from": c.from_number,
                         "text": cut(&c.transcript, MAX_TEXT_CHARS),
                     }),
-                    strings::CALL_TRANSCRIBED_TITLE,
-                    c.transcript.clone(),
+                    Some((strings::CALL_TRANSCRIBED_TITLE, c.transcript.clone())),
+                    c.customer_id.clone(),
+                ),
+                // One turn of a call, for the pages showing it live; the phone already rang
+                // for the call, so no push.
+                CallEventKind::Answered if !c.ai_reply.trim().is_empty() => (
+                    "call:answered",
+                    json!({
+                        "call_id": c.call_sid,
+                        "customer_id": opt(&c.customer_id),
+                        "from": c.from_number,
+                        "text": cut(&c.transcript, MAX_TEXT_CHARS),
+                        "reply": cut(&c.ai_reply, MAX_TEXT_CHARS),
+                    }),
+                    None,
                     c.customer_id.clone(),
                 ),
                 CallEventKind::Completed => (
@@ -117,8 +133,7 @@ pub fn notification_for(event: &Event) -> Option<Notification> {
                         "status": c.status,
                         "duration_seconds": c.duration_seconds,
                     }),
-                    strings::CALL_COMPLETED_TITLE,
-                    caller(),
+                    Some((strings::CALL_COMPLETED_TITLE, caller())),
                     c.customer_id.clone(),
                 ),
                 _ => return None,
@@ -132,8 +147,7 @@ pub fn notification_for(event: &Event) -> Option<Notification> {
                 "from": w.from_number,
                 "text": cut(&w.body, MAX_TEXT_CHARS),
             }),
-            strings::WHATSAPP_MESSAGE_TITLE,
-            w.body.clone(),
+            Some((strings::WHATSAPP_MESSAGE_TITLE, w.body.clone())),
             w.customer_id.clone(),
         ),
         _ => return None,
@@ -148,13 +162,13 @@ pub fn notification_for(event: &Event) -> Option<Notification> {
         event_id: event.id.clone(),
         occurred_at: event.occurred_at,
         name,
-        push: PushMessage {
+        push: push.map(|(title, body)| PushMessage {
             title: title.to_string(),
             body: cut(&body, MAX_PUSH_BODY_CHARS),
             url,
             event: name,
             data: data.clone(),
-        },
+        }),
         data,
     })
 }
@@ -209,9 +223,10 @@ mod tests {
             n.data,
             json!({"task_id": "t1", "title": "להתקשר", "due_at": "2026-11-24T08:30:00Z", "customer_id": "c1"})
         );
-        assert_eq!(n.push.title, strings::TASK_DUE_TITLE);
-        assert_eq!(n.push.body, "להתקשר");
-        assert_eq!(n.push.url, "/crm/customers/c1");
+        let push = n.push.unwrap();
+        assert_eq!(push.title, strings::TASK_DUE_TITLE);
+        assert_eq!(push.body, "להתקשר");
+        assert_eq!(push.url, "/crm/customers/c1");
     }
 
     #[test]
@@ -251,8 +266,9 @@ mod tests {
         let n = call(CallEventKind::Transcribed, |c| c.transcript = "שלום".into()).unwrap();
         assert_eq!(
             n.data,
-            json!({"call_id": "CA1", "customer_id": "c1", "text": "שלום"})
+            json!({"call_id": "CA1", "customer_id": "c1", "from": "+972501234567", "text": "שלום"})
         );
+        assert!(n.push.is_some());
         assert_eq!(
             call(CallEventKind::Completed, |_| {}).unwrap().name,
             "call:completed"
@@ -267,7 +283,7 @@ mod tests {
             call(CallEventKind::Started, |_| {}).unwrap(),
             call(CallEventKind::Completed, |_| {}).unwrap(),
         ] {
-            let text = serde_json::to_string(&n.push).unwrap();
+            let text = serde_json::to_string(&n.push.unwrap()).unwrap();
             assert!(
                 !text.contains("twilio") && !text.contains("תשובה"),
                 "{text}"
@@ -289,7 +305,58 @@ mod tests {
             n.data["text"].as_str().unwrap().chars().count(),
             MAX_TEXT_CHARS
         );
-        assert_eq!(n.push.body.chars().count(), MAX_PUSH_BODY_CHARS);
-        assert_eq!(n.push.url, "/");
+        let push = n.push.unwrap();
+        assert_eq!(push.body.chars().count(), MAX_PUSH_BODY_CHARS);
+        assert_eq!(push.url, "/");
+    }
+
+    fn answered(f: fn(&mut CallEvent)) -> Option<Notification> {
+        let mut c = CallEvent {
+            kind: CallEventKind::Answered as i32,
+            call_sid: "CA2".into(),
+            direction: "inbound".into(),
+            from_number: "+972501234567".into(),
+            to_number: "+97231234567".into(),
+            recording_url: "https://api.twilio.com/rec/RE2".into(),
+            transcript: "מתי אתם פתוחים?".into(),
+            ai_reply: "א׳-ה׳ 9:00-18:00".into(),
+            ..Default::default()
+        };
+        f(&mut c);
+        notification_for(&new_event("b1", Payload::Call(c)))
+    }
+
+    #[test]
+    fn an_answered_turn_goes_live_to_the_business_but_not_to_push() {
+        let n = answered(|_| {}).unwrap();
+        assert_eq!((n.name, n.business_id.as_str()), ("call:answered", "b1"));
+        // Inbound calls are published before crm-svc knows the customer: `from` says who it is.
+        assert_eq!(
+            n.data,
+            json!({
+                "call_id": "CA2",
+                "customer_id": null,
+                "from": "+972501234567",
+                "text": "מתי אתם פתוחים?",
+                "reply": "א׳-ה׳ 9:00-18:00",
+            })
+        );
+        assert_eq!(n.push, None);
+        assert!(!n.data.to_string().contains("twilio"), "{}", n.data);
+
+        let n = answered(|c| c.customer_id = "c7".into()).unwrap();
+        assert_eq!(n.data["customer_id"], "c7");
+        // Long turns are cut like the other texts; a turn without a reply says nothing.
+        let n = answered(|c| {
+            c.transcript = "א".repeat(2 * MAX_TEXT_CHARS);
+            c.ai_reply = "ב".repeat(2 * MAX_TEXT_CHARS);
+        })
+        .unwrap();
+        for field in ["text", "reply"] {
+            let text = n.data[field].as_str().unwrap();
+            assert_eq!(text.chars().count(), MAX_TEXT_CHARS, "{field}");
+            assert!(text.ends_with('…'), "{field}");
+        }
+        assert_eq!(answered(|c| c.ai_reply = "  ".into()), None);
     }
 }

@@ -98,9 +98,13 @@ impl PushSender {
         }))
     }
 
-    /// Pushes `n` to every subscription of its business. `Retry` only when the subscriptions
-    /// cannot be read; a failing push service is logged and not retried (the next event comes).
+    /// Pushes `n` to every subscription of its business, when it has a push message (a call's
+    /// turns have none). `Retry` only when the subscriptions cannot be read; a failing push
+    /// service is logged and not retried (the next event comes).
     pub async fn send(&self, n: &Notification) -> Handled {
+        let Some(push) = &n.push else {
+            return Handled::Done;
+        };
         let subs = match self
             .crm
             .clone()
@@ -118,7 +122,7 @@ impl PushSender {
         if subs.is_empty() {
             return Handled::Done;
         }
-        let payload = match serde_json::to_vec(&n.push) {
+        let payload = match serde_json::to_vec(push) {
             Ok(p) => p,
             Err(e) => {
                 tracing::error!(error = %e, "push payload does not serialise");
@@ -262,5 +266,50 @@ mod tests {
             Some("http://127.0.0.1:9000")
         );
         assert_eq!(origin_of("nonsense"), None);
+    }
+
+    #[tokio::test]
+    async fn live_only_notifications_are_not_pushed() {
+        use agentlocator_proto::{
+            new_event,
+            v1::{CallEvent, CallEventKind, event::Payload},
+        };
+        let keys = VapidKeys::generate();
+        let vars: std::collections::HashMap<String, String> = [
+            ("CRM_SVC_URL", "http://127.0.0.1:1".to_string()),
+            ("VAPID_PUBLIC_KEY", keys.public_key.clone()),
+            ("VAPID_PRIVATE_KEY", keys.private_key.expose().to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let sender = PushSender::new(&Config::from_map(&vars).unwrap())
+            .unwrap()
+            .expect("VAPID keys given");
+        let call = |kind: CallEventKind| {
+            crate::events::notification_for(&new_event(
+                "b1",
+                Payload::Call(CallEvent {
+                    kind: kind as i32,
+                    call_sid: "CA1".into(),
+                    direction: "inbound".into(),
+                    from_number: "+972501234567".into(),
+                    transcript: "שלום".into(),
+                    ai_reply: "שלום, במה אפשר לעזור?".into(),
+                    ..Default::default()
+                }),
+            ))
+            .unwrap()
+        };
+        // A turn is done without asking crm-svc (unreachable here) for subscriptions...
+        assert_eq!(
+            sender.send(&call(CallEventKind::Answered)).await,
+            Handled::Done
+        );
+        // ...while an incoming call does ask, and retries when it cannot.
+        assert_eq!(
+            sender.send(&call(CallEventKind::Started)).await,
+            Handled::Retry
+        );
     }
 }

@@ -158,17 +158,19 @@ async fn voice_mode_and_agent_voice(db: Db, bus: Bus) {
     );
 
     // A bad mode or a bad voice: 422 naming it, and the other field of the request is not saved.
-    let (s, e) = owner
-        .patch(
-            "/api/business",
-            json!({"voice_mode": "live", "agent_voice": "alloy"}),
-        )
-        .await;
-    assert_eq!(
-        (s, &e["error"], &e["field"]),
-        (422, &json!("validation_error"), &json!("voice_mode")),
-        "{e}"
-    );
+    for bad in [json!("live"), json!(1)] {
+        let (s, e) = owner
+            .patch(
+                "/api/business",
+                json!({"voice_mode": bad, "agent_voice": "alloy"}),
+            )
+            .await;
+        assert_eq!(
+            (s, &e["error"], &e["field"]),
+            (422, &json!("validation_error"), &json!("voice_mode")),
+            "{e}"
+        );
+    }
     let (s, e) = owner
         .patch(
             "/api/business",

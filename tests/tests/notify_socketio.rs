@@ -1,15 +1,27 @@
 //! Live notifications end to end: a stock socket.io-client connects through the GATEWAY's origin
 //! (`/socket.io/`, proxied to notify-svc) with a sign-in token; a task created through the REST
 //! API and due a second later arrives as exactly one `task:due` on that business's client and
-//! on no other business's client; bad and expired tokens are refused.
+//! on no other business's client; a call's turns arrive live with the caller's number and are
+//! not pushed; bad and expired tokens are refused.
 
-use agentlocator_common::jwt::{Claims, Role, TokenKeys};
+use agentlocator_common::{
+    bus::{EventBus, NatsBus},
+    jwt::{Claims, Role, TokenKeys},
+};
+use agentlocator_proto::v1::{CallEvent, CallEventKind, event::Payload};
 use agentlocator_tests::{
-    Api, Bus, Db, TestStack,
+    Api, Bus, Db, TestStack, nats_url,
     socketio::{SocketIoClient, Transports},
 };
 use serde_json::json;
-use std::time::Duration;
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers};
 
 /// Failure bound for a connection to come up.
 const CONNECT_WAIT: Duration = Duration::from_secs(10);
@@ -84,6 +96,100 @@ async fn a_due_task_reaches_its_business_only_sqlite_memory() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_due_task_reaches_its_business_only_postgres_nats_websocket() {
     a_due_task_reaches_its_business_only(Db::Postgres, Bus::Nats, Transports::WebSocket).await;
+}
+
+/// Counts pushes (the decryption and signature checks are notify_webpush's).
+struct PushCounter(Arc<AtomicUsize>);
+
+impl Respond for PushCounter {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        ResponseTemplate::new(201)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_calls_turns_arrive_live_with_the_callers_number_and_are_not_pushed() {
+    let stack = TestStack::start(Db::Postgres, Bus::Nats).await;
+    let crm = stack.db().await;
+    let business = crm_svc::test_support::create_business(&crm, "עסק").await;
+    let business_id = business.id.as_str().to_string();
+    let token = stack.sign_in(&business_id, "agent").await;
+    let mut client = SocketIoClient::start(&stack.http, Some(&token), Transports::WebSocket);
+    client.expect("connect", CONNECT_WAIT).await;
+
+    // A browser subscribed to Web Push.
+    let pushes = Arc::new(AtomicUsize::new(0));
+    let push_service = MockServer::start().await;
+    Mock::given(matchers::method("POST"))
+        .respond_with(PushCounter(pushes.clone()))
+        .mount(&push_service)
+        .await;
+    let (browser, auth) = ece::generate_keypair_and_auth_secret().unwrap();
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let (status, body) = Api::new(&stack, Some(token.clone()))
+        .post(
+            "/api/push/subscribe",
+            json!({"endpoint": format!("{}/push/1", push_service.uri()),
+                   "keys": {"p256dh": b64(&browser.pub_as_raw().unwrap()), "auth": b64(&auth)}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+
+    // voice-svc's events of one turn of an inbound call: no customer yet, the caller's number.
+    let bus = NatsBus::connect(&nats_url(), &stack.env.nats_root)
+        .await
+        .expect("NATS");
+    let call = |kind: CallEventKind| {
+        agentlocator_proto::new_event(
+            &business_id,
+            Payload::Call(CallEvent {
+                kind: kind as i32,
+                call_sid: "CA-live-1".into(),
+                direction: "inbound".into(),
+                from_number: "+972501112233".into(),
+                to_number: "+97235550199".into(),
+                status: "in-progress".into(),
+                transcript: "מתי אתם פתוחים?".into(),
+                ai_reply: "א׳-ה׳ 9:00-18:00".into(),
+                ..Default::default()
+            }),
+        )
+    };
+    bus.publish(&call(CallEventKind::Answered)).await.unwrap();
+    let got = client.expect("event", CONNECT_WAIT).await;
+    assert_eq!(got["event"], "call:answered", "{got}");
+    assert_eq!(
+        got["data"],
+        json!({"call_id": "CA-live-1", "customer_id": null, "from": "+972501112233",
+               "text": "מתי אתם פתוחים?", "reply": "א׳-ה׳ 9:00-18:00"})
+    );
+
+    // The incoming call after it is pushed: once it has been, the turn before it would have been
+    // too (one consumer, in order).
+    bus.publish(&call(CallEventKind::Started)).await.unwrap();
+    assert_eq!(
+        client.expect("event", CONNECT_WAIT).await["event"],
+        "call:incoming"
+    );
+    let deadline = tokio::time::Instant::now() + CONNECT_WAIT;
+    while pushes.load(Ordering::SeqCst) == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no push for the incoming call"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        pushes.load(Ordering::SeqCst),
+        1,
+        "only the incoming call is pushed"
+    );
+
+    client.close().await;
+    stack.stop().await.expect("stack stops cleanly");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -45,7 +45,7 @@ pub struct BusinessPatch {
     /// realtime engine configured, else record). Anything else is a 422 naming `voice_mode`.
     #[serde(default, deserialize_with = "crate::views::nullable")]
     #[schema(value_type = Option<VoiceMode>)]
-    voice_mode: Option<Option<String>>,
+    voice_mode: Option<Option<serde_json::Value>>,
     /// The voice the agent speaks with, e.g. `alloy`, `marin`, `he-IL-Chirp3-HD-Achird`, `he`:
     /// 1 to 64 of `[A-Za-z0-9_.:-]`, or empty for the engine's default (422 naming
     /// `agent_voice` otherwise).

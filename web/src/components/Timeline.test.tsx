@@ -28,6 +28,18 @@ describe('Timeline', () => {
     expect(audio!.getAttribute('src')).toBe('/api/recordings/c1.mp3');
   });
 
+  it('marks a call still in progress as active, and an ended one by its status', () => {
+    const { rerender } = render(<Timeline items={[{ ...call, status: 'in-progress', ended_at: null }]} />);
+    expect(screen.getByText(he.timeline.callActive)).toBeInTheDocument();
+    rerender(<Timeline items={[{ ...call, status: 'ringing', ended_at: null }]} />);
+    expect(screen.getByText(he.timeline.callActive)).toBeInTheDocument();
+    rerender(<Timeline items={[{ ...call, status: 'in-progress', ended_at: '2026-11-20T08:03:00Z' }]} />);
+    expect(screen.queryByText(he.timeline.callActive)).toBeNull();
+    rerender(<Timeline items={[call]} />);
+    expect(screen.queryByText(he.timeline.callActive)).toBeNull();
+    expect(screen.getByText(he.timeline.callStatus.completed)).toBeInTheDocument();
+  });
+
   it('has no player when the call has no recording', () => {
     const { container } = render(<Timeline items={[{ ...call, recording_url: null, transcript: null, ai_replies: [] }]} />);
     expect(container.querySelector('audio')).toBeNull();

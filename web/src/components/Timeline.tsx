@@ -36,8 +36,17 @@ function When({ ts }: { ts: string | null }) {
   return ts ? <time dateTime={ts}>{formatDateTime(ts)}</time> : null;
 }
 
+/** Twilio's statuses of a call that has not ended. */
+const ACTIVE_CALL_STATUSES = new Set(['queued', 'initiated', 'ringing', 'in-progress']);
+
+/** Whether `call` is still going on (its turns arrive live). */
+export function callActive(call: CallItem): boolean {
+  return !call.ended_at && ACTIVE_CALL_STATUSES.has(call.status);
+}
+
 function CallEntry({ call }: { call: CallItem }) {
   const other = call.direction === 'outbound' ? call.to_number : call.from_number;
+  const active = callActive(call);
   return (
     <article className="card">
       <header className="entry-header">
@@ -45,7 +54,11 @@ function CallEntry({ call }: { call: CallItem }) {
         <span className="phone" dir="ltr">
           {formatPhone(other)}
         </span>
-        <span className="badge">{he.timeline.callStatus[call.status] ?? call.status}</span>
+        {active ? (
+          <span className="badge badge-live">{he.timeline.callActive}</span>
+        ) : (
+          <span className="badge">{he.timeline.callStatus[call.status] ?? call.status}</span>
+        )}
         {call.duration_seconds > 0 && <span className="muted">{he.timeline.duration(call.duration_seconds)}</span>}
         <When ts={call.ts} />
       </header>

@@ -28,6 +28,8 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!getToken()) return;
     return subscribe((event, payload) => {
+      // A call's turns (`call:answered`) show on the customer's page, not as toasts.
+      if (!he.toasts[event]) return;
       const detail = typeof payload.title === 'string' ? payload.title : typeof payload.body === 'string' ? payload.body : '';
       show(detail ? `${he.toasts[event]}: ${detail}` : he.toasts[event]);
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatMoney, formatPhone, formatVatRate, telHref } from './format';
+import { formatDate, formatDateTime, formatMoney, formatPhone, formatVatRate, samePhone, telHref, toE164 } from './format';
 import { he } from '../strings';
 
 describe('formatMoney', () => {
@@ -56,5 +56,15 @@ describe('strings', () => {
     expect(he.login.submit).toMatch(/[\u0590-\u05FF]/);
     expect(he.customers.title).toMatch(/[\u0590-\u05FF]/);
     expect(he.featureDisabled(he.features.crm)).toContain('ניהול הלקוחות');
+  });
+});
+
+describe('toE164 and samePhone', () => {
+  it('treats every spelling of an Israeli number as one number', () => {
+    for (const n of ['050-123-4567', '0501234567', '+972 50 123 4567', '972501234567', '+972501234567']) expect(toE164(n)).toBe('+972501234567');
+    expect(samePhone('03-1234567', '+97231234567')).toBe(true);
+    expect(samePhone('050-123-4567', '052-123-4567')).toBe(false);
+    expect(samePhone('', '')).toBe(false);
+    expect(samePhone('+972501234567', undefined)).toBe(false);
   });
 });

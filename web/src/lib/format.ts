@@ -61,6 +61,26 @@ export function formatPhone(phone: string | null | undefined): string {
   return phone;
 }
 
+/**
+ * An Israeli phone number in E.164 ("+972501234567") from any way of writing it (050-123-4567,
+ * +972 50 123 4567, 972501234567), so two spellings of one number compare equal; other numbers keep
+ * their digits and a leading +.
+ */
+export function toE164(phone: string): string {
+  const digits = phone.replace(/[^\d+]/g, '');
+  if (digits.startsWith('+')) return digits;
+  if (digits.startsWith('972') && digits.length >= 11) return `+${digits}`;
+  if (digits.startsWith('0')) return `+972${digits.slice(1)}`;
+  return digits;
+}
+
+/** Whether two phone numbers are the same number (empty is never the same). */
+export function samePhone(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (!a || !b) return false;
+  const e164 = toE164(a);
+  return e164 !== '' && e164 === toE164(b);
+}
+
 /** The `tel:` target of a phone number (digits and a leading +). */
 export function telHref(phone: string): string {
   return 'tel:' + phone.replace(/[^\d+]/g, '');

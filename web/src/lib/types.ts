@@ -36,6 +36,9 @@ export interface Knowledge {
   a: string;
 }
 
+/** How calls run; `null` is automatic (realtime when the server has a realtime engine, else record). */
+export type VoiceMode = 'realtime' | 'record';
+
 export interface Business {
   id: string;
   name: string;
@@ -45,6 +48,9 @@ export interface Business {
   /** E.164 */
   twilio_numbers?: string[];
   knowledge?: Knowledge[];
+  voice_mode?: VoiceMode | null;
+  /** The voice the agent speaks with; empty is the engine's default. */
+  agent_voice?: string;
 }
 
 export interface Appointment {
@@ -114,6 +120,7 @@ export interface CallItem extends TimelineBase {
   to_number: string;
   status: string;
   started_at: string | null;
+  ended_at?: string | null;
   duration_seconds: number;
   recording_url: string | null;
   transcript: string | null;

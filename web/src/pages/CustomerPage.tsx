@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { he } from '../strings';
 import { api, ApiError } from '../lib/api';
-import { formatPhone, telHref } from '../lib/format';
+import { formatPhone, samePhone, telHref } from '../lib/format';
 import { subscribe } from '../lib/socket';
 import type { Customer, TimelineItem, WhatsAppItem } from '../lib/types';
 import { ActionBar } from '../components/ActionBar';
@@ -45,14 +45,22 @@ export function CustomerPage() {
   );
   const shown = useMemo(() => withPending(items, pending), [items, pending]);
 
-  // Live: any call, message or due task of this customer reloads the timeline.
-  useEffect(
-    () =>
-      subscribe((_event, payload) => {
-        if (!payload.customer_id || payload.customer_id === id) void loadTimeline();
-      }),
-    [id, loadTimeline],
-  );
+  // Live: a call (each of its turns), message or due task of this customer reloads the timeline,
+  // once for a burst of events. Inbound calls are published before the CRM links them to a
+  // customer, so an event without this customer's id is still theirs when it is from their phone.
+  const phone = customer?.phone;
+  useEffect(() => {
+    let timer: number | undefined;
+    const stop = subscribe((_event, payload) => {
+      if (!aboutCustomer(payload, id, phone)) return;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => void loadTimeline(), LIVE_RELOAD_DEBOUNCE_MS);
+    });
+    return () => {
+      stop();
+      window.clearTimeout(timer);
+    };
+  }, [id, phone, loadTimeline]);
 
   if (error) {
     return (
@@ -90,6 +98,15 @@ export function CustomerPage() {
       </section>
     </main>
   );
+}
+
+/** How long the timeline waits after a live event for the next one before reloading. */
+const LIVE_RELOAD_DEBOUNCE_MS = 250;
+
+/** Whether a live event's payload is about customer `id` (whose phone is `phone`). */
+export function aboutCustomer(payload: Record<string, unknown>, id: string, phone: string | undefined): boolean {
+  if (payload.customer_id === id) return true;
+  return typeof payload.from === 'string' && samePhone(payload.from, phone);
 }
 
 /** When the timeline is reloaded after a message was sent. */

@@ -82,6 +82,61 @@ describe('knowledge Q&A', () => {
   });
 });
 
+describe('voice calls', () => {
+  const section = async () => within((await screen.findByRole('heading', { name: he.settings.calls })).closest('section')!);
+
+  it('shows the saved mode and voice, and saves both', async () => {
+    const calls = business({ voice_mode: 'realtime', agent_voice: 'marin', twilio_numbers: ['+97231234567'] });
+    renderSettings();
+    const c = await section();
+    expect(c.getByLabelText(he.settings.voiceMode)).toHaveValue('realtime');
+    expect(c.getByLabelText(he.settings.agentVoice)).toHaveValue('marin');
+    // The test-call hint lists the business's numbers.
+    expect(c.getByText(he.settings.testCall)).toBeInTheDocument();
+    expect(c.getByRole('link', { name: '03-123-4567' })).toHaveAttribute('href', 'tel:+97231234567');
+
+    await userEvent.selectOptions(c.getByLabelText(he.settings.voiceMode), he.settings.voiceModes.record);
+    await userEvent.clear(c.getByLabelText(he.settings.agentVoice));
+    await userEvent.type(c.getByLabelText(he.settings.agentVoice), 'he-IL-Chirp3-HD-Achird');
+    await userEvent.click(c.getByRole('button', { name: he.save }));
+    await waitFor(() => expect(calls.find((x) => x.method === 'PATCH')?.body).toEqual({ voice_mode: 'record', agent_voice: 'he-IL-Chirp3-HD-Achird' }));
+    // Shown as saved after the reload.
+    await waitFor(async () => expect((await section()).getByLabelText(he.settings.voiceMode)).toHaveValue('record'));
+    expect((await section()).getByLabelText(he.settings.agentVoice)).toHaveValue('he-IL-Chirp3-HD-Achird');
+  });
+
+  it('sends automatic as null and the default voice as empty, and refuses a bad voice name', async () => {
+    const calls = business({ voice_mode: 'record', agent_voice: 'alloy' });
+    renderSettings();
+    const c = await section();
+    expect(c.getByText(he.settings.testCallNoNumbers)).toBeInTheDocument();
+    // The voice input suggests the known voices.
+    const list = document.getElementById(c.getByLabelText(he.settings.agentVoice).getAttribute('list')!)!;
+    expect([...list.querySelectorAll('option')].map((o) => o.value)).toEqual(expect.arrayContaining(['alloy', 'marin', 'he-IL-Chirp3-HD-Achird', 'he']));
+
+    await userEvent.clear(c.getByLabelText(he.settings.agentVoice));
+    await userEvent.type(c.getByLabelText(he.settings.agentVoice), 'קול דנה');
+    await userEvent.click(c.getByRole('button', { name: he.save }));
+    expect(c.getByText(he.settings.agentVoiceInvalid)).toBeInTheDocument();
+    expect(calls.some((x) => x.method === 'PATCH')).toBe(false);
+
+    await userEvent.selectOptions(c.getByLabelText(he.settings.voiceMode), he.settings.voiceModes.auto);
+    await userEvent.clear(c.getByLabelText(he.settings.agentVoice));
+    await userEvent.click(c.getByRole('button', { name: he.save }));
+    await waitFor(() => expect(calls.find((x) => x.method === 'PATCH')?.body).toEqual({ voice_mode: null, agent_voice: '' }));
+    await waitFor(async () => expect((await section()).getByLabelText(he.settings.voiceMode)).toHaveValue(''));
+  });
+
+  it('explains a voice the server refuses in Hebrew', async () => {
+    business({}, () => json(422, { error: 'validation_error', message: 'agent_voice: must be …', field: 'agent_voice' }));
+    renderSettings();
+    const c = await section();
+    await userEvent.type(c.getByLabelText(he.settings.agentVoice), 'alloy');
+    await userEvent.click(c.getByRole('button', { name: he.save }));
+    expect(await c.findByRole('alert')).toHaveTextContent(he.settings.agentVoiceInvalid);
+  });
+});
+
 describe('business details and phone numbers', () => {
   it('saves the name and the VAT rate in basis points', async () => {
     const calls = business({ name: 'העסק לדוגמה', vat_rate_bp: 1800 });

@@ -3,7 +3,7 @@ import { he } from '../strings';
 import { api, ApiError } from '../lib/api';
 import { useBusiness } from '../lib/business';
 import { formatPhone } from '../lib/format';
-import type { Business, Features, Knowledge } from '../lib/types';
+import type { Business, Features, Knowledge, VoiceMode } from '../lib/types';
 import { cleanKnowledge, KnowledgeEditor } from '../components/KnowledgeEditor';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { useToast } from '../components/Toasts';
@@ -44,6 +44,7 @@ export function SettingsPage() {
         <>
           <BusinessDetails key={`d-${business.name}-${business.vat_rate_bp}`} business={business} onSaved={reload} />
           <VoiceAgent key={`v-${JSON.stringify([business.greeting_text, business.knowledge])}`} business={business} onSaved={reload} />
+          <VoiceCalls key={`c-${business.voice_mode ?? ''}-${business.agent_voice ?? ''}`} business={business} onSaved={reload} />
           <PhoneNumbers key={`n-${(business.twilio_numbers ?? []).join()}`} business={business} onSaved={reload} />
         </>
       )}
@@ -187,6 +188,8 @@ function SettingsError({ error }: { error: unknown }) {
     else if (error.status === 422 && error.field === 'twilio_numbers') text = s.numberInvalid;
     else if (error.status === 409) text = s.numberTaken;
     else if (error.status === 422 && error.field === 'vat_rate_bp') text = s.vatInvalid;
+    else if (error.status === 422 && error.field === 'voice_mode') text = s.voiceModeInvalid;
+    else if (error.status === 422 && error.field === 'agent_voice') text = s.agentVoiceInvalid;
   }
   if (!text) return <ErrorNotice error={error} />;
   return (
@@ -276,6 +279,90 @@ function VoiceAgent({ business, onSaved }: { business: Business; onSaved: () => 
           </button>
         </div>
       </form>
+    </section>
+  );
+}
+
+/** Voices to pick from: OpenAI's realtime voices, a Google Hebrew voice and espeak's Hebrew. */
+const AGENT_VOICES = ['alloy', 'ash', 'ballad', 'cedar', 'coral', 'echo', 'marin', 'sage', 'shimmer', 'verse', 'he-IL-Chirp3-HD-Achird', 'he'];
+/** What the API accepts as a voice name (empty is the default voice). */
+const VOICE_NAME = /^[A-Za-z0-9_.:-]{0,64}$/;
+
+function VoiceCalls({ business, onSaved }: { business: Business; onSaved: () => void }) {
+  const s = he.settings;
+  const [mode, setMode] = useState<VoiceMode | ''>(business.voice_mode ?? '');
+  const [voice, setVoice] = useState(business.agent_voice ?? '');
+  const [invalid, setInvalid] = useState(false);
+  const { save, error, busy } = useSave(onSaved);
+  const numbers = business.twilio_numbers ?? [];
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const name = voice.trim();
+    setInvalid(!VOICE_NAME.test(name));
+    if (!VOICE_NAME.test(name)) return;
+    await save({ voice_mode: mode || null, agent_voice: name });
+  }
+
+  return (
+    <section className="card" aria-labelledby="calls-title">
+      <h2 id="calls-title">{s.calls}</h2>
+      <form className="form settings-form" onSubmit={submit} noValidate>
+        <div className="field">
+          <label htmlFor="voice-mode">{s.voiceMode}</label>
+          <select id="voice-mode" value={mode} aria-describedby="voice-mode-help" onChange={(e) => setMode(e.target.value as VoiceMode | '')}>
+            <option value="">{s.voiceModes.auto}</option>
+            <option value="realtime">{s.voiceModes.realtime}</option>
+            <option value="record">{s.voiceModes.record}</option>
+          </select>
+          <span id="voice-mode-help" className="muted">{s.voiceModeHelp}</span>
+        </div>
+        <div className="field">
+          <label htmlFor="agent-voice">{s.agentVoice}</label>
+          <input
+            id="agent-voice"
+            dir="ltr"
+            list="agent-voices"
+            placeholder={s.agentVoiceDefault}
+            value={voice}
+            aria-invalid={invalid}
+            aria-describedby={invalid ? 'agent-voice-error' : 'agent-voice-help'}
+            onChange={(e) => setVoice(e.target.value)}
+          />
+          <datalist id="agent-voices">
+            {AGENT_VOICES.map((v) => (
+              <option key={v} value={v} />
+            ))}
+          </datalist>
+          {invalid ? (
+            <span id="agent-voice-error" className="field-error">{s.agentVoiceInvalid}</span>
+          ) : (
+            <span id="agent-voice-help" className="muted">{s.agentVoiceHelp}</span>
+          )}
+        </div>
+        <SettingsError error={error} />
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {he.save}
+          </button>
+        </div>
+      </form>
+      {numbers.length === 0 ? (
+        <p className="muted">{s.testCallNoNumbers}</p>
+      ) : (
+        <>
+          <p className="muted">{s.testCall}</p>
+          <ul className="number-list" aria-label={s.numbers}>
+            {numbers.map((n) => (
+              <li key={n}>
+                <a className="phone" dir="ltr" href={`tel:${n}`}>
+                  {formatPhone(n)}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
     </section>
   );
 }
