@@ -60,6 +60,8 @@ pub async fn serve(
 
 /// Upgrades `tcp` when its request is a signed upgrade to [`PATH`], then runs the stream.
 async fn accept(tcp: TcpStream, voice: Voice) {
+    // The shape is tungstenite's handshake callback's; its error is the refusal response.
+    #[allow(clippy::result_large_err)]
     let check = |req: &Request, res: Response| -> Result<Response, ErrorResponse> {
         let refuse = |status: StatusCode, why: &str| {
             let mut r = ErrorResponse::new(Some(

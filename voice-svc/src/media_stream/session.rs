@@ -461,6 +461,12 @@ impl<'a> TurnLog<'a> {
             None if reply.done && reply.played >= reply.received => reply.text(),
             None => reply.text_heard(reply.played),
         };
+        tracing::info!(
+            reply = reply.id,
+            interrupted = reply.interrupted_at.is_some(),
+            heard_chars = heard.chars().count(),
+            "reply logged"
+        );
         if heard.is_empty() {
             return;
         }
