@@ -381,3 +381,140 @@ async fn a_business_on_the_record_loop_gets_record_twiml_and_a_failing_provider_
     assert_eq!(names(&a.twiml()), ["Say", "Record"], "{}", a.body);
     stack.stop().await.unwrap();
 }
+
+/// The `openai` engine through the whole stack: Twilio's stream in, the loopback OpenAI Realtime
+/// server (GA events) behind voice-svc; μ-law passes through both ways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_openai_call_passes_audio_through_is_interrupted_and_lands_on_the_timeline() {
+    use agentlocator_tests::openai_realtime::{RealtimeServer, RealtimeServerConfig, ScriptedTurn};
+    const SECOND_REPLY: &str = "בשבת אנחנו סגורים.";
+    let key = "sk-loopback-example"; // example value, not a credential
+    let server = RealtimeServer::start(RealtimeServerConfig {
+        api_key: Some(key.into()),
+        turns: vec![
+            ScriptedTurn {
+                caller: HEARD.into(),
+                reply_text: REPLY.into(),
+                reply_audio: hebrew_mulaw(REPLY),
+            },
+            ScriptedTurn {
+                caller: INTERRUPTION.into(),
+                reply_text: SECOND_REPLY.into(),
+                reply_audio: hebrew_mulaw(SECOND_REPLY),
+            },
+        ],
+        // Audio generated at real time, so the reply is still being produced when the caller
+        // barges in (a reply already produced in full is truncated but not cancelled).
+        chunk: Duration::from_millis(100),
+        chunk_interval: Duration::from_millis(100),
+        ..Default::default()
+    })
+    .await;
+    let twilio = twilio_api().await;
+    let mut env = voice_env(Db::Sqlite, Bus::Memory);
+    twilio_vars(&mut env);
+    for (k, v) in [
+        ("REALTIME_ENGINE", "openai".to_string()),
+        ("OPENAI_API_KEY", key.into()),
+        ("OPENAI_BASE_URL", server.base_url()),
+        ("TWILIO_API_BASE_URL", twilio.uri()),
+    ] {
+        env.vars.insert(k.into(), v);
+    }
+    let stack = TestStack::start_in(env).await;
+    let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
+    let sid = call_sid();
+    let (url, params) = answer(&stack, &sid).await;
+    let call = TwilioStream::open(
+        &reachable(&stack, &url),
+        Some(&stream_signature(&url)),
+        &sid,
+        &params,
+    )
+    .await
+    .expect("the signed upgrade is accepted");
+    call.say(hebrew_mulaw(HEARD));
+    assert!(
+        call.wait_until(Duration::from_secs(15), |l| l.media().len() >= 150)
+            .await,
+        "3 s of the reply"
+    );
+    // The session told the provider the business, μ-law both ways, Hebrew transcription.
+    let update = &server.of_type("session.update")[0].event["session"];
+    assert_eq!(update["audio"]["input"]["format"]["type"], "audio/pcmu");
+    assert_eq!(update["audio"]["output"]["format"]["type"], "audio/pcmu");
+    assert!(
+        update["instructions"]
+            .as_str()
+            .unwrap()
+            .contains("מספרת הדגמה"),
+        "{update}"
+    );
+    assert_eq!(
+        server.authorizations()[0].as_deref(),
+        Some(format!("Bearer {key}").as_str())
+    );
+
+    call.say(hebrew_mulaw(INTERRUPTION));
+    assert!(
+        call.wait_until(Duration::from_secs(5), |l| !l.clears().is_empty())
+            .await,
+        "barge-in clears Twilio's buffer"
+    );
+    let cancels = server
+        .wait_for("response.cancel", 1, Duration::from_secs(5))
+        .await;
+    assert_eq!(cancels.len(), 1, "the reply was cancelled");
+    let truncates = server
+        .wait_for("conversation.item.truncate", 1, Duration::from_secs(5))
+        .await;
+    assert_eq!(truncates.len(), 1);
+    let heard_ms = truncates[0].event["audio_end_ms"].as_u64().unwrap();
+    {
+        let log = call.log.lock().unwrap();
+        let clear = log.clears()[0];
+        let frames_before_clear = log.media().iter().filter(|(at, _)| *at < clear).count() as u64;
+        // Only what marks proved was played: no more than was sent before the clear.
+        assert!(
+            heard_ms > 0 && heard_ms <= frames_before_clear * 20,
+            "{heard_ms} ms of {frames_before_clear} frames"
+        );
+    }
+    // The interruption is answered, and that short answer is heard to its end.
+    let second = hebrew_mulaw(SECOND_REPLY).len() / 160;
+    let frames_at_clear = call.log.lock().unwrap().media().len();
+    assert!(
+        call.wait_until(Duration::from_secs(15), |l| l.media().len()
+            >= frames_at_clear + second)
+            .await,
+        "the second reply"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    call.stop().await;
+
+    let api = Api::new(&stack, Some(stack.sign_in(&business_id, "agent").await));
+    let (_, calls) = timeline_calls(&api, CALLER, |calls| {
+        calls.iter().any(|c| {
+            c["ai_replies"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|r| r == SECOND_REPLY))
+        })
+    })
+    .await;
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let c = &calls[0];
+    let transcript = c["transcript"].as_str().unwrap();
+    assert!(
+        transcript.contains(HEARD) && transcript.contains(INTERRUPTION),
+        "{c}"
+    );
+    assert!(
+        c["ai_replies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == SECOND_REPLY),
+        "{c}"
+    );
+    stack.stop().await.unwrap();
+}

@@ -320,7 +320,8 @@ async fn an_interrupt_cancels_the_reply_and_keeps_what_was_heard() {
             needs_follow_up: false
         })
     );
-    // The reply stopped: neither its remaining audio nor its text reached the session.
+    // The reply stopped: its remaining audio did not reach the session (and the provider sent
+    // no transcript of the cancelled response).
     assert!(
         !rest
             .iter()

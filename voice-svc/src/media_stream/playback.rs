@@ -147,13 +147,19 @@ impl Playback {
         self.replies.iter_mut().find(|r| r.id == id)
     }
 
-    /// The reply `id`, started when first heard of.
+    /// The reply `id`, started when first heard of; `None` once it was cut off.
     fn ensure(&mut self, id: ReplyId, caller_text: &str) -> Option<&mut Reply> {
+        self.ensure_any(id, caller_text)
+            .filter(|r| r.interrupted_at.is_none())
+    }
+
+    /// The reply `id`, started when first heard of, cut off or not.
+    fn ensure_any(&mut self, id: ReplyId, caller_text: &str) -> Option<&mut Reply> {
         if !self.replies.iter().any(|r| r.id == id) {
             self.replies
                 .push_back(Reply::new(id, caller_text.to_string()));
         }
-        self.reply_mut(id).filter(|r| r.interrupted_at.is_none())
+        self.reply_mut(id)
     }
 
     /// Queues `mulaw` of reply `id` (nothing when the reply was cut off). `caller_text` is what
@@ -165,9 +171,10 @@ impl Playback {
         }
     }
 
-    /// The text spoken by the audio of `id` received so far (since the last piece).
+    /// The text spoken by the audio of `id` received so far (since the last piece). Taken for a
+    /// cut-off reply too (a transcript can come after the cut): what was heard is its share.
     pub fn push_text(&mut self, id: ReplyId, caller_text: &str, text: &str) {
-        if let Some(r) = self.ensure(id, caller_text) {
+        if let Some(r) = self.ensure_any(id, caller_text) {
             r.close_open_segment();
             let start = r.segments.last().and_then(|s| s.end).unwrap_or(0);
             r.segments.push(Segment {

@@ -563,7 +563,8 @@ impl Conversation {
                     return Vec::new();
                 };
                 r.transcript = transcript.trim().to_string();
-                if r.interrupted || r.transcript.is_empty() {
+                // Also for an interrupted reply: the session keeps the share the caller heard.
+                if r.transcript.is_empty() {
                     return Vec::new();
                 }
                 vec![Action::Emit(EngineEvent::ReplyText {
