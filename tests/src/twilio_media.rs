@@ -107,6 +107,28 @@ impl TwilioStream {
         call_sid: &str,
         parameters: &HashMap<String, String>,
     ) -> Result<Self, Refused> {
+        Self::open_with(url, signature, call_sid, parameters, true).await
+    }
+
+    /// [`Self::open`] without the microphone: only what is sent by hand goes out. For streams
+    /// that are to be refused, so that the refusal's close frame is not lost to a reset
+    /// connection (frames still in flight when the service closes it).
+    pub async fn open_quiet(
+        url: &str,
+        signature: Option<&str>,
+        call_sid: &str,
+        parameters: &HashMap<String, String>,
+    ) -> Result<Self, Refused> {
+        Self::open_with(url, signature, call_sid, parameters, false).await
+    }
+
+    async fn open_with(
+        url: &str,
+        signature: Option<&str>,
+        call_sid: &str,
+        parameters: &HashMap<String, String>,
+        mic_on: bool,
+    ) -> Result<Self, Refused> {
         let mut req = url
             .into_client_request()
             .map_err(|e| Refused::Other(e.to_string()))?;
@@ -164,7 +186,7 @@ impl TwilioStream {
             let started = Instant::now();
             loop {
                 tokio::select! {
-                    _ = tick.tick() => {
+                    _ = tick.tick(), if mic_on => {
                         while let Ok(u) = utterances.try_recv() {
                             mic.extend(u);
                         }

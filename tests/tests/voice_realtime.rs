@@ -271,7 +271,7 @@ async fn streams_without_a_valid_signature_or_token_are_refused_and_store_nothin
         ("CA00000000000000000000000000000000", &params),
         (sid.as_str(), &other_business),
     ] {
-        let s = TwilioStream::open(&ws, Some(&signed), call, p)
+        let s = TwilioStream::open_quiet(&ws, Some(&signed), call, p)
             .await
             .expect("upgrade");
         assert!(
@@ -293,7 +293,7 @@ async fn streams_without_a_valid_signature_or_token_are_refused_and_store_nothin
     first.send_raw(r#"{"event":"something_new","x":1}"#);
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(!first.is_closed(), "malformed frames do not end a call");
-    let replay = TwilioStream::open(&ws, Some(&signed), &sid, &params)
+    let replay = TwilioStream::open_quiet(&ws, Some(&signed), &sid, &params)
         .await
         .expect("upgrade");
     assert!(
@@ -516,5 +516,76 @@ async fn an_openai_call_passes_audio_through_is_interrupted_and_lands_on_the_tim
             .any(|r| r == SECOND_REPLY),
         "{c}"
     );
+    stack.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_that_stalls_is_closed() {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, http::HeaderValue};
+    let providers = cascade_providers(
+        HEARD,
+        REPLY,
+        espeak_hebrew_mp3("שלום"),
+        Latencies::default(),
+    )
+    .await;
+    let twilio = twilio_api().await;
+    let stack = cascade_stack(&providers, &twilio, Db::Sqlite, Bus::Memory).await;
+    business_with_number(&stack, BUSINESS_NUMBER, true).await;
+    let sid = call_sid();
+    let (url, params) = answer(&stack, &sid).await;
+    let mut req = reachable(&stack, &url).into_client_request().unwrap();
+    req.headers_mut().insert(
+        "X-Twilio-Signature",
+        HeaderValue::from_str(&stream_signature(&url)).unwrap(),
+    );
+    // The upgrade, and then not a word: no start arrives.
+    let (mut ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("upgrade");
+    let started = std::time::Instant::now();
+    let closed = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(m) = ws.next().await {
+            if let Ok(Message::Close(f)) = m {
+                return f.map(|f| u16::from(f.code));
+            }
+        }
+        None
+    })
+    .await
+    .expect("closed within 20 s");
+    assert_eq!(closed, Some(1001), "going away");
+    assert!(
+        started.elapsed() >= Duration::from_secs(9),
+        "{:?}",
+        started.elapsed()
+    );
+    // A stream that started and then went silent is closed the same way.
+    let mut req = reachable(&stack, &url).into_client_request().unwrap();
+    req.headers_mut().insert(
+        "X-Twilio-Signature",
+        HeaderValue::from_str(&stream_signature(&url)).unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("upgrade");
+    let start = serde_json::json!({
+        "event": "start", "streamSid": "MZ1",
+        "start": {"callSid": sid, "customParameters": params,
+                  "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}},
+    });
+    ws.send(Message::text(start.to_string())).await.unwrap();
+    let closed = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(m) = ws.next().await {
+            if let Ok(Message::Close(f)) = m {
+                return f.map(|f| u16::from(f.code));
+            }
+        }
+        None
+    })
+    .await
+    .expect("closed within 20 s");
+    assert_eq!(closed, Some(1001));
     stack.stop().await.unwrap();
 }

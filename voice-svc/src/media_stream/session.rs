@@ -34,6 +34,8 @@ const IDLE: Duration = Duration::from_secs(10);
 const START_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest the engine may take to connect.
 const ENGINE_START_TIMEOUT: Duration = Duration::from_secs(5);
+/// Longest the peer may take to answer our close.
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
 /// Text frames that are not Twilio messages tolerated before the stream is closed.
 const MAX_MALFORMED: u32 = 50;
 
@@ -106,6 +108,16 @@ where
             reason: reason.into(),
         })))
         .await;
+    // The closing handshake: read on until the peer's close (frames it sent meanwhile are
+    // dropped), so the connection is not reset under frames still in flight.
+    let _ = tokio::time::timeout(CLOSE_GRACE, async {
+        while let Some(Ok(m)) = rx.next().await {
+            if m.is_close() {
+                break;
+            }
+        }
+    })
+    .await;
     let _ = tx.close().await;
     ending
 }
