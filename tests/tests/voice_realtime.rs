@@ -589,3 +589,50 @@ async fn a_stream_that_stalls_is_closed() {
     assert_eq!(closed, Some(1001));
     stack.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_realtime_calls_recording_lands_on_the_call() {
+    let providers = cascade_providers(
+        HEARD,
+        REPLY,
+        espeak_hebrew_mp3("שלום"),
+        Latencies::default(),
+    )
+    .await;
+    let twilio = twilio_api().await;
+    let stack = cascade_stack(&providers, &twilio, Db::Sqlite, Bus::Memory).await;
+    let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
+    let sid = call_sid();
+    answer(&stack, &sid).await;
+    let recording_url = format!(
+        "https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{RECORDING_SID}"
+    );
+    let form = params(&[
+        ("AccountSid", ACCOUNT_SID),
+        ("CallSid", &sid),
+        ("RecordingSid", RECORDING_SID),
+        ("RecordingUrl", &recording_url),
+        ("RecordingStatus", "completed"),
+        ("RecordingChannels", "2"),
+    ]);
+    let path = format!("/webhook/recording_status?business_id={business_id}");
+    // Unsigned, or signed for another business's URL: refused, nothing stored.
+    let unsigned = post_webhook(&stack, &path, &form, None).await;
+    assert_eq!(unsigned.status, 403, "{}", unsigned.body);
+    let other = format!(
+        "/webhook/recording_status?business_id={}",
+        uuid::Uuid::now_v7()
+    );
+    let forged = post_webhook(&stack, &path, &form, Some(&sign(&other, &form))).await;
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    let signed = post_signed(&stack, &path, &form).await;
+    assert_eq!(signed.status, 200, "{}", signed.body);
+    let api = Api::new(&stack, Some(stack.sign_in(&business_id, "agent").await));
+    let (_, calls) = timeline_calls(&api, CALLER, |calls| {
+        calls.iter().any(|c| c["recording_url"].is_string())
+    })
+    .await;
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0]["recording_url"], recording_url.as_str());
+    stack.stop().await.unwrap();
+}
