@@ -742,7 +742,10 @@ impl Reply {
             self.cancel.is_cancelled()
         };
         if cancelled {
-            out.send(json!({"type": "response.done", "response": self.response_json("cancelled", false)}));
+            // A cancelled response still lists its (incomplete) audio item and its transcript.
+            out.send(
+                json!({"type": "response.done", "response": self.response_json("cancelled", true)}),
+            );
             return;
         }
         out.send(
@@ -761,8 +764,13 @@ impl Reply {
 
     fn response_json(&self, status: &str, with_output: bool) -> Value {
         let output = if with_output {
+            let item_status = if status == "completed" {
+                "completed"
+            } else {
+                "incomplete"
+            };
             json!([{"id": self.item_id, "object": "realtime.item", "type": "message",
-                    "status": "completed", "role": "assistant",
+                    "status": item_status, "role": "assistant",
                     "content": [{"type": "output_audio", "transcript": self.turn.reply_text}]}])
         } else {
             json!([])

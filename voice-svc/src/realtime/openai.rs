@@ -360,6 +360,36 @@ pub struct ResponseRef {
     pub id: String,
     #[serde(default)]
     pub status: String,
+    /// The response's items; a cancelled response's audio item carries the transcript of what
+    /// was generated, when no `response.output_audio_transcript.done` came.
+    #[serde(default)]
+    pub output: Vec<OutputItem>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct OutputItem {
+    #[serde(default)]
+    pub content: Vec<OutputContent>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct OutputContent {
+    #[serde(default)]
+    pub transcript: Option<String>,
+}
+
+impl ResponseRef {
+    /// The transcript of the response's audio, if its items carry one.
+    fn transcript(&self) -> String {
+        self.output
+            .iter()
+            .flat_map(|i| &i.content)
+            .filter_map(|c| c.transcript.as_deref())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .trim()
+            .to_string()
+    }
 }
 
 /// A server event's type (for logs) and the event.
@@ -579,6 +609,15 @@ impl Conversation {
                 let mut actions = Vec::new();
                 if let Some(r) = self.replies.get_mut(&response.id) {
                     r.done = true;
+                    if r.transcript.is_empty() {
+                        r.transcript = response.transcript();
+                        if !r.transcript.is_empty() {
+                            actions.push(Action::Emit(EngineEvent::ReplyText {
+                                reply: r.id,
+                                text: r.transcript.clone(),
+                            }));
+                        }
+                    }
                     let needs_follow_up = strings::FOLLOW_UP_SIGNS
                         .iter()
                         .any(|sign| r.transcript.contains(sign));
@@ -831,7 +870,8 @@ mod tests {
             ServerEvent::ResponseDone {
                 response: ResponseRef {
                     id: "r".into(),
-                    status: "cancelled".into()
+                    status: "cancelled".into(),
+                    output: Vec::new(),
                 }
             }
         );
@@ -987,15 +1027,24 @@ mod tests {
         assert!(late.is_empty());
         // The caller's turn ends before the cancelled response does: answered after it.
         assert!(utterance(&mut c, "item_u1", 1000, 3100).is_empty());
-        let done = c.on_server(event(
-            json!({"type": "response.done", "response": {"id": "resp_1", "status": "cancelled"}}),
-        ));
+        // A cancelled response's transcript comes in its output item: the session keeps
+        // the heard share of it.
+        let done = c.on_server(event(json!({"type": "response.done", "response": {
+            "id": "resp_1", "status": "cancelled",
+            "output": [{"type": "message", "role": "assistant", "content": [
+                {"type": "output_audio", "transcript": "אנחנו פתוחים מתשע"}]}]}})));
         assert_eq!(
             emitted(&done),
-            vec![EngineEvent::ReplyDone {
-                reply,
-                needs_follow_up: false
-            }]
+            vec![
+                EngineEvent::ReplyText {
+                    reply,
+                    text: "אנחנו פתוחים מתשע".into()
+                },
+                EngineEvent::ReplyDone {
+                    reply,
+                    needs_follow_up: false
+                }
+            ]
         );
         assert_eq!(sent_types(&done), ["response.create"]);
         for kind in ["response.created", "response.done"] {
