@@ -20,7 +20,7 @@ use crate::{
 use agentlocator_proto::v1::{self as pb, CallEventKind};
 use futures::{Sink, SinkExt, Stream, StreamExt};
 use std::time::{Duration, Instant};
-use tokio::time::MissedTickBehavior;
+use tokio::{sync::mpsc, time::MissedTickBehavior};
 use tokio_tungstenite::tungstenite::{
     Message,
     protocol::{CloseFrame, frame::coding::CloseCode},
@@ -311,7 +311,7 @@ where
                         if let Some(reply) = playback.marked(&mark.name) {
                             let _ = commands.try_send(EngineCommand::Played { reply });
                         }
-                        log.publish_finished(&mut playback).await;
+                        log.publish_finished(&mut playback);
                     }
                     Ok(Inbound::Stop { .. }) => break Ending::Stopped,
                     Ok(Inbound::Dtmf { dtmf, .. }) => tracing::debug!(digit = dtmf.digit, "dtmf"),
@@ -330,7 +330,7 @@ where
                 };
                 match event {
                     EngineEvent::Ready | EngineEvent::SpeechStarted => {}
-                    EngineEvent::CallerSaid { text } => log.caller_said(text).await,
+                    EngineEvent::CallerSaid { text } => log.caller_said(text),
                     EngineEvent::ReplyAudio { reply, mulaw } => {
                         let starting = !playback.has_audio();
                         playback.push_audio(reply, log.caller_text(), &mulaw);
@@ -356,7 +356,7 @@ where
                         {
                             break Ending::Lost;
                         }
-                        log.publish_finished(&mut playback).await;
+                        log.publish_finished(&mut playback);
                     }
                     EngineEvent::Failed { reason } => {
                         tracing::warn!(reason, "realtime engine failed; falling back");
@@ -373,8 +373,9 @@ where
     };
     drop(commands);
     for reply in playback.take_all() {
-        log.publish_reply(&reply).await;
+        log.publish_reply(&reply);
     }
+    log.finish().await;
     tracing::info!(
         ending = ending.label(),
         business_id = call.business_id,
@@ -415,22 +416,46 @@ where
     tx.flush().await
 }
 
-/// The call's log: each turn as events, the way the record loop reports it.
-struct TurnLog<'a> {
-    voice: &'a Voice,
+/// The call's log: each turn as events, the way the record loop reports it. Events go out in
+/// order from a task of their own, so the pacer never waits on the bus (a JetStream publish
+/// waits for the server's ack).
+struct TurnLog {
     business_id: String,
     claims: StreamClaims,
     /// What the caller said last: what the next reply answers.
     caller_text: String,
+    events: mpsc::UnboundedSender<pb::CallEvent>,
+    publisher: tokio::task::JoinHandle<()>,
 }
 
-impl<'a> TurnLog<'a> {
-    fn new(voice: &'a Voice, call: &Call) -> Self {
+impl TurnLog {
+    fn new(voice: &Voice, call: &Call) -> Self {
+        let (events, mut queue) = mpsc::unbounded_channel::<pb::CallEvent>();
+        let (voice, business_id) = (voice.clone(), call.business_id.clone());
+        let publisher = tokio::spawn(async move {
+            while let Some(e) = queue.recv().await {
+                voice.publish(&business_id, e).await;
+            }
+        });
         TurnLog {
-            voice,
             business_id: call.business_id.clone(),
             claims: call.claims.clone(),
             caller_text: String::new(),
+            events,
+            publisher,
+        }
+    }
+
+    fn publish(&self, e: pb::CallEvent) {
+        // The receiver lives until `finish`.
+        let _ = self.events.send(e);
+    }
+
+    /// Waits until every event of the call is published.
+    async fn finish(self) {
+        drop(self.events);
+        if let Err(e) = self.publisher.await {
+            tracing::error!(error = %e, business_id = self.business_id, "call event publisher failed");
         }
     }
 
@@ -449,25 +474,25 @@ impl<'a> TurnLog<'a> {
         }
     }
 
-    async fn caller_said(&mut self, text: String) {
+    fn caller_said(&mut self, text: String) {
         let text = text.trim().to_string();
         if text.is_empty() {
             return;
         }
         let mut e = self.event(CallEventKind::Transcribed);
         e.transcript = text.clone();
-        self.voice.publish(&self.business_id, e).await;
+        self.publish(e);
         self.caller_text = text;
     }
 
-    async fn publish_finished(&mut self, playback: &mut Playback) {
+    fn publish_finished(&mut self, playback: &mut Playback) {
         for reply in playback.take_finished() {
-            self.publish_reply(&reply).await;
+            self.publish_reply(&reply);
         }
     }
 
     /// `call.answered` with what the caller heard of `reply`.
-    async fn publish_reply(&self, reply: &Reply) {
+    fn publish_reply(&self, reply: &Reply) {
         let heard = match reply.interrupted_at {
             Some(bytes) => reply.text_heard(bytes),
             None if reply.done && reply.played >= reply.received => reply.text(),
@@ -490,6 +515,6 @@ impl<'a> TurnLog<'a> {
         };
         e.ai_reply = heard;
         e.needs_follow_up = reply.needs_follow_up;
-        self.voice.publish(&self.business_id, e).await;
+        self.publish(e);
     }
 }
