@@ -322,8 +322,15 @@ async fn cascade_turns(question: &[u8], calls: usize, turns: usize) -> Vec<Turn>
     results.into_iter().flatten().collect()
 }
 
-/// The openai engine's turns, each with when the server sent its reply's first audio delta.
-async fn openai_turns(question: &[u8], calls: usize, turns: usize) -> Vec<(Turn, Instant)> {
+/// When the loopback Realtime server sent what a turn of the openai engine is measured against.
+#[derive(Debug, Clone, Copy)]
+struct ServerSide {
+    speech_stopped: Instant,
+    first_audio_delta: Instant,
+}
+
+/// The openai engine's turns, each with when the server ended it and sent its first audio.
+async fn openai_turns(question: &[u8], calls: usize, turns: usize) -> Vec<(Turn, ServerSide)> {
     let server = RealtimeServer::start(RealtimeServerConfig {
         turns: vec![ScriptedTurn {
             caller: QUESTION.into(),
@@ -353,16 +360,19 @@ async fn openai_turns(question: &[u8], calls: usize, turns: usize) -> Vec<(Turn,
     let mut out = Vec::new();
     for ((_, connection), turns) in streams.iter().zip(results) {
         for t in turns {
-            let delta = sent
-                .iter()
-                .find(|s| {
-                    s.connection == *connection
-                        && s.kind == "response.output_audio.delta"
-                        && s.at > t.speech_end
-                })
-                .expect("the server's first audio delta of the turn")
-                .at;
-            out.push((t, delta));
+            let first_sent = |kind: &str| {
+                sent.iter()
+                    .find(|s| s.connection == *connection && s.kind == kind && s.at > t.speech_end)
+                    .unwrap_or_else(|| panic!("the server's {kind} of the turn"))
+                    .at
+            };
+            out.push((
+                t,
+                ServerSide {
+                    speech_stopped: first_sent("input_audio_buffer.speech_stopped"),
+                    first_audio_delta: first_sent("response.output_audio.delta"),
+                },
+            ));
         }
     }
     for (c, _) in streams {
@@ -458,11 +468,20 @@ async fn main() {
         .collect();
     let mut overhead: Vec<f64> = openai
         .iter()
-        .map(|(t, delta)| signed_ms(t.first_reply_frame, *delta))
+        .map(|(t, s)| signed_ms(t.first_reply_frame, s.first_audio_delta))
         .collect();
-    let mut provider_side: Vec<f64> = openai
+    let mut end_of_turn: Vec<f64> = openai
         .iter()
-        .map(|(t, delta)| signed_ms(*delta, t.speech_end))
+        .map(|(t, s)| signed_ms(s.speech_stopped, t.speech_end))
+        .collect();
+    let mut from_stopped: Vec<f64> = openai
+        .iter()
+        .map(|(t, s)| {
+            signed_ms(
+                t.first_reply_frame,
+                s.speech_stopped + RealtimeServerConfig::default().first_audio,
+            )
+        })
         .collect();
     barge.extend(openai.iter().filter_map(|(t, _)| t.barge_in));
     println!("\nopenai (loopback Realtime server: transcription 150 ms, first audio 300 ms)");
@@ -471,8 +490,12 @@ async fn main() {
         summary(&mut raw)
     );
     println!(
-        "  last speech frame sent → server sends the first audio delta: {}",
-        signed_summary(&mut provider_side)
+        "  last speech frame sent → the server's speech_stopped (its VAD's end of turn): {}",
+        signed_summary(&mut end_of_turn)
+    );
+    println!(
+        "  (speech_stopped + 300 ms first audio) → first reply frame: {}",
+        signed_summary(&mut from_stopped)
     );
     println!(
         "  our overhead (first audio delta sent → first reply frame at Twilio): {}",
