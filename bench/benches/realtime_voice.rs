@@ -382,11 +382,18 @@ async fn openai_turns(question: &[u8], calls: usize, turns: usize) -> Vec<(Turn,
     out
 }
 
+/// What part 4 measured.
+struct Concurrent {
+    gaps: Vec<Duration>,
+    frames: usize,
+    cpu: Duration,
+    elapsed: Duration,
+    /// The gaps over 60 ms, described.
+    long: Vec<String>,
+}
+
 /// `calls` cascade calls asking at once; the gaps between consecutive frames of each reply.
-async fn concurrent_gaps(
-    question: &[u8],
-    calls: usize,
-) -> (Vec<Duration>, usize, Duration, Duration) {
+async fn concurrent_gaps(question: &[u8], calls: usize) -> Concurrent {
     let providers = cascade_providers(QUESTION, REPLY, Vec::new(), Latencies::default()).await;
     let twilio = twilio_api().await;
     let stack = stack("cascade", &providers.uri(), &twilio).await;
@@ -409,14 +416,34 @@ async fn concurrent_gaps(
     let elapsed = wall.elapsed();
     let mut gaps = Vec::new();
     let mut frames = 0;
+    // The gaps over 60 ms: which frame of its reply each came before, and when.
+    let mut long = Vec::new();
     for c in streams {
         let log = c.stop().await;
         let media = log.lock().unwrap().media();
         frames += media.len();
-        gaps.extend(media.windows(2).map(|w| w[1].0 - w[0].0));
+        for (k, w) in media.windows(2).enumerate() {
+            let gap = w[1].0 - w[0].0;
+            if gap > Duration::from_millis(60) {
+                long.push(format!(
+                    "{} before frame {} of {}, {} after the question",
+                    ms(gap),
+                    k + 1,
+                    media.len(),
+                    ms(w[1].0 - wall)
+                ));
+            }
+            gaps.push(gap);
+        }
     }
     stack.stop().await.unwrap();
-    (gaps, frames, cpu, elapsed)
+    Concurrent {
+        gaps,
+        frames,
+        cpu,
+        elapsed,
+        long,
+    }
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -508,7 +535,13 @@ async fn main() {
         summary(&mut barge)
     );
 
-    let (mut gaps, frames, cpu, elapsed) = concurrent_gaps(&question, concurrent).await;
+    let Concurrent {
+        mut gaps,
+        frames,
+        cpu,
+        elapsed,
+        long,
+    } = concurrent_gaps(&question, concurrent).await;
     let over_60 = gaps
         .iter()
         .filter(|g| **g > Duration::from_millis(60))
@@ -518,6 +551,9 @@ async fn main() {
          gaps between consecutive frames {}; {over_60} gaps over 60 ms  [target: none]",
         summary(&mut gaps)
     );
+    for l in &long {
+        println!("  gap over 60 ms: {l}");
+    }
     println!(
         "  CPU time of the process (stack + {concurrent} Twilio clients + providers) while they \
          talked: {:.2} s in {:.2} s wall ({:.0}% of one core)",
