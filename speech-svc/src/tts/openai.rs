@@ -69,9 +69,16 @@ fn empty_audio() -> Error {
     Error::provider(ENGINE, ProviderFailure::BadResponse("empty audio".into()))
 }
 
+/// Input converted at once: 100 ms of 24 kHz 16-bit PCM. A server that sends seconds of audio in
+/// one chunk is converted (and passed on) slice by slice, yielding in between, so one reply's
+/// resampling never holds a runtime thread that live calls' 20 ms pacers need.
+const SLICE_BYTES: usize = 4_800;
+
 /// The state of one streamed `pcm` answer.
 struct PcmToPhone {
     body: futures::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
+    /// Received and not yet converted.
+    pending: bytes::Bytes,
     pcm: Pcm16Reader,
     downsampler: Downsampler24kTo8k,
     got_audio: bool,
@@ -82,8 +89,23 @@ impl PcmToPhone {
     fn into_stream(self) -> PhoneAudio {
         futures::stream::unfold(self, |mut s| async move {
             while !s.ended {
+                if !s.pending.is_empty() {
+                    let slice = s.pending.split_to(SLICE_BYTES.min(s.pending.len()));
+                    let samples = s.downsampler.push(&s.pcm.push(&slice));
+                    if !s.pending.is_empty() {
+                        tokio::task::yield_now().await;
+                    }
+                    if !samples.is_empty() {
+                        s.got_audio = true;
+                        return Some((Ok(mulaw_of(&samples)), s));
+                    }
+                    continue;
+                }
                 let (samples, failure) = match s.body.next().await {
-                    Some(Ok(bytes)) => (s.downsampler.push(&s.pcm.push(&bytes)), None),
+                    Some(Ok(bytes)) => {
+                        s.pending = bytes;
+                        continue;
+                    }
                     Some(Err(e)) => (Vec::new(), Some(http::transport(ENGINE, e))),
                     None => {
                         s.ended = true;
@@ -148,6 +170,7 @@ impl Synthesizer for OpenAiTts {
             body: resp.bytes_stream().boxed(),
             pcm: Pcm16Reader::default(),
             downsampler: Downsampler24kTo8k::default(),
+            pending: bytes::Bytes::new(),
             got_audio: false,
             ended: false,
         }
