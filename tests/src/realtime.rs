@@ -30,25 +30,16 @@ pub fn espeak_hebrew_pcm(text: &str) -> (u32, Vec<i16>) {
     (rate, pcm)
 }
 
-/// `pcm` at `from` Hz resampled to `to` Hz (linear interpolation: test audio, not hi-fi).
-pub fn resample(pcm: &[i16], from: u32, to: u32) -> Vec<i16> {
-    let n = (pcm.len() as u64 * u64::from(to) / u64::from(from)) as usize;
-    (0..n)
-        .map(|i| {
-            let x = i as f64 * f64::from(from) / f64::from(to);
-            let j = x.floor() as usize;
-            let frac = x - j as f64;
-            let a = f64::from(pcm[j.min(pcm.len() - 1)]);
-            let b = f64::from(pcm[(j + 1).min(pcm.len() - 1)]);
-            (a + (b - a) * frac) as i16
-        })
-        .collect()
+/// `pcm` at `from` Hz resampled to `to` Hz with speech-svc's resampler, as samples in `[-1, 1]`.
+fn resample(pcm: &[i16], from: u32, to: u32) -> Vec<f32> {
+    let samples: Vec<f32> = pcm.iter().map(|s| f32::from(*s) / 32768.0).collect();
+    speech_svc::audio::resample(&samples, from, to).expect("resample")
 }
 
 /// espeak-ng's Hebrew `text` as 8 kHz μ-law, what a Media Stream carries.
 pub fn hebrew_mulaw(text: &str) -> Vec<u8> {
     let (rate, pcm) = espeak_hebrew_pcm(text);
-    agentlocator_common::mulaw::encode_all(&resample(&pcm, rate, 8_000))
+    speech_svc::audio::phone::mulaw_of(&resample(&pcm, rate, 8_000))
 }
 
 /// espeak-ng's Hebrew `text` as raw 24 kHz 16-bit little-endian PCM: what OpenAI's speech
@@ -57,7 +48,7 @@ pub fn hebrew_pcm24k(text: &str) -> Vec<u8> {
     let (rate, pcm) = espeak_hebrew_pcm(text);
     resample(&pcm, rate, 24_000)
         .iter()
-        .flat_map(|s| s.to_le_bytes())
+        .flat_map(|s| speech_svc::audio::wav::to_i16(*s).to_le_bytes())
         .collect()
 }
 

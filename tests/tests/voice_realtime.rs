@@ -115,6 +115,36 @@ async fn answer(stack: &TestStack, sid: &str) -> (String, HashMap<String, String
     (url, params)
 }
 
+/// A cascade stack with providers at the default latencies, a business on [`BUSINESS_NUMBER`],
+/// and one answered call: the stack, the business, the call's SID, stream URL and parameters.
+async fn cascade_call(
+    providers: &MockServer,
+    twilio: &MockServer,
+) -> (TestStack, String, String, String, HashMap<String, String>) {
+    let stack = cascade_stack(providers, twilio, Db::Sqlite, Bus::Memory).await;
+    let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
+    let sid = call_sid();
+    let (url, params) = answer(&stack, &sid).await;
+    (stack, business_id, sid, url, params)
+}
+
+/// Opens the call's stream as Twilio does: the stream URL's signature, the call's parameters.
+async fn open_stream(
+    stack: &TestStack,
+    url: &str,
+    sid: &str,
+    params: &HashMap<String, String>,
+) -> TwilioStream {
+    TwilioStream::open(
+        &reachable(stack, url),
+        Some(&stream_signature(url)),
+        sid,
+        params,
+    )
+    .await
+    .expect("the signed upgrade is accepted")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cascade_call_talks_is_interrupted_and_lands_on_the_timeline() {
     let providers = cascade_providers(
@@ -125,19 +155,9 @@ async fn a_cascade_call_talks_is_interrupted_and_lands_on_the_timeline() {
     )
     .await;
     let twilio = twilio_api().await;
-    let stack = cascade_stack(&providers, &twilio, Db::Sqlite, Bus::Memory).await;
-    let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
-    let sid = call_sid();
-    let (url, params) = answer(&stack, &sid).await;
+    let (stack, business_id, sid, url, params) = cascade_call(&providers, &twilio).await;
 
-    let call = TwilioStream::open(
-        &reachable(&stack, &url),
-        Some(&stream_signature(&url)),
-        &sid,
-        &params,
-    )
-    .await
-    .expect("the signed upgrade is accepted");
+    let call = open_stream(&stack, &url, &sid, &params).await;
     call.say(hebrew_mulaw(HEARD));
     assert!(
         call.wait_until(Duration::from_secs(15), |l| l.media().len() >= 25)
@@ -242,10 +262,7 @@ async fn streams_without_a_valid_signature_or_token_are_refused_and_store_nothin
     )
     .await;
     let twilio = twilio_api().await;
-    let stack = cascade_stack(&providers, &twilio, Db::Sqlite, Bus::Memory).await;
-    let _business = business_with_number(&stack, BUSINESS_NUMBER, true).await;
-    let sid = call_sid();
-    let (url, params) = answer(&stack, &sid).await;
+    let (stack, _business, sid, url, params) = cascade_call(&providers, &twilio).await;
     let ws = reachable(&stack, &url);
 
     // No signature, a wrong one, the signature of another URL: refused at the upgrade.
@@ -339,18 +356,8 @@ async fn a_business_on_the_record_loop_gets_record_twiml_and_a_failing_provider_
         .mount(&providers)
         .await;
     let twilio = twilio_api().await;
-    let stack = cascade_stack(&providers, &twilio, Db::Sqlite, Bus::Memory).await;
-    let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
-    let sid = call_sid();
-    let (url, params) = answer(&stack, &sid).await;
-    let call = TwilioStream::open(
-        &reachable(&stack, &url),
-        Some(&stream_signature(&url)),
-        &sid,
-        &params,
-    )
-    .await
-    .expect("upgrade");
+    let (stack, business_id, sid, url, params) = cascade_call(&providers, &twilio).await;
+    let call = open_stream(&stack, &url, &sid, &params).await;
     call.say(hebrew_mulaw(HEARD));
     assert!(
         call.wait_until(Duration::from_secs(15), |l| l.closed().is_some())
@@ -425,14 +432,7 @@ async fn an_openai_call_passes_audio_through_is_interrupted_and_lands_on_the_tim
     let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
     let sid = call_sid();
     let (url, params) = answer(&stack, &sid).await;
-    let call = TwilioStream::open(
-        &reachable(&stack, &url),
-        Some(&stream_signature(&url)),
-        &sid,
-        &params,
-    )
-    .await
-    .expect("the signed upgrade is accepted");
+    let call = open_stream(&stack, &url, &sid, &params).await;
     call.say(hebrew_mulaw(HEARD));
     assert!(
         call.wait_until(Duration::from_secs(15), |l| l.media().len() >= 150)

@@ -5,16 +5,14 @@
 //! a provider that drops the call mid-reply is reported once; the session hanging up closes
 //! the provider's socket.
 
-mod voice_support;
-
 use agentlocator_common::{Secret, mulaw};
 use agentlocator_proto::v1 as pb;
 use agentlocator_tests::openai_realtime::{
     FailPoint, FailWith, RealtimeServer, RealtimeServerConfig, ScriptedTurn,
 };
+use agentlocator_tests::realtime::hebrew_mulaw as espeak_hebrew_mulaw;
 use std::{collections::VecDeque, time::Duration};
 use tokio::sync::mpsc;
-use voice_support::espeak_hebrew_mulaw;
 use voice_svc::{
     realtime::{
         CallContext, EngineChannels, EngineCommand, EngineEvent, RealtimeEngine,

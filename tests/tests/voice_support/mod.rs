@@ -200,26 +200,7 @@ pub async fn fetch_audio(stack: &TestStack, url: &str) -> Vec<u8> {
     bytes
 }
 
-/// espeak-ng's Hebrew voice saying `text`: its sample rate and 16-bit mono samples.
-pub fn espeak_hebrew_pcm(text: &str) -> (u32, Vec<i16>) {
-    let dir = tempfile::tempdir().unwrap();
-    let wav_path = dir.path().join("speech.wav");
-    let status = std::process::Command::new("espeak-ng")
-        .args(["-v", "he", "-w"])
-        .arg(&wav_path)
-        .arg(text)
-        .status()
-        .expect("espeak-ng must be installed (scripts/ensure-tools.sh runtime installs it)");
-    assert!(status.success());
-    let wav = std::fs::read(&wav_path).unwrap();
-    // espeak-ng writes a 44-byte header, 16-bit mono PCM at 22050 Hz.
-    let rate = u32::from_le_bytes(wav[24..28].try_into().unwrap());
-    let pcm: Vec<i16> = wav[44..]
-        .chunks_exact(2)
-        .map(|c| i16::from_le_bytes([c[0], c[1]]))
-        .collect();
-    (rate, pcm)
-}
+use agentlocator_tests::realtime::espeak_hebrew_pcm;
 
 /// espeak-ng's Hebrew voice saying `text`, encoded as MP3 (what Twilio serves for `.mp3`).
 pub fn espeak_hebrew_mp3(text: &str) -> Vec<u8> {
@@ -235,19 +216,6 @@ pub fn espeak_hebrew_mp3(text: &str) -> Vec<u8> {
     enc.encode_to_vec(MonoPcm(&pcm), &mut out).unwrap();
     enc.flush_to_vec::<FlushNoGap>(&mut out).unwrap();
     out
-}
-
-/// espeak-ng's Hebrew voice saying `text` as telephone audio: 8 kHz μ-law, what a Twilio Media
-/// Stream carries.
-pub fn espeak_hebrew_mulaw(text: &str) -> Vec<u8> {
-    use agentlocator_common::mulaw;
-    let (rate, pcm) = espeak_hebrew_pcm(text);
-    let samples: Vec<f32> = pcm.iter().map(|s| f32::from(*s) / 32768.0).collect();
-    let phone = speech_svc::audio::resample(&samples, rate, mulaw::RATE).expect("resample");
-    phone
-        .iter()
-        .map(|s| mulaw::encode(speech_svc::audio::wav::to_i16(*s)))
-        .collect()
 }
 
 /// A loopback "api.twilio.com" serving one recording as `.mp3`, only with the account's basic
