@@ -521,7 +521,7 @@ async fn an_openai_call_passes_audio_through_is_interrupted_and_lands_on_the_tim
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_that_stalls_is_closed() {
-    use futures::{SinkExt, StreamExt};
+    use futures::StreamExt;
     use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, http::HeaderValue};
     let providers = cascade_providers(
         HEARD,
@@ -531,10 +531,7 @@ async fn a_stream_that_stalls_is_closed() {
     )
     .await;
     let twilio = twilio_api().await;
-    let stack = cascade_stack(&providers, &twilio, Db::Sqlite, Bus::Memory).await;
-    business_with_number(&stack, BUSINESS_NUMBER, true).await;
-    let sid = call_sid();
-    let (url, params) = answer(&stack, &sid).await;
+    let (stack, _business, sid, url, params) = cascade_call(&providers, &twilio).await;
     let mut req = reachable(&stack, &url).into_client_request().unwrap();
     req.headers_mut().insert(
         "X-Twilio-Signature",
@@ -562,31 +559,21 @@ async fn a_stream_that_stalls_is_closed() {
         started.elapsed()
     );
     // A stream that started and then went silent is closed the same way.
-    let mut req = reachable(&stack, &url).into_client_request().unwrap();
-    req.headers_mut().insert(
-        "X-Twilio-Signature",
-        HeaderValue::from_str(&stream_signature(&url)).unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req)
-        .await
-        .expect("upgrade");
-    let start = serde_json::json!({
-        "event": "start", "streamSid": "MZ1",
-        "start": {"callSid": sid, "customParameters": params,
-                  "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}},
-    });
-    ws.send(Message::text(start.to_string())).await.unwrap();
-    let closed = tokio::time::timeout(Duration::from_secs(20), async {
-        while let Some(m) = ws.next().await {
-            if let Ok(Message::Close(f)) = m {
-                return f.map(|f| u16::from(f.code));
-            }
-        }
-        None
-    })
+    let quiet = TwilioStream::open_quiet(
+        &reachable(&stack, &url),
+        Some(&stream_signature(&url)),
+        &sid,
+        &params,
+    )
     .await
-    .expect("closed within 20 s");
-    assert_eq!(closed, Some(1001));
+    .expect("upgrade");
+    assert!(
+        quiet
+            .wait_until(Duration::from_secs(20), |l| l.closed().is_some())
+            .await,
+        "closed within 20 s"
+    );
+    assert_eq!(quiet.log.lock().unwrap().closed().unwrap().1, Some(1001));
     stack.stop().await.unwrap();
 }
 
@@ -600,10 +587,7 @@ async fn a_realtime_calls_recording_lands_on_the_call() {
     )
     .await;
     let twilio = twilio_api().await;
-    let stack = cascade_stack(&providers, &twilio, Db::Sqlite, Bus::Memory).await;
-    let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
-    let sid = call_sid();
-    answer(&stack, &sid).await;
+    let (stack, business_id, sid, _url, _params) = cascade_call(&providers, &twilio).await;
     let recording_url = format!(
         "https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{RECORDING_SID}"
     );
