@@ -141,16 +141,7 @@ impl Voice {
     /// Whether a Media Stream's WebSocket upgrade carries Twilio's signature of the stream URL
     /// (a WebSocket upgrade has no parameters: the URL alone is signed).
     pub(crate) fn stream_upgrade_verified(&self, signature: &str) -> bool {
-        match &self.settings().verification {
-            Verification::Enforce(token) => twilio_signature::is_valid(
-                token.expose(),
-                &self.settings().media_stream_url(),
-                &[],
-                signature,
-            ),
-            Verification::OpenOnLoopback => true,
-            Verification::Refuse => false,
-        }
+        self.signed(&self.settings().media_stream_url(), &[], signature)
     }
 
     pub(crate) async fn business_by_id(&self, id: &str) -> Result<Option<pb::Business>> {
@@ -179,10 +170,15 @@ impl Voice {
 
     /// Whether the webhook carries Twilio's signature for PUBLIC_BASE_URL + path + query.
     fn verified(&self, path_and_query: &str, params: &[(String, String)], signature: &str) -> bool {
+        let url = format!("{}{path_and_query}", self.settings().public_base_url);
+        self.signed(&url, params, signature)
+    }
+
+    /// Whether `signature` is Twilio's for `url` and `params`, as the verification mode says.
+    fn signed(&self, url: &str, params: &[(String, String)], signature: &str) -> bool {
         match &self.settings().verification {
             Verification::Enforce(token) => {
-                let url = format!("{}{path_and_query}", self.settings().public_base_url);
-                twilio_signature::is_valid(token.expose(), &url, params, signature)
+                twilio_signature::is_valid(token.expose(), url, params, signature)
             }
             Verification::OpenOnLoopback => true,
             Verification::Refuse => false,
