@@ -43,6 +43,28 @@ impl Role {
         })
     }
 
+    /// The role of a [`agentlocator_proto::v1::UserRole`] value; `None` for unspecified or unknown.
+    pub fn from_proto(value: i32) -> Option<Role> {
+        use agentlocator_proto::v1::UserRole;
+        match UserRole::try_from(value).ok()? {
+            UserRole::Owner => Some(Role::Owner),
+            UserRole::Admin => Some(Role::Admin),
+            UserRole::Agent => Some(Role::Agent),
+            UserRole::ReadOnly => Some(Role::ReadOnly),
+            UserRole::Unspecified => None,
+        }
+    }
+
+    pub fn to_proto(self) -> agentlocator_proto::v1::UserRole {
+        use agentlocator_proto::v1::UserRole;
+        match self {
+            Role::Owner => UserRole::Owner,
+            Role::Admin => UserRole::Admin,
+            Role::Agent => UserRole::Agent,
+            Role::ReadOnly => UserRole::ReadOnly,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Owner => "owner",
@@ -64,6 +86,11 @@ pub struct Claims {
     pub iat: u64,
     /// Expires at (seconds since the Unix epoch).
     pub exp: u64,
+    /// The user's session version when the token was issued. Signing out (or being deactivated)
+    /// moves the user's version on, so every token issued before stops working at once.
+    /// Tokens from before this claim existed read as 0.
+    #[serde(default)]
+    pub sv: u32,
 }
 
 impl Claims {
@@ -76,7 +103,13 @@ impl Claims {
             role,
             iat: now,
             exp: now + TOKEN_TTL.as_secs(),
+            sv: 0,
         }
+    }
+
+    /// The same claims for the user's session version `sv`.
+    pub fn with_session(self, sv: u32) -> Self {
+        Claims { sv, ..self }
     }
 }
 
@@ -278,6 +311,7 @@ mod tests {
             role: Role::Owner,
             iat: 1,
             exp: 2,
+            sv: 0,
         }
     }
 

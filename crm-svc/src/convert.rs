@@ -5,7 +5,7 @@
 use crate::{
     businesses::{BusinessLookup, BusinessPatch, FeaturePatch},
     customers::{CustomerPatch, DEFAULT_LIMIT, NewCustomer, Page},
-    enums::{CustomerSource, CustomerStatus, VoiceMode},
+    enums::{CustomerSource, CustomerStatus, UserRole, VoiceMode},
     error::{Error, Result},
     ids::{BusinessId, CustomerId},
     models::{Business, Customer, User, business::KnowledgeEntry},
@@ -15,7 +15,7 @@ use agentlocator_proto::{to_timestamp, v1 as pb};
 use std::str::FromStr;
 
 /// A non-empty id from a request field.
-fn required<T: From<String>>(field: &'static str, value: String) -> Result<T> {
+pub fn required<T: From<String>>(field: &'static str, value: String) -> Result<T> {
     let value = value.trim();
     if value.is_empty() {
         return Err(Error::validation(field, "is required"));
@@ -282,9 +282,36 @@ impl From<User> for pb::User {
             business_id: u.business_id.into(),
             email: u.email,
             name: u.name,
-            role: u.role.to_string(),
             created_at: Some(to_timestamp(time::to_utc(u.created_at))),
+            role: pb::UserRole::from(u.role).into(),
+            active: u.deactivated_at.is_none(),
+            session_version: u.session_version.max(0) as u32,
         }
+    }
+}
+
+impl From<UserRole> for pb::UserRole {
+    fn from(r: UserRole) -> Self {
+        match r {
+            UserRole::Owner => pb::UserRole::Owner,
+            UserRole::Admin => pb::UserRole::Admin,
+            UserRole::Agent => pb::UserRole::Agent,
+            UserRole::ReadOnly => pb::UserRole::ReadOnly,
+        }
+    }
+}
+
+/// A role from a request (an `i32` of [`pb::UserRole`]), or [`Error::Validation`] on `role`.
+pub fn user_role(value: i32) -> Result<UserRole> {
+    match pb::UserRole::try_from(value) {
+        Ok(pb::UserRole::Owner) => Ok(UserRole::Owner),
+        Ok(pb::UserRole::Admin) => Ok(UserRole::Admin),
+        Ok(pb::UserRole::Agent) => Ok(UserRole::Agent),
+        Ok(pb::UserRole::ReadOnly) => Ok(UserRole::ReadOnly),
+        Ok(pb::UserRole::Unspecified) | Err(_) => Err(Error::validation(
+            "role",
+            "expected one of owner admin agent read_only",
+        )),
     }
 }
 

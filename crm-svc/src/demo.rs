@@ -200,6 +200,8 @@ pub async fn seed_demo(db: &Db) -> Result<DemoSummary> {
                         role: UserRole::Owner,
                         created_at: now,
                         updated_at: now,
+                        session_version: 0,
+                        deactivated_at: None,
                     },
                 )?;
                 owner_password = Some(password);

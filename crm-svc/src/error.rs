@@ -35,6 +35,9 @@ pub enum Error {
     /// business, …): consumers log and drop it.
     #[error("bad event: {0}")]
     BadEvent(String),
+    /// The acting user's role does not allow this (an admin changing an owner, …).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     /// Wrong credentials (which part was wrong is not said).
     #[error("wrong email or password")]
     Unauthenticated,
@@ -84,6 +87,7 @@ impl Error {
             | Error::Validation { .. }
             | Error::Conflict(_)
             | Error::Gone(_)
+            | Error::Forbidden(_)
             | Error::Unauthenticated
             | Error::Migration(_)
             | Error::BadEvent(_) => false,
@@ -108,6 +112,7 @@ impl From<Error> for tonic::Status {
             // gRPC has no "gone": FAILED_PRECONDITION with a message starting "gone:", which the
             // gateway maps to 410.
             Error::Gone(message) => tonic::Status::failed_precondition(format!("gone: {message}")),
+            Error::Forbidden(message) => tonic::Status::permission_denied(message),
             Error::Unauthenticated => tonic::Status::unauthenticated("wrong email or password"),
             Error::BadEvent(message) => tonic::Status::invalid_argument(message),
             internal => {

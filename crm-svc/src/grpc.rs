@@ -11,7 +11,7 @@ use crate::{
         CreateTask, CustomerList, GetCustomer, ListAppointments, ListContracts, ListCustomers,
         ListInvoices, ListProposals, ListTasks, ReportPeriod, Sign, UpdateAppointment,
         UpdateBusiness, UpdateContract, UpdateCustomer, UpdateInvoice, UpdateProposal, UpdateTask,
-        scoped_ids,
+        scoped_ids, user_role,
     },
     customers,
     db::Db,
@@ -151,6 +151,64 @@ impl CrmService for CrmGrpc {
         let r = request.into_inner();
         let (business_id, id) = scoped_ids::<UserId>(r.business_id, r.id)?;
         let user = users::get(&self.db, &business_id, &id).await?;
+        Ok(Response::new(user.into()))
+    }
+
+    async fn list_users(
+        &self,
+        request: Request<pb::ListUsersRequest>,
+    ) -> Result<Response<pb::ListUsersResponse>, Status> {
+        let r = request.into_inner();
+        let (business_id, actor_id) = scoped_ids::<UserId>(r.business_id, r.actor_id)?;
+        let actor = users::actor(&self.db, &business_id, &actor_id).await?;
+        users::require_manager(&actor)?;
+        let users = users::list(&self.db, &business_id).await?;
+        Ok(Response::new(pb::ListUsersResponse {
+            users: users.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    async fn create_user(
+        &self,
+        request: Request<pb::CreateUserRequest>,
+    ) -> Result<Response<pb::User>, Status> {
+        let r = request.into_inner();
+        let (business_id, actor_id) = scoped_ids::<UserId>(r.business_id, r.actor_id)?;
+        let new = users::NewUser {
+            email: r.email,
+            name: r.name,
+            role: user_role(r.role)?,
+            password: r.password,
+        };
+        let actor = users::actor(&self.db, &business_id, &actor_id).await?;
+        let user = users::invite(&self.db, &business_id, &actor, new).await?;
+        Ok(Response::new(user.into()))
+    }
+
+    async fn update_user(
+        &self,
+        request: Request<pb::UpdateUserRequest>,
+    ) -> Result<Response<pb::User>, Status> {
+        let r = request.into_inner();
+        let (business_id, actor_id) = scoped_ids::<UserId>(r.business_id, r.actor_id)?;
+        let id: UserId = crate::convert::required("id", r.id)?;
+        let patch = users::UserPatch {
+            name: r.name,
+            role: r.role.map(user_role).transpose()?,
+            active: r.active,
+        };
+        let actor = users::actor(&self.db, &business_id, &actor_id).await?;
+        let user = users::update(&self.db, &business_id, &actor, &id, patch).await?;
+        Ok(Response::new(user.into()))
+    }
+
+    async fn sign_out_user(
+        &self,
+        request: Request<pb::SignOutUserRequest>,
+    ) -> Result<Response<pb::User>, Status> {
+        let r = request.into_inner();
+        let (business_id, id) = scoped_ids::<UserId>(r.business_id, r.id)?;
+        let user = users::sign_out(&self.db, &business_id, &id).await?;
         Ok(Response::new(user.into()))
     }
 

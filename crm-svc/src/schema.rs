@@ -37,6 +37,8 @@ diesel::table! {
         role -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        session_version -> Integer,
+        deactivated_at -> Nullable<Timestamp>,
     }
 }
 

@@ -5,12 +5,20 @@
 //! Handlers
 //! take an [`AuthUser`] (any signed-in user), or a [`Feature`] gate that also checks the business
 //! has the feature on — a handler that forgets either does not get a business id to work with.
+//!
+//! A valid signature is not enough: the token's user must still exist, be active and carry the
+//! current session version (signing out or deactivation moves it on), and the role that counts is
+//! the user's role now, not the one in the token. Users are cached for [`USER_CACHE_TTL`]; a change
+//! made through this gateway takes effect here at once, on other replicas within the TTL.
 
 use crate::{error::ApiError, state::AppState};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
-use agentlocator_proto::v1::{Business, FeatureFlags};
+use agentlocator_proto::v1::{Business, FeatureFlags, GetUserRequest, User};
 use futures::future::LocalBoxFuture;
-use std::{marker::PhantomData, time::Duration};
+use std::{
+    marker::PhantomData,
+    time::{Duration, Instant},
+};
 
 pub use agentlocator_common::jwt::{Claims, JwtError, Role, TOKEN_TTL, TokenKeys};
 
@@ -74,19 +82,38 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
         .ok_or_else(|| ApiError::internal("AppState missing"))
 }
 
+impl AuthUser {
+    /// The signed-in user of `claims`, checked against the user as crm-svc has them now.
+    async fn of_claims(state: &AppState, claims: Claims) -> Result<Self, ApiError> {
+        let user = state.users.get(&claims.business_id, &claims.sub).await?;
+        if !user.active || user.session_version != claims.sv {
+            return Err(ApiError::unauthorized(
+                "the sign-in has ended; sign in again",
+            ));
+        }
+        let role = Role::from_proto(user.role)
+            .ok_or_else(|| ApiError::internal(format!("user with unknown role {}", user.role)))?;
+        Ok(AuthUser {
+            user_id: claims.sub,
+            business_id: claims.business_id,
+            role,
+        })
+    }
+}
+
 impl FromRequest for AuthUser {
     type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready((|| {
-            let claims = state(req)?.tokens.verify(bearer(req)?)?;
-            Ok(AuthUser {
-                user_id: claims.sub,
-                business_id: claims.business_id,
-                role: claims.role,
-            })
-        })())
+        let checked = state(req).and_then(|state| {
+            let claims = state.tokens.verify(bearer(req)?)?;
+            Ok((state, claims))
+        });
+        Box::pin(async move {
+            let (state, claims) = checked?;
+            AuthUser::of_claims(&state, claims).await
+        })
     }
 }
 
@@ -144,10 +171,10 @@ impl<F: FeatureFlag + 'static> FromRequest for Feature<F> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let user = AuthUser::from_request(req, payload).into_inner();
+        let user = AuthUser::from_request(req, payload);
         let state = state(req);
         Box::pin(async move {
-            let user = user?;
+            let user = user.await?;
             let business = state?.businesses.get(&user.business_id).await?;
             let on = business.features.as_ref().is_some_and(F::enabled);
             if !on {
@@ -165,28 +192,58 @@ impl<F: FeatureFlag + 'static> FromRequest for Feature<F> {
     }
 }
 
+/// Copies of what crm-svc holds, each trusted for `ttl` after it was fetched.
+struct TtlCache<V> {
+    ttl: Duration,
+    entries: std::sync::Mutex<std::collections::HashMap<String, (Instant, V)>>,
+}
+
+impl<V: Clone> TtlCache<V> {
+    fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: Default::default(),
+        }
+    }
+
+    fn fresh(&self, key: &str) -> Option<V> {
+        self.lock()
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn put(&self, key: String, value: V) {
+        self.lock().insert(key, (Instant::now(), value));
+    }
+
+    fn remove(&self, key: &str) {
+        self.lock().remove(key);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (Instant, V)>> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 /// Businesses as the gateway sees them, cached for a few seconds: every gated request needs the
 /// feature flags, and a flag change must still take effect quickly on every replica.
 pub struct BusinessCache {
     crm: crate::clients::CrmClient,
-    ttl: Duration,
-    entries: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Business)>>,
+    cache: TtlCache<Business>,
 }
 
 impl BusinessCache {
     pub fn new(crm: crate::clients::CrmClient, ttl: Duration) -> Self {
         Self {
             crm,
-            ttl,
-            entries: Default::default(),
+            cache: TtlCache::new(ttl),
         }
     }
 
     pub async fn get(&self, business_id: &str) -> Result<Business, ApiError> {
-        if let Some((at, b)) = self.lock().get(business_id)
-            && at.elapsed() < self.ttl
-        {
-            return Ok(b.clone());
+        if let Some(b) = self.cache.fresh(business_id) {
+            return Ok(b);
         }
         use agentlocator_proto::v1::{GetBusinessRequest, get_business_request::By};
         let b = self
@@ -208,15 +265,62 @@ impl BusinessCache {
 
     /// Stores a fresh copy (after this gateway changed it).
     pub fn put(&self, b: Business) {
-        self.lock()
-            .insert(b.id.clone(), (std::time::Instant::now(), b));
+        self.cache.put(b.id.clone(), b);
+    }
+}
+
+/// How long the gateway trusts a cached copy of a user (exists, active, role, session version):
+/// how long a deactivation, demotion or sign-out made through another replica may take to reach
+/// this one.
+pub const USER_CACHE_TTL: Duration = Duration::from_secs(3);
+
+/// Users as the gateway sees them, cached for [`USER_CACHE_TTL`].
+pub struct UserCache {
+    crm: crate::clients::CrmClient,
+    cache: TtlCache<User>,
+}
+
+impl UserCache {
+    pub fn new(crm: crate::clients::CrmClient, ttl: Duration) -> Self {
+        Self {
+            crm,
+            cache: TtlCache::new(ttl),
+        }
     }
 
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (std::time::Instant, Business)>>
-    {
-        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    /// User `user_id` of `business_id`; a user who is gone is a 401.
+    pub async fn get(&self, business_id: &str, user_id: &str) -> Result<User, ApiError> {
+        let key = format!("{business_id}/{user_id}");
+        if let Some(u) = self.cache.fresh(&key) {
+            return Ok(u);
+        }
+        let u = self
+            .crm
+            .clone()
+            .get_user(GetUserRequest {
+                business_id: business_id.to_string(),
+                id: user_id.to_string(),
+            })
+            .await
+            .map_err(|s| match s.code() {
+                tonic::Code::NotFound | tonic::Code::InvalidArgument => {
+                    ApiError::unauthorized("the user no longer exists")
+                }
+                _ => ApiError::from(s),
+            })?
+            .into_inner();
+        self.cache.put(key, u.clone());
+        Ok(u)
+    }
+
+    /// Stores a fresh copy (after this gateway changed the user).
+    pub fn put(&self, u: User) {
+        self.cache.put(format!("{}/{}", u.business_id, u.id), u);
+    }
+
+    /// Forgets user `user_id` of `business_id` (the next request asks crm-svc).
+    pub fn forget(&self, business_id: &str, user_id: &str) {
+        self.cache.remove(&format!("{business_id}/{user_id}"));
     }
 }
 
@@ -238,6 +342,7 @@ mod tests {
             role: Role::Owner,
             iat: 1,
             exp: 2,
+            sv: 0,
         };
         let e = ApiError::from(t.verify(&t.sign(&claims).unwrap()).unwrap_err());
         assert_eq!(e.code, "unauthorized");

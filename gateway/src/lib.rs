@@ -62,6 +62,7 @@ pub fn state_for(config: &Config) -> anyhow::Result<web::Data<AppState>> {
     let tokens = agentlocator_common::jwt::TokenKeys::signing_from_config(config)?;
     Ok(web::Data::new(AppState {
         businesses: auth::BusinessCache::new(clients.crm.clone(), BUSINESS_CACHE_TTL),
+        users: auth::UserCache::new(clients.crm.clone(), auth::USER_CACHE_TTL),
         tokens,
         login_limiter: login_limit::LoginLimiter::default(),
         public_base_url: config.public_base_url.trim_end_matches('/').to_string(),

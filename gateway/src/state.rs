@@ -1,5 +1,5 @@
 use crate::{
-    auth::{BusinessCache, TokenKeys},
+    auth::{BusinessCache, TokenKeys, UserCache},
     clients::ServiceClients,
 };
 
@@ -10,6 +10,8 @@ pub struct AppState {
     /// Failed sign-ins of this replica (`POST /api/auth/login` throttling).
     pub login_limiter: crate::login_limit::LoginLimiter,
     pub businesses: BusinessCache,
+    /// Who the tokens' users are now (exists, active, role, session version).
+    pub users: UserCache,
     /// `PUBLIC_BASE_URL` without a trailing slash: public links (signing pages) start with it.
     pub public_base_url: String,
     /// The VAPID public key browsers subscribe to Web Push with (base64url).

@@ -1,5 +1,6 @@
 //! JSON forms of what the services return.
 
+use agentlocator_common::jwt::Role;
 use agentlocator_proto::{from_timestamp, v1};
 use serde::Serialize;
 
@@ -62,7 +63,10 @@ pub struct User {
     pub business_id: String,
     pub email: String,
     pub name: String,
+    /// `owner` | `admin` | `agent` | `read_only`.
     pub role: String,
+    /// False while deactivated (cannot sign in).
+    pub active: bool,
     pub created_at: Option<String>,
 }
 
@@ -70,11 +74,15 @@ impl From<v1::User> for User {
     fn from(u: v1::User) -> Self {
         User {
             created_at: rfc3339(u.created_at.as_ref()),
+            role: Role::from_proto(u.role)
+                .map(Role::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            active: u.active,
             id: u.id,
             business_id: u.business_id,
             email: u.email,
             name: u.name,
-            role: u.role,
         }
     }
 }

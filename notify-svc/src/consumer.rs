@@ -6,7 +6,7 @@
 //! - **Push** ([`run_push`]): one durable consumer shared by all replicas, so each event is sent
 //!   as Web Push once, and one published while notify-svc was down is still sent.
 
-use crate::events::{Notification, notification_for};
+use crate::events::{Notification, notification_for, signed_out_user};
 use agentlocator_common::bus::{BusError, ConsumerSpec, Delivery, SharedBus};
 use futures::{StreamExt, future::BoxFuture};
 use std::time::Duration;
@@ -40,6 +40,20 @@ pub async fn consume<H>(
 where
     H: Fn(Notification) -> BoxFuture<'static, Handled>,
 {
+    consume_selected(bus, spec, shutdown, notification_for, handle).await
+}
+
+/// Like [`consume`], for what `select` picks out of an event.
+pub async fn consume_selected<T, H>(
+    bus: SharedBus,
+    spec: ConsumerSpec,
+    shutdown: CancellationToken,
+    select: fn(&agentlocator_proto::Event) -> Option<T>,
+    handle: H,
+) -> Result<(), BusError>
+where
+    H: Fn(T) -> BoxFuture<'static, Handled>,
+{
     let consumer = spec.name.clone();
     let mut deliveries = bus.subscribe(spec).await?;
     tracing::info!(consumer, "notification consumer started");
@@ -52,7 +66,7 @@ where
         match next {
             Some(Ok(delivery)) => {
                 let span = delivery.span(&consumer);
-                handle_one(&consumer, delivery, &handle)
+                handle_one(&consumer, delivery, select, &handle)
                     .instrument(span)
                     .await;
             }
@@ -71,11 +85,15 @@ where
     Ok(())
 }
 
-async fn handle_one<H>(consumer: &str, delivery: Delivery, handle: &H)
-where
-    H: Fn(Notification) -> BoxFuture<'static, Handled>,
+async fn handle_one<T, H>(
+    consumer: &str,
+    delivery: Delivery,
+    select: fn(&agentlocator_proto::Event) -> Option<T>,
+    handle: &H,
+) where
+    H: Fn(T) -> BoxFuture<'static, Handled>,
 {
-    let outcome = match notification_for(&delivery.event) {
+    let outcome = match select(&delivery.event) {
         Some(n) => handle(n).await,
         None => Handled::Done,
     };
@@ -92,6 +110,26 @@ where
         }
         Handled::Retry => delivery.nak(Some(RETRY_DELAY)),
     }
+}
+
+/// Name (prefix) of the per-replica fan-out consumer that closes signed-out users' connections.
+pub const SESSIONS_CONSUMER: &str = "notify-svc-sessions";
+
+/// Closes the connections this replica holds of every user whose sessions end.
+pub async fn run_sessions(
+    bus: SharedBus,
+    io: socketioxide::SocketIo,
+    shutdown: CancellationToken,
+) -> Result<(), BusError> {
+    let spec = ConsumerSpec::fan_out(SESSIONS_CONSUMER, "*.user.signed_out");
+    consume_selected(bus, spec, shutdown, signed_out_user, move |user_id| {
+        let io = io.clone();
+        Box::pin(async move {
+            crate::socket::disconnect_user(&io, &user_id).await;
+            Handled::Done
+        })
+    })
+    .await
 }
 
 /// The live consumer: every notification is emitted to its business's room on this replica.

@@ -9,7 +9,7 @@
 use crate::strings;
 use agentlocator_proto::{
     Event, from_timestamp,
-    v1::{CallEventKind, TaskEventKind, WhatsAppEventKind, event::Payload},
+    v1::{CallEventKind, TaskEventKind, UserEventKind, WhatsAppEventKind, event::Payload},
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -55,6 +55,14 @@ pub fn business_room(business_id: &str) -> String {
 /// Socket.IO room of one user's connections (all tabs and devices).
 pub fn user_room(user_id: &str) -> String {
     format!("user:{user_id}")
+}
+
+/// The user whose sessions `event` ends (`user.signed_out`), if any.
+pub fn signed_out_user(event: &Event) -> Option<String> {
+    match event.payload.as_ref()? {
+        Payload::User(u) if u.kind == UserEventKind::SignedOut as i32 => Some(u.user_id.clone()),
+        _ => None,
+    }
 }
 
 /// The notification `event` gives staff, if any.

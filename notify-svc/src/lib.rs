@@ -78,7 +78,8 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let keys = Arc::new(TokenKeys::from_config(&config)?);
-    let (svc, io) = socket::build(keys);
+    let crm = push::crm_client(&config)?;
+    let (svc, io) = socket::build(keys, crm.clone());
     let stop = shutdown.child_token();
     let stop_on_error = |result: anyhow::Result<()>| {
         if result.is_err() {
@@ -87,8 +88,8 @@ pub async fn run(
         result
     };
     let grpc_svc = NotifyServiceServer::new(NotifyGrpc::new(&config));
-    let sender = push::PushSender::new(&config)?;
-    let (served, sockets, live, pushed) = tokio::join!(
+    let sender = push::PushSender::new(&config, crm)?;
+    let (served, sockets, live, sessions, pushed) = tokio::join!(
         async {
             stop_on_error(
                 grpc::serve(listeners.grpc, grpc_svc, stop.clone())
@@ -111,6 +112,13 @@ pub async fn run(
             )
         },
         async {
+            stop_on_error(
+                consumer::run_sessions(bus.clone(), io.clone(), stop.clone())
+                    .await
+                    .context("notify-svc sessions consumer"),
+            )
+        },
+        async {
             let Some(sender) = sender else {
                 tracing::warn!("Web Push is off: set VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY");
                 return Ok(());
@@ -125,6 +133,7 @@ pub async fn run(
     served?;
     sockets?;
     live?;
+    sessions?;
     pushed?;
     Ok(())
 }

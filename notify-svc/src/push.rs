@@ -36,7 +36,18 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Pushes in flight at once for one notification.
 const CONCURRENCY: usize = 16;
 
-type CrmClient = CrmServiceClient<InterceptedService<Channel, TracePropagation>>;
+/// crm-svc as notify-svc calls it (push subscriptions, the handshake's user check).
+pub type CrmClient = CrmServiceClient<InterceptedService<Channel, TracePropagation>>;
+
+/// A client of crm-svc at `config`'s address (connected lazily).
+pub fn crm_client(config: &Config) -> anyhow::Result<CrmClient> {
+    let channel =
+        agentlocator_common::grpc::channel(&config.services.crm.url, Duration::from_secs(10))?;
+    Ok(CrmServiceClient::with_interceptor(
+        channel,
+        TracePropagation,
+    ))
+}
 
 /// What happened to one subscription.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,19 +93,17 @@ pub fn origin_of(endpoint: &str) -> Option<String> {
 impl PushSender {
     /// The sender `config` describes; `None` when Web Push is off (no VAPID keys on an instance
     /// reachable from other machines).
-    pub fn new(config: &Config) -> anyhow::Result<Option<Self>> {
+    pub fn new(config: &Config, crm: CrmClient) -> anyhow::Result<Option<Self>> {
         let Some(keys) = VapidKeys::resolve(config)? else {
             return Ok(None);
         };
         let vapid = VapidSignatureBuilder::from_base64_no_sub(keys.private_key.expose())
             .map_err(|e| anyhow::anyhow!("VAPID_PRIVATE_KEY: {e}"))?;
-        let channel =
-            agentlocator_common::grpc::channel(&config.services.crm.url, Duration::from_secs(10))?;
         Ok(Some(PushSender {
             client: Arc::new(HyperWebPushClient::new()),
             vapid,
             subject: vapid_subject(&config.public_base_url),
-            crm: CrmServiceClient::with_interceptor(channel, TracePropagation),
+            crm,
         }))
     }
 
@@ -283,7 +292,8 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        let sender = PushSender::new(&Config::from_map(&vars).unwrap())
+        let config = Config::from_map(&vars).unwrap();
+        let sender = PushSender::new(&config, crm_client(&config).unwrap())
             .unwrap()
             .expect("VAPID keys given");
         let call = |kind: CallEventKind| {

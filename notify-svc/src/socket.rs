@@ -2,9 +2,18 @@
 //! or `?token=`), a connection with a missing, invalid or expired token is refused, and an
 //! accepted one joins the room of its business and of its user. Nobody joins any other room, so
 //! an event emitted to a business room reaches that business's staff only.
+//!
+//! The token alone is not enough: the handshake asks crm-svc whether its user still exists, is
+//! active and has not signed out since the token was issued (the token's session version), so a
+//! removed or deactivated user cannot connect with a token that has not expired yet. Connections
+//! already open are closed when the user's sessions end ([`disconnect_user`], on `user.signed_out`).
 
-use crate::events::{Notification, business_room, user_room};
+use crate::{
+    events::{Notification, business_room, user_room},
+    push::CrmClient,
+};
 use agentlocator_common::jwt::{Claims, TokenKeys};
+use agentlocator_proto::v1::GetUserRequest;
 use engineioxide::service::NotFoundService;
 use serde::Deserialize;
 use socketioxide::{
@@ -16,6 +25,7 @@ use socketioxide::{
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tonic::Code;
 
 /// Why a handshake was refused (sent to the client as the `connect_error` message).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -26,6 +36,12 @@ pub enum HandshakeError {
     InvalidToken,
     #[error("unauthorized: the sign-in has expired")]
     Expired,
+    /// The user is gone, deactivated, or signed out since the token was issued.
+    #[error("unauthorized: the sign-in has ended")]
+    SessionEnded,
+    /// The user could not be checked (crm-svc unreachable); the client retries.
+    #[error("unavailable: try again")]
+    Unavailable,
 }
 
 /// The handshake's `auth` payload as socket.io-client sends it.
@@ -64,13 +80,50 @@ pub fn authenticate(
     })
 }
 
+/// Whether the user of `claims` may still be signed in: they exist in the token's business, are
+/// active, and carry the current session version.
+pub async fn check_session(crm: &CrmClient, claims: &Claims) -> Result<(), HandshakeError> {
+    let user = crm
+        .clone()
+        .get_user(GetUserRequest {
+            business_id: claims.business_id.clone(),
+            id: claims.sub.clone(),
+        })
+        .await;
+    match user {
+        Ok(u) => {
+            let u = u.into_inner();
+            if u.active && u.session_version == claims.sv {
+                Ok(())
+            } else {
+                Err(HandshakeError::SessionEnded)
+            }
+        }
+        Err(s) if matches!(s.code(), Code::NotFound | Code::InvalidArgument) => {
+            Err(HandshakeError::SessionEnded)
+        }
+        Err(s) => {
+            tracing::warn!(code = ?s.code(), "checking a Socket.IO user failed");
+            Err(HandshakeError::Unavailable)
+        }
+    }
+}
+
+/// Closes every connection of `user_id` on this replica (their sessions ended).
+pub async fn disconnect_user(io: &SocketIo, user_id: &str) {
+    if let Err(e) = io.to(user_room(user_id)).disconnect().await {
+        tracing::warn!(user_id, error = ?e, "closing a signed-out user's connections failed");
+    }
+}
+
 /// A Socket.IO server whose `/` namespace accepts signed-in staff.
-pub fn build(keys: Arc<TokenKeys>) -> (SocketIoService<NotFoundService>, SocketIo) {
+pub fn build(keys: Arc<TokenKeys>, crm: CrmClient) -> (SocketIoService<NotFoundService>, SocketIo) {
     let (svc, io) = SocketIo::builder().build_svc();
     let auth = move |s: SocketRef, TryData(auth): TryData<serde_json::Value>| {
-        let keys = keys.clone();
+        let (keys, crm) = (keys.clone(), crm.clone());
         async move {
             let claims = authenticate(&keys, &s, auth.ok())?;
+            check_session(&crm, &claims).await?;
             s.extensions.insert(claims);
             Ok::<(), HandshakeError>(())
         }

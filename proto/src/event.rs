@@ -2,7 +2,8 @@
 //! `al.<business_id>.<entity>.<what>`.
 
 use crate::v1::{
-    CallEventKind, CustomerEventKind, Event, TaskEventKind, WhatsAppEventKind, event::Payload,
+    CallEventKind, CustomerEventKind, Event, TaskEventKind, UserEventKind, WhatsAppEventKind,
+    event::Payload,
 };
 use chrono::Utc;
 
@@ -83,6 +84,14 @@ pub fn subject_for(event: &Event) -> Result<String, EventError> {
                 CustomerEventKind::Unspecified => {
                     return Err(EventError::UnspecifiedKind("customer"));
                 }
+            },
+        ),
+        Payload::User(u) => (
+            "user",
+            match u.kind() {
+                UserEventKind::Changed => "changed",
+                UserEventKind::SignedOut => "signed_out",
+                UserEventKind::Unspecified => return Err(EventError::UnspecifiedKind("user")),
             },
         ),
     };

@@ -273,6 +273,11 @@ impl Api {
         }
     }
 
+    /// The token this client signs in with.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
     pub async fn call(
         &self,
         method: reqwest::Method,

@@ -27,6 +27,18 @@ pub struct User {
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "time::serde_rfc3339")]
     pub updated_at: NaiveDateTime,
+    /// Tokens must carry this version; signing out moves it on. Never serialised.
+    #[serde(skip)]
+    pub session_version: i32,
+    /// Set while the user is deactivated: no sign-in, no token accepted.
+    #[serde(serialize_with = "time::serde_rfc3339_opt")]
+    pub deactivated_at: Option<NaiveDateTime>,
+}
+
+impl User {
+    pub fn is_active(&self) -> bool {
+        self.deactivated_at.is_none()
+    }
 }
 
 /// Argon2id (default parameters, random salt) PHC string of `password`. CPU-heavy: call it from
@@ -77,6 +89,46 @@ pub fn find(conn: &mut DbConn, business_id: &BusinessId, id: &UserId) -> Result<
         .select(User::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// Every user of `business_id`, oldest first.
+pub fn list(conn: &mut DbConn, business_id: &BusinessId) -> Result<Vec<User>> {
+    Ok(users::table
+        .filter(users::business_id.eq(business_id))
+        .order((users::created_at.asc(), users::id.asc()))
+        .select(User::as_select())
+        .load(conn)?)
+}
+
+/// Active owners of `business_id`.
+pub fn count_active_owners(conn: &mut DbConn, business_id: &BusinessId) -> Result<i64> {
+    Ok(users::table
+        .filter(users::business_id.eq(business_id))
+        .filter(users::role.eq(UserRole::Owner))
+        .filter(users::deactivated_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+/// Writes the changeable columns of `user` (name, role, session version, deactivation).
+pub fn save(conn: &mut DbConn, user: &User) -> Result<()> {
+    let n = diesel::update(
+        users::table
+            .filter(users::id.eq(&user.id))
+            .filter(users::business_id.eq(&user.business_id)),
+    )
+    .set((
+        users::name.eq(&user.name),
+        users::role.eq(user.role),
+        users::session_version.eq(user.session_version),
+        users::deactivated_at.eq(user.deactivated_at),
+        users::updated_at.eq(user.updated_at),
+    ))
+    .execute(conn)?;
+    match n {
+        0 => Err(Error::NotFound("user")),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -32,6 +32,8 @@ pub async fn tenant(db: &Db, name: &str, n: u32) -> Tenant {
         role: UserRole::Agent,
         created_at: now,
         updated_at: now,
+        session_version: 0,
+        deactivated_at: None,
     };
     let row = u.clone();
     db.run(move |conn| user::insert(conn, &row)).await.unwrap();

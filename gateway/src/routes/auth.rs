@@ -1,12 +1,12 @@
 use crate::login_limit;
 use crate::{
-    auth::{AuthUser, Role},
+    auth::{AuthUser, Claims, Role},
     error::{ApiError, ErrorBody},
     state::AppState,
     views::{Business, User},
 };
 use actix_web::{HttpRequest, HttpResponse, web};
-use agentlocator_proto::v1::{AuthenticateRequest, GetUserRequest};
+use agentlocator_proto::v1::{AuthenticateRequest, SignOutUserRequest};
 use serde::Deserialize;
 use std::time::Instant;
 
@@ -86,9 +86,12 @@ pub async fn login(
         }
     };
     limiter.succeeded(&email, ip);
-    let role = Role::parse(&user.role)
-        .ok_or_else(|| ApiError::internal(format!("unknown role {:?}", user.role)))?;
-    let token = state.tokens.issue(&user.id, &user.business_id, role)?;
+    let role = Role::from_proto(user.role)
+        .ok_or_else(|| ApiError::internal(format!("unknown role {}", user.role)))?;
+    let token = state
+        .tokens
+        .sign(&Claims::new(&user.id, &user.business_id, role).with_session(user.session_version))?;
+    state.users.put(user.clone());
     Ok(HttpResponse::Ok().json(LoginResponse {
         token,
         token_type: "Bearer",
@@ -97,24 +100,30 @@ pub async fn login(
     }))
 }
 
-/// `GET /api/me` → the signed-in user and their business.
-#[utoipa::path(get, path = "/api/me", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = Me), (status = 401, description = "Not signed in", body = ErrorBody)))]
-pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+/// `POST /api/auth/logout` → 204: ends every session of the signed-in user (all devices): their
+/// tokens stop working and their live notification connections close.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "Signed out everywhere"), (status = 401, description = "Not signed in", body = ErrorBody)))]
+pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     let u = state
         .clients
         .crm
         .clone()
-        .get_user(GetUserRequest {
+        .sign_out_user(SignOutUserRequest {
             business_id: user.business_id.clone(),
             id: user.user_id.clone(),
         })
-        .await
-        .map_err(|s| match s.code() {
-            tonic::Code::NotFound => ApiError::unauthorized("the user no longer exists"),
-            _ => ApiError::from(s),
-        })?
+        .await?
         .into_inner();
+    state.users.put(u);
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /api/me` → the signed-in user and their business.
+#[utoipa::path(get, path = "/api/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, description = "Not signed in", body = ErrorBody)))]
+pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    let u = state.users.get(&user.business_id, &user.user_id).await?;
     let business = state.businesses.get(&user.business_id).await?;
     Ok(HttpResponse::Ok().json(Me {
         user: User::from(u),

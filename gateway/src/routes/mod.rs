@@ -19,6 +19,7 @@ mod socket_proxy;
 mod tasks;
 mod timeline;
 mod tts;
+mod users;
 // `web` is actix-web's module here, hence the other name.
 #[path = "web.rs"]
 pub mod web_app;
@@ -38,7 +39,11 @@ type Attach = fn(actix_web::Route) -> actix_web::Route;
 /// [`configure`]), so the OpenAPI test can check that every registered route is documented.
 pub const API_ROUTES: &[(&str, &str, Attach)] = &[
     ("POST", "/auth/login", |r| r.to(auth::login)),
+    ("POST", "/auth/logout", |r| r.to(auth::logout)),
     ("GET", "/me", |r| r.to(auth::me)),
+    ("GET", "/users", |r| r.to(users::list)),
+    ("POST", "/users", |r| r.to(users::create)),
+    ("PATCH", "/users/{id}", |r| r.to(users::update)),
     ("GET", "/business", |r| r.to(business::get)),
     ("PATCH", "/business", |r| r.to(business::update)),
     ("GET", "/crm/customers", |r| r.to(customers::list)),

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { he } from '../strings';
-import { clearSession, getUser } from '../lib/api';
+import { api, clearSession, getUser } from '../lib/api';
 import { disconnect } from '../lib/socket';
 import { ToastProvider } from './Toasts';
 import { BusinessProvider, useFeature } from '../lib/business';
@@ -26,7 +26,9 @@ function Shell() {
   useEffect(() => {
     document.querySelector<HTMLElement>('.nav a.active')?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
   }, [pathname]);
-  function logout() {
+  async function logout() {
+    // Ends the session on the server too (every device); leaving works even if that fails.
+    await api('/api/auth/logout', { method: 'POST' }).catch(() => {});
     clearSession();
     disconnect();
     navigate('/login', { replace: true });
@@ -46,7 +48,7 @@ function Shell() {
           </nav>
           <div className="topbar-end">
             {user && <span className="muted user-name">{user.name}</span>}
-            <button type="button" className="btn btn-ghost" onClick={logout}>
+            <button type="button" className="btn btn-ghost" onClick={() => void logout()}>
               {he.nav.logout}
             </button>
           </div>

@@ -10,7 +10,11 @@ export interface User {
   business_id: string;
   email: string;
   name: string;
+  /** `owner` | `admin` | `agent` | `read_only`. */
   role: string;
+  /** False while deactivated. */
+  active?: boolean;
+  created_at?: string | null;
 }
 
 export function getToken(): string | null {

@@ -9,6 +9,7 @@ import { ErrorNotice, Loading } from '../components/Notice';
 import { useToast } from '../components/Toasts';
 import { enablePush, pushSupported } from '../lib/push';
 import { useSubmit } from '../lib/submit';
+import { StaffUsers } from '../components/StaffUsers';
 
 interface WhatsAppSession {
   state: string;
@@ -22,7 +23,7 @@ const FLAGS: (keyof Features)[] = [
 ];
 
 export function SettingsPage() {
-  const { business, reload } = useBusiness();
+  const { business, user, reload } = useBusiness();
   const toast = useToast();
   const [error, setError] = useState<unknown>(null);
 
@@ -67,6 +68,7 @@ export function SettingsPage() {
           {error ? <ErrorNotice error={error} /> : null}
         </section>
       )}
+      {user && (user.role === 'owner' || user.role === 'admin') && <StaffUsers me={user} />}
       <PushSettings />
       {business && business.features.whatsapp_enabled && <WhatsAppPairing />}
     </main>

@@ -1,0 +1,2 @@
+ALTER TABLE users DROP COLUMN deactivated_at;
+ALTER TABLE users DROP COLUMN session_version;
