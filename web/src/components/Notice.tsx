@@ -16,6 +16,18 @@ export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () =
   );
 }
 
+/** `error` worded by `text` (a page's own Hebrew for the errors it knows), else as [`ErrorNotice`]. */
+export function WordedError({ error, text }: { error: unknown; text: (error: unknown) => string | null }) {
+  if (!error) return null;
+  const worded = text(error);
+  if (!worded) return <ErrorNotice error={error} />;
+  return (
+    <div className="notice notice-error" role="alert">
+      <span>{worded}</span>
+    </div>
+  );
+}
+
 export function Loading() {
   return (
     <div className="loading" role="status">

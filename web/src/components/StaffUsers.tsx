@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { he } from '../strings';
 import { api, ApiError, type User } from '../lib/api';
-import { ErrorNotice, Loading } from './Notice';
+import { Loading, WordedError } from './Notice';
 import { useToast } from './Toasts';
 
 const ROLES = ['owner', 'admin', 'agent', 'read_only'];
@@ -18,14 +18,7 @@ function usersErrorText(error: unknown, adding: boolean): string | null {
 }
 
 function UsersError({ error, adding = false }: { error: unknown; adding?: boolean }) {
-  if (!error) return null;
-  const text = usersErrorText(error, adding);
-  if (!text) return <ErrorNotice error={error} />;
-  return (
-    <div className="notice notice-error" role="alert">
-      <span>{text}</span>
-    </div>
-  );
+  return <WordedError error={error} text={(e) => usersErrorText(e, adding)} />;
 }
 
 /** Settings → users (owners and admins): the list, role changes, deactivation, adding a user. */

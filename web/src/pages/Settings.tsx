@@ -5,7 +5,7 @@ import { useBusiness } from '../lib/business';
 import { formatPhone } from '../lib/format';
 import type { Business, Features, Knowledge, VoiceMode } from '../lib/types';
 import { cleanKnowledge, KnowledgeEditor } from '../components/KnowledgeEditor';
-import { ErrorNotice, Loading } from '../components/Notice';
+import { ErrorNotice, Loading, WordedError } from '../components/Notice';
 import { useToast } from '../components/Toasts';
 import { enablePush, pushSupported } from '../lib/push';
 import { useSubmit } from '../lib/submit';
@@ -181,24 +181,20 @@ function useSave(onSaved: () => void) {
 }
 
 /** The API's error, in Hebrew for the cases the API words in English. */
-function SettingsError({ error }: { error: unknown }) {
-  if (!error) return null;
+function settingsErrorText(error: unknown): string | null {
   const s = he.settings;
-  let text: string | null = null;
-  if (error instanceof ApiError) {
-    if (error.status === 403 && error.code === 'forbidden') text = s.adminOnly;
-    else if (error.status === 422 && error.field === 'twilio_numbers') text = s.numberInvalid;
-    else if (error.status === 409) text = s.numberTaken;
-    else if (error.status === 422 && error.field === 'vat_rate_bp') text = s.vatInvalid;
-    else if (error.status === 422 && error.field === 'voice_mode') text = s.voiceModeInvalid;
-    else if (error.status === 422 && error.field === 'agent_voice') text = s.agentVoiceInvalid;
-  }
-  if (!text) return <ErrorNotice error={error} />;
-  return (
-    <div className="notice notice-error" role="alert">
-      <span>{text}</span>
-    </div>
-  );
+  if (!(error instanceof ApiError)) return null;
+  if (error.status === 403 && error.code === 'forbidden') return s.adminOnly;
+  if (error.status === 422 && error.field === 'twilio_numbers') return s.numberInvalid;
+  if (error.status === 409) return s.numberTaken;
+  if (error.status === 422 && error.field === 'vat_rate_bp') return s.vatInvalid;
+  if (error.status === 422 && error.field === 'voice_mode') return s.voiceModeInvalid;
+  if (error.status === 422 && error.field === 'agent_voice') return s.agentVoiceInvalid;
+  return null;
+}
+
+function SettingsError({ error }: { error: unknown }) {
+  return <WordedError error={error} text={settingsErrorText} />;
 }
 
 function BusinessDetails({ business, onSaved }: { business: Business; onSaved: () => void }) {
