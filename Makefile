@@ -24,7 +24,7 @@ NEXTEST_PROFILE ?= ci
 
 BIN := target/release/agentlocator
 
-.PHONY: help up build build-whisper web web-test demo test test-clients services tools tools-test fmt fmt-check lint nextest sidecar-test compose-check k8s-check clean
+.PHONY: help up build build-whisper web web-test openapi demo test test-clients services tools tools-test fmt fmt-check lint nextest sidecar-test compose-check k8s-check clean
 
 help: ## list the targets
 	@echo "AgentLocator — make targets:"
@@ -50,6 +50,10 @@ web: ## build the web app (web/dist) when web/package.json exists; nothing yet o
 
 web-test: ## the web app's checks: npm ci, typecheck, Vitest, then the production build (web/dist, used by the browser test)
 	cd web && npm ci --no-audit --no-fund && npm run typecheck && npm test -- --run && npm run build
+
+openapi: ## after an API change: rewrite web/openapi.json from the gateway's spec and the web app's generated API types (web/src/lib/api-schema.ts)
+	UPDATE_OPENAPI=1 $(CARGO) test -p agentlocator-gateway --test openapi the_checked_in_spec_is_current
+	cd web && { [[ -d node_modules ]] || npm ci --no-audit --no-fund; } && npm run gen:api
 
 demo: tools ## run the demo: cargo run --release -p agentlocator -- demo
 	$(CARGO) run --release -p agentlocator -- demo $(ARGS)

@@ -111,3 +111,20 @@ async fn swagger_ui_is_served() {
         test::call_service(&app, test::TestRequest::get().uri("/api/docs").to_request()).await;
     assert!(res.status().is_redirection());
 }
+
+/// The spec the web app's types are generated from (`web/openapi.json`) is the one the gateway
+/// serves. `make openapi` rewrites it (and the generated types) after an API change.
+#[actix_web::test]
+async fn the_checked_in_spec_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/openapi.json");
+    let current = serde_json::to_string_pretty(&routes::openapi::doc()).unwrap() + "\n";
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(&path, &current).unwrap();
+        return;
+    }
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        checked_in == current,
+        "web/openapi.json is not the gateway's current spec: run `make openapi` and commit the result"
+    );
+}

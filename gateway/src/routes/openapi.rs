@@ -97,7 +97,7 @@ use utoipa::{
         super::whatsapp::SentMessage, super::whatsapp::WhatsAppSession,
         super::whatsapp::CloudNumber, super::users::UserList, super::users::NewUser,
         super::users::UserPatch)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &OperationIds),
     tags(
         (name = "auth", description = "Sign-in and sign-out"),
         (name = "users", description = "The business's staff accounts: roles and deactivation (owners and admins)"),
@@ -133,6 +133,37 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Operation ids from the method and path (`get_api_users_id`): utoipa names an operation after its
+/// handler function, and handlers of different entities share names (`list`, `create`, …), which
+/// code generators refuse.
+struct OperationIds;
+
+impl Modify for OperationIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let slug: String = path
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect::<String>()
+                .split('_')
+                .filter(|part| !part.is_empty())
+                .collect::<Vec<_>>()
+                .join("_");
+            for (method, op) in [
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+                ("patch", &mut item.patch),
+            ] {
+                if let Some(op) = op {
+                    op.operation_id = Some(format!("{method}_{slug}"));
+                }
+            }
+        }
     }
 }
 

@@ -1,4 +1,9 @@
-// The API's shapes the app uses (see /api/openapi.json).
+// The API's shapes the app uses: generated from the gateway's OpenAPI document (api-schema.ts,
+// `npm run gen:api`), except the timeline's items, whose per-type fields the document does not spell out.
+
+import type { components } from './api-schema';
+
+type Schemas = components['schemas'];
 
 export interface Page<T> {
   page: number;
@@ -7,106 +12,30 @@ export interface Page<T> {
   items: T[];
 }
 
-export interface Customer {
-  id: string;
-  name: string;
-  phone: string;
-  email: string | null;
-  status: string;
-  source: string;
-  notes: string;
-  created_at: string | null;
-  updated_at: string | null;
-}
+export type Customer = Schemas['Customer'];
 
-export interface Features {
-  crm_enabled: boolean;
-  whatsapp_enabled: boolean;
-  signature_enabled: boolean;
-  invoices_enabled: boolean;
-  contracts_enabled: boolean;
-  voice_enabled: boolean;
-  proposals_enabled: boolean;
-  calendar_enabled: boolean;
-  reports_enabled: boolean;
-}
+export type Features = Schemas['Features'];
 
-export interface Knowledge {
-  q: string;
-  a: string;
-}
+export type Knowledge = Schemas['Knowledge'];
 
 /** How calls run; `null` is automatic (realtime when the server has a realtime engine, else record). */
-export type VoiceMode = 'realtime' | 'record';
+export type VoiceMode = Schemas['VoiceMode'];
 
-export interface Business {
-  id: string;
-  name: string;
-  vat_rate_bp: number;
-  features: Features;
-  greeting_text?: string;
-  /** E.164 */
-  twilio_numbers?: string[];
-  knowledge?: Knowledge[];
-  voice_mode?: VoiceMode | null;
-  /** The voice the agent speaks with; empty is the engine's default. */
-  agent_voice?: string;
-}
+export type Business = Schemas['Business'];
 
-export interface Appointment {
-  id: string;
-  customer_id: string | null;
-  title: string;
-  starts_at: string | null;
-  ends_at: string | null;
-  notes: string;
-}
+export type Appointment = Schemas['Appointment'];
 
-export interface AppointmentRange {
-  from: string | null;
-  to: string | null;
-  items: Appointment[];
-}
+export type AppointmentRange = Schemas['AppointmentRange'];
 
-export interface Task {
-  id: string;
-  title: string;
-  due_at: string | null;
-  done: boolean;
-  customer_id: string | null;
-}
+export type Task = Schemas['Task'];
 
-export interface Proposal {
-  id: string;
-  customer_id: string;
-  title: string;
-  items: LineItem[];
-  total_agorot: number;
-  status: string;
-  valid_until: string | null;
-  created_at: string | null;
-}
+export type Proposal = Schemas['Proposal'];
 
-export interface Contract {
-  id: string;
-  customer_id: string;
-  title: string;
-  status: string;
-  created_at: string | null;
-  updated_at: string | null;
-}
+export type Contract = Schemas['Contract'];
 
-export interface SignatureLink {
-  signature_id: string;
-  url: string;
-  token: string;
-}
+export type SignatureLink = Schemas['SignatureLink'];
 
-export interface LineItem {
-  description: string;
-  quantity: number;
-  unit_price_agorot: number;
-}
+export type LineItem = Schemas['LineItem'];
 
 interface TimelineBase {
   id: string;
@@ -164,12 +93,4 @@ export interface InvoiceItem extends TimelineBase {
 
 export type TimelineItem = CallItem | WhatsAppItem | TaskItem | ContractItem | InvoiceItem;
 
-export interface ReportSummary {
-  from: string | null;
-  to: string | null;
-  new_customers: number;
-  calls: { total: number; answered: number; missed: number; average_duration_seconds: number };
-  whatsapp: { inbound: number; outbound: number };
-  tasks: { done: number; overdue: number };
-  invoices: { issued: number; issued_total_agorot: number; paid: number; paid_total_agorot: number };
-}
+export type ReportSummary = Schemas['ReportSummary'];
