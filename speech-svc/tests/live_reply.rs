@@ -325,6 +325,17 @@ struct Received {
 }
 
 impl Received {
+    /// Everything `s` streams in reply to `caller_text`.
+    async fn of(s: &mut Running, caller_text: &str) -> Self {
+        let stream = s
+            .client
+            .stream_reply_and_speak(request(caller_text))
+            .await
+            .unwrap()
+            .into_inner();
+        Self::all(stream).await
+    }
+
     async fn all(mut stream: Streaming<SpokenReplyChunk>) -> Self {
         let mut messages = Vec::new();
         while let Some(m) = stream.message().await.unwrap() {
@@ -910,13 +921,7 @@ async fn google_streamed_speech_reaches_the_call_part_by_part_before_google_fini
     .await;
     let rest = MockServer::start().await;
     let mut s = start_google(&google, &rest).await;
-    let stream = s
-        .client
-        .stream_reply_and_speak(request("מה שעות הפעילות?"))
-        .await
-        .unwrap()
-        .into_inner();
-    let got = Received::all(stream).await;
+    let got = Received::of(&mut s, "מה שעות הפעילות?").await;
 
     got.assert_in_order();
     assert_eq!(
@@ -976,13 +981,7 @@ async fn a_google_stream_broken_off_or_refused_speaks_the_fallback_once() {
         let google = FakeGoogle::start(move |_| script.clone()).await;
         let rest = MockServer::start().await;
         let mut s = start_google(&google, &rest).await;
-        let stream = s
-            .client
-            .stream_reply_and_speak(request("מה שעות הפעילות?"))
-            .await
-            .unwrap()
-            .into_inner();
-        let got = Received::all(stream).await;
+        let got = Received::of(&mut s, "מה שעות הפעילות?").await;
         got.assert_in_order();
         let mut expected = Vec::new();
         if heard_first {
