@@ -16,6 +16,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/speech.proto",
         "proto/notify.proto",
         "proto/whatsapp.proto",
+        // Google Cloud Text-to-Speech streaming (speech-svc's client; tests serve it).
+        "proto/google/cloud/texttospeech/v1/streaming_tts.proto",
     ]
     .into_iter()
     .map(Into::into)

@@ -113,24 +113,29 @@ pub async fn start(mut config: Config, shutdown: CancellationToken) -> anyhow::R
     }
 
     let mut tasks = JoinSet::new();
+    // voice-svc drains its live calls at shutdown (VOICE_DRAIN_SECONDS); what those calls use —
+    // crm-svc, speech-svc, the bus consumers, the gateway's Media Stream bridge — stops after it.
+    let after_voice = CancellationToken::new();
     let notify_bus = bus.clone();
     let wa_bus = bus.clone();
-    let (t, b) = (shutdown.clone(), bus.clone());
+    let (t, b) = (after_voice.clone(), bus.clone());
     tasks.spawn(async move { ("crm-svc", crm_svc::run(db, b, listeners.crm, t).await) });
-    let (c, t) = (config.clone(), shutdown.clone());
+    let (c, t, voice_stopped) = (config.clone(), shutdown.clone(), after_voice.clone());
     let voice_listeners = voice_svc::Listeners {
         grpc: listeners.voice,
         media: listeners.voice_media,
     };
     tasks.spawn(async move {
+        // Also when voice-svc panics.
+        let _stopped = voice_stopped.drop_guard();
         (
             "voice-svc",
             voice_svc::run(c, bus, voice_listeners, t).await,
         )
     });
-    let (c, t) = (config.clone(), shutdown.clone());
+    let (c, t) = (config.clone(), after_voice.clone());
     tasks.spawn(async move { ("speech-svc", speech_svc::run(c, listeners.speech, t).await) });
-    let (c, t) = (config.clone(), shutdown.clone());
+    let (c, t) = (config.clone(), after_voice.clone());
     let notify_listeners = notify_svc::Listeners {
         grpc: listeners.notify,
         http: listeners.notify_http,
@@ -141,14 +146,14 @@ pub async fn start(mut config: Config, shutdown: CancellationToken) -> anyhow::R
             notify_svc::run(c, notify_listeners, notify_bus, t).await,
         )
     });
-    let (c, t) = (config.clone(), shutdown.clone());
+    let (c, t) = (config.clone(), after_voice.clone());
     tasks.spawn(async move {
         (
             "whatsapp-bridge",
             whatsapp_bridge::run(c, wa_bus, listeners.whatsapp, t).await,
         )
     });
-    let (c, t) = (config.clone(), shutdown.clone());
+    let (c, t) = (config.clone(), after_voice.clone());
     tasks.spawn(async move {
         (
             "gateway",

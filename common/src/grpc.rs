@@ -1,6 +1,8 @@
 //! Serving a tonic service the same way everywhere: the standard gRPC health service next to it,
-//! SERVING while up and NOT_SERVING as soon as shutdown starts, trace context taken from request
-//! metadata, and a graceful stop when the shutdown token is cancelled.
+//! SERVING while up and NOT_SERVING (the service and `""`) as soon as shutdown starts, trace
+//! context taken from request metadata, and a graceful stop when the shutdown token is cancelled
+//! — or, for a service whose work outlives the signal, once that work is drained
+//! ([`serve_draining`]).
 
 use futures::future::BoxFuture;
 use std::{sync::Arc, time::Duration};
@@ -12,50 +14,79 @@ use tonic::{server::NamedService, service::Routes, transport::Server};
 /// Checks a service's dependencies (database, bus); its health is NOT_SERVING while this fails.
 pub type ReadinessProbe = Arc<dyn Fn() -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
 
+/// A tonic service as these functions serve it (what a tonic router takes).
+pub trait Servable:
+    tower_service::Service<
+        http::Request<tonic::body::Body>,
+        Response = http::Response<tonic::body::Body>,
+        Error = std::convert::Infallible,
+        Future: Send + 'static,
+    > + NamedService
+    + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<S> Servable for S where
+    S: tower_service::Service<
+            http::Request<tonic::body::Body>,
+            Response = http::Response<tonic::body::Body>,
+            Error = std::convert::Infallible,
+            Future: Send + 'static,
+        > + NamedService
+        + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
+
 /// How often a readiness probe runs.
 const PROBE_INTERVAL: Duration = Duration::from_secs(5);
 
 /// Serves `service` (plus `grpc.health.v1.Health`) on `listener` until `shutdown` is cancelled.
-pub async fn serve<S>(
+pub async fn serve<S: Servable>(
     listener: TcpListener,
     service: S,
     shutdown: CancellationToken,
-) -> Result<(), tonic::transport::Error>
-where
-    S: tower_service::Service<
-            http::Request<tonic::body::Body>,
-            Response = http::Response<tonic::body::Body>,
-            Error = std::convert::Infallible,
-        > + NamedService
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    S::Future: Send + 'static,
-{
+) -> Result<(), tonic::transport::Error> {
     serve_with_readiness(listener, service, shutdown, None).await
+}
+
+/// Like [`serve`] for a service with work that outlives the shutdown signal (voice-svc's live
+/// calls): from `shutdown` on, health says NOT_SERVING (so readiness probes and the clients'
+/// balancers move new work elsewhere) while requests are still answered, until `drained`.
+pub async fn serve_draining<S: Servable>(
+    listener: TcpListener,
+    service: S,
+    shutdown: CancellationToken,
+    drained: CancellationToken,
+) -> Result<(), tonic::transport::Error> {
+    serve_until(listener, service, shutdown, None, drained).await
 }
 
 /// Like [`serve`], with the health status following `probe` (checked every few seconds), so
 /// `/readyz` and Kubernetes see a service whose database or bus is gone as not ready.
-pub async fn serve_with_readiness<S>(
+pub async fn serve_with_readiness<S: Servable>(
     listener: TcpListener,
     service: S,
     shutdown: CancellationToken,
     probe: Option<ReadinessProbe>,
-) -> Result<(), tonic::transport::Error>
-where
-    S: tower_service::Service<
-            http::Request<tonic::body::Body>,
-            Response = http::Response<tonic::body::Body>,
-            Error = std::convert::Infallible,
-        > + NamedService
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    S::Future: Send + 'static,
-{
+) -> Result<(), tonic::transport::Error> {
+    let stop = shutdown.clone();
+    serve_until(listener, service, shutdown, probe, stop).await
+}
+
+/// Serves until `stop`; NOT_SERVING from `shutdown` on.
+async fn serve_until<S: Servable>(
+    listener: TcpListener,
+    service: S,
+    shutdown: CancellationToken,
+    probe: Option<ReadinessProbe>,
+    stop: CancellationToken,
+) -> Result<(), tonic::transport::Error> {
     let (reporter, health) = tonic_health::server::health_reporter();
     reporter.set_serving::<S>().await;
     if let Some(probe) = probe {
@@ -100,6 +131,14 @@ where
         async move {
             shutdown.cancelled().await;
             reporter.set_not_serving::<S>().await;
+            // `""` too: what Kubernetes' gRPC readiness probe asks by default.
+            reporter
+                .set_service_status("", tonic_health::ServingStatus::NotServing)
+                .await;
+            if !stop.is_cancelled() {
+                tracing::info!(service = S::NAME, "not serving; draining before the stop");
+            }
+            stop.cancelled().await;
         }
     };
     let routes = Routes::new(service).add_service(health);

@@ -6,6 +6,13 @@ pub mod v1 {
     tonic::include_proto!("agentlocator.v1");
 }
 
+/// The subset of Google Cloud Text-to-Speech v1 that speech-svc streams live-call speech with
+/// (`proto/google/cloud/texttospeech/v1/streaming_tts.proto`).
+#[allow(clippy::all, clippy::pedantic)]
+pub mod google_tts_v1 {
+    tonic::include_proto!("google.cloud.texttospeech.v1");
+}
+
 mod event;
 mod time;
 

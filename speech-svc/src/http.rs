@@ -58,7 +58,7 @@ pub async fn check(
     Err(Error::provider(engine, failure))
 }
 
-fn shorten(s: &str, max_chars: usize) -> String {
+pub fn shorten(s: &str, max_chars: usize) -> String {
     let s = s.trim();
     match s.char_indices().nth(max_chars) {
         Some((i, _)) => format!("{}…", &s[..i]),

@@ -373,9 +373,11 @@ impl Speech {
     /// writes it, each synthesised as telephone audio as soon as it is complete (the next one
     /// while this one's audio is still being sent, never further ahead). The same request
     /// checks, voices, timeouts and fallback as [`Self::reply_and_speak`]: a failure before any
-    /// audio was sent speaks [`strings::FALLBACK`] instead; a failure after ends the reply with
-    /// its `failure` set (a failed reply still speaks the sentences it completed). Dropping the
-    /// stream stops the reply and its synthesis at once.
+    /// audio was sent speaks [`strings::FALLBACK`] instead; a failure between sentences ends the
+    /// reply with its `failure` set (a failed reply still speaks the sentences it completed); a
+    /// speech failure in the middle of a sentence (a streaming engine's stream broken off) is
+    /// followed by the fallback sentence, once. Dropping the stream stops the reply and its
+    /// synthesis at once.
     pub fn stream_reply_and_speak(
         self: &Arc<Self>,
         ctx: ReplyContext,
@@ -432,6 +434,8 @@ struct Gone;
 /// How the reply part of a live reply ended.
 struct ReplyOutcome {
     failure: Option<String>,
+    /// The speech failed in the middle of a sentence the caller was hearing.
+    cut_mid_sentence: bool,
     needs_follow_up: bool,
     matched_question: Option<String>,
 }
@@ -465,7 +469,9 @@ impl<'a> LiveReply<'a> {
         let outcome = self.speak_reply(ctx).await?;
         let reply_engine = self.speech.replier.name();
         let tts_engine = self.speech.tts.name();
-        if !self.spoken.is_empty() || outcome.failure.is_none() {
+        // Whole sentences heard make a short answer; a sentence broken off (or nothing at all)
+        // is followed by the fallback sentence, so the caller never hears speech end in silence.
+        if outcome.failure.is_none() || (!self.spoken.is_empty() && !outcome.cut_mid_sentence) {
             self.timings.push("tts", self.tts_total);
             let done = SpokenDone {
                 text: self.spoken.join(" "),
@@ -493,14 +499,15 @@ impl<'a> LiveReply<'a> {
         match self.fallback_audio().await {
             Ok(mulaw) => {
                 self.first_audio();
+                let index = self.spoken.len() as u32;
                 self.send(SpokenPart::Sentence {
-                    index: 0,
+                    index,
                     text: strings::FALLBACK.into(),
                     fallback: true,
                 })
                 .await?;
                 self.send(SpokenPart::Audio {
-                    sentence_index: 0,
+                    sentence_index: index,
                     mulaw,
                 })
                 .await?;
@@ -549,6 +556,7 @@ impl<'a> LiveReply<'a> {
         let deadline = deadline_after(self.speech.reply_timeout);
         let failed = |failure: String| ReplyOutcome {
             failure: Some(failure),
+            cut_mid_sentence: false,
             needs_follow_up: true,
             matched_question: None,
         };
@@ -570,6 +578,7 @@ impl<'a> LiveReply<'a> {
         let mut next_index = 0u32;
         let mut outcome = ReplyOutcome {
             failure: None,
+            cut_mid_sentence: false,
             needs_follow_up: false,
             matched_question: None,
         };
@@ -627,7 +636,12 @@ impl<'a> LiveReply<'a> {
                             self.send_audio(sentence, mulaw).await?;
                         }
                     }
-                    Some(Err(e)) => return Ok(failed(format!("tts: {e}"))),
+                    Some(Err(e)) => {
+                        return Ok(ReplyOutcome {
+                            cut_mid_sentence: current.as_ref().is_some_and(|s| s.announced),
+                            ..failed(format!("tts: {e}"))
+                        });
+                    }
                     None => {
                         if let Some(done) = current.take() {
                             self.tts_total += done.took.unwrap_or_default();

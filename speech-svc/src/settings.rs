@@ -9,6 +9,8 @@
 //! | `OPENAI_TTS_VOICE` | `alloy` | voice of `TTS_ENGINE=openai` |
 //! | `GOOGLE_TTS_VOICE` | `he-IL-Wavenet-A` | voice of `TTS_ENGINE=google` |
 //! | `GOOGLE_API_KEY` | unset | `TTS_ENGINE=google` with an API key instead of a service account |
+//! | `GOOGLE_TTS_STREAMING` | `auto` | live-call speech over gRPC `StreamingSynthesize`: `auto` (Chirp 3 HD voices), `on`, `off` |
+//! | `GOOGLE_TTS_GRPC_URL` | `https://texttospeech.googleapis.com` | where `StreamingSynthesize` is called (TLS for `https://`) |
 //! | `ESPEAK_VOICE` | `he` | voice of `TTS_ENGINE=espeak` |
 //! | `TTS_CACHE_MAX_MB` | `512` | bound of the synthesised-audio cache (`DATA_DIR/tts`), least recently used out first |
 
@@ -25,6 +27,39 @@ use std::{collections::HashMap, path::PathBuf, time::Duration};
 
 pub const DEFAULT_OPENAI_BASE_URL: &str = "https://api.openai.com";
 pub const DEFAULT_GOOGLE_TTS_URL: &str = "https://texttospeech.googleapis.com";
+/// The gRPC endpoint of Text-to-Speech (port 443 with TLS).
+pub const DEFAULT_GOOGLE_TTS_GRPC_URL: &str = "https://texttospeech.googleapis.com";
+
+/// Which Google voices speak a live call over `StreamingSynthesize` (`GOOGLE_TTS_STREAMING`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoogleStreaming {
+    /// Chirp 3 HD voices (`…-Chirp3-HD-…`), the ones Google streams.
+    Auto,
+    /// Every voice.
+    On,
+    /// None: every sentence is one `text:synthesize`.
+    Off,
+}
+
+impl GoogleStreaming {
+    pub fn parse(v: &str) -> Option<Self> {
+        match v.trim().to_ascii_lowercase().as_str() {
+            "" | "auto" => Some(Self::Auto),
+            "on" | "true" | "1" => Some(Self::On),
+            "off" | "false" | "0" => Some(Self::Off),
+            _ => None,
+        }
+    }
+
+    /// Whether live-call speech in `voice` is streamed.
+    pub fn streams(self, voice: &str) -> bool {
+        match self {
+            Self::Auto => voice.contains("-Chirp3-HD-"),
+            Self::On => true,
+            Self::Off => false,
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct OpenAiSettings {
@@ -47,6 +82,11 @@ pub struct GoogleSettings {
     pub voice: String,
     /// Where `v1/text:synthesize` lives (tests point it at a local server).
     pub api_base: String,
+    /// Which voices stream live-call speech (`GOOGLE_TTS_STREAMING`).
+    pub streaming: GoogleStreaming,
+    /// Where `StreamingSynthesize` is called (`GOOGLE_TTS_GRPC_URL`): `https://` is TLS,
+    /// `http://` plaintext (a local server).
+    pub grpc_url: String,
 }
 
 #[derive(Debug, Clone)]
@@ -114,6 +154,12 @@ impl Settings {
                     .into(),
             ));
         }
+        let streaming = get("GOOGLE_TTS_STREAMING", "auto");
+        let streaming = GoogleStreaming::parse(&streaming).ok_or_else(|| {
+            Error::Config(format!(
+                "invalid GOOGLE_TTS_STREAMING: {streaming:?} (expected auto, on or off)"
+            ))
+        })?;
         let google = GoogleSettings {
             credentials_file: config.google_application_credentials.clone(),
             api_key: env
@@ -123,6 +169,8 @@ impl Settings {
                 .map(Secret::new),
             voice: get("GOOGLE_TTS_VOICE", "he-IL-Wavenet-A"),
             api_base: DEFAULT_GOOGLE_TTS_URL.into(),
+            streaming,
+            grpc_url: grpc_url(&get("GOOGLE_TTS_GRPC_URL", DEFAULT_GOOGLE_TTS_GRPC_URL))?,
         };
         Ok(Settings {
             data_dir: config.data_dir.clone(),
@@ -155,6 +203,20 @@ impl Settings {
             tts_timeout: Duration::from_secs(10),
         })
     }
+}
+
+/// `GOOGLE_TTS_GRPC_URL`, checked: `http(s)://host[:port]`, nothing after the authority.
+fn grpc_url(v: &str) -> Result<String> {
+    let bad = |why: &str| Error::Config(format!("invalid GOOGLE_TTS_GRPC_URL: {v:?} ({why})"));
+    let v = v.trim_end_matches('/');
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"))
+        .ok_or_else(|| bad("expected https://host or http://host:port"))?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
+        return Err(bad("expected only a host and an optional port"));
+    }
+    Ok(v.to_string())
 }
 
 #[cfg(test)]
@@ -213,6 +275,33 @@ mod tests {
             &env(&[]),
         )
         .unwrap();
+    }
+
+    #[test]
+    fn google_streaming_is_chirp_3_hd_by_default_and_its_endpoint_checked() {
+        let s = Settings::from_parts(&config(&[]), &env(&[])).unwrap();
+        assert_eq!(s.google.streaming, GoogleStreaming::Auto);
+        assert_eq!(s.google.grpc_url, "https://texttospeech.googleapis.com");
+        assert!(s.google.streaming.streams("he-IL-Chirp3-HD-Achernar"));
+        assert!(!s.google.streaming.streams("he-IL-Wavenet-A"));
+        let s = Settings::from_parts(
+            &config(&[]),
+            &env(&[
+                ("GOOGLE_TTS_STREAMING", "off"),
+                ("GOOGLE_TTS_GRPC_URL", "http://127.0.0.1:50099/"),
+            ]),
+        )
+        .unwrap();
+        assert!(!s.google.streaming.streams("he-IL-Chirp3-HD-Achernar"));
+        assert_eq!(s.google.grpc_url, "http://127.0.0.1:50099");
+        for (k, v) in [
+            ("GOOGLE_TTS_STREAMING", "sometimes"),
+            ("GOOGLE_TTS_GRPC_URL", "texttospeech.googleapis.com:443"),
+            ("GOOGLE_TTS_GRPC_URL", "https://evil.example/path"),
+        ] {
+            let e = Settings::from_parts(&config(&[]), &env(&[(k, v)])).unwrap_err();
+            assert!(e.to_string().contains(k), "{e}");
+        }
     }
 
     #[test]

@@ -1,56 +1,29 @@
 //! Google Cloud Text-to-Speech: the service-account JWT → OAuth token exchange (checked by
-//! verifying the assertion's signature with the account's public key) and `text:synthesize`.
+//! verifying the assertion's signature with the account's public key), `text:synthesize`, and
+//! live-call speech over gRPC `StreamingSynthesize` against a loopback server.
 
 mod support;
 
 use base64::Engine as _;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use rsa::{
-    RsaPrivateKey,
-    pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding},
-};
 use serde_json::json;
 use speech_svc::{
     Error,
     error::ProviderFailure,
     tts::{GoogleTts, ServiceAccount, Synthesizer, google::Claims},
 };
-use std::{sync::OnceLock, time::Duration};
+use std::time::{Duration, Instant};
+use support::google::{ACCESS_TOKEN as TOKEN, EMAIL, keys};
 use wiremock::{
     Mock, MockServer, Request, ResponseTemplate,
     matchers::{body_partial_json, header, method, path},
 };
 
-const EMAIL: &str = "tts@agentlocator-test.iam.gserviceaccount.com";
-const TOKEN: &str = "ya29.test-access-token";
-
-/// One RSA key pair for the whole test binary (generation is the slow part).
-fn keys() -> &'static (String, String) {
-    static KEYS: OnceLock<(String, String)> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        let mut rng = rsa::rand_core::OsRng;
-        let key = RsaPrivateKey::new(&mut rng, 2048).expect("RSA key");
-        let private = key.to_pkcs8_pem(LineEnding::LF).unwrap().to_string();
-        let public = key
-            .to_public_key()
-            .to_public_key_pem(LineEnding::LF)
-            .unwrap();
-        (private, public)
-    })
-}
-
 fn account(server: &MockServer) -> ServiceAccount {
-    ServiceAccount::from_json(
-        &json!({
-            "type": "service_account",
-            "project_id": "agentlocator-test",
-            "private_key_id": "key-1",
-            "private_key": keys().0,
-            "client_email": EMAIL,
-            "token_uri": format!("{}/token", server.uri()),
-        })
-        .to_string(),
-    )
+    ServiceAccount::from_json(&support::google::service_account_json(&format!(
+        "{}/token",
+        server.uri()
+    )))
     .unwrap()
 }
 
@@ -241,14 +214,7 @@ async fn google_through_the_service_caches_by_voice_and_text() {
     let creds = dir.path().join("sa.json");
     std::fs::write(
         &creds,
-        json!({
-            "type": "service_account",
-            "private_key_id": "key-1",
-            "private_key": keys().0,
-            "client_email": EMAIL,
-            "token_uri": format!("{}/token", server.uri()),
-        })
-        .to_string(),
+        support::google::service_account_json(&format!("{}/token", server.uri())),
     )
     .unwrap();
     let mut s = support::settings(
@@ -369,4 +335,190 @@ async fn phone_audio_asks_for_8_khz_mulaw_and_passes_its_data_on() {
             ..
         }
     ));
+}
+
+// ------------------------------------------------------------ StreamingSynthesize (Chirp 3 HD)
+
+use agentlocator_proto::google_tts_v1::{
+    AudioEncoding, streaming_synthesize_request::StreamingRequest,
+};
+use futures::StreamExt;
+use speech_svc::settings::GoogleStreaming;
+use support::google::{CHIRP, FakeGoogle, Script, tone_mulaw};
+
+const PART_PAUSE: Duration = Duration::from_millis(200);
+
+fn streaming_engine(server: &MockServer, google: &FakeGoogle) -> GoogleTts {
+    engine(server)
+        .with_streaming(&google.url, GoogleStreaming::Auto)
+        .unwrap()
+}
+
+/// Every chunk of a phone stream, with when it arrived.
+async fn collect_timed(
+    mut audio: speech_svc::tts::PhoneAudio,
+) -> Vec<(Instant, Result<Vec<u8>, Error>)> {
+    let mut got = Vec::new();
+    while let Some(chunk) = audio.next().await {
+        got.push((Instant::now(), chunk));
+    }
+    got
+}
+
+#[tokio::test]
+async fn a_chirp_3_hd_voice_streams_the_config_then_the_text_and_passes_each_part_on() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    // Google documents MULAW output as carrying a WAV header and streamed audio as headerless:
+    // the first part comes with a header, the others raw.
+    let tone = tone_mulaw(2_400);
+    let parts = vec![
+        agentlocator_common::mulaw::wav(&tone[..800]),
+        tone[800..1_600].to_vec(),
+        tone[1_600..].to_vec(),
+    ];
+    let google = FakeGoogle::start(move |_| Script {
+        parts: parts.clone(),
+        pause: PART_PAUSE,
+        ..Script::default()
+    })
+    .await;
+    let tts = streaming_engine(&server, &google);
+    let got = collect_timed(tts.synthesize_phone("שלום עולם.", CHIRP).await.unwrap()).await;
+
+    let chunks: Vec<Vec<u8>> = got
+        .iter()
+        .map(|(_, c)| c.as_ref().unwrap().clone())
+        .collect();
+    assert_eq!(
+        chunks,
+        [&tone[..800], &tone[800..1_600], &tone[1_600..]].map(<[u8]>::to_vec)
+    );
+    let seen = google.seen();
+    assert_eq!(seen.len(), 1);
+    // The first part was passed on as it came, long before Google sent the last one.
+    assert!(
+        got[0].0 < seen[0].sent[2],
+        "the first chunk waited for the last part"
+    );
+    assert!(got[2].0 - got[0].0 >= PART_PAUSE);
+
+    // The documented call: `streaming_config` first (voice, MULAW at 8 kHz), then the text, with
+    // the service account's access token.
+    let requests = &seen[0].requests;
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    let Some(StreamingRequest::StreamingConfig(config)) = &requests[0].streaming_request else {
+        panic!("the config must come first: {requests:?}");
+    };
+    let voice = config.voice.as_ref().unwrap();
+    assert_eq!(
+        (voice.language_code.as_str(), voice.name.as_str()),
+        ("he-IL", CHIRP)
+    );
+    let audio = config.streaming_audio_config.as_ref().unwrap();
+    assert_eq!(audio.audio_encoding, AudioEncoding::Mulaw as i32);
+    assert_eq!(audio.sample_rate_hertz, 8_000);
+    assert!(matches!(
+        requests[1].streaming_request,
+        Some(StreamingRequest::Input(_))
+    ));
+    assert_eq!(seen[0].text(), "שלום עולם.");
+    assert_eq!(
+        seen[0]
+            .metadata
+            .get("authorization")
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        format!("Bearer {TOKEN}")
+    );
+
+    // A voice that is not Chirp 3 HD still speaks through `text:synthesize`.
+    let wav = speech_svc::audio::wav::encode_mulaw(&support::sine(440.0, 8_000, 0.2, 0.5), 8_000);
+    Mock::given(method("POST"))
+        .and(path("/v1/text:synthesize"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "audioContent": base64::engine::general_purpose::STANDARD.encode(&wav)
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let rest = collect_timed(
+        tts.synthesize_phone("שלום", "he-IL-Wavenet-A")
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(rest.len(), 1);
+    assert_eq!(google.seen().len(), 1, "no stream for a Wavenet voice");
+}
+
+#[tokio::test]
+async fn streaming_failures_are_typed_and_a_refused_token_is_fetched_again() {
+    let server = MockServer::start().await;
+    // Once for the first call, once more after Google refused that token.
+    mount_token(&server, 2).await;
+    let google = FakeGoogle::start(|text| match text {
+        "refused" => Script {
+            refuse: Some(tonic::Status::unauthenticated("token expired")),
+            ..Script::default()
+        },
+        "silent" => Script::default(),
+        "midway" => Script {
+            parts: vec![tone_mulaw(800), tone_mulaw(800)],
+            fail_after: Some(1),
+            ..Script::default()
+        },
+        "linear16" => Script {
+            parts: vec![speech_svc::audio::wav::encode_pcm16(&[0.1; 800], 24_000)],
+            ..Script::default()
+        },
+        _ => Script {
+            parts: vec![tone_mulaw(800)],
+            ..Script::default()
+        },
+    })
+    .await;
+    let tts = streaming_engine(&server, &google);
+    let Err(e) = tts.synthesize_phone("refused", CHIRP).await else {
+        panic!("a refused call fails before any audio");
+    };
+    assert!(
+        matches!(
+            &e,
+            Error::Provider {
+                engine: "google",
+                failure: ProviderFailure::Unauthorized(401)
+            }
+        ),
+        "{e}"
+    );
+    // The next call exchanges a new token (the mock expects two exchanges).
+    let ok = collect_timed(tts.synthesize_phone("fine", CHIRP).await.unwrap()).await;
+    assert_eq!(ok.len(), 1);
+    assert!(ok[0].1.is_ok());
+
+    let failure = |got: &[(Instant, Result<Vec<u8>, Error>)]| match &got.last().unwrap().1 {
+        Err(Error::Provider { failure, .. }) => failure.clone(),
+        other => panic!("the stream must end with a failure: {other:?}"),
+    };
+    let silent = collect_timed(tts.synthesize_phone("silent", CHIRP).await.unwrap()).await;
+    assert_eq!(silent.len(), 1);
+    assert!(matches!(failure(&silent), ProviderFailure::BadResponse(_)));
+
+    let midway = collect_timed(tts.synthesize_phone("midway", CHIRP).await.unwrap()).await;
+    assert_eq!(
+        midway.len(),
+        2,
+        "the audio before the failure, then the failure"
+    );
+    assert_eq!(midway[0].1.as_ref().unwrap(), &tone_mulaw(800));
+    assert!(
+        matches!(failure(&midway), ProviderFailure::Status(500, m) if m.contains("synthesis backend failed"))
+    );
+
+    // A header of another format is refused, not played as noise.
+    let linear = collect_timed(tts.synthesize_phone("linear16", CHIRP).await.unwrap()).await;
+    assert_eq!(linear.len(), 1);
+    assert!(matches!(failure(&linear), ProviderFailure::BadResponse(_)));
 }

@@ -325,6 +325,17 @@ struct Received {
 }
 
 impl Received {
+    /// Everything `s` streams in reply to `caller_text`.
+    async fn of(s: &mut Running, caller_text: &str) -> Self {
+        let stream = s
+            .client
+            .stream_reply_and_speak(request(caller_text))
+            .await
+            .unwrap()
+            .into_inner();
+        Self::all(stream).await
+    }
+
     async fn all(mut stream: Streaming<SpokenReplyChunk>) -> Self {
         let mut messages = Vec::new();
         while let Some(m) = stream.message().await.unwrap() {
@@ -833,4 +844,169 @@ async fn invalid_requests_are_refused_before_the_stream_starts() {
         assert_eq!(e.code(), tonic::Code::InvalidArgument, "{}", e.message());
     }
     s.stop().await;
+}
+
+// ------------------------------------------------------------ Google Chirp 3 HD, streamed
+
+use support::google::{CHIRP, FakeGoogle, Script, tone_mulaw};
+use wiremock::{Mock, MockServer, ResponseTemplate, matchers};
+
+const OPEN_HOURS: [&str; 2] = ["אנחנו פתוחים א׳–ה׳ מתשע עד שש.", "בשישי עד הצהריים."];
+
+/// speech-svc with `TTS_ENGINE=google` in a Chirp 3 HD voice streamed from `google`; the token
+/// exchange and `text:synthesize` (the fallback sentence's MP3) are `rest`'s.
+async fn start_google(google: &FakeGoogle, rest: &MockServer) -> Running {
+    Mock::given(matchers::path("/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": support::google::ACCESS_TOKEN, "expires_in": 3599
+        })))
+        .mount(rest)
+        .await;
+    use base64::Engine as _;
+    Mock::given(matchers::path("/v1/text:synthesize"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "audioContent": base64::engine::general_purpose::STANDARD.encode(
+                support::mp3(&support::sine(TONE_HZ, 24_000, 1.0, 0.5), 1, 24_000)
+            )
+        })))
+        .mount(rest)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let creds = dir.path().join("sa.json");
+    std::fs::write(
+        &creds,
+        support::google::service_account_json(&format!("{}/token", rest.uri())),
+    )
+    .unwrap();
+    let mut settings = support::settings(
+        dir.path(),
+        &[
+            ("TTS_ENGINE", "google"),
+            ("GOOGLE_APPLICATION_CREDENTIALS", creds.to_str().unwrap()),
+            ("GOOGLE_TTS_VOICE", CHIRP),
+            ("GOOGLE_TTS_GRPC_URL", &google.url),
+        ],
+    );
+    settings.google.api_base = rest.uri();
+    settings.tts_timeout = Duration::from_secs(3);
+    Running::start(&settings, dir).await
+}
+
+/// What `rest` was asked to synthesise.
+async fn rest_synthesized(rest: &MockServer) -> Vec<String> {
+    rest.received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/v1/text:synthesize")
+        .map(|r| {
+            let body: Value = serde_json::from_slice(&r.body).unwrap();
+            body["input"]["text"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn google_streamed_speech_reaches_the_call_part_by_part_before_google_finishes() {
+    let tone = tone_mulaw(2_400);
+    let parts: Vec<Vec<u8>> = tone.chunks(800).map(<[u8]>::to_vec).collect();
+    let google = FakeGoogle::start(move |_| Script {
+        parts: parts.clone(),
+        pause: Duration::from_millis(200),
+        ..Script::default()
+    })
+    .await;
+    let rest = MockServer::start().await;
+    let mut s = start_google(&google, &rest).await;
+    let got = Received::of(&mut s, "מה שעות הפעילות?").await;
+
+    got.assert_in_order();
+    assert_eq!(
+        got.sentences(),
+        [
+            (0, OPEN_HOURS[0].to_string()),
+            (1, OPEN_HOURS[1].to_string())
+        ]
+    );
+    for index in [0, 1] {
+        assert_eq!(got.audio_of(index), tone);
+    }
+    assert_eq!(got.audio_chunks(), 6, "each part is its own chunk");
+    // The call heard the first part while Google was still making the sentence.
+    let seen = google.seen();
+    let mut texts: Vec<String> = seen.iter().map(|c| c.text()).collect();
+    texts.sort();
+    let mut sentences = OPEN_HOURS.map(String::from);
+    sentences.sort();
+    assert_eq!(texts, sentences, "one stream per sentence");
+    let first = seen.iter().find(|c| c.text() == OPEN_HOURS[0]).unwrap();
+    assert!(got.first_audio_at() < first.sent[2]);
+    let done = got.done();
+    assert!(!done.fallback);
+    assert_eq!(done.failure, "");
+    assert_eq!(done.tts_engine, "google");
+    assert!(
+        rest_synthesized(&rest).await.is_empty(),
+        "nothing went through text:synthesize"
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_google_stream_broken_off_or_refused_speaks_the_fallback_once() {
+    for (script, heard_first, status) in [
+        // Part of the first sentence, then the stream fails.
+        (
+            Script {
+                parts: vec![tone_mulaw(800), tone_mulaw(800)],
+                fail_after: Some(1),
+                ..Script::default()
+            },
+            true,
+            "Internal",
+        ),
+        // Refused before any audio.
+        (
+            Script {
+                refuse: Some(tonic::Status::unavailable("backend down")),
+                ..Script::default()
+            },
+            false,
+            "Unavailable",
+        ),
+    ] {
+        let google = FakeGoogle::start(move |_| script.clone()).await;
+        let rest = MockServer::start().await;
+        let mut s = start_google(&google, &rest).await;
+        let got = Received::of(&mut s, "מה שעות הפעילות?").await;
+        got.assert_in_order();
+        let mut expected = Vec::new();
+        if heard_first {
+            expected.push((0, OPEN_HOURS[0].to_string()));
+            assert_eq!(got.audio_of(0), tone_mulaw(800));
+        }
+        expected.push((expected.len() as u32, strings::FALLBACK.to_string()));
+        assert_eq!(got.sentences(), expected);
+        let fallback_audio = got.audio_of(expected.len() as u32 - 1);
+        assert!(
+            (7_900..=9_000).contains(&fallback_audio.len()),
+            "{}",
+            fallback_audio.len()
+        );
+        let done = got.done();
+        assert!(done.fallback);
+        assert_eq!(done.text, strings::FALLBACK);
+        assert!(
+            done.failure.starts_with("tts:") && done.failure.contains(status),
+            "{}",
+            done.failure
+        );
+        assert!(done.needs_follow_up);
+        // The fallback sentence was synthesised once (over REST, as it is cached), nothing else.
+        assert_eq!(rest_synthesized(&rest).await, [strings::FALLBACK]);
+        s.stop().await;
+    }
 }

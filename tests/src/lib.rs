@@ -182,10 +182,25 @@ impl TestStack {
 
     /// Stops every service (as SIGTERM would) and returns how the stack ended.
     pub async fn stop(self) -> anyhow::Result<()> {
+        self.signal_shutdown();
+        self.stopped(Duration::from_secs(30)).await
+    }
+
+    /// What SIGTERM does: the shutdown starts (voice-svc drains its live calls first).
+    pub fn signal_shutdown(&self) {
         self.shutdown.cancel();
-        tokio::time::timeout(Duration::from_secs(30), self.running)
+    }
+
+    /// Whether every service has stopped.
+    pub fn has_stopped(&self) -> bool {
+        self.running.is_finished()
+    }
+
+    /// Waits at most `within` for every service to stop; how the stack ended.
+    pub async fn stopped(self, within: Duration) -> anyhow::Result<()> {
+        tokio::time::timeout(within, self.running)
             .await
-            .map_err(|_| anyhow::anyhow!("stack did not stop within 30 s"))??
+            .map_err(|_| anyhow::anyhow!("stack did not stop within {within:?}"))??
     }
 }
 

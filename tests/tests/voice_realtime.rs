@@ -41,6 +41,18 @@ fn call_params(sid: &str) -> Vec<(String, String)> {
     ])
 }
 
+/// The cascade's loopback providers at the default latencies: the caller says [`HEARD`], the
+/// agent answers [`REPLY`].
+async fn providers() -> MockServer {
+    cascade_providers(
+        HEARD,
+        REPLY,
+        espeak_hebrew_mp3("שלום"),
+        Latencies::default(),
+    )
+    .await
+}
+
 /// A loopback Twilio REST API that accepts recordings of any call.
 async fn twilio_api() -> MockServer {
     let server = MockServer::start().await;
@@ -56,7 +68,14 @@ async fn twilio_api() -> MockServer {
     server
 }
 
-async fn cascade_stack(providers: &MockServer, twilio: &MockServer, db: Db, bus: Bus) -> TestStack {
+/// A cascade stack on loopback providers and Twilio, with `extra` variables.
+async fn cascade_stack(
+    providers: &MockServer,
+    twilio: &MockServer,
+    db: Db,
+    bus: Bus,
+    extra: &[(&str, &str)],
+) -> TestStack {
     let mut env = voice_env(db, bus);
     twilio_vars(&mut env);
     for (k, v) in [
@@ -68,6 +87,9 @@ async fn cascade_stack(providers: &MockServer, twilio: &MockServer, db: Db, bus:
         ("TWILIO_API_BASE_URL", twilio.uri()),
     ] {
         env.vars.insert(k.into(), v);
+    }
+    for (k, v) in extra {
+        env.vars.insert(k.to_string(), v.to_string());
     }
     TestStack::start_in(env).await
 }
@@ -121,7 +143,16 @@ async fn cascade_call(
     providers: &MockServer,
     twilio: &MockServer,
 ) -> (TestStack, String, String, String, HashMap<String, String>) {
-    let stack = cascade_stack(providers, twilio, Db::Sqlite, Bus::Memory).await;
+    cascade_call_with(providers, twilio, &[]).await
+}
+
+/// [`cascade_call`] on a stack with more variables.
+async fn cascade_call_with(
+    providers: &MockServer,
+    twilio: &MockServer,
+    extra: &[(&str, &str)],
+) -> (TestStack, String, String, String, HashMap<String, String>) {
+    let stack = cascade_stack(providers, twilio, Db::Sqlite, Bus::Memory, extra).await;
     let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
     let sid = call_sid();
     let (url, params) = answer(&stack, &sid).await;
@@ -147,13 +178,7 @@ async fn open_stream(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cascade_call_talks_is_interrupted_and_lands_on_the_timeline() {
-    let providers = cascade_providers(
-        HEARD,
-        REPLY,
-        espeak_hebrew_mp3("שלום"),
-        Latencies::default(),
-    )
-    .await;
+    let providers = providers().await;
     let twilio = twilio_api().await;
     let (stack, business_id, sid, url, params) = cascade_call(&providers, &twilio).await;
 
@@ -254,13 +279,7 @@ async fn a_cascade_call_talks_is_interrupted_and_lands_on_the_timeline() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streams_without_a_valid_signature_or_token_are_refused_and_store_nothing() {
-    let providers = cascade_providers(
-        HEARD,
-        REPLY,
-        espeak_hebrew_mp3("שלום"),
-        Latencies::default(),
-    )
-    .await;
+    let providers = providers().await;
     let twilio = twilio_api().await;
     let (stack, _business, sid, url, params) = cascade_call(&providers, &twilio).await;
     let ws = reachable(&stack, &url);
@@ -523,13 +542,7 @@ async fn an_openai_call_passes_audio_through_is_interrupted_and_lands_on_the_tim
 async fn a_stream_that_stalls_is_closed() {
     use futures::StreamExt;
     use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, http::HeaderValue};
-    let providers = cascade_providers(
-        HEARD,
-        REPLY,
-        espeak_hebrew_mp3("שלום"),
-        Latencies::default(),
-    )
-    .await;
+    let providers = providers().await;
     let twilio = twilio_api().await;
     let (stack, _business, sid, url, params) = cascade_call(&providers, &twilio).await;
     let mut req = reachable(&stack, &url).into_client_request().unwrap();
@@ -579,13 +592,7 @@ async fn a_stream_that_stalls_is_closed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_realtime_calls_recording_lands_on_the_call() {
-    let providers = cascade_providers(
-        HEARD,
-        REPLY,
-        espeak_hebrew_mp3("שלום"),
-        Latencies::default(),
-    )
-    .await;
+    let providers = providers().await;
     let twilio = twilio_api().await;
     let (stack, business_id, sid, _url, _params) = cascade_call(&providers, &twilio).await;
     let recording_url = format!(
@@ -619,4 +626,127 @@ async fn a_realtime_calls_recording_lands_on_the_call() {
     assert_eq!(calls.len(), 1, "{calls:?}");
     assert_eq!(calls[0]["recording_url"], recording_url.as_str());
     stack.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_call_outlasts_the_shutdown_signal_and_new_streams_are_refused() {
+    let providers = providers().await;
+    let twilio = twilio_api().await;
+    let (stack, _business, sid, url, params) = cascade_call(&providers, &twilio).await;
+    let call = open_stream(&stack, &url, &sid, &params).await;
+    call.say(hebrew_mulaw(HEARD));
+    assert!(
+        call.wait_until(Duration::from_secs(15), |l| l.media().len() >= 25)
+            .await,
+        "reply audio arrives"
+    );
+
+    // SIGTERM: the reply goes on playing, a second more of it at least.
+    stack.signal_shutdown();
+    let at_signal = call.log.lock().unwrap().media().len();
+    assert!(
+        call.wait_until(Duration::from_secs(10), |l| l.media().len()
+            >= at_signal + 50)
+            .await,
+        "reply frames after the signal"
+    );
+    // Webhooks are still answered, but a new stream is refused with 503: Twilio goes on with
+    // the TwiML after <Connect> (on another replica).
+    let second = call_sid();
+    let (url2, params2) = answer(&stack, &second).await;
+    match TwilioStream::open_quiet(
+        &reachable(&stack, &url2),
+        Some(&stream_signature(&url2)),
+        &second,
+        &params2,
+    )
+    .await
+    {
+        Err(Refused::Status(503)) => {}
+        Err(e) => panic!("{e:?}"),
+        Ok(_) => panic!("a new stream was accepted while draining"),
+    }
+    // Out of rotation: voice-svc's health is NOT_SERVING.
+    let ready: serde_json::Value = reqwest::get(stack.url("/readyz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(ready["checks"]["voice-svc"], "ok", "{ready}");
+    assert!(!call.is_closed(), "the live call is still up");
+    assert!(!stack.has_stopped(), "the process waits for the call");
+
+    // The call ends (Twilio's stop): the process stops.
+    let log = call.stop().await;
+    assert!(log.lock().unwrap().closed().is_some());
+    stack.stopped(Duration::from_secs(20)).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_still_live_at_the_drain_limit_is_handed_to_the_record_loop() {
+    let providers = providers().await;
+    let twilio = twilio_api().await;
+    Mock::given(method("POST"))
+        .and(path_regex(
+            r"^/2010-04-01/Accounts/AC[0-9a-f]{32}/Calls/CA[0-9a-f]{32}\.json$",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "sid": "CA0123456789abcdef0123456789abcdef", "status": "in-progress"
+        })))
+        .mount(&twilio)
+        .await;
+    let (stack, _business, sid, url, params) =
+        cascade_call_with(&providers, &twilio, &[("VOICE_DRAIN_SECONDS", "1")]).await;
+    let call = open_stream(&stack, &url, &sid, &params).await;
+    // The call is up once its engine started and its recording was asked for.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while twilio.received_requests().await.unwrap().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the call never started"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let signalled = std::time::Instant::now();
+    stack.signal_shutdown();
+    assert!(
+        call.wait_until(Duration::from_secs(15), |l| l.closed().is_some())
+            .await,
+        "the service closes the stream after the handover"
+    );
+    let closed_after = signalled.elapsed();
+    assert!(closed_after >= Duration::from_secs(1), "{closed_after:?}");
+    assert_eq!(call.log.lock().unwrap().closed().unwrap().1, Some(1000));
+
+    // Handed over through Twilio's REST API: the handover sentence, then the record loop at an
+    // absolute, signed-able URL.
+    let redirects: Vec<String> = twilio
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.url.path().ends_with(&format!("/Calls/{sid}.json")))
+        .map(|r| {
+            let body = String::from_utf8_lossy(&r.body).to_string();
+            let form: HashMap<String, String> =
+                reqwest::Url::parse(&format!("http://form.invalid/?{body}"))
+                    .unwrap()
+                    .query_pairs()
+                    .into_owned()
+                    .collect();
+            form["Twiml"].clone()
+        })
+        .collect();
+    assert_eq!(redirects.len(), 1, "{redirects:?}");
+    let els = voice_svc::twiml::parse(&redirects[0]).unwrap();
+    assert_eq!(names(&els), ["Say", "Record"], "{}", redirects[0]);
+    assert_eq!(els[1].text, voice_svc::strings::HANDOVER);
+    assert_eq!(
+        els[2].attr("action"),
+        Some("http://127.0.0.1:8080/webhook/handle_recording?turn=1&retry=0&fails=0")
+    );
+    call.stop().await;
+    stack.stopped(Duration::from_secs(30)).await.unwrap();
 }

@@ -108,6 +108,19 @@ pub fn answer_realtime(
         .record(Record::turn(after_stream.action()))
 }
 
+/// A live call whose replica is stopping, handed over mid-call through Twilio's REST API: a
+/// polite sentence, then the record loop from its first turn. The TwiML is sent inline (it has no
+/// URL of its own), so the `<Record action>` is absolute: `public_base_url` + the path.
+pub fn handed_over(public_base_url: &str) -> Response {
+    Response::new()
+        .say(strings::HANDOVER)
+        .record(Record::turn(format!(
+            "{}{}",
+            public_base_url.trim_end_matches('/'),
+            TurnState::FIRST.action()
+        )))
+}
+
 /// A number no business answers on.
 pub fn unknown_number() -> Response {
     Response::new().say(strings::UNKNOWN_NUMBER).hangup()
@@ -339,6 +352,17 @@ mod tests {
         };
         let r = after_turn(next, &ok, 6);
         assert_eq!(TurnState::from_query(&record_action(&r).unwrap()).fails, 0);
+    }
+
+    #[test]
+    fn a_handed_over_call_says_so_and_records_its_first_turn_at_an_absolute_url() {
+        let r = handed_over("https://calls.example.co.il/");
+        assert_eq!(names(&r), ["Say", "Record"]);
+        assert!(r.to_xml().contains(strings::HANDOVER));
+        assert_eq!(
+            record_action(&r).unwrap(),
+            "https://calls.example.co.il/webhook/handle_recording?turn=1&retry=0&fails=0"
+        );
     }
 
     #[test]

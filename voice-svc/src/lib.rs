@@ -84,12 +84,24 @@ pub async fn run(
     );
     let voice = voice(&config, bus)?;
     let svc = VoiceServiceServer::new(grpc::VoiceGrpc::new(info, voice.clone()));
-    // The streams stop with the gRPC server, whatever stopped it.
+    // Shutdown drains the live calls (media_stream): meanwhile gRPC answers NOT_SERVING (out of
+    // rotation) but still serves the webhooks routed here, and stops once the calls are gone.
+    // The streams also drain when the gRPC server stops on its own.
     let stop = shutdown.child_token();
-    let media = tokio::spawn(media_stream::serve(listeners.media, voice, stop.clone()));
-    let served = common_grpc::serve(listeners.grpc, svc, shutdown).await;
-    stop.cancel();
-    media.await??;
+    let drained = CancellationToken::new();
+    let grpc = async {
+        let served =
+            common_grpc::serve_draining(listeners.grpc, svc, stop.clone(), drained.clone()).await;
+        stop.cancel();
+        served
+    };
+    let media = async {
+        let drained_calls = media_stream::serve(listeners.media, voice, stop.clone()).await;
+        drained.cancel();
+        drained_calls
+    };
+    let (served, media) = tokio::join!(grpc, media);
+    media?;
     served?;
     Ok(())
 }

@@ -168,6 +168,27 @@ impl Voice {
         });
     }
 
+    /// Hands the live call `call_sid` to the record loop through Twilio's REST API (its replica
+    /// is stopping): Twilio says [`crate::strings::HANDOVER`] and records the next turn, which
+    /// any replica answers; the Media Stream ends. `false` without Twilio's REST API configured
+    /// or when Twilio refused: closing the stream then falls back to the TwiML after `<Connect>`.
+    pub(crate) async fn hand_over_to_record_loop(&self, call_sid: &str) -> bool {
+        let Some(twilio) = &self.inner.twilio else {
+            return false;
+        };
+        let twiml = call_flow::handed_over(&self.settings().public_base_url).to_xml();
+        match twilio.redirect_call(call_sid, &twiml).await {
+            Ok(()) => {
+                tracing::info!(call_sid, "live call handed to the record loop");
+                true
+            }
+            Err(e) => {
+                tracing::warn!(call_sid, error = %e, "handing the live call over failed");
+                false
+            }
+        }
+    }
+
     /// Whether the webhook carries Twilio's signature for PUBLIC_BASE_URL + path + query.
     fn verified(&self, path_and_query: &str, params: &[(String, String)], signature: &str) -> bool {
         let url = format!("{}{path_and_query}", self.settings().public_base_url);

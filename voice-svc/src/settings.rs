@@ -10,6 +10,7 @@
 //! | `OPENAI_REALTIME_VOICE` | `marin` | its voice when the business names none |
 //! | `REALTIME_END_OF_TURN_MS` | `600` | silence that ends a caller turn (cascade's VAD, OpenAI's server VAD) |
 //! | `REALTIME_BARGE_IN_MS` | `240` | speech over the agent that interrupts it; shorter is a backchannel ("כן") |
+//! | `VOICE_DRAIN_SECONDS` | `600` | at shutdown, longest live calls may go on before they are handed to the record loop |
 
 use crate::error::{Error, Result};
 use agentlocator_common::{Config, Secret};
@@ -18,6 +19,13 @@ use std::{collections::HashMap, time::Duration};
 pub const DEFAULT_TWILIO_API_BASE_URL: &str = "https://api.twilio.com";
 pub const DEFAULT_REALTIME_MODEL: &str = "gpt-realtime";
 pub const DEFAULT_REALTIME_VOICE: &str = "marin";
+/// Ten minutes: longer than nearly every call a business's line gets (they last a few minutes),
+/// short enough that a rolling update of a few pods ends within the hour. A call still live then
+/// is handed to the record loop, not dropped.
+pub const DEFAULT_DRAIN: Duration = Duration::from_secs(600);
+/// Kubernetes gives the pod `terminationGracePeriodSeconds` in all (640 in deploy/k8s): the
+/// limit stays under it with room for `preStop` and the handover.
+pub const MAX_DRAIN_SECONDS: u64 = 3600;
 
 /// The engine of live calls (`REALTIME_ENGINE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +87,9 @@ pub struct Settings {
     /// Keys the per-call tokens of Media Streams: SECRET_KEY, else TWILIO_AUTH_TOKEN (both shared
     /// by every replica), else a key of this process (one replica, or webhooks refused anyway).
     pub stream_token_key: Secret,
+    /// At shutdown, longest live calls go on before they are handed to the record loop
+    /// (`VOICE_DRAIN_SECONDS`).
+    pub drain_limit: Duration,
 }
 
 impl Settings {
@@ -166,6 +177,19 @@ impl Settings {
             end_of_turn: millis("REALTIME_END_OF_TURN_MS", 600, 200..=3000)?,
             barge_in: millis("REALTIME_BARGE_IN_MS", 240, 60..=1000)?,
         };
+        let drain_limit = match get("VOICE_DRAIN_SECONDS") {
+            None => DEFAULT_DRAIN,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|s| *s <= MAX_DRAIN_SECONDS)
+                .map(Duration::from_secs)
+                .ok_or_else(|| {
+                    Error::NotConfigured(format!(
+                        "invalid VOICE_DRAIN_SECONDS {v:?}: seconds from 0 to {MAX_DRAIN_SECONDS}"
+                    ))
+                })?,
+        };
         let stream_token_key = config
             .secret_key
             .clone()
@@ -190,6 +214,7 @@ impl Settings {
             openai_realtime,
             turn_taking,
             stream_token_key,
+            drain_limit,
         })
     }
 
@@ -314,13 +339,19 @@ mod tests {
         assert_eq!(s.turn_budget, Duration::from_secs(12));
         assert_eq!(s.max_turns, 6);
         assert_eq!(s.twilio_api_base_url, DEFAULT_TWILIO_API_BASE_URL);
+        assert_eq!(s.drain_limit, Duration::from_secs(600));
         let s = Settings::from_parts(
             &config(&[]),
-            &env(&[("VOICE_TURN_BUDGET_MS", "500"), ("VOICE_MAX_TURNS", "2")]),
+            &env(&[
+                ("VOICE_TURN_BUDGET_MS", "500"),
+                ("VOICE_MAX_TURNS", "2"),
+                ("VOICE_DRAIN_SECONDS", "0"),
+            ]),
         )
         .unwrap();
         assert_eq!(s.turn_budget, Duration::from_millis(500));
         assert_eq!(s.max_turns, 2);
+        assert_eq!(s.drain_limit, Duration::ZERO);
         for (k, v) in [
             ("VOICE_TURN_BUDGET_MS", "20000"),
             ("VOICE_TURN_BUDGET_MS", "soon"),
@@ -329,6 +360,8 @@ mod tests {
             ("REALTIME_ENGINE", "gemini"),
             ("REALTIME_END_OF_TURN_MS", "50"),
             ("REALTIME_BARGE_IN_MS", "soon"),
+            ("VOICE_DRAIN_SECONDS", "3601"),
+            ("VOICE_DRAIN_SECONDS", "-1"),
         ] {
             let e = Settings::from_parts(&config(&[]), &env(&[(k, v)])).unwrap_err();
             assert!(e.to_string().contains(k), "{e}");

@@ -26,6 +26,10 @@ pub const CLOSING: &str = "תודה שפניתם אלינו. נשמח לעזור
 /// Said when no speech engine is configured: the recording is kept and staff call back.
 pub const RECORDED_FOR_CALLBACK: &str = "תודה, ההודעה שלך נשמרה. נציג יחזור אליך בהקדם. להתראות.";
 
+/// Said when a live call is handed to the record loop because its voice-svc replica is stopping
+/// (a rolling update): the conversation goes on after the beep, on another replica.
+pub const HANDOVER: &str = "תודה על הסבלנות. נמשיך מכאן: אפשר לומר את הבקשה אחרי הצפצוף.";
+
 /// Said to the agent who answers an outbound call, before the customer is dialled.
 pub const CONNECTING: &str = "מחבר אותך ללקוח.";
 

@@ -86,9 +86,7 @@ impl TwilioRest {
     /// Starts a dual-channel recording (caller and agent on their own channels) of the live call
     /// `call_sid`; Twilio posts it to `status_callback` when it is complete. Returns its SID.
     pub async fn start_recording(&self, call_sid: &str, status_callback: &str) -> Result<String> {
-        if !call_sid.starts_with("CA") || !call_sid.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(Error::invalid("call_sid", "is not a Twilio call SID"));
-        }
+        check_call_sid(call_sid)?;
         let body = self
             .post_form(
                 &format!("Calls/{call_sid}/Recordings.json"),
@@ -103,6 +101,15 @@ impl TwilioRest {
         let created: CreatedCall = serde_json::from_slice(&body)
             .map_err(|e| Error::Twilio(format!("unexpected answer: {e}")))?;
         Ok(created.sid)
+    }
+
+    /// Replaces what the live call `call_sid` does with `twiml` (which ends its Media Stream):
+    /// `POST Calls/{sid}.json` with `Twiml`.
+    pub async fn redirect_call(&self, call_sid: &str, twiml: &str) -> Result<()> {
+        check_call_sid(call_sid)?;
+        self.post_form(&format!("Calls/{call_sid}.json"), &[("Twiml", twiml)])
+            .await?;
+        Ok(())
     }
 
     /// POSTs `form` to `/2010-04-01/Accounts/{AccountSid}/{path}`; the body of a 2xx answer.
@@ -132,6 +139,14 @@ impl TwilioRest {
         }
         Ok(body.to_vec())
     }
+}
+
+/// A call SID goes into a URL path: only Twilio's shape (`CA` + letters and digits) is used.
+fn check_call_sid(call_sid: &str) -> Result<()> {
+    if !call_sid.starts_with("CA") || !call_sid.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(Error::invalid("call_sid", "is not a Twilio call SID"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

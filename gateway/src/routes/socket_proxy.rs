@@ -97,8 +97,8 @@ pub async fn proxy(
 
 /// Opens a WebSocket to `url` (with the request's `forward` headers), then accepts the client's
 /// and bridges the two frame by frame; either side closing closes the other. The upstream is
-/// asked first, so an upgrade it refuses (a 403 for a bad signature, say) is refused to the
-/// client with the same status and nothing is accepted.
+/// asked first, so an upgrade it refuses (a 403 for a bad signature, a 503 while it shuts down)
+/// is refused to the client with the same status and nothing is accepted.
 pub(crate) async fn websocket(
     req: HttpRequest,
     payload: web::Payload,
@@ -113,7 +113,12 @@ pub(crate) async fn websocket(
         }
     }
     let (_, upstream) = upstream_req.connect().await.map_err(|e| match e {
-        awc::error::WsClientError::InvalidResponseStatus(status) if status.is_client_error() => {
+        // Refusals are passed on as they are: 4xx, and 503 from a service that is shutting down
+        // (Twilio then goes on with the TwiML after <Connect>).
+        awc::error::WsClientError::InvalidResponseStatus(status)
+            if status.is_client_error()
+                || status == actix_web::http::StatusCode::SERVICE_UNAVAILABLE =>
+        {
             ApiError::new(
                 status,
                 if status == actix_web::http::StatusCode::FORBIDDEN {

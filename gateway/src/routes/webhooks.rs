@@ -91,7 +91,8 @@ pub async fn recording_status(
     responses((status = 101, description = "Switching Protocols: the Media Stream"),
         (status = 400, description = "`websocket_required`: not a WebSocket upgrade", body = crate::error::ErrorBody),
         (status = 403, description = "`invalid_signature`", body = crate::error::ErrorBody),
-        (status = 502, description = "voice-svc is unreachable", body = crate::error::ErrorBody)))]
+        (status = 502, description = "voice-svc is unreachable", body = crate::error::ErrorBody),
+        (status = 503, description = "`upgrade_refused`: voice-svc is shutting down and takes no new streams (Twilio goes on with the TwiML after `<Connect>`)", body = crate::error::ErrorBody)))]
 pub async fn media_stream(
     state: web::Data<AppState>,
     req: HttpRequest,

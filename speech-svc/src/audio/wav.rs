@@ -33,22 +33,41 @@ pub fn encode_mulaw(samples: &[f32], rate: u32) -> Vec<u8> {
 
 /// The samples of an 8 kHz mono μ-law WAV (what Google returns for `MULAW`), checked.
 pub fn mulaw_data(wav: &[u8]) -> Result<&[u8], AudioError> {
+    let (start, declared) = mulaw_header(wav)?;
+    // A streamed WAV may declare more (or `u32::MAX`) than it holds.
+    Ok(&wav[start..(start + declared).min(wav.len())])
+}
+
+/// Everything after the header of the first part of a streamed 8 kHz mono μ-law WAV, checked:
+/// the rest of the audio follows in later parts, so the data chunk's declared length (often 0
+/// or `u32::MAX` in a stream) is not trusted.
+pub fn mulaw_stream_data(first_part: &[u8]) -> Result<&[u8], AudioError> {
+    let (start, _) = mulaw_header(first_part)?;
+    Ok(&first_part[start..])
+}
+
+/// Whether `bytes` begin with a RIFF/WAVE header.
+pub fn is_wav(bytes: &[u8]) -> bool {
+    bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WAVE"
+}
+
+/// Where the data of an 8 kHz mono μ-law WAV starts, and the length its header declares.
+fn mulaw_header(wav: &[u8]) -> Result<(usize, usize), AudioError> {
     let not = |m: &str| AudioError::NotAudio(format!("not an 8 kHz mono μ-law WAV: {m}"));
-    if wav.len() < 12 || &wav[0..4] != b"RIFF" || &wav[8..12] != b"WAVE" {
+    if !is_wav(wav) {
         return Err(not("no RIFF/WAVE header"));
     }
-    let mut rest = &wav[12..];
+    let mut at = 12;
     let mut format_ok = false;
-    while rest.len() >= 8 {
-        let id = &rest[0..4];
-        let len = u32::from_le_bytes([rest[4], rest[5], rest[6], rest[7]]) as usize;
-        let body = &rest[8..];
+    while wav.len() >= at + 8 {
+        let id = &wav[at..at + 4];
+        let len = u32::from_le_bytes([wav[at + 4], wav[at + 5], wav[at + 6], wav[at + 7]]) as usize;
+        let body = &wav[at + 8..];
         if id == b"data" {
             if !format_ok {
                 return Err(not("no fmt chunk before the data"));
             }
-            // A streamed WAV may declare more (or `u32::MAX`) than it holds.
-            return Ok(&body[..len.min(body.len())]);
+            return Ok((at + 8, len));
         }
         if body.len() < len {
             break;
@@ -70,7 +89,7 @@ pub fn mulaw_data(wav: &[u8]) -> Result<&[u8], AudioError> {
             format_ok = true;
         }
         // Chunks are padded to an even length.
-        rest = &body[(len + len % 2).min(body.len())..];
+        at = (at + 8 + len + len % 2).min(wav.len());
     }
     Err(AudioError::Truncated("the WAV has no data chunk".into()))
 }
@@ -104,5 +123,20 @@ mod tests {
         assert!(mulaw_data(&encode_pcm16(&samples, PHONE_RATE)).is_err());
         assert!(mulaw_data(b"ID3 not a wav").is_err());
         assert!(mulaw_data(&wav[..40]).is_err());
+    }
+
+    #[test]
+    fn a_streamed_header_is_followed_by_all_its_part_whatever_it_declares() {
+        let samples = [0.0, 0.25, -0.25, 0.5];
+        let mut wav = encode_mulaw(&samples, PHONE_RATE);
+        let data_len_at = wav.len() - samples.len() - 4;
+        wav[data_len_at..data_len_at + 4].copy_from_slice(&0u32.to_le_bytes());
+        assert_eq!(mulaw_data(&wav).unwrap(), b"");
+        assert_eq!(
+            mulaw_stream_data(&wav).unwrap(),
+            super::super::phone::mulaw_of(&samples)
+        );
+        assert!(mulaw_stream_data(&encode_pcm16(&samples, PHONE_RATE)).is_err());
+        assert!(is_wav(&wav) && !is_wav(b"RIFF"));
     }
 }

@@ -2,8 +2,10 @@
 //! `{"input": {"text"}, "voice": {"languageCode": "he-IL", "name"}, "audioConfig":
 //! {"audioEncoding": "MP3"}}`, answered `{"audioContent": "<base64 MP3>"}`. For a live call
 //! `{"audioEncoding": "MULAW", "sampleRateHertz": 8000}`, which comes back as a μ-law WAV whose
-//! data is sent on unchanged. (Chirp 3 HD voices can also stream over gRPC
-//! (`StreamingSynthesize`); this engine does not use that yet.)
+//! data is sent on unchanged — unless the voice streams (`GOOGLE_TTS_STREAMING`, by default the
+//! Chirp 3 HD voices): then a live call's sentence is synthesised over gRPC `StreamingSynthesize`
+//! and its audio passed on as it is made ([`super::google_streaming`]). The fallback sentence and
+//! `<Play>` files are always `text:synthesize` (they are cached whole).
 //!
 //! Authentication follows Google's server-to-server OAuth 2.0 flow: a JWT signed RS256 with the
 //! service account's private key (`iss` = its e-mail, `scope` = cloud-platform, `aud` = its
@@ -11,11 +13,15 @@
 //! urn:ietf:params:oauth:grant-type:jwt-bearer`) for an access token, cached until a minute
 //! before it expires.
 
-use super::{AudioFormat, PhoneAudio, Synthesizer};
+use super::{
+    AudioFormat, PhoneAudio, Synthesizer,
+    google_streaming::{Credential, StreamingClient},
+};
 use crate::{
     audio::{PHONE_RATE, wav},
     error::{Error, ProviderFailure, Result},
     http,
+    settings::GoogleStreaming,
 };
 use agentlocator_common::Secret;
 use base64::Engine as _;
@@ -133,6 +139,9 @@ pub struct GoogleTts {
     auth: Auth,
     synthesize_url: String,
     voice: String,
+    timeout: Duration,
+    /// Live-call speech over `StreamingSynthesize`, for the voices `streaming` names.
+    streaming: Option<(StreamingClient, GoogleStreaming)>,
 }
 
 impl GoogleTts {
@@ -172,7 +181,48 @@ impl GoogleTts {
             auth,
             synthesize_url: format!("{}/v1/text:synthesize", api_base.trim_end_matches('/')),
             voice: voice.to_string(),
+            timeout,
+            streaming: None,
         })
+    }
+
+    /// Live-call speech in the voices `mode` names streamed from `grpc_url`'s
+    /// `StreamingSynthesize`.
+    pub fn with_streaming(mut self, grpc_url: &str, mode: GoogleStreaming) -> Result<Self> {
+        self.streaming = match mode {
+            GoogleStreaming::Off => None,
+            mode => Some((StreamingClient::new(grpc_url, self.timeout)?, mode)),
+        };
+        Ok(self)
+    }
+
+    /// Whether a live call's speech in `voice` is streamed.
+    pub fn streams(&self, voice: &str) -> bool {
+        self.streaming
+            .as_ref()
+            .is_some_and(|(_, mode)| mode.streams(voice))
+    }
+
+    /// What authorises a streaming call.
+    async fn credential(&self) -> Result<Credential> {
+        Ok(match &self.auth {
+            Auth::ServiceAccount { .. } => Credential::Bearer(self.access_token().await?),
+            Auth::ApiKey(key) => Credential::ApiKey(key.clone()),
+        })
+    }
+
+    /// A revoked or expired token: fetch a new one next time.
+    async fn forget_refused_token(&self, e: &Error) {
+        if let (
+            Error::Provider {
+                failure: ProviderFailure::Unauthorized(_),
+                ..
+            },
+            Auth::ServiceAccount { token, .. },
+        ) = (e, &self.auth)
+        {
+            *token.lock().await = None;
+        }
     }
 
     /// The signed assertion for the token exchange.
@@ -255,8 +305,19 @@ impl Synthesizer for GoogleTts {
         self.request(text, voice, json!({"audioEncoding": "MP3"}))
             .await
     }
-    /// `MULAW` at 8 kHz, which Google returns as a WAV: its data is passed on as it is.
+    /// Streamed for the voices that stream; otherwise `MULAW` at 8 kHz, which Google returns as
+    /// a WAV: its data is passed on as it is.
     async fn synthesize_phone(&self, text: &str, voice: &str) -> Result<PhoneAudio> {
+        if let Some((streaming, _)) = self.streaming.as_ref().filter(|_| self.streams(voice)) {
+            let credential = self.credential().await?;
+            let audio = streaming
+                .synthesize(text, voice, &Self::language_code(voice), credential)
+                .await;
+            if let Err(e) = &audio {
+                self.forget_refused_token(e).await;
+            }
+            return audio;
+        }
         let wav = self
             .request(
                 text,
@@ -293,18 +354,7 @@ impl GoogleTts {
         let resp = match http::check(ENGINE, resp).await {
             Ok(r) => r,
             Err(e) => {
-                if matches!(
-                    e,
-                    Error::Provider {
-                        failure: ProviderFailure::Unauthorized(_),
-                        ..
-                    }
-                ) {
-                    // A revoked or expired token: fetch a new one next time.
-                    if let Auth::ServiceAccount { token, .. } = &self.auth {
-                        *token.lock().await = None;
-                    }
-                }
+                self.forget_refused_token(&e).await;
                 return Err(e);
             }
         };

@@ -4,6 +4,7 @@
 pub mod cache;
 mod espeak;
 pub mod google;
+pub mod google_streaming;
 mod openai;
 pub mod shared_store;
 
@@ -98,26 +99,27 @@ pub fn build(settings: &Settings) -> Result<Arc<dyn Synthesizer>> {
         TtsEngine::OpenAi => Arc::new(OpenAiTts::new(&settings.openai, settings.tts_timeout)?),
         TtsEngine::Google => {
             let g = &settings.google;
-            match (&g.credentials_file, &g.api_key) {
-                (Some(path), _) => Arc::new(GoogleTts::new(
+            let engine = match (&g.credentials_file, &g.api_key) {
+                (Some(path), _) => GoogleTts::new(
                     ServiceAccount::from_file(path)?,
                     &g.api_base,
                     &g.voice,
                     settings.tts_timeout,
-                )?),
-                (None, Some(key)) => Arc::new(GoogleTts::with_api_key(
+                )?,
+                (None, Some(key)) => GoogleTts::with_api_key(
                     key.clone(),
                     &g.api_base,
                     &g.voice,
                     settings.tts_timeout,
-                )?),
+                )?,
                 (None, None) => {
                     return Err(crate::error::Error::Config(
                         "TTS_ENGINE=google needs GOOGLE_APPLICATION_CREDENTIALS or GOOGLE_API_KEY"
                             .into(),
                     ));
                 }
-            }
+            };
+            Arc::new(engine.with_streaming(&g.grpc_url, g.streaming)?)
         }
     })
 }

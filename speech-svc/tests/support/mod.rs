@@ -2,6 +2,8 @@
 //! espeak-ng Hebrew speech; plus a frequency estimate to check what the pipeline produced.
 #![allow(dead_code)]
 
+pub mod google;
+
 use std::f32::consts::PI;
 
 /// `secs` seconds of a `freq` Hz sine at `rate`, amplitude `amp`.

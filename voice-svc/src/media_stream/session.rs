@@ -3,11 +3,14 @@
 //! agent's audio out at real time, decides barge-in with its own VAD (the same for every engine),
 //! and logs each turn as the record loop does (`call.transcribed`, `call.answered`). When the
 //! engine fails it closes the socket: Twilio then plays the TwiML after `<Connect>` — the fallback
-//! sentence once, then the record loop.
+//! sentence once, then the record loop. When its replica stops and the drain limit passes, the call
+//! is handed to the record loop through Twilio's REST API once the agent has finished speaking
+//! ([`Ending::HandedOver`]).
 
 use super::{
     playback::{LEAD_FRAMES, Out, Playback, Reply},
     protocol::{self, Inbound, Outbound},
+    sleep_until,
 };
 use crate::{
     realtime::{
@@ -25,6 +28,7 @@ use tokio_tungstenite::tungstenite::{
     Message,
     protocol::{CloseFrame, frame::coding::CloseCode},
 };
+use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 /// Twilio sends a frame every 20 ms while the call is up; this long without one, the stream is
@@ -38,6 +42,8 @@ const ENGINE_START_TIMEOUT: Duration = Duration::from_secs(5);
 const CLOSE_GRACE: Duration = Duration::from_secs(1);
 /// Text frames that are not Twilio messages tolerated before the stream is closed.
 const MAX_MALFORMED: u32 = 50;
+/// At the hand-over, longest the agent's reply may go on playing before the call is handed over.
+const HANDOVER_WAIT: Duration = Duration::from_secs(8);
 
 /// Histogram: caller speech onset → Twilio `clear` sent.
 pub const BARGE_IN_SECONDS: &str = "voice_realtime_barge_in_seconds";
@@ -57,6 +63,9 @@ pub enum Ending {
     EngineFailed,
     /// Nothing came from Twilio for too long, or the socket broke.
     Lost,
+    /// The replica is stopping and the drain limit passed: the call goes on in the record loop
+    /// (handed over through Twilio's REST API, else by the TwiML after `<Connect>`).
+    HandedOver,
 }
 
 impl Ending {
@@ -66,6 +75,7 @@ impl Ending {
             Ending::Refused => "refused",
             Ending::EngineFailed => "engine_failed",
             Ending::Lost => "lost",
+            Ending::HandedOver => "handed_over",
         }
     }
 }
@@ -77,8 +87,9 @@ struct Call {
     business_id: String,
 }
 
-/// Runs a stream to its end on a socket whose upgrade was verified.
-pub async fn run<S>(socket: S, voice: Voice) -> Ending
+/// Runs a stream to its end on a socket whose upgrade was verified; `hand_over` is cancelled at
+/// the drain limit.
+pub async fn run<S>(socket: S, voice: Voice, hand_over: &CancellationToken) -> Ending
 where
     S: Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>>
         + Sink<Message, Error = tokio_tungstenite::tungstenite::Error>
@@ -89,7 +100,7 @@ where
         Err(ending) => ending,
         Ok((call, business)) => {
             let span = tracing::info_span!("voice.realtime", call_sid = %call.claims.call_sid);
-            talk(&mut tx, &mut rx, &voice, call, business)
+            talk(&mut tx, &mut rx, &voice, call, business, hand_over)
                 .instrument(span)
                 .await
         }
@@ -101,6 +112,7 @@ where
         // A normal close: Twilio goes on with the TwiML after <Connect> (the fallback).
         Ending::EngineFailed => (CloseCode::Normal, "falling back to the record loop"),
         Ending::Lost => (CloseCode::Away, "stream lost"),
+        Ending::HandedOver => (CloseCode::Normal, "handed over to the record loop"),
     };
     let _ = tx
         .send(Message::Close(Some(CloseFrame {
@@ -206,6 +218,7 @@ async fn talk<T, R>(
     voice: &Voice,
     call: Call,
     business: pb::Business,
+    hand_over: &CancellationToken,
 ) -> Ending
 where
     T: Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
@@ -247,8 +260,13 @@ where
     let mut turn_ended: Option<Instant> = None;
     let mut malformed = 0;
     let mut dropped_audio = 0u32;
+    // Set at the drain limit: the call is handed over once the agent is silent, or at this time.
+    let mut hand_over_by: Option<tokio::time::Instant> = None;
 
     let ending = loop {
+        if hand_over_by.is_some() && !playback.audible() {
+            break Ending::HandedOver;
+        }
         tokio::select! {
             biased;
             msg = tokio::time::timeout(IDLE, rx.next()) => {
@@ -369,8 +387,17 @@ where
                     break Ending::Lost;
                 }
             }
+            _ = hand_over.cancelled(), if hand_over_by.is_none() => {
+                tracing::info!(speaking = playback.audible(), "drain limit: handing the call over");
+                hand_over_by = Some(tokio::time::Instant::now() + HANDOVER_WAIT);
+            }
+            _ = sleep_until(hand_over_by) => break Ending::HandedOver,
         }
     };
+    if ending == Ending::HandedOver && !voice.hand_over_to_record_loop(&call.claims.call_sid).await
+    {
+        tracing::warn!("no handover through Twilio's REST API; the TwiML after <Connect> goes on");
+    }
     drop(commands);
     for reply in playback.take_all() {
         log.publish_reply(&reply);
