@@ -606,19 +606,12 @@ mod tests {
 
     /// `pixels` (RGBA, 8 bits) as a PNG, with a text chunk when `text` is given.
     fn encode(width: u32, height: u32, pixels: &[u8], text: Option<&str>) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut encoder = png::Encoder::new(&mut out, width, height);
-        encoder.set_color(png::ColorType::Rgba);
-        encoder.set_depth(png::BitDepth::Eight);
-        if let Some(text) = text {
-            encoder
-                .add_text_chunk("Comment".into(), text.into())
-                .unwrap();
-        }
-        let mut writer = encoder.write_header().unwrap();
-        writer.write_image_data(pixels).unwrap();
-        writer.finish().unwrap();
-        out
+        let rgba = (
+            png::ColorType::Rgba,
+            png::BitDepth::Eight,
+            png::Compression::Fast,
+        );
+        crate::test_support::encode_png((width, height), rgba, pixels, text)
     }
 
     #[track_caller]

@@ -3,6 +3,7 @@
 //! isolation, roles and feature flags — on the embedded default and on PostgreSQL + NATS.
 
 use agentlocator_tests::{Api, Bus, Db, TestStack};
+use crm_svc::test_support::encode_png;
 use serde_json::{Value, json};
 
 /// A fresh business (A) with signed-in users, and the demo business (B), full of its own
@@ -61,6 +62,18 @@ async fn customer(api: &Api, name: &str, phone: &str) -> String {
         .await;
     assert_eq!(s, 201, "{c}");
     c["id"].as_str().unwrap().to_string()
+}
+
+/// Creates a contract of `customer_id` and returns its id.
+async fn new_contract(api: &Api, customer_id: &str, title: &str, body: &str) -> String {
+    let (s, c) = api
+        .post(
+            "/api/contracts",
+            json!({"customer_id": customer_id, "title": title, "body": body}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    id(&c)
 }
 
 fn id(v: &Value) -> String {
@@ -921,39 +934,12 @@ fn real_png(width: u32, height: u32) -> Vec<u8> {
             state as u8
         })
         .collect();
-    encode_png(
-        (width, height),
+    let stored = (
         png::ColorType::Rgba,
         png::BitDepth::Eight,
         png::Compression::NoCompression,
-        &pixels,
-        None,
-    )
-}
-
-/// `data` as a PNG, with a `tEXt` chunk when `text` is given.
-fn encode_png(
-    (width, height): (u32, u32),
-    color: png::ColorType,
-    depth: png::BitDepth,
-    compression: png::Compression,
-    data: &[u8],
-    text: Option<&str>,
-) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, width, height);
-    encoder.set_color(color);
-    encoder.set_depth(depth);
-    encoder.set_compression(compression);
-    if let Some(text) = text {
-        encoder
-            .add_text_chunk("Comment".into(), text.into())
-            .unwrap();
-    }
-    let mut writer = encoder.write_header().unwrap();
-    writer.write_image_data(data).unwrap();
-    writer.finish().unwrap();
-    out
+    );
+    encode_png((width, height), stored, &pixels, None)
 }
 
 /// The size and RGBA pixels of a PNG.
@@ -977,13 +963,7 @@ async fn signatures(db: Db, bus: Bus) {
     let (a, b) = (&t.a, &t.b);
     let public = Api::new(&t.stack, None);
     let cid = customer(a, "שירה נחום", "058-1234567").await;
-    let (_, c) = a
-        .post(
-            "/api/contracts",
-            json!({"customer_id": cid, "title": "הסכם שכירות", "body": "השוכר ישלם…"}),
-        )
-        .await;
-    let contract = id(&c);
+    let contract = new_contract(a, &cid, "הסכם שכירות", "השוכר ישלם…").await;
     let link_path = format!("/api/contracts/{contract}/signature-link");
 
     // Staff side: writers of the business only.
@@ -1349,13 +1329,7 @@ async fn signing_binds_the_text_shown(db: Db, bus: Bus) {
     let public = Api::new(&t.stack, None);
     let image = b64(&real_png(60, 20));
     let cid = customer(a, "דנה לוי", "058-2223334").await;
-    let (_, c) = a
-        .post(
-            "/api/contracts",
-            json!({"customer_id": cid, "title": "הסכם", "body": "גרסה 1"}),
-        )
-        .await;
-    let contract = id(&c);
+    let contract = new_contract(a, &cid, "הסכם", "גרסה 1").await;
     let contract_path = format!("/api/contracts/{contract}");
     let link_path = format!("{contract_path}/signature-link");
     let list_path = format!("{contract_path}/signatures");
@@ -1514,23 +1488,21 @@ async fn signature_images_are_decoded_within_limits() {
     let a = &t.a;
     let public = Api::new(&t.stack, None);
     let cid = customer(a, "רון כהן", "058-3334445").await;
-    let (_, c) = a
-        .post(
-            "/api/contracts",
-            json!({"customer_id": cid, "title": "הסכם", "body": "גוף"}),
-        )
-        .await;
-    let (page, _) = signing_page(a, &format!("/api/contracts/{}/signature-link", id(&c))).await;
+    let contract = new_contract(a, &cid, "הסכם", "גוף").await;
+    let (page, _) = signing_page(a, &format!("/api/contracts/{contract}/signature-link")).await;
     let (_, doc) = public.get(&page).await;
     let signing = |png: &[u8]| json!({"signer_name": "רון כהן", "image_png_base64": b64(png), "document_sha256": doc["document_sha256"]});
 
     // 10000 × 10000 black pixels: a few kilobytes compressed, 100 million pixels decoded.
     let width = 10_000u32;
-    let bomb = encode_png(
-        (width, width),
+    let one_bit = (
         png::ColorType::Grayscale,
         png::BitDepth::One,
         png::Compression::Balanced,
+    );
+    let bomb = encode_png(
+        (width, width),
+        one_bit,
         &vec![0u8; (width as usize / 8) * width as usize],
         None,
     );
@@ -1539,11 +1511,14 @@ async fn signature_images_are_decoded_within_limits() {
     svg.extend_from_slice(
         br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#,
     );
-    let good = encode_png(
-        (3, 2),
+    let rgba = (
         png::ColorType::Rgba,
         png::BitDepth::Eight,
         png::Compression::Fast,
+    );
+    let good = encode_png(
+        (3, 2),
+        rgba,
         &[
             255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, //
             0, 0, 0, 0, 10, 20, 30, 40, 50, 60, 70, 80,

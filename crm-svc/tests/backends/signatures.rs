@@ -12,13 +12,12 @@ use std::net::IpAddr;
 
 /// A 2 × 2 grey PNG, as the signing page might draw it.
 fn png() -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, 2, 2);
-    encoder.set_color(png::ColorType::Grayscale);
-    let mut writer = encoder.write_header().unwrap();
-    writer.write_image_data(&[10, 20, 30, 40]).unwrap();
-    writer.finish().unwrap();
-    out
+    let grey = (
+        png::ColorType::Grayscale,
+        png::BitDepth::Eight,
+        png::Compression::Fast,
+    );
+    crm_svc::test_support::encode_png((2, 2), grey, &[10, 20, 30, 40], None)
 }
 
 fn ip() -> IpAddr {
