@@ -105,6 +105,7 @@ impl Running {
 /// Starts every service in this process and returns once all are listening.
 pub async fn start(mut config: Config, shutdown: CancellationToken) -> anyhow::Result<Running> {
     let listeners = bind(&mut config).await?;
+    let crm_settings = crm_svc::Settings::from_config(&config)?;
     let db = crm_svc::connect_db(&config).await?;
     let bus = bus::connect_from(&config).await?;
     if config.is_embedded() {
@@ -119,7 +120,12 @@ pub async fn start(mut config: Config, shutdown: CancellationToken) -> anyhow::R
     let notify_bus = bus.clone();
     let wa_bus = bus.clone();
     let (t, b) = (after_voice.clone(), bus.clone());
-    tasks.spawn(async move { ("crm-svc", crm_svc::run(db, b, listeners.crm, t).await) });
+    tasks.spawn(async move {
+        (
+            "crm-svc",
+            crm_svc::run(db, b, listeners.crm, crm_settings, t).await,
+        )
+    });
     let (c, t, voice_stopped) = (config.clone(), shutdown.clone(), after_voice.clone());
     let voice_listeners = voice_svc::Listeners {
         grpc: listeners.voice,

@@ -4,6 +4,10 @@
 //! Status: `draft ⇄ sent` by hand (creating a signing link also sends a draft); `signed` only
 //! through a signature — asking for it here is [`Error::Conflict`]. A signed contract is a
 //! record: it can no longer change nor be deleted.
+//!
+//! A contract with a pending signing link can still be edited: an edit that changes its title or
+//! body revokes the link (so nobody signs a text they were not shown), and so does moving it back
+//! to `draft` (see [`crate::signatures`]).
 
 use crate::{
     customers::Page,
@@ -17,6 +21,7 @@ use crate::{
         customer,
     },
     pagination::{self, SortSpec, Window},
+    signatures::{self, DocumentRef},
     time,
 };
 use sha2::{Digest, Sha256};
@@ -143,7 +148,7 @@ pub async fn create(db: &Db, business_id: &BusinessId, new: NewContract) -> Resu
 }
 
 /// Applies `patch` to the contract `id` of `business_id` (see the module docs for what a
-/// status may become).
+/// status may become, and for the signing links an edit revokes).
 pub async fn update(
     db: &Db,
     business_id: &BusinessId,
@@ -167,6 +172,7 @@ pub async fn update(
                 "the contract is signed and can no longer change".into(),
             ));
         }
+        let before = document_sha256(&c.title, &c.body);
         if let Some(title) = title {
             c.title = title;
         }
@@ -178,6 +184,13 @@ pub async fn update(
         }
         c.updated_at = time::now();
         contract::save(conn, &c)?;
+        let document = DocumentRef::Contract(c.id.clone());
+        if c.status == ContractStatus::Draft {
+            signatures::revoke(conn, &business_id, &document)?;
+        } else {
+            let after = document_sha256(&c.title, &c.body);
+            signatures::revoke_on_text_change(conn, &business_id, &document, &before, &after)?;
+        }
         Ok(c)
     })
     .await

@@ -1049,9 +1049,7 @@ pub fn token(value: String) -> Result<String> {
 #[derive(Debug, Clone)]
 pub struct Sign {
     pub token: String,
-    pub signer_name: String,
-    pub signer_ip: std::net::IpAddr,
-    pub image_png: Vec<u8>,
+    pub signing: crate::signatures::Signing,
 }
 
 impl TryFrom<pb::SignRequest> for Sign {
@@ -1060,13 +1058,16 @@ impl TryFrom<pb::SignRequest> for Sign {
     fn try_from(r: pb::SignRequest) -> Result<Self> {
         Ok(Sign {
             token: token(r.token)?,
-            signer_ip: r
-                .signer_ip
-                .trim()
-                .parse()
-                .map_err(|_| Error::validation("signer_ip", "is not an IP address"))?,
-            signer_name: r.signer_name,
-            image_png: r.image_png,
+            signing: crate::signatures::Signing {
+                signer_ip: r
+                    .signer_ip
+                    .trim()
+                    .parse()
+                    .map_err(|_| Error::validation("signer_ip", "is not an IP address"))?,
+                signer_name: r.signer_name,
+                image_png: r.image_png,
+                document_sha256: r.document_sha256,
+            },
         })
     }
 }
@@ -1108,6 +1109,7 @@ impl From<crate::signatures::SigningLink> for pb::SignatureLink {
             proposal_id,
             token: l.token,
             url_path: l.url_path,
+            expires_at: Some(ts(l.expires_at)),
         }
     }
 }
@@ -1124,6 +1126,7 @@ impl From<crate::signatures::SigningDocument> for pb::SigningDocument {
             title: d.title,
             body: d.body,
             document_sha256: d.document_sha256,
+            expires_at: Some(ts(d.expires_at)),
         }
     }
 }
@@ -1132,6 +1135,7 @@ impl From<crate::models::Signature> for pb::Signature {
     /// Without the image (and never the token hash).
     fn from(s: crate::models::Signature) -> Self {
         pb::Signature {
+            state: s.state(crate::time::now()).as_str().to_owned(),
             id: s.id.into(),
             business_id: s.business_id.into(),
             contract_id: s.contract_id.map(Into::into).unwrap_or_default(),
@@ -1142,6 +1146,8 @@ impl From<crate::models::Signature> for pb::Signature {
             signed_at: s.signed_at.map(ts),
             used_at: s.used_at.map(ts),
             created_at: Some(ts(s.created_at)),
+            expires_at: Some(ts(s.expires_at)),
+            revoked_at: s.revoked_at.map(ts),
         }
     }
 }
@@ -1466,12 +1472,17 @@ mod tests {
                 signer_name: "דנה".into(),
                 signer_ip: ip.into(),
                 image_png: vec![1],
+                document_sha256: "ab".repeat(32),
             })
         };
         let s = sign(" abc ", "2001:db8::1").unwrap();
         assert_eq!(
-            (s.token.as_str(), s.signer_ip.to_string()),
-            ("abc", "2001:db8::1".into())
+            (
+                s.token.as_str(),
+                s.signing.signer_ip.to_string(),
+                s.signing.document_sha256
+            ),
+            ("abc", "2001:db8::1".into(), "ab".repeat(32))
         );
         assert!(matches!(
             sign("", "203.0.113.7"),

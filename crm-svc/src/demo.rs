@@ -556,6 +556,9 @@ impl History<'_> {
                     signed_at: Some(signed_at),
                     used_at: Some(signed_at),
                     created_at,
+                    expires_at: created_at
+                        + crate::settings::Settings::default().signature_link_ttl,
+                    revoked_at: None,
                 },
             )?;
             made.signatures += 1;

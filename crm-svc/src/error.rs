@@ -21,6 +21,10 @@ pub enum Error {
     /// answers 410.
     #[error("gone: {0}")]
     Gone(String),
+    /// The signer's page showed another text than the document has now (its hash differs); the
+    /// gateway answers 409 `document_changed`.
+    #[error("document changed: {0}")]
+    DocumentChanged(String),
     #[error("database error: {0}")]
     Database(#[from] DieselError),
     #[error("database pool error: {0}")]
@@ -46,6 +50,11 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// gRPC metadata key of a conflict's own error code (see [`Error::DocumentChanged`]).
+pub const CODE_METADATA: &str = "al-code";
+/// The code of [`Error::DocumentChanged`].
+pub const DOCUMENT_CHANGED: &str = "document_changed";
 
 impl Error {
     pub fn validation(field: &'static str, message: impl Into<String>) -> Self {
@@ -88,6 +97,7 @@ impl Error {
             | Error::Conflict(_)
             | Error::Gone(_)
             | Error::Forbidden(_)
+            | Error::DocumentChanged(_)
             | Error::Unauthenticated
             | Error::Migration(_)
             | Error::BadEvent(_) => false,
@@ -109,6 +119,15 @@ impl From<Error> for tonic::Status {
                 status
             }
             Error::Conflict(message) => tonic::Status::already_exists(message),
+            Error::DocumentChanged(message) => {
+                let mut status = tonic::Status::already_exists(message);
+                // The gateway answers the code named here instead of the generic `conflict`.
+                status.metadata_mut().insert(
+                    CODE_METADATA,
+                    tonic::metadata::MetadataValue::from_static(DOCUMENT_CHANGED),
+                );
+                status
+            }
             // gRPC has no "gone": FAILED_PRECONDITION with a message starting "gone:", which the
             // gateway maps to 410.
             Error::Gone(message) => tonic::Status::failed_precondition(format!("gone: {message}")),
@@ -143,6 +162,12 @@ mod tests {
 
         let s = tonic::Status::from(Error::Conflict("duplicate phone".into()));
         assert_eq!(s.code(), Code::AlreadyExists);
+        assert!(s.metadata().get(CODE_METADATA).is_none());
+
+        let s = tonic::Status::from(Error::DocumentChanged("reload".into()));
+        assert_eq!((s.code(), s.message()), (Code::AlreadyExists, "reload"));
+        assert_eq!(s.metadata().get(CODE_METADATA).unwrap(), "document_changed");
+        assert!(!Error::DocumentChanged(String::new()).is_transient());
 
         let s = tonic::Status::from(Error::Gone("this signing link was already used".into()));
         assert_eq!(

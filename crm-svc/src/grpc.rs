@@ -19,8 +19,9 @@ use crate::{
     ids::{
         AppointmentId, ContractId, CustomerId, InvoiceId, ProposalId, SignatureId, TaskId, UserId,
     },
-    invoices, proposals, push_subscriptions, reports, signatures, tasks, timeline, users,
-    whatsapp_lease, whatsapp_messages, whatsapp_session,
+    invoices, proposals, push_subscriptions, reports,
+    settings::Settings,
+    signatures, tasks, timeline, users, whatsapp_lease, whatsapp_messages, whatsapp_session,
 };
 use agentlocator_proto::v1::{self as pb, crm_service_server::CrmService};
 use tonic::{Request, Response, Status};
@@ -37,11 +38,12 @@ const MAX_CONVERSATION_TURNS: i64 = 20;
 #[derive(Debug, Clone)]
 pub struct CrmGrpc {
     db: Db,
+    settings: Settings,
 }
 
 impl CrmGrpc {
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    pub fn new(db: Db, settings: Settings) -> Self {
+        Self { db, settings }
     }
 
     /// The tonic server to hand to `agentlocator_common::grpc::serve`.
@@ -536,7 +538,13 @@ impl CrmService for CrmGrpc {
         let r = request.into_inner();
         let business_id = scoped_business(&r.business_id)?;
         let document = crate::convert::document_ref(r.contract_id, r.proposal_id)?;
-        let link = signatures::create_link_for(&self.db, &business_id, document).await?;
+        let link = signatures::create_link_for(
+            &self.db,
+            &business_id,
+            document,
+            self.settings.signature_link_ttl,
+        )
+        .await?;
         Ok(Response::new(link.into()))
     }
 
@@ -587,8 +595,7 @@ impl CrmService for CrmGrpc {
         request: Request<pb::SignRequest>,
     ) -> Result<Response<pb::Signature>, Status> {
         let r = Sign::try_from(request.into_inner())?;
-        let signature =
-            signatures::sign(&self.db, &r.token, &r.signer_name, r.signer_ip, r.image_png).await?;
+        let signature = signatures::sign(&self.db, &r.token, r.signing).await?;
         Ok(Response::new(signature.into()))
     }
 

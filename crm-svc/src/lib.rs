@@ -29,6 +29,7 @@ pub mod push_subscriptions;
 pub mod reports;
 pub mod retention;
 pub mod schema;
+pub mod settings;
 pub mod signatures;
 pub mod strings;
 pub mod task_scheduler;
@@ -47,6 +48,7 @@ pub use db::{Db, DbConn, DbOptions};
 pub const NAME: &str = "crm-svc";
 pub use error::{Error, Result};
 pub use grpc::CrmGrpc;
+pub use settings::Settings;
 
 use agentlocator_common::{
     bus::SharedBus,
@@ -57,14 +59,15 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-/// Runs crm-svc until `shutdown` is cancelled: the gRPC service (with health, NOT_SERVING while
-/// the database or bus is unreachable) on `listener`, the event consumer, the outbox relay and
+/// Runs crm-svc with `settings` until `shutdown` is cancelled: the gRPC service (with health,
+/// NOT_SERVING while the database or bus is unreachable) on `listener`, the event consumer, the outbox relay and
 /// the task-due scheduler and the pruning of old bookkeeping rows. Returns once all of them have stopped. If one of them fails, the others are stopped too and
 /// the first error is returned.
 pub async fn run(
     db: Db,
     bus: SharedBus,
     listener: TcpListener,
+    settings: Settings,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     // Our own token, so a failing part stops its siblings without cancelling the caller's.
@@ -79,7 +82,7 @@ pub async fn run(
             })
         })
     };
-    let server = CrmGrpc::new(db.clone()).into_server();
+    let server = CrmGrpc::new(db.clone(), settings).into_server();
     let stop_on_error = |result: anyhow::Result<()>| {
         if result.is_err() {
             stop.cancel();
@@ -146,8 +149,9 @@ pub async fn serve(
     config: agentlocator_common::Config,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    let settings = Settings::from_config(&config)?;
     let listener = agentlocator_common::grpc::bind(&config.services.crm.bind.to_string()).await?;
     let db = connect_db(&config).await?;
     let bus = agentlocator_common::bus::connect_from(&config).await?;
-    run(db, bus, listener, shutdown).await
+    run(db, bus, listener, settings, shutdown).await
 }

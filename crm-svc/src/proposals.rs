@@ -4,6 +4,10 @@
 //! Status: `draft → sent`, `sent → accepted | rejected | expired`; anything else is
 //! [`Error::Conflict`]. The title and items change only while a draft; `valid_until` while a
 //! draft or sent. An accepted proposal is a record and cannot be deleted.
+//!
+//! A proposal can be signed only while `sent`: an edit that changes the text it is signed as
+//! (its validity is part of it, [`crate::signatures::proposal_body`]) revokes its pending signing
+//! links, and so does any status other than `sent`.
 
 use crate::{
     customers::Page,
@@ -17,6 +21,7 @@ use crate::{
         proposal::{self, Proposal, ProposalFilter, ProposalSort, ProposalSortColumn},
     },
     pagination::{self, SortSpec, Window},
+    signatures::{self, DocumentRef},
     time,
 };
 use chrono::NaiveDateTime;
@@ -136,8 +141,8 @@ pub async fn create(db: &Db, business_id: &BusinessId, new: NewProposal) -> Resu
     .await
 }
 
-/// Applies `patch` to the proposal `id` of `business_id` (see the module docs); setting the
-/// status it already has changes nothing.
+/// Applies `patch` to the proposal `id` of `business_id` (see the module docs, also for the
+/// signing links an edit revokes); setting the status it already has changes nothing.
 pub async fn update(
     db: &Db,
     business_id: &BusinessId,
@@ -167,6 +172,7 @@ pub async fn update(
                 p.status
             )));
         }
+        let before = signatures::proposal_sha256(&p)?;
         if let Some(title) = title {
             p.title = title;
         }
@@ -183,6 +189,13 @@ pub async fn update(
         }
         p.updated_at = time::now();
         proposal::save(conn, &p)?;
+        let document = DocumentRef::Proposal(p.id.clone());
+        if p.status == ProposalStatus::Sent {
+            let after = signatures::proposal_sha256(&p)?;
+            signatures::revoke_on_text_change(conn, &business_id, &document, &before, &after)?;
+        } else {
+            signatures::revoke(conn, &business_id, &document)?;
+        }
         Ok(p)
     })
     .await

@@ -126,6 +126,8 @@ diesel::table! {
         signed_at -> Nullable<Timestamp>,
         used_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
     }
 }
 

@@ -164,6 +164,35 @@ pub async fn create_business(db: &Db, name: &str) -> Business {
     b
 }
 
+/// How [`encode_png`] writes an image: colour type, bit depth and compression.
+pub type PngFormat = (png::ColorType, png::BitDepth, png::Compression);
+
+/// `data` (rows of samples in `format`) as a PNG of `width` × `height`, with a `tEXt` comment
+/// when `text` is given: signature images for tests, valid or hostile.
+pub fn encode_png(
+    (width, height): (u32, u32),
+    (color, depth, compression): PngFormat,
+    data: &[u8],
+    text: Option<&str>,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(color);
+    encoder.set_depth(depth);
+    encoder.set_compression(compression);
+    if let Some(text) = text {
+        encoder
+            .add_text_chunk("Comment".into(), text.into())
+            .expect("a Latin-1 comment");
+    }
+    let mut writer = encoder.write_header().expect("a valid PNG header");
+    writer
+        .write_image_data(data)
+        .expect("rows that fit the size");
+    writer.finish().expect("a complete PNG");
+    out
+}
+
 /// Declares a test body (`async fn(Db)`) as two tokio tests, one per backend:
 /// `backend_test!(my_body => my_body_sqlite, my_body_postgres);`
 #[macro_export]

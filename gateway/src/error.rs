@@ -91,6 +91,10 @@ impl ApiError {
     }
 }
 
+/// The codes of 409 answers other than `conflict`, as services name them: `document_changed` (a
+/// signer's page showed another text than the document has now).
+const CONFLICT_CODES: [&str; 1] = ["document_changed"];
+
 /// The snake code used for an error status that carries no code of its own.
 pub fn code_for_status(status: StatusCode) -> (&'static str, &'static str) {
     match status.as_u16() {
@@ -150,7 +154,18 @@ impl From<tonic::Status> for ApiError {
                 }
             }
             Code::NotFound => Self::not_found(msg),
-            Code::AlreadyExists => Self::new(StatusCode::CONFLICT, "conflict", msg),
+            // A conflict may name its own code (crm-svc's `al-code` metadata); only codes this
+            // gateway knows are passed on.
+            Code::AlreadyExists => {
+                let code = s
+                    .metadata()
+                    .get("al-code")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|c| CONFLICT_CODES.iter().find(|known| **known == c))
+                    .copied()
+                    .unwrap_or("conflict");
+                Self::new(StatusCode::CONFLICT, code, msg)
+            }
             Code::PermissionDenied => Self::new(StatusCode::FORBIDDEN, "forbidden", msg),
             Code::Unauthenticated => Self::unauthorized(msg),
             // crm-svc's `Error::Gone`: gRPC has no "gone", so it is FAILED_PRECONDITION with a
@@ -176,6 +191,13 @@ mod tests {
     use super::*;
     use actix_web::body::to_bytes;
 
+    fn coded_conflict(code: &'static str, message: &str) -> tonic::Status {
+        let mut s = tonic::Status::already_exists(message);
+        s.metadata_mut()
+            .insert("al-code", tonic::metadata::MetadataValue::from_static(code));
+        s
+    }
+
     #[actix_web::test]
     async fn grpc_codes_map_to_http() {
         let cases = [
@@ -191,6 +213,16 @@ mod tests {
             ),
             (
                 tonic::Status::already_exists("phone taken"),
+                409,
+                "conflict",
+            ),
+            (
+                coded_conflict("document_changed", "reload the page"),
+                409,
+                "document_changed",
+            ),
+            (
+                coded_conflict("made_up_code", "an unknown code is a plain conflict"),
                 409,
                 "conflict",
             ),

@@ -25,7 +25,7 @@ pub struct Customer {
     pub updated_at: Option<String>,
 }
 
-fn rfc3339(t: Option<&prost_types::Timestamp>) -> Option<String> {
+pub(crate) fn rfc3339(t: Option<&prost_types::Timestamp>) -> Option<String> {
     t.and_then(from_timestamp)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
 }
@@ -523,6 +523,9 @@ pub struct SignatureLink {
     /// `PUBLIC_BASE_URL` + the signing page's path with the token.
     pub url: String,
     pub token: String,
+    /// When the link stops working (`SIGNATURE_LINK_TTL_DAYS` after it was made). Making a new
+    /// link for the document revokes this one.
+    pub expires_at: Option<String>,
 }
 
 /// What the public signing page shows.
@@ -538,8 +541,11 @@ pub struct SigningDocument {
     /// A proposal's body is its line items, total before VAT and validity, as text.
     pub title: String,
     pub body: String,
-    /// SHA-256 (hex) of the document (title, line feed, body) as it would be signed now.
+    /// SHA-256 (hex) of the document (title, line feed, body) as it would be signed now: the
+    /// signer's POST sends it back.
     pub document_sha256: String,
+    /// When the link stops working.
+    pub expires_at: Option<String>,
 }
 
 impl From<v1::SigningDocument> for SigningDocument {
@@ -552,6 +558,7 @@ impl From<v1::SigningDocument> for SigningDocument {
             title: d.title,
             body: d.body,
             document_sha256: d.document_sha256,
+            expires_at: rfc3339(d.expires_at.as_ref()),
         }
     }
 }
@@ -592,8 +599,9 @@ pub struct SignatureRecord {
     pub contract_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proposal_id: Option<String>,
-    /// `pending` or `signed`.
-    pub status: &'static str,
+    /// `pending`, `signed`, `revoked` (the document's text changed, or a newer link was made)
+    /// or `expired`.
+    pub status: String,
     pub signer_name: Option<String>,
     /// The address the signer signed from.
     pub signer_ip: Option<String>,
@@ -601,18 +609,18 @@ pub struct SignatureRecord {
     pub document_sha256: Option<String>,
     pub signed_at: Option<String>,
     pub created_at: Option<String>,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
 }
 
 impl From<v1::Signature> for SignatureRecord {
     fn from(s: v1::Signature) -> Self {
         SignatureRecord {
-            status: if s.signed_at.is_some() {
-                "signed"
-            } else {
-                "pending"
-            },
+            status: s.state,
             signed_at: rfc3339(s.signed_at.as_ref()),
             created_at: rfc3339(s.created_at.as_ref()),
+            expires_at: rfc3339(s.expires_at.as_ref()),
+            revoked_at: rfc3339(s.revoked_at.as_ref()),
             id: s.id,
             contract_id: non_empty(s.contract_id),
             proposal_id: non_empty(s.proposal_id),

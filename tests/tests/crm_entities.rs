@@ -3,6 +3,7 @@
 //! isolation, roles and feature flags — on the embedded default and on PostgreSQL + NATS.
 
 use agentlocator_tests::{Api, Bus, Db, TestStack};
+use crm_svc::test_support::encode_png;
 use serde_json::{Value, json};
 
 /// A fresh business (A) with signed-in users, and the demo business (B), full of its own
@@ -61,6 +62,18 @@ async fn customer(api: &Api, name: &str, phone: &str) -> String {
         .await;
     assert_eq!(s, 201, "{c}");
     c["id"].as_str().unwrap().to_string()
+}
+
+/// Creates a contract of `customer_id` and returns its id.
+async fn new_contract(api: &Api, customer_id: &str, title: &str, body: &str) -> String {
+    let (s, c) = api
+        .post(
+            "/api/contracts",
+            json!({"customer_id": customer_id, "title": title, "body": body}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    id(&c)
 }
 
 fn id(v: &Value) -> String {
@@ -899,11 +912,45 @@ async fn contracts_and_proposals_postgres_nats() {
 // ---------------------------------------------------------------------------------------------
 // Signatures
 
-fn png(size: usize) -> Vec<u8> {
-    let mut p = crm_svc::signatures::PNG_SIGNATURE.to_vec();
-    p.extend_from_slice(b"\0\0\0\rIHDR signature strokes");
+/// PNG magic followed by `size` bytes in all: refused by size before it is ever decoded.
+fn fake_png(size: usize) -> Vec<u8> {
+    let mut p = PNG_MAGIC.to_vec();
     p.resize(size.max(p.len()), 0);
     p
+}
+
+/// The eight bytes every PNG file starts with.
+const PNG_MAGIC: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
+
+/// A real RGBA PNG of `width` × `height` noise pixels (a fixed xorshift sequence), stored
+/// without compression: about `width * height * 4` bytes.
+fn real_png(width: u32, height: u32) -> Vec<u8> {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let pixels: Vec<u8> = (0..width as usize * height as usize * 4)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    let stored = (
+        png::ColorType::Rgba,
+        png::BitDepth::Eight,
+        png::Compression::NoCompression,
+    );
+    encode_png((width, height), stored, &pixels, None)
+}
+
+/// The size and RGBA pixels of a PNG.
+fn rgba_pixels(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut pixels = vec![0; reader.output_buffer_size().expect("a sane size")];
+    let frame = reader.next_frame(&mut pixels).expect("a frame");
+    pixels.truncate(frame.buffer_size());
+    (frame.width, frame.height, pixels)
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -916,13 +963,7 @@ async fn signatures(db: Db, bus: Bus) {
     let (a, b) = (&t.a, &t.b);
     let public = Api::new(&t.stack, None);
     let cid = customer(a, "שירה נחום", "058-1234567").await;
-    let (_, c) = a
-        .post(
-            "/api/contracts",
-            json!({"customer_id": cid, "title": "הסכם שכירות", "body": "השוכר ישלם…"}),
-        )
-        .await;
-    let contract = id(&c);
+    let contract = new_contract(a, &cid, "הסכם שכירות", "השוכר ישלם…").await;
     let link_path = format!("/api/contracts/{contract}/signature-link");
 
     // Staff side: writers of the business only.
@@ -970,12 +1011,12 @@ async fn signatures(db: Db, bus: Bus) {
     );
 
     // Bad input is refused (naming the field) without spending the link.
-    let good = png(2_000);
+    let good = real_png(30, 10);
     assert_invalid(
         public
             .post(
                 &page,
-                json!({"signer_name": " ", "image_png_base64": b64(&good)}),
+                json!({"signer_name": " ", "image_png_base64": b64(&good), "document_sha256": sha}),
             )
             .await,
         "signer_name",
@@ -984,7 +1025,7 @@ async fn signatures(db: Db, bus: Bus) {
         public
             .post(
                 &page,
-                json!({"signer_name": "שירה", "image_png_base64": "***"}),
+                json!({"signer_name": "שירה", "image_png_base64": "***", "document_sha256": sha}),
             )
             .await,
         "image_png_base64",
@@ -993,7 +1034,7 @@ async fn signatures(db: Db, bus: Bus) {
         public
             .post(
                 &page,
-                json!({"signer_name": "שירה", "image_png_base64": b64(b"GIF89a not a png")}),
+                json!({"signer_name": "שירה", "image_png_base64": b64(b"GIF89a not a png"), "document_sha256": sha}),
             )
             .await,
         "image_png_base64",
@@ -1002,7 +1043,7 @@ async fn signatures(db: Db, bus: Bus) {
         public
             .post(
                 &page,
-                json!({"signer_name": "שירה", "image_png_base64": b64(&good), "ip": "1.2.3.4"}),
+                json!({"signer_name": "שירה", "image_png_base64": b64(&good), "document_sha256": sha, "ip": "1.2.3.4"}),
             )
             .await,
         "ip",
@@ -1012,7 +1053,7 @@ async fn signatures(db: Db, bus: Bus) {
         public
             .post(
                 &page,
-                json!({"signer_name": "שירה", "image_png_base64": b64(&png(1024 * 1024 + 1))}),
+                json!({"signer_name": "שירה", "image_png_base64": b64(&fake_png(1024 * 1024 + 1)), "document_sha256": sha}),
             )
             .await,
         "image_png_base64",
@@ -1022,7 +1063,7 @@ async fn signatures(db: Db, bus: Bus) {
         public
             .post(
                 &page,
-                json!({"signer_name": "שירה", "image_png_base64": b64(&png(2 * 1024 * 1024))}),
+                json!({"signer_name": "שירה", "image_png_base64": b64(&fake_png(2 * 1024 * 1024)), "document_sha256": sha}),
             )
             .await,
         413,
@@ -1041,12 +1082,18 @@ async fn signatures(db: Db, bus: Bus) {
     assert_eq!(public.get(&page).await.0, 200, "still open");
 
     // Signing: the image (as a browser's data URL), the name, the client address (as the proxy
-    // in front reports it) and the document hash are stored; the contract is signed.
-    let full = png(1024 * 1024);
+    // in front reports it) and the document hash are stored; the contract is signed. The image
+    // is an uncompressed 500 × 500 one of nearly 1 MiB.
+    let full = real_png(500, 500);
+    assert!(
+        (1_000_000..1024 * 1024).contains(&full.len()),
+        "{}",
+        full.len()
+    );
     let res = reqwest::Client::new()
         .post(t.stack.url(&page))
         .header("x-forwarded-for", "203.0.113.9")
-        .json(&json!({"signer_name": " שירה נחום ", "image_png_base64": format!("data:image/png;base64,{}", b64(&full))}))
+        .json(&json!({"signer_name": " שירה נחום ", "image_png_base64": format!("data:image/png;base64,{}", b64(&full)), "document_sha256": sha}))
         .send()
         .await
         .unwrap();
@@ -1069,12 +1116,17 @@ async fn signatures(db: Db, bus: Bus) {
     .await
     .unwrap();
     assert_eq!(stored.signer_ip.as_deref(), Some("203.0.113.9"));
-    assert_eq!(stored.image_png.as_deref(), Some(full.as_slice()));
+    // What is stored is the image as decoded, encoded anew.
+    assert_eq!(
+        rgba_pixels(stored.image_png.as_deref().unwrap()),
+        rgba_pixels(&full)
+    );
     let (_, signed) = a.get(&format!("/api/contracts/{contract}")).await;
     assert_eq!(signed["status"], "signed");
 
     // The link is spent: 410 for signing and for the page.
-    let again = json!({"signer_name": "מישהו אחר", "image_png_base64": b64(&good)});
+    let again =
+        json!({"signer_name": "מישהו אחר", "image_png_base64": b64(&good), "document_sha256": sha});
     assert_status(public.post(&page, again.clone()).await, 410, "gone");
     assert_status(public.get(&page).await, 410, "gone");
     // A token nobody issued is no better.
@@ -1163,11 +1215,12 @@ async fn proposal_signatures(db: Db, bus: Bus) {
         "{body}"
     );
     assert!(body.contains("₪2,500.00"), "{body}");
-    let image = png(5_000);
+    let image = real_png(40, 30);
     let (s, receipt) = public
         .post(
             &page,
-            json!({"signer_name": "יעל ברק", "image_png_base64": b64(&image)}),
+            json!({"signer_name": "יעל ברק", "image_png_base64": b64(&image),
+                   "document_sha256": doc["document_sha256"]}),
         )
         .await;
     assert_eq!(s, 200, "{receipt}");
@@ -1190,7 +1243,10 @@ async fn proposal_signatures(db: Db, bus: Bus) {
         .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "image/png");
-    assert_eq!(res.bytes().await.unwrap().as_ref(), image.as_slice());
+    assert_eq!(
+        rgba_pixels(&res.bytes().await.unwrap()),
+        rgba_pixels(&image)
+    );
     assert_status(b.get(&image_path).await, 404, "not_found");
 
     // A contract's requests are listed the same way.
@@ -1253,6 +1309,255 @@ async fn proposal_signatures_sqlite() {
 #[tokio::test]
 async fn proposal_signatures_postgres_nats() {
     proposal_signatures(Db::Postgres, Bus::Nats).await;
+}
+
+/// A new signing link of `link_path` (a document's `…/signature-link`): its public page path
+/// and the link as answered.
+async fn signing_page(api: &Api, link_path: &str) -> (String, Value) {
+    let (s, link) = api.post(link_path, json!({})).await;
+    assert_eq!(s, 201, "{link}");
+    let page = format!("/api/public/signatures/{}", link["token"].as_str().unwrap());
+    (page, link)
+}
+
+/// A signature is recorded only on the text its signer was shown: the signer's POST carries
+/// the hash of what the page showed, an edit of the text revokes the document's pending links,
+/// a new link revokes the earlier ones, and links expire.
+async fn signing_binds_the_text_shown(db: Db, bus: Bus) {
+    let t = tenants(db, bus).await;
+    let a = &t.a;
+    let public = Api::new(&t.stack, None);
+    let image = b64(&real_png(60, 20));
+    let cid = customer(a, "דנה לוי", "058-2223334").await;
+    let contract = new_contract(a, &cid, "הסכם", "גרסה 1").await;
+    let contract_path = format!("/api/contracts/{contract}");
+    let link_path = format!("{contract_path}/signature-link");
+    let list_path = format!("{contract_path}/signatures");
+
+    // A link expires after SIGNATURE_LINK_TTL_DAYS (30 by default).
+    let (first, link) = signing_page(a, &link_path).await;
+    let expires_at = chrono::DateTime::parse_from_rfc3339(link["expires_at"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let ttl = expires_at - chrono::Utc::now();
+    assert!(
+        ttl > chrono::Duration::days(29) && ttl <= chrono::Duration::days(30),
+        "{link}"
+    );
+    assert_eq!(public.get(&first).await.0, 200);
+
+    // A new link revokes the earlier pending ones.
+    let (second, _) = signing_page(a, &link_path).await;
+    assert_status(public.get(&first).await, 410, "gone");
+    let (s, doc) = public.get(&second).await;
+    assert_eq!(s, 200, "{doc}");
+    let v1_sha = doc["document_sha256"].as_str().unwrap().to_string();
+
+    // Saving the same text again changes nothing; a change of the text revokes the link, so
+    // the signer who read version 1 cannot sign version 2.
+    let (s, saved) = a
+        .patch(&contract_path, json!({"title": "הסכם", "body": "גרסה 1"}))
+        .await;
+    assert_eq!(s, 200, "{saved}");
+    assert_eq!(public.get(&second).await.0, 200, "same text: still open");
+    let (s, edited) = a.patch(&contract_path, json!({"body": "גרסה 2"})).await;
+    assert_eq!(s, 200, "{edited}");
+    assert_eq!(edited["status"], "sent", "{edited}");
+    assert_status(public.get(&second).await, 410, "gone");
+    let signing = |sha: Value| json!({"signer_name": "דנה לוי", "image_png_base64": image, "document_sha256": sha});
+    assert_status(
+        public.post(&second, signing(json!(v1_sha))).await,
+        410,
+        "gone",
+    );
+    let (_, listed) = a.get(&list_path).await;
+    let statuses: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["revoked", "revoked"], "{listed}");
+
+    // The POST must carry the hash of the text shown, and it must be the text's now.
+    let (third, _) = signing_page(a, &link_path).await;
+    let (_, doc) = public.get(&third).await;
+    let v2_sha = crm_svc::contracts::document_sha256("הסכם", "גרסה 2");
+    assert_eq!(doc["document_sha256"], v2_sha.as_str());
+    assert_invalid(
+        public
+            .post(
+                &third,
+                json!({"signer_name": "דנה לוי", "image_png_base64": image}),
+            )
+            .await,
+        "document_sha256",
+    );
+    assert_status(
+        public.post(&third, signing(json!(v1_sha))).await,
+        409,
+        "document_changed",
+    );
+    assert_eq!(public.get(&third).await.0, 200, "refusals spend nothing");
+
+    // An expired link is gone like a used one.
+    let third_id = listed_pending(a, &list_path).await;
+    t.stack
+        .db()
+        .await
+        .run(move |conn| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query(format!(
+                "UPDATE signatures SET expires_at = '2000-01-01 00:00:00' WHERE id = '{third_id}'"
+            ))
+            .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_status(public.get(&third).await, 410, "gone");
+    assert_status(
+        public.post(&third, signing(json!(v2_sha))).await,
+        410,
+        "gone",
+    );
+
+    // Moving the contract back to draft withdraws its link too.
+    let (fourth, _) = signing_page(a, &link_path).await;
+    let (s, _) = a.patch(&contract_path, json!({"status": "draft"})).await;
+    assert_eq!(s, 200);
+    assert_status(public.get(&fourth).await, 410, "gone");
+
+    // A fresh link with the right hash signs what was shown.
+    let (fifth, _) = signing_page(a, &link_path).await;
+    let (s, receipt) = public.post(&fifth, signing(json!(v2_sha))).await;
+    assert_eq!(s, 200, "{receipt}");
+    assert_eq!(receipt["document_sha256"], v2_sha.as_str());
+
+    // A proposal's validity is part of its text: changing it while sent revokes the link.
+    let (_, p) = a
+        .post(
+            "/api/proposals",
+            json!({"customer_id": cid, "title": "הצעה",
+                   "items": [{"description": "שירות", "quantity": 1, "unit_price_agorot": 10_000}]}),
+        )
+        .await;
+    let proposal_path = format!("/api/proposals/{}", id(&p));
+    let (page, _) = signing_page(a, &format!("{proposal_path}/signature-link")).await;
+    assert_eq!(public.get(&page).await.0, 200);
+    let (s, changed) = a
+        .patch(
+            &proposal_path,
+            json!({"valid_until": "2099-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{changed}");
+    assert_status(public.get(&page).await, 410, "gone");
+    t.stack.stop().await.expect("clean stop");
+}
+
+/// The id of the one pending signature request in the list at `list_path`.
+async fn listed_pending(api: &Api, list_path: &str) -> String {
+    let (_, listed) = api.get(list_path).await;
+    let pending: Vec<&Value> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "pending")
+        .collect();
+    assert_eq!(pending.len(), 1, "{listed}");
+    id(pending[0])
+}
+
+#[tokio::test]
+async fn signing_binds_the_text_shown_sqlite() {
+    signing_binds_the_text_shown(Db::Sqlite, Bus::Memory).await;
+}
+
+#[tokio::test]
+async fn signing_binds_the_text_shown_postgres_nats() {
+    signing_binds_the_text_shown(Db::Postgres, Bus::Nats).await;
+}
+
+/// Signature images are decoded within limits and stored encoded anew: a decompression bomb,
+/// PNG magic in front of SVG and a truncated PNG are refused naming the field, and a valid image
+/// keeps its pixels but not its other chunks.
+#[tokio::test]
+async fn signature_images_are_decoded_within_limits() {
+    let t = tenants(Db::Sqlite, Bus::Memory).await;
+    let a = &t.a;
+    let public = Api::new(&t.stack, None);
+    let cid = customer(a, "רון כהן", "058-3334445").await;
+    let contract = new_contract(a, &cid, "הסכם", "גוף").await;
+    let (page, _) = signing_page(a, &format!("/api/contracts/{contract}/signature-link")).await;
+    let (_, doc) = public.get(&page).await;
+    let signing = |png: &[u8]| json!({"signer_name": "רון כהן", "image_png_base64": b64(png), "document_sha256": doc["document_sha256"]});
+
+    // 10000 × 10000 black pixels: a few kilobytes compressed, 100 million pixels decoded.
+    let width = 10_000u32;
+    let one_bit = (
+        png::ColorType::Grayscale,
+        png::BitDepth::One,
+        png::Compression::Balanced,
+    );
+    let bomb = encode_png(
+        (width, width),
+        one_bit,
+        &vec![0u8; (width as usize / 8) * width as usize],
+        None,
+    );
+    assert!(bomb.len() < 100 * 1024, "{}", bomb.len());
+    let mut svg = PNG_MAGIC.to_vec();
+    svg.extend_from_slice(
+        br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#,
+    );
+    let rgba = (
+        png::ColorType::Rgba,
+        png::BitDepth::Eight,
+        png::Compression::Fast,
+    );
+    let good = encode_png(
+        (3, 2),
+        rgba,
+        &[
+            255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, //
+            0, 0, 0, 0, 10, 20, 30, 40, 50, 60, 70, 80,
+        ],
+        Some("<script>alert(1)</script>"),
+    );
+    let truncated = &good[..good.len() / 2];
+    for (what, png) in [
+        ("bomb", bomb.as_slice()),
+        ("svg", svg.as_slice()),
+        ("truncated", truncated),
+    ] {
+        let (s, e) = public.post(&page, signing(png)).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (422, Some("image_png_base64")),
+            "{what}: {e}"
+        );
+    }
+    assert_eq!(public.get(&page).await.0, 200, "refusals spend nothing");
+
+    let (s, receipt) = public.post(&page, signing(&good)).await;
+    assert_eq!(s, 200, "{receipt}");
+    let stored = crm_svc::signatures::get(
+        &t.stack.db().await,
+        &t.business.as_str().into(),
+        &receipt["signature_id"].as_str().unwrap().into(),
+    )
+    .await
+    .unwrap()
+    .image_png
+    .unwrap();
+    assert_eq!(rgba_pixels(&stored), rgba_pixels(&good));
+    assert_ne!(stored, good, "encoded anew");
+    assert!(
+        !String::from_utf8_lossy(&stored).contains("script"),
+        "other chunks are dropped"
+    );
+    t.stack.stop().await.expect("clean stop");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -28,7 +28,13 @@ async fn replica(
             .expect("NATS"),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    tokio::spawn(crm_svc::run(db, bus, listener, stop.clone()))
+    tokio::spawn(crm_svc::run(
+        db,
+        bus,
+        listener,
+        crm_svc::Settings::default(),
+        stop.clone(),
+    ))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -21,7 +21,13 @@ async fn run_crm(
 ) {
     let stop = CancellationToken::new();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let handle = tokio::spawn(crm_svc::run(db, bus, listener, stop.clone()));
+    let handle = tokio::spawn(crm_svc::run(
+        db,
+        bus,
+        listener,
+        crm_svc::Settings::default(),
+        stop.clone(),
+    ));
     (stop, handle)
 }
 

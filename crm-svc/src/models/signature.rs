@@ -9,8 +9,39 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
+/// The document a signature request is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum DocumentRef {
+    Contract(ContractId),
+    Proposal(ProposalId),
+}
+
+impl DocumentRef {
+    /// `contract` or `proposal`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DocumentRef::Contract(_) => "contract",
+            DocumentRef::Proposal(_) => "proposal",
+        }
+    }
+    pub fn contract_id(&self) -> Option<&ContractId> {
+        match self {
+            DocumentRef::Contract(id) => Some(id),
+            DocumentRef::Proposal(_) => None,
+        }
+    }
+    pub fn proposal_id(&self) -> Option<&ProposalId> {
+        match self {
+            DocumentRef::Proposal(id) => Some(id),
+            DocumentRef::Contract(_) => None,
+        }
+    }
+}
+
 /// An e-signature request for one contract or one proposal, reached through a public link whose
-/// token is stored only as a hash; filled in when signed.
+/// token is stored only as a hash; filled in when signed. A link works until `expires_at`,
+/// unless it is used or revoked first (by an edit of the document's text, or a newer link).
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = signatures)]
 pub struct Signature {
@@ -34,6 +65,48 @@ pub struct Signature {
     pub used_at: Option<NaiveDateTime>,
     #[serde(serialize_with = "time::serde_rfc3339")]
     pub created_at: NaiveDateTime,
+    /// When the link stops working (`created_at` + `SIGNATURE_LINK_TTL_DAYS`).
+    #[serde(serialize_with = "time::serde_rfc3339")]
+    pub expires_at: NaiveDateTime,
+    /// When the link was withdrawn unused: the document's text changed, or a newer link was made.
+    #[serde(serialize_with = "time::serde_rfc3339_opt")]
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+/// Where a signature request stands, from its row and the time `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestState {
+    Signed,
+    Revoked,
+    Expired,
+    Pending,
+}
+
+impl RequestState {
+    /// `signed`, `revoked`, `expired` or `pending`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestState::Signed => "signed",
+            RequestState::Revoked => "revoked",
+            RequestState::Expired => "expired",
+            RequestState::Pending => "pending",
+        }
+    }
+}
+
+impl Signature {
+    /// Signed (used), else revoked, else expired at `now`, else pending.
+    pub fn state(&self, now: NaiveDateTime) -> RequestState {
+        if self.used_at.is_some() {
+            RequestState::Signed
+        } else if self.revoked_at.is_some() {
+            RequestState::Revoked
+        } else if self.expires_at <= now {
+            RequestState::Expired
+        } else {
+            RequestState::Pending
+        }
+    }
 }
 
 /// What signing fills in.
@@ -76,13 +149,16 @@ pub fn find(
         .optional()?)
 }
 
-/// Fills in the signature `id` and marks its link used, unless it was used already; returns
-/// the rows changed (0: used meanwhile — by a concurrent signer, say).
+/// Fills in the signature `id` and marks its link used, unless it was used, revoked or expired
+/// already; returns the rows changed (0: used or revoked meanwhile — by a concurrent signer or an
+/// edit, say).
 pub fn mark_signed(conn: &mut DbConn, id: &SignatureId, by: &SignedBy) -> Result<usize> {
     Ok(diesel::update(
         signatures::table
             .filter(signatures::id.eq(id))
-            .filter(signatures::used_at.is_null()),
+            .filter(signatures::used_at.is_null())
+            .filter(signatures::revoked_at.is_null())
+            .filter(signatures::expires_at.gt(by.at)),
     )
     .set((
         signatures::signer_name.eq(&by.signer_name),
@@ -93,6 +169,29 @@ pub fn mark_signed(conn: &mut DbConn, id: &SignatureId, by: &SignedBy) -> Result
         signatures::used_at.eq(by.at),
     ))
     .execute(conn)?)
+}
+
+/// Revokes the links of `document` of `business_id` that still work at `at`; returns how many.
+pub fn revoke_pending(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+    document: &DocumentRef,
+    at: NaiveDateTime,
+) -> Result<usize> {
+    let pending = signatures::table
+        .filter(signatures::business_id.eq(business_id))
+        .filter(signatures::used_at.is_null())
+        .filter(signatures::revoked_at.is_null())
+        .filter(signatures::expires_at.gt(at));
+    let revoke = signatures::revoked_at.eq(Some(at));
+    Ok(match document {
+        DocumentRef::Contract(id) => diesel::update(pending.filter(signatures::contract_id.eq(id)))
+            .set(revoke)
+            .execute(conn)?,
+        DocumentRef::Proposal(id) => diesel::update(pending.filter(signatures::proposal_id.eq(id)))
+            .set(revoke)
+            .execute(conn)?,
+    })
 }
 
 /// The signature requests of a contract, newest first, without their images (`image_png` is
@@ -142,6 +241,8 @@ fn without_image() -> WithoutImageQuery {
             signatures::signed_at,
             signatures::used_at,
             signatures::created_at,
+            signatures::expires_at,
+            signatures::revoked_at,
         ))
 }
 
@@ -170,4 +271,6 @@ type WithoutImage = (
     signatures::signed_at,
     signatures::used_at,
     signatures::created_at,
+    signatures::expires_at,
+    signatures::revoked_at,
 );

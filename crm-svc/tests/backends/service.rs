@@ -29,7 +29,13 @@ async fn grpc_service_end_to_end(db: Db) {
     let addr = listener.local_addr().unwrap();
     let bus: SharedBus = Arc::new(MemoryBus::new("al"));
     let shutdown = CancellationToken::new();
-    let service = tokio::spawn(crm_svc::run(db.clone(), bus, listener, shutdown.clone()));
+    let service = tokio::spawn(crm_svc::run(
+        db.clone(),
+        bus,
+        listener,
+        crm_svc::Settings::default(),
+        shutdown.clone(),
+    ));
 
     let mut client = CrmServiceClient::connect(format!("http://{addr}"))
         .await

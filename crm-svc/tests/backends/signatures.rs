@@ -6,18 +6,41 @@ use crm_svc::{
     line_items::LineItem,
     models::{Contract, Proposal},
     proposals::{self, NewProposal, ProposalPatch},
-    signatures::{self, DocumentRef, PNG_SIGNATURE, token_hash},
+    signatures::{self, DocumentRef, Signing, token_hash},
 };
 use std::net::IpAddr;
 
+/// A 2 × 2 grey PNG, as the signing page might draw it.
 fn png() -> Vec<u8> {
-    let mut p = PNG_SIGNATURE.to_vec();
-    p.extend_from_slice(b"\0\0\0\rIHDR fake image data");
-    p
+    let grey = (
+        png::ColorType::Grayscale,
+        png::BitDepth::Eight,
+        png::Compression::Fast,
+    );
+    crm_svc::test_support::encode_png((2, 2), grey, &[10, 20, 30, 40], None)
 }
 
 fn ip() -> IpAddr {
     "203.0.113.7".parse().unwrap()
+}
+
+/// How long test links last.
+fn ttl() -> chrono::Duration {
+    crm_svc::Settings::default().signature_link_ttl
+}
+
+/// `name` signs with [`png`] after reading the text whose hash is `shown`.
+fn signing(name: &str, shown: &str) -> Signing {
+    signing_with(name, shown, png())
+}
+
+fn signing_with(name: &str, shown: &str, image_png: Vec<u8>) -> Signing {
+    Signing {
+        signer_name: name.into(),
+        signer_ip: ip(),
+        image_png,
+        document_sha256: shown.into(),
+    }
 }
 
 #[track_caller]
@@ -46,7 +69,9 @@ async fn a_link_signs_once_and_records_who_what_and_when(db: Db) {
     let t = tenant(&db, "עסק", 1).await;
     let bid = &t.business.id;
     let c = contract(&db, &t).await;
-    let link = signatures::create_link(&db, bid, &c.id).await.unwrap();
+    let link = signatures::create_link(&db, bid, &c.id, ttl())
+        .await
+        .unwrap();
     assert_eq!(link.url_path, format!("/signature/{}", link.token));
     assert_eq!(link.document, DocumentRef::Contract(c.id.clone()));
     // Creating a link sends the draft.
@@ -72,22 +97,33 @@ async fn a_link_signs_once_and_records_who_what_and_when(db: Db) {
     assert_eq!(doc.document_sha256, expected_hash);
 
     // Bad input is refused without spending the link.
+    let sign = |s: Signing| signatures::sign(&db, &link.token, s);
     assert_eq!(
-        invalid_field(signatures::sign(&db, &link.token, " ", ip(), png()).await),
+        invalid_field(sign(signing(" ", &expected_hash)).await),
         "signer_name"
     );
     assert_eq!(
-        invalid_field(signatures::sign(&db, &link.token, "דנה", ip(), b"GIF89a".to_vec()).await),
+        invalid_field(sign(signing_with("דנה", &expected_hash, b"GIF89a".to_vec())).await),
         "image_png"
     );
     let mut big = png();
     big.resize(1024 * 1024 + 1, 0);
     assert_eq!(
-        invalid_field(signatures::sign(&db, &link.token, "דנה", ip(), big).await),
+        invalid_field(sign(signing_with("דנה", &expected_hash, big)).await),
         "image_png"
     );
+    assert_eq!(
+        invalid_field(sign(signing("דנה", "")).await),
+        "document_sha256"
+    );
+    // A hash of another text is refused as a changed document (409).
+    match sign(signing("דנה", &document_sha256("הסכם שירות", "טקסט אחר"))).await
+    {
+        Err(Error::DocumentChanged(_)) => {}
+        other => panic!("expected document_changed, got {other:?}"),
+    }
 
-    let signed = signatures::sign(&db, &link.token, " דנה לוי ", ip(), png())
+    let signed = sign(signing(" דנה לוי ", &expected_hash.to_uppercase()))
         .await
         .unwrap();
     assert_eq!(signed.signer_name.as_deref(), Some("דנה לוי"));
@@ -103,18 +139,19 @@ async fn a_link_signs_once_and_records_who_what_and_when(db: Db) {
         "stored as returned, image included"
     );
     assert_eq!(
+        signed.image_png,
+        Some(signatures::reencode_png(&png()).unwrap()),
+        "the image is stored encoded anew"
+    );
+    assert_eq!(
         contracts::get(&db, bid, &c.id).await.unwrap().status,
         ContractStatus::Signed
     );
 
     // A second use of the link is gone, as is the page behind it.
-    assert_gone(signatures::sign(&db, &link.token, "מישהו", ip(), png()).await);
+    assert_gone(sign(signing("מישהו", &expected_hash)).await);
     assert_gone(signatures::signing_document(&db, &link.token).await);
-    let status = tonic::Status::from(
-        signatures::sign(&db, &link.token, "x", ip(), png())
-            .await
-            .unwrap_err(),
-    );
+    let status = tonic::Status::from(sign(signing("x", &expected_hash)).await.unwrap_err());
     assert_eq!(status.code(), tonic::Code::FailedPrecondition);
     assert!(
         status.message().starts_with("gone:"),
@@ -122,7 +159,7 @@ async fn a_link_signs_once_and_records_who_what_and_when(db: Db) {
         status.message()
     );
     // Unknown tokens too.
-    assert_gone(signatures::sign(&db, "not-a-token", "x", ip(), png()).await);
+    assert_gone(signatures::sign(&db, "not-a-token", signing("x", &expected_hash)).await);
     assert_gone(signatures::signing_document(&db, &"0".repeat(64)).await);
 
     // A signed contract is a record: no edits, no delete, no new link.
@@ -139,7 +176,7 @@ async fn a_link_signs_once_and_records_who_what_and_when(db: Db) {
         .await,
     );
     assert_conflict(contracts::delete(&db, bid, &c.id).await);
-    assert_conflict(signatures::create_link(&db, bid, &c.id).await);
+    assert_conflict(signatures::create_link(&db, bid, &c.id, ttl()).await);
 
     let listed = signatures::list_for_contract(&db, bid, &c.id)
         .await
@@ -150,27 +187,36 @@ async fn a_link_signs_once_and_records_who_what_and_when(db: Db) {
 }
 backend_test!(a_link_signs_once_and_records_who_what_and_when => signature_once_sqlite, signature_once_postgres);
 
-/// Two links for one contract: once it is signed through either, the other is gone too; and
-/// two signers racing on one link: exactly one wins.
+/// Two links for one contract: the newer revokes the older, which stays gone once the contract is
+/// signed; and six signers racing on one link: exactly one wins.
 async fn only_one_signature_wins(db: Db) {
     let t = tenant(&db, "עסק", 1).await;
     let bid = &t.business.id;
     let c = contract(&db, &t).await;
-    let first = signatures::create_link(&db, bid, &c.id).await.unwrap();
-    let second = signatures::create_link(&db, bid, &c.id).await.unwrap();
-    assert_ne!(first.token, second.token);
-    signatures::sign(&db, &second.token, "ראשון", ip(), png())
+    let shown = document_sha256(&c.title, &c.body);
+    let first = signatures::create_link(&db, bid, &c.id, ttl())
         .await
         .unwrap();
-    assert_gone(signatures::sign(&db, &first.token, "שני", ip(), png()).await);
+    let second = signatures::create_link(&db, bid, &c.id, ttl())
+        .await
+        .unwrap();
+    assert_ne!(first.token, second.token);
+    assert_gone(signatures::signing_document(&db, &first.token).await);
+    signatures::sign(&db, &second.token, signing("ראשון", &shown))
+        .await
+        .unwrap();
+    assert_gone(signatures::sign(&db, &first.token, signing("שני", &shown)).await);
 
     let c2 = contract(&db, &t).await;
-    let link = signatures::create_link(&db, bid, &c2.id).await.unwrap();
+    let link = signatures::create_link(&db, bid, &c2.id, ttl())
+        .await
+        .unwrap();
     let racers: Vec<_> = (0..6)
         .map(|i| {
             let (db, token) = (db.clone(), link.token.clone());
+            let shown = document_sha256(&c2.title, &c2.body);
             tokio::spawn(async move {
-                signatures::sign(&db, &token, &format!("חותם {i}"), ip(), png()).await
+                signatures::sign(&db, &token, signing(&format!("חותם {i}"), &shown)).await
             })
         })
         .collect();
@@ -191,9 +237,9 @@ async fn signatures_of_another_business_are_not_found(db: Db) {
     let b = tenant(&db, "ב", 2).await;
     let theirs = contract(&db, &b).await;
     let aid = &a.business.id;
-    assert_not_found(signatures::create_link(&db, aid, &theirs.id).await);
+    assert_not_found(signatures::create_link(&db, aid, &theirs.id, ttl()).await);
     assert_not_found(signatures::list_for_contract(&db, aid, &theirs.id).await);
-    let link = signatures::create_link(&db, &b.business.id, &theirs.id)
+    let link = signatures::create_link(&db, &b.business.id, &theirs.id, ttl())
         .await
         .unwrap();
     assert_not_found(signatures::get(&db, aid, &link.signature_id).await);
@@ -230,7 +276,7 @@ async fn a_proposal_is_signed_as_its_items_and_becomes_accepted(db: Db) {
     let t = tenant(&db, "עסק", 1).await;
     let bid = &t.business.id;
     let p = proposal(&db, &t).await;
-    let link = signatures::create_proposal_link(&db, bid, &p.id)
+    let link = signatures::create_proposal_link(&db, bid, &p.id, ttl())
         .await
         .unwrap();
     assert_eq!(link.document, DocumentRef::Proposal(p.id.clone()));
@@ -251,7 +297,7 @@ async fn a_proposal_is_signed_as_its_items_and_becomes_accepted(db: Db) {
     assert!(lines[3].starts_with("בתוקף עד: "), "{}", lines[3]);
     assert_eq!(doc.document_sha256, document_sha256(&doc.title, &doc.body));
 
-    let signed = signatures::sign(&db, &link.token, "רונית כהן", ip(), png())
+    let signed = signatures::sign(&db, &link.token, signing("רונית כהן", &doc.document_sha256))
         .await
         .unwrap();
     assert_eq!(signed.proposal_id.as_ref(), Some(&p.id));
@@ -263,7 +309,7 @@ async fn a_proposal_is_signed_as_its_items_and_becomes_accepted(db: Db) {
     );
     // Spent: the link and any other link of the proposal are gone; no new link either.
     assert_gone(signatures::signing_document(&db, &link.token).await);
-    assert_conflict(signatures::create_proposal_link(&db, bid, &p.id).await);
+    assert_conflict(signatures::create_proposal_link(&db, bid, &p.id, ttl()).await);
 
     let listed = signatures::list_for_proposal(&db, bid, &p.id)
         .await
@@ -272,7 +318,10 @@ async fn a_proposal_is_signed_as_its_items_and_becomes_accepted(db: Db) {
     assert_eq!(listed[0].signer_name.as_deref(), Some("רונית כהן"));
     assert_eq!(listed[0].image_png, None, "lists carry no images");
     let full = signatures::get(&db, bid, &listed[0].id).await.unwrap();
-    assert_eq!(full.image_png, Some(png()));
+    assert_eq!(
+        full.image_png,
+        Some(signatures::reencode_png(&png()).unwrap())
+    );
 }
 backend_test!(a_proposal_is_signed_as_its_items_and_becomes_accepted => proposal_signature_sqlite, proposal_signature_postgres);
 
@@ -282,16 +331,17 @@ async fn closed_or_expired_proposals_cannot_be_signed(db: Db) {
 
     // Rejected after the link was made: the link is gone, and no new link.
     let p = proposal(&db, &t).await;
-    let link = signatures::create_proposal_link(&db, bid, &p.id)
+    let link = signatures::create_proposal_link(&db, bid, &p.id, ttl())
         .await
         .unwrap();
     let patch = ProposalPatch {
         status: Some(ProposalStatus::Rejected),
         ..ProposalPatch::default()
     };
+    let shown = signatures::proposal_sha256(&p).unwrap();
     proposals::update(&db, bid, &p.id, patch).await.unwrap();
-    assert_gone(signatures::sign(&db, &link.token, "דנה", ip(), png()).await);
-    assert_conflict(signatures::create_proposal_link(&db, bid, &p.id).await);
+    assert_gone(signatures::sign(&db, &link.token, signing("דנה", &shown)).await);
+    assert_conflict(signatures::create_proposal_link(&db, bid, &p.id, ttl()).await);
     assert_eq!(
         proposals::get(&db, bid, &p.id).await.unwrap().status,
         ProposalStatus::Rejected
@@ -299,7 +349,7 @@ async fn closed_or_expired_proposals_cannot_be_signed(db: Db) {
 
     // Past its valid_until: no link, and an earlier link is gone.
     let p = proposal(&db, &t).await;
-    let link = signatures::create_proposal_link(&db, bid, &p.id)
+    let link = signatures::create_proposal_link(&db, bid, &p.id, ttl())
         .await
         .unwrap();
     let patch = ProposalPatch {
@@ -307,14 +357,16 @@ async fn closed_or_expired_proposals_cannot_be_signed(db: Db) {
         ..ProposalPatch::default()
     };
     proposals::update(&db, bid, &p.id, patch).await.unwrap();
+    let shown =
+        signatures::proposal_sha256(&proposals::get(&db, bid, &p.id).await.unwrap()).unwrap();
     assert_gone(signatures::signing_document(&db, &link.token).await);
-    assert_gone(signatures::sign(&db, &link.token, "דנה", ip(), png()).await);
-    assert_conflict(signatures::create_proposal_link(&db, bid, &p.id).await);
+    assert_gone(signatures::sign(&db, &link.token, signing("דנה", &shown)).await);
+    assert_conflict(signatures::create_proposal_link(&db, bid, &p.id, ttl()).await);
 
     // Another business's proposal is not found.
     let other = tenant(&db, "אחר", 2).await;
     let theirs = proposal(&db, &other).await;
-    assert_not_found(signatures::create_proposal_link(&db, bid, &theirs.id).await);
+    assert_not_found(signatures::create_proposal_link(&db, bid, &theirs.id, ttl()).await);
     assert_not_found(signatures::list_for_proposal(&db, bid, &theirs.id).await);
     assert_eq!(
         proposals::get(&db, &other.business.id, &theirs.id)

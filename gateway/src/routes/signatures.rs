@@ -26,7 +26,7 @@ use base64::Engine;
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 
-/// Largest signature image (decoded), as crm-svc enforces it.
+/// Largest signature image file (after base64), as crm-svc enforces it.
 pub const MAX_PNG_BYTES: usize = 1024 * 1024;
 
 /// JSON body limit of the signing route: a [`MAX_PNG_BYTES`] image in base64 (4 characters per
@@ -37,8 +37,9 @@ pub const SIGN_JSON_LIMIT: usize = MAX_PNG_BYTES.div_ceil(3) * 4 + 16 * 1024;
 /// A `data:` URL prefix the browser's `canvas.toDataURL()` puts before the base64.
 const DATA_URL_PREFIX: &str = "data:image/png;base64,";
 
-/// `POST /api/contracts/{id}/signature-link` → 201 with a one-time public link; a draft
-/// contract becomes `sent`.
+/// `POST /api/contracts/{id}/signature-link` → 201 with a one-time public link that expires
+/// after `SIGNATURE_LINK_TTL_DAYS`; a draft contract becomes `sent`, and the contract's earlier
+/// pending links are revoked.
 #[utoipa::path(post, path = "/api/contracts/{id}/signature-link", tag = "signatures", security(("bearer" = [])), params(("id" = String, Path, description = "Contract id")),
     responses((status = 201, body = SignatureLink), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`signature_disabled`, `contracts_disabled`)", body = ErrorBody), (status = 404, description = "Not found (or another business's)", body = ErrorBody),
         (status = 409, description = "The contract is already signed", body = ErrorBody)))]
@@ -51,8 +52,9 @@ pub async fn create_link(
     new_link(&state, &user, id.into_inner(), String::new()).await
 }
 
-/// `POST /api/proposals/{id}/signature-link` → 201 with a one-time public link; a draft
-/// proposal becomes `sent`, and signing through the link accepts it.
+/// `POST /api/proposals/{id}/signature-link` → 201 with a one-time public link that expires
+/// after `SIGNATURE_LINK_TTL_DAYS`; a draft proposal becomes `sent`, its earlier pending links
+/// are revoked, and signing through the link accepts it.
 #[utoipa::path(post, path = "/api/proposals/{id}/signature-link", tag = "signatures", security(("bearer" = [])), params(("id" = String, Path, description = "Proposal id")),
     responses((status = 201, body = SignatureLink), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`signature_disabled`, `proposals_disabled`)", body = ErrorBody), (status = 404, description = "Not found (or another business's)", body = ErrorBody),
         (status = 409, description = "The proposal is accepted, rejected or expired, or past its `valid_until`", body = ErrorBody)))]
@@ -85,6 +87,7 @@ async fn new_link(
         .into_inner();
     Ok(HttpResponse::Created().json(SignatureLink {
         url: format!("{}{}", state.public_base_url, link.url_path),
+        expires_at: crate::views::rfc3339(link.expires_at.as_ref()),
         signature_id: link.signature_id,
         contract_id: Some(link.contract_id).filter(|s| !s.is_empty()),
         proposal_id: Some(link.proposal_id).filter(|s| !s.is_empty()),
@@ -175,10 +178,10 @@ pub async fn image(
 }
 
 /// `GET /api/public/signatures/{token}` (no sign-in): the contract or proposal to show before
-/// signing.
+/// signing, with the SHA-256 the signer's POST must send back.
 #[utoipa::path(get, path = "/api/public/signatures/{token}", tag = "signatures", params(("token" = String, Path, description = "The token of the signing link")),
     responses((status = 200, body = SigningDocument),
-        (status = 410, description = "The link is unknown, was already used, or its contract is signed (`gone`)", body = ErrorBody)))]
+        (status = 410, description = "The link is unknown, was already used, was revoked (the document's text changed, or a newer link was made) or has expired, or its document is signed (`gone`)", body = ErrorBody)))]
 pub async fn document(
     state: web::Data<AppState>,
     token: web::Path<String>,
@@ -201,20 +204,26 @@ pub struct SignBody {
     /// At most 200 characters.
     #[serde(default)]
     signer_name: String,
-    /// The drawn signature: a PNG of at most 1 MB, in standard base64 (a
-    /// `data:image/png;base64,` prefix is accepted).
+    /// The drawn signature: a PNG of at most 1 MB and 2000 × 1000 pixels, in standard base64 (a
+    /// `data:image/png;base64,` prefix is accepted). It is decoded and stored encoded anew.
     #[serde(default)]
     image_png_base64: String,
+    /// The `document_sha256` of the signing page's GET: the document as the signer was shown
+    /// it. Required; when the document's text is no longer that, 409 `document_changed`.
+    #[serde(default)]
+    document_sha256: String,
 }
 
 /// `POST /api/public/signatures/{token}` (no sign-in): signs the document once (a contract becomes
-/// `signed`, a proposal `accepted`), recording the
-/// signer's name, IP address, drawn signature, the time and a SHA-256 of the document.
+/// `signed`, a proposal `accepted`), recording the signer's name, IP address, drawn signature
+/// (encoded anew), the time and a SHA-256 of the document — only when the SHA-256 the signer
+/// sends is the document's now.
 #[utoipa::path(post, path = "/api/public/signatures/{token}", tag = "signatures", params(("token" = String, Path, description = "The token of the signing link")), request_body = SignBody,
     responses((status = 200, body = SignedReceipt), (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 410, description = "The link is unknown, was already used, or its contract is signed (`gone`)", body = ErrorBody),
+        (status = 409, description = "The document's text is not the one whose `document_sha256` was sent (`document_changed`): reload the page", body = ErrorBody),
+        (status = 410, description = "The link is unknown, was already used, was revoked or has expired, or its document is signed (`gone`)", body = ErrorBody),
         (status = 413, description = "The body is larger than a 1 MB image in base64", body = ErrorBody),
-        (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
+        (status = 422, description = "Invalid field (named in `field`): `signer_name`; `image_png_base64` (not base64, or not a complete PNG of at most 2000 × 1000 pixels); `document_sha256` (missing — clients that do not send it are refused — or not 64 hex digits)", body = ErrorBody)))]
 pub async fn sign(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -239,6 +248,7 @@ pub async fn sign(
             signer_name: b.signer_name,
             signer_ip: client_ip(&req)?.to_string(),
             image_png,
+            document_sha256: b.document_sha256,
         })
         .await
         .map_err(|status| {

@@ -9,6 +9,7 @@ interface SigningDocument {
   business_name: string;
   title: string;
   body: string;
+  /** Sent back with the signature: the server signs only the text it names. */
   document_sha256: string;
 }
 
@@ -22,13 +23,22 @@ export function SignPage() {
   const [drawn, setDrawn] = useState(false);
   const [signed, setSigned] = useState(false);
   const [submitError, setSubmitError] = useState<unknown>(null);
+  const [changed, setChanged] = useState(false);
   const [busy, setBusy] = useState(false);
   const canvas = useRef<HTMLCanvasElement>(null);
   const last = useRef<{ x: number; y: number } | null>(null);
+  const path = `/api/public/signatures/${encodeURIComponent(token)}`;
 
   useEffect(() => {
-    api<SigningDocument>(`/api/public/signatures/${encodeURIComponent(token)}`, { anonymous: true }).then(setDoc, setError);
-  }, [token]);
+    api<SigningDocument>(path, { anonymous: true }).then(setDoc, setError);
+  }, [path]);
+
+  /** The document changed after it was shown: show the text it has now (the drawing stays). */
+  function reload() {
+    setChanged(false);
+    setDoc(null);
+    api<SigningDocument>(path, { anonymous: true }).then(setDoc, setError);
+  }
 
   function point(e: PointerEvent<HTMLCanvasElement>) {
     const c = e.currentTarget;
@@ -65,19 +75,21 @@ export function SignPage() {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    if (!name.trim() || !drawn || !canvas.current) return;
+    if (!doc || !name.trim() || !drawn || !canvas.current) return;
     setBusy(true);
     setSubmitError(null);
     try {
       const png = canvas.current.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
-      await api(`/api/public/signatures/${encodeURIComponent(token)}`, {
+      await api(path, {
         method: 'POST',
-        body: { signer_name: name.trim(), image_png_base64: png },
+        body: { signer_name: name.trim(), image_png_base64: png, document_sha256: doc.document_sha256 },
         anonymous: true,
       });
       setSigned(true);
     } catch (err) {
-      setSubmitError(err);
+      if (err instanceof ApiError && err.code === 'document_changed') setChanged(true);
+      else if (err instanceof ApiError && err.status === 410) setError(err);
+      else setSubmitError(err);
     } finally {
       setBusy(false);
     }
@@ -132,6 +144,14 @@ export function SignPage() {
             onPointerCancel={up}
           />
         </div>
+        {changed ? (
+          <div className="notice notice-warning" role="alert">
+            <span>{s.changed}</span>
+            <button type="button" className="btn btn-ghost" onClick={reload}>
+              {s.reload}
+            </button>
+          </div>
+        ) : null}
         {submitError ? <ErrorNotice error={submitError} /> : null}
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={busy || !drawn || !name.trim()}>
