@@ -12,7 +12,7 @@
 //! | `REALTIME_BARGE_IN_MS` | `240` | speech over the agent that interrupts it; shorter is a backchannel ("כן") |
 
 use crate::error::{Error, Result};
-use agentlocator_common::{Config, Secret};
+use agentlocator_common::{Config, Secret, recording_url::AllowedHost};
 use std::{collections::HashMap, time::Duration};
 
 pub const DEFAULT_TWILIO_API_BASE_URL: &str = "https://api.twilio.com";
@@ -79,6 +79,9 @@ pub struct Settings {
     /// Keys the per-call tokens of Media Streams: SECRET_KEY, else TWILIO_AUTH_TOKEN (both shared
     /// by every replica), else a key of this process (one replica, or webhooks refused anyway).
     pub stream_token_key: Secret,
+    /// `TWILIO_API_HOST`: a call keeps only recording URLs on this host (as speech-svc downloads
+    /// only from it).
+    pub recording_host: AllowedHost,
 }
 
 impl Settings {
@@ -190,6 +193,7 @@ impl Settings {
             openai_realtime,
             turn_taking,
             stream_token_key,
+            recording_host: AllowedHost::from_vars(env).map_err(Error::NotConfigured)?,
         })
     }
 

@@ -377,6 +377,49 @@ async fn bad_events_are_dropped_not_retried(db: Db) {
 }
 backend_test!(bad_events_are_dropped_not_retried => poison_sqlite, poison_postgres);
 
+async fn a_nul_in_an_event_is_poison_not_retried(db: Db) {
+    let b = create_business(&db, "עסק").await;
+    let bus = MemoryBus::new("al");
+    let message = whatsapp_event(&b.id, WhatsAppEventKind::Received, "WA-NUL", |w| {
+        w.body = "שלום\0עולם".into()
+    });
+    let transcript = call_event(&b.id, CallEventKind::Transcribed, "CA-NUL", |c| {
+        c.transcript = "\0".into()
+    });
+    for e in [&message, &transcript] {
+        bus.publish(e).await.unwrap();
+    }
+    let mut deliveries = bus
+        .subscribe(ConsumerSpec::new(CONSUMER_NAME, ">"))
+        .await
+        .unwrap();
+    let mut outcomes = vec![];
+    for _ in 0..2 {
+        let d = deliveries.next().await.unwrap().unwrap();
+        outcomes.push(event_consumer::handle_delivery(&db, d).await);
+    }
+    assert_eq!(outcomes, [Outcome::Poison, Outcome::Poison]);
+    // Acked: not delivered again, and nothing was stored.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), deliveries.next())
+            .await
+            .is_err()
+    );
+    let bid = b.id.clone();
+    let stored = db
+        .run(move |conn| whatsapp_message::find_by_provider_id(conn, &bid, "WA-NUL"))
+        .await
+        .unwrap();
+    assert!(stored.is_none());
+    assert_eq!(
+        db.run(|conn| call::find_by_sid(conn, "CA-NUL"))
+            .await
+            .unwrap(),
+        None
+    );
+}
+backend_test!(a_nul_in_an_event_is_poison_not_retried => nul_poison_sqlite, nul_poison_postgres);
+
 async fn out_of_order_and_foreign_events(db: Db) {
     let b = create_business(&db, "עסק").await;
     let bus = MemoryBus::new("al");

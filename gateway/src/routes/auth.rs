@@ -1,4 +1,3 @@
-use crate::login_limit;
 use crate::{
     auth::{AuthUser, Role},
     error::{ApiError, ErrorBody},
@@ -51,13 +50,7 @@ pub async fn login(
     if password.is_empty() {
         return Err(ApiError::validation("password: is required").with_field("password"));
     }
-    let ip = login_limit::client_ip(
-        req.peer_addr().map(|a| a.ip()),
-        req.headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok()),
-    )
-    .ok_or_else(|| ApiError::internal("the request has no client address"))?;
+    let ip = state.trusted_proxies.client_of_request(&req)?;
     let limiter = &state.login_limiter;
     if let Err(wait) = limiter.check(&email, ip, Instant::now()) {
         // Rounded up: never tell the client to come back before the lock ends.
@@ -85,7 +78,7 @@ pub async fn login(
             return Err(status.into());
         }
     };
-    limiter.succeeded(&email, ip);
+    limiter.succeeded(&email, ip, Instant::now());
     let role = Role::parse(&user.role)
         .ok_or_else(|| ApiError::internal(format!("unknown role {:?}", user.role)))?;
     let token = state.tokens.issue(&user.id, &user.business_id, role)?;
