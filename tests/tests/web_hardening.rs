@@ -214,19 +214,7 @@ async fn login(stack: &TestStack, client: &str, email: &str, password: &str) -> 
 async fn guessing_one_account_from_new_addresses_is_spaced_out_but_the_owner_signs_in() {
     let stack = TestStack::start(Db::Sqlite, Bus::Memory).await;
     let business = stack.demo_business().await;
-    let email = format!("owner-{}@test.local", uuid::Uuid::now_v7().simple());
-    crm_svc::users::create(
-        &stack.db().await,
-        &crm_svc::ids::BusinessId::from(business.clone()),
-        crm_svc::users::NewUser {
-            email: email.clone(),
-            name: "בעלים".into(),
-            role: "owner".parse().unwrap(),
-            password: TEST_PASSWORD.into(),
-        },
-    )
-    .await
-    .unwrap();
+    let email = stack.new_user(&business, "owner").await;
     let home = "198.51.100.50";
     assert_eq!(login(&stack, home, &email, TEST_PASSWORD).await.0, 200);
 

@@ -36,7 +36,7 @@ pub struct Me {
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = Login,
     responses((status = 200, description = "Signed in", body = LoginResponse),
         (status = 401, description = "Wrong email or password", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody),
-        (status = 429, description = "Too many failed sign-ins for this email or from this address (`too_many_attempts`); `Retry-After` and `retry_after` say when to try again",
+        (status = 429, description = "Too many failed sign-ins for this email from this address, from this address, or for this email from any address it never signed in from (`too_many_attempts`); `Retry-After` and `retry_after` say when to try again",
             body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until sign-in may be tried again")))))]
 pub async fn login(
     req: HttpRequest,
