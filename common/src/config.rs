@@ -188,6 +188,9 @@ pub struct Config {
     /// Bearer token that opens the gateway's own `/metrics` (on its public HTTP port); unset: that
     /// endpoint answers only on a local-only instance.
     pub metrics_token: Option<Secret>,
+    /// `TRUSTED_PROXIES`: the peers whose `X-Forwarded-For` / `X-Forwarded-Proto` the gateway
+    /// believes (default: loopback only).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub rust_log: String,
     pub log_format: LogFormat,
     /// All variables, for the settings only one service reads.
@@ -420,6 +423,7 @@ impl Config {
         if metrics_token.as_ref().is_some_and(|s| s.0.len() < 16) {
             return Err(err("METRICS_TOKEN", "must be at least 16 characters"));
         }
+        let trusted_proxies = parse_trusted_proxies(get("TRUSTED_PROXIES").as_deref())?;
         let rust_log = get("RUST_LOG").unwrap_or_else(|| "info".into());
         tracing_subscriber::EnvFilter::try_new(&rust_log)
             .map_err(|e| err("RUST_LOG", e.to_string()))?;
@@ -462,6 +466,7 @@ impl Config {
             otel_exporter_otlp_endpoint,
             metrics_addr,
             metrics_token,
+            trusted_proxies,
             rust_log,
             log_format,
             vars: Vars(vars.clone()),
@@ -571,6 +576,31 @@ fn parse_database(u: &str) -> Result<Database, ConfigError> {
     }
 }
 
+/// `TRUSTED_PROXIES`: comma-separated addresses or CIDR ranges (`10.0.0.0/8, ::1`), or `none`;
+/// unset is loopback only (a reverse proxy on the same machine). Anything else on the path to the
+/// gateway must be listed, or clients could pick their own address with `X-Forwarded-For`.
+fn parse_trusted_proxies(v: Option<&str>) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    let v = v.unwrap_or("127.0.0.0/8, ::1/128");
+    if v.eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map(|n| n.trunc())
+                .map_err(|_| {
+                    err(
+                        "TRUSTED_PROXIES",
+                        format!("{s:?} is not an address or CIDR range like 10.0.0.0/8"),
+                    )
+                })
+        })
+        .collect()
+}
+
 fn parse_addr(
     var: &'static str,
     v: Option<String>,
@@ -602,6 +632,24 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Config::from_map(&map)
+    }
+
+    #[test]
+    fn trusted_proxies_default_to_loopback_and_parse_ranges() {
+        let nets = |v: &[(&str, &str)]| -> Vec<String> {
+            cfg(v)
+                .unwrap()
+                .trusted_proxies
+                .iter()
+                .map(|n| n.to_string())
+                .collect()
+        };
+        assert_eq!(nets(&[]), ["127.0.0.0/8", "::1/128"]);
+        assert_eq!(
+            nets(&[("TRUSTED_PROXIES", " 10.1.2.3/8 , 192.0.2.7, fd00::/8 ")]),
+            ["10.0.0.0/8", "192.0.2.7/32", "fd00::/8"]
+        );
+        assert!(nets(&[("TRUSTED_PROXIES", "none")]).is_empty());
     }
 
     #[test]
@@ -671,6 +719,11 @@ mod tests {
             (&[("RUST_LOG", "info,[")], "RUST_LOG"),
             (&[("NATS_SUBJECT_ROOT", "a.b")], "NATS_SUBJECT_ROOT"),
             (&[("LOG_FORMAT", "xml")], "LOG_FORMAT"),
+            (
+                &[("TRUSTED_PROXIES", "10.0.0.0/8, proxy")],
+                "TRUSTED_PROXIES",
+            ),
+            (&[("TRUSTED_PROXIES", "10.0.0.0/33")], "TRUSTED_PROXIES"),
         ];
         for (pairs, var) in cases {
             let e = cfg(pairs).expect_err(var);

@@ -10,6 +10,8 @@ pub mod metrics;
 pub mod mulaw;
 pub mod phone;
 pub mod private_file;
+pub mod recording_url;
+pub mod redact;
 pub mod runner;
 pub mod shutdown;
 pub mod telemetry;

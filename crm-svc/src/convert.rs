@@ -315,15 +315,24 @@ pub fn user_role(value: i32) -> Result<UserRole> {
     }
 }
 
-/// A protobuf timestamp as a stored (UTC, naive) time; out of range → validation on `field`.
+/// A protobuf timestamp of a request as a stored (UTC, naive) time; not a time, or outside
+/// [`time::ACCEPTED_YEARS`] → validation on `field`.
 pub fn naive_time(
     field: &'static str,
     t: Option<prost_types::Timestamp>,
 ) -> Result<Option<chrono::NaiveDateTime>> {
     t.map(|t| {
-        agentlocator_proto::from_timestamp(&t)
+        let t = agentlocator_proto::from_timestamp(&t)
             .map(time::from_utc)
-            .ok_or_else(|| Error::validation(field, "is not a valid time"))
+            .ok_or_else(|| Error::validation(field, "is not a valid time"))?;
+        if !time::is_accepted(t) {
+            let (first, last) = time::ACCEPTED_YEARS.into_inner();
+            return Err(Error::validation(
+                field,
+                format!("must be between the years {first} and {last}"),
+            ));
+        }
+        Ok(t)
     })
     .transpose()
 }

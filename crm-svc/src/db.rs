@@ -133,6 +133,47 @@ impl Target {
     }
 }
 
+/// Makes the SQLite database at `path` readable by its owner only (it holds password hashes and
+/// WhatsApp session keys): a missing directory is created `0700`, a missing file `0600`, and an
+/// existing file and its `-wal` / `-shm` companions are set to `0600` (SQLite creates those with
+/// the database file's mode).
+fn make_private(path: &std::path::Path) -> Result<()> {
+    let io_err = |what: &str, p: &std::path::Path, e: std::io::Error| {
+        Error::Connect(format!("cannot {what} {}: {e}", p.display()))
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(dir)
+            .map_err(|e| io_err("create directory", dir, e))?;
+    }
+    let mut open = std::fs::OpenOptions::new();
+    open.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    open.open(path).map_err(|e| io_err("create", path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let file = std::path::PathBuf::from(name);
+            match std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_err("restrict the permissions of", &file, e)),
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The r2d2 manager: opens connections of one backend directly (the derived
 /// `MultiConnection::establish` would try every backend in turn).
 #[derive(Debug)]
@@ -218,12 +259,8 @@ impl Db {
 
     pub fn connect_with(database_url: &str, options: DbOptions) -> Result<Db> {
         let target = Target::parse(database_url)?;
-        if let Target::Sqlite(path) = &target
-            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                Error::Connect(format!("cannot create directory {}: {e}", dir.display()))
-            })?;
+        if let Target::Sqlite(path) = &target {
+            make_private(path)?;
         }
         let mut conn = target
             .establish()
@@ -369,6 +406,32 @@ fn log_applied(count: usize, backend: Backend) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_sqlite_database_is_private_to_its_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        let file = dir.join("al.db");
+        let url = format!("sqlite://{}", file.display());
+        let db = Db::connect(&url).unwrap();
+        assert_eq!((mode(&dir), mode(&file)), (0o700, 0o600));
+        drop(db);
+        // A database left readable by an older version is made private on start, WAL included.
+        for p in [&file, &dir.join("al.db-wal")] {
+            if p.exists() {
+                std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o644)).unwrap();
+            }
+        }
+        let _db = Db::connect(&url).unwrap();
+        assert_eq!(mode(&file), 0o600);
+        let wal = dir.join("al.db-wal");
+        if wal.exists() {
+            assert_eq!(mode(&wal), 0o600);
+        }
+    }
 
     #[test]
     fn urls_select_the_backend() {

@@ -5,7 +5,8 @@
 //! `processed_events`, so a redelivered event is recognised and skipped; the delivery is acked
 //! only after the commit. A transient failure (database unreachable, lock timeout) naks for
 //! redelivery after a short delay; an event that can never be applied (no call SID, unknown
-//! business) is logged and acked so it does not loop.
+//! business, a NUL character in a text, which PostgreSQL cannot store) is logged and acked so it
+//! does not loop.
 
 use crate::{
     calls, customers,
@@ -143,6 +144,9 @@ pub fn apply(conn: &mut DbConn, event: &Event) -> Result<Outcome> {
     if event.id.trim().is_empty() {
         return Err(Error::BadEvent("event without an id".into()));
     }
+    if let Some(field) = field_with_nul(event) {
+        return Err(Error::BadEvent(format!("{field} contains a NUL character")));
+    }
     if !processed_event::record(conn, CONSUMER_NAME, &event.id)? {
         return Ok(Outcome::Duplicate);
     }
@@ -165,6 +169,42 @@ pub fn apply(conn: &mut DbConn, event: &Event) -> Result<Outcome> {
         _ => unreachable!("checked above"),
     }
     Ok(Outcome::Applied)
+}
+
+/// The first text of `event` holding a NUL character. PostgreSQL refuses such text with an error
+/// that looks transient; on the bus it is poison (the producers strip NUL before publishing).
+fn field_with_nul(event: &Event) -> Option<&'static str> {
+    let texts: &[(&'static str, &str)] = match &event.payload {
+        Some(Payload::Call(c)) => &[
+            ("call_sid", &c.call_sid),
+            ("direction", &c.direction),
+            ("from_number", &c.from_number),
+            ("to_number", &c.to_number),
+            ("status", &c.status),
+            ("recording_url", &c.recording_url),
+            ("transcript", &c.transcript),
+            ("ai_reply", &c.ai_reply),
+            ("customer_id", &c.customer_id),
+        ],
+        Some(Payload::Whatsapp(w)) => &[
+            ("provider_message_id", &w.provider_message_id),
+            ("direction", &w.direction),
+            ("from_number", &w.from_number),
+            ("to_number", &w.to_number),
+            ("body", &w.body),
+            ("status", &w.status),
+            ("customer_id", &w.customer_id),
+        ],
+        _ => &[],
+    };
+    [
+        ("id", event.id.as_str()),
+        ("business_id", &event.business_id),
+    ]
+    .iter()
+    .chain(texts)
+    .find(|(_, text)| text.contains('\0'))
+    .map(|(field, _)| *field)
 }
 
 /// Creates the call on first sight (whatever the kind: events may arrive out of order) and

@@ -2,7 +2,16 @@
 //! microseconds so a value reads back from PostgreSQL exactly as it was written, and shown in JSON
 //! as RFC 3339 UTC with a `Z`.
 
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, SecondsFormat, Timelike, Utc};
+
+/// The years a time in a request may fall in (due dates, appointments, validity, list filters):
+/// a year like 0001 or 9999 is a typing error or a probe, never a plan.
+pub const ACCEPTED_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// Whether a time from a request is within [`ACCEPTED_YEARS`].
+pub fn is_accepted(t: NaiveDateTime) -> bool {
+    ACCEPTED_YEARS.contains(&t.year())
+}
 
 /// Now, in UTC, at microsecond precision.
 pub fn now() -> NaiveDateTime {
@@ -64,6 +73,22 @@ mod tests {
             .and_hms_opt(3, 4, 5)
             .unwrap();
         assert_eq!(rfc3339(whole), "2026-01-02T03:04:05Z");
+    }
+
+    #[test]
+    fn only_years_2000_to_2100_are_accepted() {
+        let at = |y, m, d| {
+            NaiveDate::from_ymd_opt(y, m, d)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+        };
+        assert!(is_accepted(at(2000, 1, 1)));
+        assert!(is_accepted(at(2026, 12, 1)));
+        assert!(is_accepted(at(2100, 12, 31)));
+        assert!(!is_accepted(at(1999, 12, 31)));
+        assert!(!is_accepted(at(1, 1, 1)));
+        assert!(!is_accepted(at(9999, 12, 31)));
     }
 
     #[test]

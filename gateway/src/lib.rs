@@ -2,11 +2,13 @@
 //! all forwarded to the services over gRPC.
 
 pub mod auth;
+pub mod client_addr;
 pub mod clients;
 pub mod error;
 pub mod login_limit;
 pub mod metrics;
 pub mod middleware;
+pub mod nul;
 pub mod pagination;
 pub mod routes;
 pub mod state;
@@ -43,7 +45,9 @@ pub fn create_app(
         .app_data(state)
         .configure(routes::configure)
         .default_service(web::to(not_found))
+        .wrap(from_fn(nul::reject_nul))
         .wrap(middleware::json_errors())
+        .wrap(from_fn(middleware::security_headers))
         .wrap(from_fn(metrics::record_request))
         .wrap(from_fn(middleware::log_request))
         .wrap(from_fn(middleware::trace_request))
@@ -68,6 +72,8 @@ pub fn state_for(config: &Config) -> anyhow::Result<web::Data<AppState>> {
         public_base_url: config.public_base_url.trim_end_matches('/').to_string(),
         vapid_public_key: routes::push::VapidPublicKey::new(config.clone()),
         metrics_access: metrics::MetricsAccess::from_config(config),
+        trusted_proxies: client_addr::TrustedProxies::from_config(config),
+        security_headers: middleware::SecurityHeaders::from_config(config),
         clients,
     }))
 }

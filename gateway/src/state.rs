@@ -18,4 +18,8 @@ pub struct AppState {
     pub vapid_public_key: crate::routes::push::VapidPublicKey,
     /// Who may read `/metrics` on this port.
     pub metrics_access: crate::metrics::MetricsAccess,
+    /// `TRUSTED_PROXIES`: whose `X-Forwarded-For` / `X-Forwarded-Proto` count.
+    pub trusted_proxies: crate::client_addr::TrustedProxies,
+    /// The Content-Security-Policy and friends every response carries.
+    pub security_headers: crate::middleware::SecurityHeaders,
 }

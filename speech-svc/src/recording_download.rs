@@ -10,7 +10,7 @@
 
 use agentlocator_common::Secret;
 use reqwest::{StatusCode, Url, redirect};
-use std::{net::IpAddr, time::Duration};
+use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DownloadError {
@@ -30,61 +30,7 @@ pub enum DownloadError {
     TooBig(usize),
 }
 
-/// The one host recordings may come from, e.g. `api.twilio.com` or (tests) `127.0.0.1:43125`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AllowedHost {
-    host: String,
-    port: Option<u16>,
-}
-
-impl AllowedHost {
-    /// Parses `host` or `host:port` (no scheme, no path).
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let s = s.trim();
-        if s.is_empty() || s.contains(['/', '@', '?', '#', ' ']) {
-            return Err(format!("{s:?} is not a host name like api.twilio.com"));
-        }
-        let (host, port) = match s.rsplit_once(':') {
-            Some((h, p)) if !h.ends_with(':') && !h.is_empty() => {
-                let port = p
-                    .parse::<u16>()
-                    .map_err(|_| format!("{s:?} has an invalid port"))?;
-                (h, Some(port))
-            }
-            _ => (s, None),
-        };
-        Ok(Self {
-            host: host.trim_matches(['[', ']']).to_ascii_lowercase(),
-            port,
-        })
-    }
-
-    /// Plain http is accepted only for a loopback host (a test server on this machine).
-    fn allows_http(&self) -> bool {
-        self.host == "localhost" || self.host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-    }
-
-    fn matches(&self, url: &Url) -> bool {
-        let Some(host) = url.host_str() else {
-            return false;
-        };
-        let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
-        host == self.host
-            && match self.port {
-                Some(p) => url.port_or_known_default() == Some(p),
-                None => url.port().is_none(),
-            }
-    }
-}
-
-impl std::fmt::Display for AllowedHost {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.port {
-            Some(p) => write!(f, "{}:{p}", self.host),
-            None => f.write_str(&self.host),
-        }
-    }
-}
+pub use agentlocator_common::recording_url::AllowedHost;
 
 /// A recording as downloaded.
 #[derive(Debug, Clone)]
@@ -155,35 +101,8 @@ impl RecordingDownloader {
 
     /// Checks that `raw` is a recording URL on the allowed host.
     pub fn validate(&self, raw: &str) -> Result<Url, DownloadError> {
-        let url = Url::parse(raw.trim())
-            .map_err(|e| DownloadError::NotAllowed(format!("not a URL: {e}")))?;
-        let allowed = &self.settings.allowed_host;
-        match url.scheme() {
-            "https" => {}
-            "http" if allowed.allows_http() => {}
-            s => {
-                return Err(DownloadError::NotAllowed(format!(
-                    "scheme {s} (only https)"
-                )));
-            }
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(DownloadError::NotAllowed(
-                "credentials inside the URL".into(),
-            ));
-        }
-        if !allowed.matches(&url) {
-            return Err(DownloadError::NotAllowed(format!(
-                "host {} is not the Twilio API host {allowed}",
-                url.host_str().unwrap_or("(none)")
-            )));
-        }
-        if !url.path().contains("/Recordings/") {
-            return Err(DownloadError::NotAllowed(
-                "not a Twilio recording path (…/Recordings/RE…)".into(),
-            ));
-        }
-        Ok(url)
+        agentlocator_common::recording_url::check(raw, &self.settings.allowed_host)
+            .map_err(DownloadError::NotAllowed)
     }
 
     /// The URLs to try, in order: `.mp3`, `.wav`, bare — or just the URL when it already names
@@ -211,7 +130,8 @@ impl RecordingDownloader {
             match self.fetch_with_retry(candidate).await? {
                 Attempt::Done(d) => return Ok(d),
                 Attempt::Next(e) => {
-                    tracing::debug!(url = %candidate, error = %e, "recording candidate failed");
+                    let url = agentlocator_common::redact::url(candidate.as_str());
+                    tracing::debug!(%url, error = %e, "recording candidate failed");
                     if e != DownloadError::NotFound(1) {
                         all_not_found = false;
                         last = e;
@@ -255,9 +175,15 @@ impl RecordingDownloader {
             Ok(r) => r,
             Err(e) if e.is_timeout() => return Err(DownloadError::Timeout),
             Err(e) if e.is_redirect() => {
+                // Without the URL: a redirect target may be a signed storage URL.
+                let e = e.without_url();
                 return Err(DownloadError::NotAllowed(format!("redirect refused: {e}")));
             }
-            Err(e) => return Ok(Attempt::Next(DownloadError::Transport(e.to_string()))),
+            Err(e) => {
+                return Ok(Attempt::Next(DownloadError::Transport(
+                    e.without_url().to_string(),
+                )));
+            }
         };
         let status = resp.status();
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
@@ -289,7 +215,11 @@ impl RecordingDownloader {
                 }
                 Ok(None) => break,
                 Err(e) if e.is_timeout() => return Err(DownloadError::Timeout),
-                Err(e) => return Ok(Attempt::Next(DownloadError::Transport(e.to_string()))),
+                Err(e) => {
+                    return Ok(Attempt::Next(DownloadError::Transport(
+                        e.without_url().to_string(),
+                    )));
+                }
             }
         }
         Ok(Attempt::Done(Downloaded {
@@ -303,18 +233,6 @@ impl RecordingDownloader {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn allowed_host_parses_host_and_port() {
-        let h = AllowedHost::parse("api.twilio.com").unwrap();
-        assert_eq!(h.to_string(), "api.twilio.com");
-        assert!(!h.allows_http());
-        let l = AllowedHost::parse("127.0.0.1:8080").unwrap();
-        assert_eq!(l.port, Some(8080));
-        assert!(l.allows_http());
-        assert!(AllowedHost::parse("https://api.twilio.com/x").is_err());
-        assert!(AllowedHost::parse("api.twilio.com:http").is_err());
-    }
 
     #[test]
     fn candidates_try_mp3_then_wav_then_bare() {

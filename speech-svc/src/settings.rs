@@ -126,8 +126,7 @@ impl Settings {
                 .filter(|v| !v.is_empty())
                 .unwrap_or_else(|| default.to_string())
         };
-        let allowed_host = AllowedHost::parse(&get("TWILIO_API_HOST", "api.twilio.com"))
-            .map_err(|e| Error::Config(format!("invalid TWILIO_API_HOST: {e}")))?;
+        let allowed_host = AllowedHost::from_vars(env).map_err(Error::Config)?;
         let mut download = DownloadSettings::new(allowed_host);
         download.account_sid = config.twilio_account_sid.clone();
         download.auth_token = config.twilio_auth_token.clone();

@@ -244,6 +244,19 @@ async fn credentials_never_follow_a_redirect_to_another_host() {
 }
 
 #[tokio::test]
+async fn a_refused_redirect_does_not_repeat_a_signed_url() {
+    let api = MockServer::start().await;
+    let signed = format!("{}/media/x.mp3?X-Amz-Signature=SECRETSIG", api.uri());
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", signed.as_str()))
+        .mount(&api)
+        .await;
+    let e = downloader(&api).download(&url(&api)).await.unwrap_err();
+    assert!(matches!(e, DownloadError::NotAllowed(_)), "{e:?}");
+    assert!(!e.to_string().contains("SECRETSIG"), "{e}");
+}
+
+#[tokio::test]
 async fn an_oversized_recording_is_refused() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

@@ -153,12 +153,11 @@ impl TestStack {
             .to_string()
     }
 
-    /// Creates a user with `role` in `business_id` and signs in over HTTP; returns the token.
-    pub async fn sign_in(&self, business_id: &str, role: &str) -> String {
+    /// Creates a user with `role` and [`TEST_PASSWORD`] in `business_id`; returns the email.
+    pub async fn new_user(&self, business_id: &str, role: &str) -> String {
         let email = format!("{role}-{}@test.local", uuid::Uuid::now_v7().simple());
-        let db = self.db().await;
         crm_svc::users::create(
-            &db,
+            &self.db().await,
             &crm_svc::ids::BusinessId::from(business_id.to_string()),
             crm_svc::users::NewUser {
                 email: email.clone(),
@@ -169,6 +168,12 @@ impl TestStack {
         )
         .await
         .expect("create user");
+        email
+    }
+
+    /// Creates a user with `role` in `business_id` and signs in over HTTP; returns the token.
+    pub async fn sign_in(&self, business_id: &str, role: &str) -> String {
+        let email = self.new_user(business_id, role).await;
         let res = reqwest::Client::new()
             .post(self.url("/api/auth/login"))
             .json(&serde_json::json!({"email": email, "password": TEST_PASSWORD}))

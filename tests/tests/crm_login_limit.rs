@@ -29,27 +29,10 @@ async fn login(
     (status, retry_after, res.json().await.expect("JSON body"))
 }
 
-async fn new_user(stack: &TestStack, business: &str) -> String {
-    let email = format!("limit-{}@test.local", uuid::Uuid::now_v7().simple());
-    crm_svc::users::create(
-        &stack.db().await,
-        &crm_svc::ids::BusinessId::from(business.to_string()),
-        crm_svc::users::NewUser {
-            email: email.clone(),
-            name: "בודק".into(),
-            role: "agent".parse().unwrap(),
-            password: TEST_PASSWORD.into(),
-        },
-    )
-    .await
-    .unwrap();
-    email
-}
-
 async fn failed_logins_are_throttled(db: Db, bus: Bus) {
     let stack = TestStack::start(db, bus).await;
     let business = stack.demo_business().await;
-    let dana = new_user(&stack, &business).await;
+    let dana = stack.new_user(&business, "agent").await;
     let a = "203.0.113.10";
 
     // Four failures, then a success: the count starts again.
@@ -81,7 +64,7 @@ async fn failed_logins_are_throttled(db: Db, bus: Bus) {
         login(&stack, "203.0.113.11", &dana, TEST_PASSWORD).await.0,
         200
     );
-    let ron = new_user(&stack, &business).await;
+    let ron = stack.new_user(&business, "agent").await;
     assert_eq!(login(&stack, a, &ron, TEST_PASSWORD).await.0, 200);
 
     // One address sweeping many emails is locked as a whole after 30 failures. (Every request

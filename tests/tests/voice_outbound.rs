@@ -97,6 +97,26 @@ async fn click_to_call_rings_the_agent_and_connects_the_customer() {
     assert_eq!(status, 202, "{body}");
     assert_eq!(body["call_sid"], OUTBOUND_SID);
 
+    // Another business's customer is not found, and the answer says only that (no gRPC text).
+    let other = business_with_number(&stack, "+97235550177", true).await;
+    let other_api = Api::new(&stack, Some(stack.sign_in(&other, "agent").await));
+    let foreign = customer(&other_api).await;
+    let (status, body) = api
+        .post(
+            "/api/calls",
+            json!({"customer_id": foreign, "agent_phone": AGENT_PHONE}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (404, Some("not_found")),
+        "{body}"
+    );
+    let message = body["message"].as_str().unwrap();
+    for leak in ["status:", "code:", "metadata", "crm-svc"] {
+        assert!(!message.contains(leak), "{message}");
+    }
+
     // The agent answered: Twilio fetches the TwiML that dials the customer.
     let connect = "/webhook/outbound_connect?to=%2B972541234567";
     let answer = post_signed(

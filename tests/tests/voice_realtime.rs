@@ -625,6 +625,25 @@ async fn a_realtime_calls_recording_lands_on_the_call() {
     .await;
     assert_eq!(calls.len(), 1, "{calls:?}");
     assert_eq!(calls[0]["recording_url"], recording_url.as_str());
+
+    // A signed callback whose RecordingUrl is not on Twilio's API host is answered, but the URL
+    // is not kept (the web app would play it): the call keeps its recording.
+    let elsewhere = params(&[
+        ("AccountSid", ACCOUNT_SID),
+        ("CallSid", &sid),
+        ("RecordingSid", RECORDING_SID),
+        (
+            "RecordingUrl",
+            &format!(
+                "https://evil.example/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{RECORDING_SID}"
+            ),
+        ),
+        ("RecordingStatus", "completed"),
+    ]);
+    assert_eq!(post_signed(&stack, &path, &elsewhere).await.status, 200);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (_, calls) = timeline_calls(&api, CALLER, |_| true).await;
+    assert_eq!(calls[0]["recording_url"], recording_url.as_str());
     stack.stop().await.unwrap();
 }
 

@@ -60,10 +60,15 @@ impl From<Error> for Status {
             Error::NotFound(_) => Status::not_found(e.to_string()),
             Error::NotConfigured(_) => Status::failed_precondition(e.to_string()),
             Error::VoiceDisabled => Status::permission_denied(e.to_string()),
-            // A caller-side error of another service stays what it was (e.g. NOT_FOUND).
+            // A caller-side error of another service stays what it was (e.g. NOT_FOUND), with
+            // that service's own message and field; never the debug text of its status.
             Error::Upstream { status, .. } => match status.code() {
                 Code::NotFound | Code::InvalidArgument | Code::PermissionDenied => {
-                    Status::new(status.code(), e.to_string())
+                    Status::with_metadata(
+                        status.code(),
+                        status.message(),
+                        status.metadata().clone(),
+                    )
                 }
                 _ => {
                     tracing::warn!(error = %e, "upstream failure");
@@ -119,5 +124,22 @@ mod tests {
         for (e, code) in cases {
             assert_eq!(Status::from(e).code(), code);
         }
+    }
+
+    #[test]
+    fn a_passed_on_error_keeps_the_services_message_and_field_only() {
+        let mut crm = Status::invalid_argument("phone: is not a phone number");
+        crm.metadata_mut()
+            .insert("al-field", "phone".parse().unwrap());
+        let s = Status::from(Error::upstream("crm-svc")(crm));
+        assert_eq!(s.message(), "phone: is not a phone number");
+        assert_eq!(s.metadata().get("al-field").unwrap(), "phone");
+        let s = Status::from(Error::upstream("crm-svc")(Status::not_found(
+            "customer not found",
+        )));
+        assert_eq!(
+            (s.code(), s.message()),
+            (Code::NotFound, "customer not found")
+        );
     }
 }

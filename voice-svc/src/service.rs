@@ -11,7 +11,9 @@ use crate::{
     twilio_rest::{NewCall, TwilioRest},
     twilio_signature, twiml,
 };
-use agentlocator_common::{bus::SharedBus, phone::normalize_il, telemetry::TracePropagation};
+use agentlocator_common::{
+    bus::SharedBus, phone::normalize_il, recording_url, redact, telemetry::TracePropagation,
+};
 use agentlocator_proto::{
     new_event,
     v1::{
@@ -122,6 +124,18 @@ impl Voice {
 
     pub(crate) fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// `url` when it is a Twilio recording URL (the web app plays it, speech-svc downloads it);
+    /// anything else is not kept on the call.
+    fn storable_recording_url(&self, url: &str) -> String {
+        match recording_url::check(url, &self.settings().recording_host) {
+            Ok(_) => url.trim().to_string(),
+            Err(why) => {
+                tracing::warn!(url = %redact::url(url), %why, "recording URL refused; not stored");
+                String::new()
+            }
+        }
     }
 
     pub(crate) fn stream_tokens(&self) -> &StreamTokens {
@@ -354,7 +368,7 @@ impl Voice {
         }
         if !sid.is_empty() {
             let mut e = self.call_event(CallEventKind::Recorded, &sid, p);
-            e.recording_url = recording_url.clone();
+            e.recording_url = self.storable_recording_url(&recording_url);
             self.publish(&business.id, e).await;
         }
         let turn = Turn {
@@ -441,7 +455,7 @@ impl Voice {
             return Ok(Step::Twiml(twiml::Response::new()));
         };
         let mut e = self.call_event(CallEventKind::Recorded, sid, p);
-        e.recording_url = url.to_string();
+        e.recording_url = self.storable_recording_url(url);
         self.publish(&business_id, e).await;
         Ok(Step::Twiml(twiml::Response::new()))
     }

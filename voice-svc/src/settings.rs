@@ -13,7 +13,7 @@
 //! | `VOICE_DRAIN_SECONDS` | `600` | at shutdown, longest live calls may go on before they are handed to the record loop |
 
 use crate::error::{Error, Result};
-use agentlocator_common::{Config, Secret};
+use agentlocator_common::{Config, Secret, recording_url::AllowedHost};
 use std::{collections::HashMap, time::Duration};
 
 pub const DEFAULT_TWILIO_API_BASE_URL: &str = "https://api.twilio.com";
@@ -90,6 +90,9 @@ pub struct Settings {
     /// At shutdown, longest live calls go on before they are handed to the record loop
     /// (`VOICE_DRAIN_SECONDS`).
     pub drain_limit: Duration,
+    /// `TWILIO_API_HOST`: a call keeps only recording URLs on this host (as speech-svc downloads
+    /// only from it).
+    pub recording_host: AllowedHost,
 }
 
 impl Settings {
@@ -215,6 +218,7 @@ impl Settings {
             turn_taking,
             stream_token_key,
             drain_limit,
+            recording_host: AllowedHost::from_vars(env).map_err(Error::NotConfigured)?,
         })
     }
 

@@ -547,6 +547,8 @@ impl Bridge {
         }
     }
 
+    /// The event of a provider's message. NUL characters are dropped from its texts: PostgreSQL
+    /// cannot store them, and a customer's message must not be lost over one.
     async fn message_event(&self, business_id: &str, m: InboundMessage) -> Result<WhatsAppEvent> {
         let counterpart = match m.chat {
             Party::Phone(p) => p,
@@ -595,11 +597,11 @@ impl Bridge {
         };
         Ok(WhatsAppEvent {
             kind: kind as i32,
-            provider_message_id: m.provider_message_id,
+            provider_message_id: without_nul(m.provider_message_id),
             direction: direction.into(),
             from_number,
             to_number,
-            body: m.text,
+            body: without_nul(m.text),
             status: status.into(),
             customer_id: String::new(),
         })
@@ -670,6 +672,15 @@ fn recipient(to: &str) -> Result<(String, String)> {
     }
     let phone = agentlocator_common::phone::normalize_il(to).map_err(|_| invalid())?;
     Ok((jid::for_phone(&phone).ok_or_else(invalid)?, phone))
+}
+
+/// `text` without NUL characters (everything else, Hebrew and emoji included, unchanged).
+fn without_nul(text: String) -> String {
+    if text.contains('\0') {
+        text.replace('\0', "")
+    } else {
+        text
+    }
 }
 
 /// A UUID derived from the sidecar event id and the item's position in it.

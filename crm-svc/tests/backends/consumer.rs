@@ -54,6 +54,33 @@ fn whatsapp_event(
     new_event(business.as_str(), Payload::Whatsapp(w))
 }
 
+/// Publishes `events` on a fresh in-process bus and hands each delivery to the consumer, as its
+/// loop does; the outcomes in order. With `settled`, also checks that nothing is delivered again
+/// (every delivery was acked).
+async fn consume(db: &Db, events: &[&Event], settled: bool) -> Vec<Outcome> {
+    let bus = MemoryBus::new("al");
+    for e in events {
+        bus.publish(e).await.unwrap();
+    }
+    let mut deliveries = bus
+        .subscribe(ConsumerSpec::new(CONSUMER_NAME, ">"))
+        .await
+        .unwrap();
+    let mut outcomes = vec![];
+    for _ in events {
+        let d = deliveries.next().await.unwrap().unwrap();
+        outcomes.push(event_consumer::handle_delivery(db, d).await);
+    }
+    if settled {
+        assert!(
+            tokio::time::timeout(Duration::from_millis(300), deliveries.next())
+                .await
+                .is_err()
+        );
+    }
+    outcomes
+}
+
 async fn the_same_event_twice_is_applied_once(db: Db) {
     let b = create_business(&db, "עסק").await;
     let bus = MemoryBus::new("al");
@@ -331,7 +358,6 @@ backend_test!(whatsapp_messages_attach_to_existing_customers => whatsapp_sqlite,
 
 async fn bad_events_are_dropped_not_retried(db: Db) {
     let b = create_business(&db, "עסק").await;
-    let bus = MemoryBus::new("al");
     let no_sid = call_event(&b.id, CallEventKind::Started, "", |_| {});
     let ghost = call_event(
         &BusinessId::from("ghost"),
@@ -342,27 +368,11 @@ async fn bad_events_are_dropped_not_retried(db: Db) {
     let foreign = call_event(&b.id, CallEventKind::Started, "CA10", |c| {
         c.from_number = "anonymous".into()
     });
-    for e in [&no_sid, &ghost, &foreign] {
-        bus.publish(e).await.unwrap();
-    }
-    let mut deliveries = bus
-        .subscribe(ConsumerSpec::new(CONSUMER_NAME, ">"))
-        .await
-        .unwrap();
-    let mut outcomes = vec![];
-    for _ in 0..3 {
-        let d = deliveries.next().await.unwrap().unwrap();
-        outcomes.push(event_consumer::handle_delivery(&db, d).await);
-    }
+    let outcomes = consume(&db, &[&no_sid, &ghost, &foreign], true).await;
     // No call SID and unknown business: poison. A caller we cannot match is still a call.
     assert_eq!(
         outcomes,
         [Outcome::Poison, Outcome::Poison, Outcome::Applied]
-    );
-    assert!(
-        tokio::time::timeout(Duration::from_millis(300), deliveries.next())
-            .await
-            .is_err()
     );
     let stored = db
         .run(|conn| call::find_by_sid(conn, "CA10"))
@@ -377,9 +387,36 @@ async fn bad_events_are_dropped_not_retried(db: Db) {
 }
 backend_test!(bad_events_are_dropped_not_retried => poison_sqlite, poison_postgres);
 
+async fn a_nul_in_an_event_is_poison_not_retried(db: Db) {
+    let b = create_business(&db, "עסק").await;
+    let message = whatsapp_event(&b.id, WhatsAppEventKind::Received, "WA-NUL", |w| {
+        w.body = "שלום\0עולם".into()
+    });
+    let transcript = call_event(&b.id, CallEventKind::Transcribed, "CA-NUL", |c| {
+        c.transcript = "\0".into()
+    });
+    // Acked, so not delivered again, and nothing was stored.
+    assert_eq!(
+        consume(&db, &[&message, &transcript], true).await,
+        [Outcome::Poison, Outcome::Poison]
+    );
+    let bid = b.id.clone();
+    let stored = db
+        .run(move |conn| whatsapp_message::find_by_provider_id(conn, &bid, "WA-NUL"))
+        .await
+        .unwrap();
+    assert!(stored.is_none());
+    assert_eq!(
+        db.run(|conn| call::find_by_sid(conn, "CA-NUL"))
+            .await
+            .unwrap(),
+        None
+    );
+}
+backend_test!(a_nul_in_an_event_is_poison_not_retried => nul_poison_sqlite, nul_poison_postgres);
+
 async fn out_of_order_and_foreign_events(db: Db) {
     let b = create_business(&db, "עסק").await;
-    let bus = MemoryBus::new("al");
     let completed = call_event(&b.id, CallEventKind::Completed, "CA7", |c| {
         c.status = "completed".into();
         c.duration_seconds = 12;
@@ -394,18 +431,7 @@ async fn out_of_order_and_foreign_events(db: Db) {
             ..Default::default()
         }),
     );
-    for e in [&completed, &late_start, &task] {
-        bus.publish(e).await.unwrap();
-    }
-    let mut deliveries = bus
-        .subscribe(ConsumerSpec::new(CONSUMER_NAME, ">"))
-        .await
-        .unwrap();
-    let mut outcomes = vec![];
-    for _ in 0..3 {
-        let d = deliveries.next().await.unwrap().unwrap();
-        outcomes.push(event_consumer::handle_delivery(&db, d).await);
-    }
+    let outcomes = consume(&db, &[&completed, &late_start, &task], false).await;
     assert_eq!(
         outcomes,
         [Outcome::Applied, Outcome::Applied, Outcome::Ignored]

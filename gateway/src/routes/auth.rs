@@ -1,4 +1,3 @@
-use crate::login_limit;
 use crate::{
     auth::{AuthUser, Claims, Role},
     error::{ApiError, ErrorBody},
@@ -37,7 +36,7 @@ pub struct Me {
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = Login,
     responses((status = 200, description = "Signed in", body = LoginResponse),
         (status = 401, description = "Wrong email or password", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody),
-        (status = 429, description = "Too many failed sign-ins for this email or from this address (`too_many_attempts`); `Retry-After` and `retry_after` say when to try again",
+        (status = 429, description = "Too many failed sign-ins for this email from this address, from this address, or for this email from any address it never signed in from (`too_many_attempts`); `Retry-After` and `retry_after` say when to try again",
             body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until sign-in may be tried again")))))]
 pub async fn login(
     req: HttpRequest,
@@ -51,13 +50,7 @@ pub async fn login(
     if password.is_empty() {
         return Err(ApiError::validation("password: is required").with_field("password"));
     }
-    let ip = login_limit::client_ip(
-        req.peer_addr().map(|a| a.ip()),
-        req.headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok()),
-    )
-    .ok_or_else(|| ApiError::internal("the request has no client address"))?;
+    let ip = state.trusted_proxies.client_of_request(&req)?;
     let limiter = &state.login_limiter;
     if let Err(wait) = limiter.check(&email, ip, Instant::now()) {
         // Rounded up: never tell the client to come back before the lock ends.
@@ -85,7 +78,7 @@ pub async fn login(
             return Err(status.into());
         }
     };
-    limiter.succeeded(&email, ip);
+    limiter.succeeded(&email, ip, Instant::now());
     let role = Role::from_proto(user.role)
         .ok_or_else(|| ApiError::internal(format!("unknown role {}", user.role)))?;
     let token = state

@@ -32,6 +32,13 @@ use actix_web::{HttpResponse, web};
 /// Largest JSON body accepted by the REST API.
 pub const JSON_LIMIT: usize = 1024 * 1024;
 
+/// Largest body any route accepts (the signing route's, which carries an image).
+pub const LARGEST_BODY: usize = if signatures::SIGN_JSON_LIMIT > JSON_LIMIT {
+    signatures::SIGN_JSON_LIMIT
+} else {
+    JSON_LIMIT
+};
+
 /// How a route's handler is attached: given the route for its method, add the handler.
 type Attach = fn(actix_web::Route) -> actix_web::Route;
 

@@ -24,7 +24,6 @@ use agentlocator_proto::v1::{
 };
 use base64::Engine;
 use serde::Deserialize;
-use std::net::{IpAddr, SocketAddr};
 
 /// Largest signature image file (after base64), as crm-svc enforces it.
 pub const MAX_PNG_BYTES: usize = 1024 * 1024;
@@ -246,7 +245,7 @@ pub async fn sign(
         .sign(SignRequest {
             token: token.into_inner(),
             signer_name: b.signer_name,
-            signer_ip: client_ip(&req)?.to_string(),
+            signer_ip: state.trusted_proxies.client_of_request(&req)?.to_string(),
             image_png,
             document_sha256: b.document_sha256,
         })
@@ -262,30 +261,6 @@ pub async fn sign(
         })?
         .into_inner();
     Ok(HttpResponse::Ok().json(SignedReceipt::from(signed)))
-}
-
-/// The signer's address: the `Forwarded` / `X-Forwarded-For` client when a proxy in front of
-/// the gateway sets one, else the peer address.
-fn client_ip(req: &HttpRequest) -> Result<IpAddr, ApiError> {
-    let info = req.connection_info();
-    [info.realip_remote_addr(), info.peer_addr()]
-        .into_iter()
-        .flatten()
-        .find_map(parse_ip)
-        .ok_or_else(|| ApiError::internal("the request has no client address"))
-}
-
-/// `1.2.3.4`, `1.2.3.4:5678`, `::1`, `[::1]` or `[::1]:5678` as an IP address.
-fn parse_ip(text: &str) -> Option<IpAddr> {
-    let text = text.trim();
-    text.parse::<IpAddr>()
-        .ok()
-        .or_else(|| text.parse::<SocketAddr>().ok().map(|a| a.ip()))
-        .or_else(|| {
-            text.strip_prefix('[')
-                .and_then(|t| t.strip_suffix(']'))
-                .and_then(|t| t.parse().ok())
-        })
 }
 
 /// Route middleware of the signing route: JSON bodies up to [`SIGN_JSON_LIMIT`] instead of
@@ -304,21 +279,6 @@ pub async fn raise_body_limit(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn client_addresses_parse_with_or_without_port() {
-        for (text, ip) in [
-            ("203.0.113.9", "203.0.113.9"),
-            (" 203.0.113.9:4711 ", "203.0.113.9"),
-            ("2001:db8::1", "2001:db8::1"),
-            ("[2001:db8::1]", "2001:db8::1"),
-            ("[2001:db8::1]:443", "2001:db8::1"),
-        ] {
-            assert_eq!(parse_ip(text), Some(ip.parse().unwrap()), "{text}");
-        }
-        assert_eq!(parse_ip("unknown"), None);
-        assert_eq!(parse_ip("_hidden"), None);
-    }
 
     #[test]
     fn the_signing_limit_fits_a_full_image_in_base64() {
