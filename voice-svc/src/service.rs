@@ -273,7 +273,7 @@ impl Voice {
             let mut e = self.call_event(CallEventKind::Started, sid, p);
             e.direction = direction.to_string();
             e.status = non_empty(p.get("CallStatus"), "ringing");
-            self.publish(&business.id, e).await;
+            self.publish(&business.id, e).await?;
         }
         let greeting = self.greeting(&business).await;
         if !sid.is_empty() && self.realtime_for(&business) {
@@ -334,7 +334,7 @@ impl Voice {
         if !sid.is_empty() {
             let mut e = self.call_event(CallEventKind::Recorded, &sid, p);
             e.recording_url = recording_url.clone();
-            self.publish(&business.id, e).await;
+            self.publish(&business.id, e).await?;
         }
         let turn = Turn {
             voice: self.clone(),
@@ -403,7 +403,7 @@ impl Voice {
                 .parse::<i32>()
                 .unwrap_or_default()
                 .max(0);
-            self.publish(&business.id, e).await;
+            self.publish(&business.id, e).await?;
         }
         Ok(Step::Twiml(twiml::Response::new()))
     }
@@ -421,7 +421,7 @@ impl Voice {
         };
         let mut e = self.call_event(CallEventKind::Recorded, sid, p);
         e.recording_url = url.to_string();
-        self.publish(&business_id, e).await;
+        self.publish(&business_id, e).await?;
         Ok(Step::Twiml(twiml::Response::new()))
     }
 
@@ -506,7 +506,9 @@ impl Voice {
             customer_id: customer.id.clone(),
             ..Default::default()
         };
-        self.publish(&business.id, event).await;
+        // The call is ringing already: a failure to report it is logged, and the call's status
+        // callback records it later.
+        let _ = self.publish(&business.id, event).await;
         Ok(pb::StartOutboundCallResponse {
             call_sid: created.sid,
             status: non_empty(&created.status, "queued"),
@@ -524,15 +526,19 @@ impl Voice {
         }
     }
 
-    /// Publishes a call event; a bus failure is logged, never turned into a failed call (the
-    /// caller is still answered).
-    pub(crate) async fn publish(&self, business_id: &str, event: CallEvent) {
+    /// Publishes a call event and returns once the bus has stored it. A webhook answers Twilio
+    /// only after this: an event that cannot be stored fails the webhook (503, which Twilio may
+    /// retry or answer from the number's fallback URL) rather than being answered and lost.
+    /// Where no request waits (a turn finishing in the background, a media stream), the logged
+    /// failure is all there is to do.
+    pub(crate) async fn publish(&self, business_id: &str, event: CallEvent) -> Result<()> {
         let kind = event.kind();
         let event = new_event(business_id, Payload::Call(event));
-        if let Err(e) = self.inner.bus.publish(&event).await {
+        self.inner.bus.publish(&event).await.map_err(|e| {
             metrics::counter!("voice_events_unpublished_total").increment(1);
             tracing::error!(error = %e, ?kind, "publishing a call event failed");
-        }
+            Error::Bus(e)
+        })
     }
 }
 
@@ -718,7 +724,8 @@ impl Turn {
             ..Default::default()
         };
         fill(&mut e);
-        self.voice.publish(&self.business.id, e).await;
+        // Logged when it fails: the turn's caller has been answered already.
+        let _ = self.voice.publish(&self.business.id, e).await;
     }
 }
 
