@@ -36,6 +36,9 @@ const FAULT_AFTER: usize = 150;
 const CONCURRENCY: usize = 8;
 /// Longest wait for accepted events to be stored, and for re-sends to be accepted.
 const SETTLE: Duration = Duration::from_secs(60);
+/// How long NATS or PostgreSQL stays down: longer than a publish waits for JetStream's ack
+/// (5 s), so requests during the outage are refused rather than only delayed.
+const OUTAGE: Duration = Duration::from_secs(8);
 /// WhatsApp message ids are `CRASH00042`.
 const PREFIX: &str = "CRASH";
 
@@ -206,6 +209,39 @@ async fn after_accepted_messages(tally: &Mutex<Tally>, n: usize) {
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+}
+
+/// Runs the burst with `outage` (stop, wait [`OUTAGE`], start again) beginning once
+/// [`FAULT_AFTER`] messages are accepted; returns the tally. Fails when the burst was over before
+/// the outage began (then nothing was tested).
+async fn burst_with_outage(
+    sender: &Sender,
+    what: &str,
+    stop: impl std::future::Future<Output = ()>,
+    start: impl std::future::Future<Output = ()>,
+) -> Tally {
+    let tally = Mutex::new(Tally::default());
+    let outage = async {
+        after_accepted_messages(&tally, FAULT_AFTER).await;
+        stop.await;
+        let at_stop = tally.lock().unwrap().accepted.len();
+        tokio::time::sleep(OUTAGE).await;
+        start.await;
+        at_stop
+    };
+    let ((), at_stop) = tokio::join!(send_all(sender, burst(), &tally), outage);
+    let during = tally.into_inner().unwrap();
+    eprintln!(
+        "{what} down after {at_stop} accepted: {} accepted, {} refused, {} unanswered",
+        during.accepted.len(),
+        during.refused.len(),
+        during.unanswered.len()
+    );
+    assert!(
+        at_stop < burst().len(),
+        "the burst was over before {what} went down; lower FAULT_AFTER"
+    );
+    during
 }
 
 /// Sends what was not accepted again until it is (the sidecar's and Twilio's retries).
@@ -385,28 +421,14 @@ async fn sigkill_mid_burst_loses_no_accepted_event_embedded_default() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nats_restart_mid_burst_loses_no_accepted_event_postgres_nats() {
-    let mut nats = PrivateNats::start().await;
+    let nats = PrivateNats::start().await;
     let mut env = TestEnv::new(Db::Postgres, Bus::Nats);
     env.vars.insert("NATS_URL".into(), nats.url());
     let (db, business) = prepare(&mut env).await;
     let mut up = start(&env);
     let sender = sender(&mut up, &business).await;
 
-    let tally = Mutex::new(Tally::default());
-    let restart = async {
-        after_accepted_messages(&tally, FAULT_AFTER).await;
-        nats.stop().await;
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        nats.restart().await;
-    };
-    tokio::join!(send_all(&sender, burst(), &tally), restart);
-    let during = tally.into_inner().unwrap();
-    eprintln!(
-        "NATS restarted: {} accepted, {} refused, {} unanswered",
-        during.accepted.len(),
-        during.refused.len(),
-        during.unanswered.len()
-    );
+    let during = burst_with_outage(&sender, "NATS", nats.stop(), nats.start_again()).await;
     check(&db, &business, during, &sender).await;
     up.kill();
 }
@@ -427,21 +449,8 @@ async fn postgres_restart_mid_burst_loses_no_accepted_event_postgres_nats() {
     let mut up = start(&env);
     let sender = sender(&mut up, &business).await;
 
-    let tally = Mutex::new(Tally::default());
-    let restart = async {
-        after_accepted_messages(&tally, FAULT_AFTER).await;
-        pg.stop();
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        pg.start_again().await;
-    };
-    tokio::join!(send_all(&sender, burst(), &tally), restart);
-    let during = tally.into_inner().unwrap();
-    eprintln!(
-        "PostgreSQL restarted: {} accepted, {} refused, {} unanswered",
-        during.accepted.len(),
-        during.refused.len(),
-        during.unanswered.len()
-    );
+    let during =
+        burst_with_outage(&sender, "PostgreSQL", async { pg.stop() }, pg.start_again()).await;
     check(&db, &business, during, &sender).await;
     up.kill();
 }

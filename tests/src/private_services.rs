@@ -31,15 +31,15 @@ async fn wait_listening(what: &str, port: u16) {
 pub struct PrivateNats {
     port: u16,
     store: tempfile::TempDir,
-    child: Option<Child>,
+    child: std::sync::Mutex<Option<Child>>,
 }
 
 impl PrivateNats {
     pub async fn start() -> Self {
-        let mut nats = PrivateNats {
+        let nats = PrivateNats {
             port: free_port(),
             store: tempfile::tempdir().expect("NATS store dir"),
-            child: None,
+            child: Default::default(),
         };
         nats.spawn().await;
         nats
@@ -49,7 +49,7 @@ impl PrivateNats {
         format!("nats://127.0.0.1:{}", self.port)
     }
 
-    async fn spawn(&mut self) {
+    async fn spawn(&self) {
         let child = Command::new("nats-server")
             .args([
                 "-js",
@@ -64,29 +64,30 @@ impl PrivateNats {
             .stderr(Stdio::null())
             .spawn()
             .expect("start nats-server (is it installed?)");
-        self.child = Some(child);
+        *self.child.lock().unwrap() = Some(child);
         wait_listening("nats-server", self.port).await;
     }
 
     /// Stops the server (SIGTERM: it flushes its store, as on a service restart) and waits for it
     /// to exit.
-    pub async fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
+    pub async fn stop(&self) {
+        let child = self.child.lock().unwrap().take();
+        if let Some(mut child) = child {
             crate::process::signal(&child, "TERM");
             crate::process::wait_exit(&mut child, START_TIMEOUT).await;
         }
     }
 
-    /// Starts it again on the same port and store.
-    pub async fn restart(&mut self) {
-        self.stop().await;
+    /// Starts it again (after [`PrivateNats::stop`]) on the same port and store.
+    pub async fn start_again(&self) {
         self.spawn().await;
     }
 }
 
 impl Drop for PrivateNats {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
+        let child = self.child.get_mut().map(Option::take).unwrap_or_default();
+        if let Some(mut child) = child {
             let _ = child.kill();
             let _ = child.wait();
         }

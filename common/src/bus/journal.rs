@@ -141,17 +141,20 @@ impl Journal {
             .to_str()
             .ok_or_else(|| fail("the path is not UTF-8".into()))?;
         let mut conn = SqliteConnection::establish(url).map_err(|e| fail(e.to_string()))?;
+        // Locked: another process holds the file (or a bus of this one not yet closed, which
+        // busy_timeout waits for).
+        let in_use = |e: diesel::result::Error| {
+            fail(format!(
+                "{e} (is another AgentLocator process using this DATA_DIR?)"
+            ))
+        };
         conn.batch_execute(
             "PRAGMA busy_timeout = 5000; PRAGMA locking_mode = EXCLUSIVE; \
              PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;",
         )
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(in_use)?;
         conn.immediate_transaction(|c| c.batch_execute(SCHEMA))
-            .map_err(|e| {
-                fail(format!(
-                    "{e} (is another AgentLocator process using this DATA_DIR?)"
-                ))
-            })?;
+            .map_err(in_use)?;
         let loaded = load(&mut conn).map_err(|e| fail(e.to_string()))?;
         Ok((conn, loaded))
     }
