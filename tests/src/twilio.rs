@@ -38,12 +38,13 @@ pub fn sign(path_and_query: &str, params: &[(String, String)]) -> String {
 pub fn form_body(params: &[(String, String)]) -> String {
     params
         .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v)))
         .collect::<Vec<_>>()
         .join("&")
 }
 
-fn enc(s: &str) -> String {
+/// `s` percent-encoded for a form body or a query (unreserved characters kept).
+pub fn url_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {

@@ -104,7 +104,7 @@ pub(super) trait Sink: Send + Sync + 'static {
 type Reply = oneshot::Sender<Result<(), String>>;
 
 enum Op {
-    Publish(Pending, Reply),
+    Publish(Box<Pending>, Reply),
     /// `consumer` acked `seq`; everything below `floor` is done.
     Ack {
         consumer: String,
@@ -190,7 +190,8 @@ impl Journal {
 
     /// Stores `pending`; returns once it is committed (or was stored before, same id).
     pub async fn publish(&self, pending: Pending) -> Result<(), String> {
-        self.call(|reply| Op::Publish(pending, reply)).await
+        self.call(|reply| Op::Publish(Box::new(pending), reply))
+            .await
     }
 
     /// Records an ack; returns once it is committed.
@@ -321,7 +322,7 @@ struct Batch {
 impl Batch {
     fn add(&mut self, op: Op) {
         match op {
-            Op::Publish(p, reply) => self.publishes.push((p, reply)),
+            Op::Publish(p, reply) => self.publishes.push((*p, reply)),
             Op::Ack {
                 consumer,
                 seq,
