@@ -779,9 +779,18 @@ fn form_encode(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use agentlocator_common::bus::BusError;
 
     /// A voice service whose neighbours are never reached (nothing listens on port 9).
     fn voice(pairs: &[(&str, &str)]) -> Voice {
+        voice_on(
+            pairs,
+            Arc::new(agentlocator_common::bus::MemoryBus::new("al")),
+        )
+    }
+
+    /// [`voice`] publishing to `bus`.
+    fn voice_on(pairs: &[(&str, &str)], bus: agentlocator_common::bus::SharedBus) -> Voice {
         let map = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -793,9 +802,75 @@ mod tests {
             settings,
             CrmServiceClient::with_interceptor(ch.clone(), TracePropagation),
             SpeechServiceClient::with_interceptor(ch, TracePropagation),
-            Arc::new(agentlocator_common::bus::MemoryBus::new("al")),
+            bus,
         )
         .unwrap()
+    }
+
+    /// A bus that cannot store anything (NATS down, the journal's disk full).
+    struct DownBus;
+
+    #[async_trait::async_trait]
+    impl agentlocator_common::bus::EventBus for DownBus {
+        async fn publish(&self, _: &agentlocator_proto::Event) -> Result<(), BusError> {
+            Err(BusError::Publish {
+                subject: "b1.call.recorded".into(),
+                reason: "the bus is down".into(),
+            })
+        }
+        async fn subscribe(
+            &self,
+            _: agentlocator_common::bus::ConsumerSpec,
+        ) -> Result<agentlocator_common::bus::Subscription, BusError> {
+            Err(BusError::Closed)
+        }
+        async fn check(&self) -> Result<(), BusError> {
+            Err(BusError::Closed)
+        }
+        fn kind(&self) -> &'static str {
+            "down"
+        }
+    }
+
+    /// A webhook whose event cannot be stored fails (503 through the gateway, so Twilio may
+    /// retry) instead of being answered and lost; with the bus up the same request is answered.
+    #[tokio::test]
+    async fn a_webhook_whose_event_cannot_be_stored_is_unavailable_not_answered() {
+        // Example values, not credentials.
+        let vars = [
+            ("PUBLIC_BASE_URL", "https://voice.example.com"),
+            ("TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000000"), // example value
+            ("TWILIO_AUTH_TOKEN", "example-auth-token"),
+        ];
+        // recording_status names its business in the URL: no crm-svc lookup before publishing.
+        let path = "/webhook/recording_status?business_id=b1";
+        let p: Vec<(String, String)> = [
+            ("CallSid", "CA1"),
+            ("RecordingUrl", "https://api.twilio.com/recordings/RE1"),
+            ("RecordingStatus", "completed"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let sig = twilio_signature::compute(
+            "example-auth-token",
+            &format!("https://voice.example.com{path}"),
+            &p,
+        );
+        let down = voice_on(&vars, Arc::new(DownBus));
+        let e = down
+            .handle_webhook(Webhook::RecordingStatus, path, p.clone(), &sig)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::Bus(_)), "{e}");
+        assert_eq!(tonic::Status::from(e).code(), Code::Unavailable);
+
+        let up = voice(&vars);
+        let answer = up
+            .handle_webhook(Webhook::RecordingStatus, path, p, &sig)
+            .await
+            .unwrap();
+        assert!(matches!(answer, WebhookAnswer::Twiml(_)), "{answer:?}");
     }
 
     const WEBHOOKS: [Webhook; 5] = [

@@ -223,7 +223,10 @@ pub async fn timeline_calls(
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let (status, list) = api
-            .get(&format!("/api/crm/customers?q={}", agentlocator_tests::twilio::url_encode(phone)))
+            .get(&format!(
+                "/api/crm/customers?q={}",
+                agentlocator_tests::twilio::url_encode(phone)
+            ))
             .await;
         assert_eq!(status, 200, "{list}");
         if let Some(id) = list["items"][0]["id"].as_str() {
