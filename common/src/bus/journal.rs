@@ -179,13 +179,14 @@ impl Journal {
     }
 
     async fn call(&self, op: impl FnOnce(Reply) -> Op) -> Result<(), String> {
+        let stopped = || {
+            // Only a panic in the writer gets here: nothing can be stored any more.
+            self.healthy.store(false, Ordering::Relaxed);
+            "the journal writer stopped".to_string()
+        };
         let (reply, answer) = oneshot::channel();
-        self.ops
-            .send(op(reply))
-            .map_err(|_| "the journal writer stopped".to_string())?;
-        answer
-            .await
-            .map_err(|_| "the journal writer stopped".to_string())?
+        self.ops.send(op(reply)).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 
     /// Stores `pending`; returns once it is committed (or was stored before, same id).
@@ -536,4 +537,56 @@ fn prune(conn: &mut SqliteConnection) -> diesel::QueryResult<Option<u64>> {
     .load(conn)?;
     tracing::debug!(deleted, "event journal pruned");
     Ok(oldest.first().map(|r| r.seq as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn insert(conn: &mut SqliteConnection, id: &str, published_at: i64) {
+        sql_query(
+            "INSERT INTO events (id, subject, payload, published_at) VALUES (?, 'b1.task.due', x'', ?)",
+        )
+        .bind::<sql_types::Text, _>(id)
+        .bind::<sql_types::BigInt, _>(published_at)
+        .execute(conn)
+        .unwrap();
+    }
+
+    fn ids(conn: &mut SqliteConnection) -> Vec<i64> {
+        sql_query("SELECT seq FROM events ORDER BY seq")
+            .load::<SeqRow>(conn)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.seq)
+            .collect()
+    }
+
+    #[test]
+    fn pruning_keeps_what_a_consumer_still_needs_and_recent_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut conn, _) = Journal::open(&dir.path().join("events.db")).unwrap();
+        let now = now_ms();
+        let hour = 3_600_000;
+        insert(&mut conn, "old-done", now - 2 * hour); // seq 1
+        insert(&mut conn, "old-not-done", now - 2 * hour); // seq 2
+        insert(&mut conn, "recent-done", now - 1_000); // seq 3
+        insert(&mut conn, "ancient", now - 8 * 24 * hour); // seq 4, past MAX_AGE
+        insert(&mut conn, "new", now); // seq 5
+        // No consumer yet: only what is past MAX_AGE goes.
+        assert_eq!(prune(&mut conn).unwrap(), Some(1));
+        assert_eq!(ids(&mut conn), [1, 2, 3, 5]);
+        // A consumer done with seq 1 and 3 (floor 2, as far as it is contiguous) and a
+        // consumer not seen for longer than MAX_AGE, which holds nothing back.
+        sql_query(
+            "INSERT INTO consumers (name, floor, last_seen) VALUES ('crm', 2, ?), ('gone', 0, ?)",
+        )
+        .bind::<sql_types::BigInt, _>(now)
+        .bind::<sql_types::BigInt, _>(now - 8 * 24 * hour)
+        .execute(&mut conn)
+        .unwrap();
+        assert_eq!(prune(&mut conn).unwrap(), Some(2));
+        assert_eq!(ids(&mut conn), [2, 3, 5]);
+        assert_eq!(prune(&mut conn).unwrap(), None, "nothing more to prune");
+    }
 }
