@@ -5,71 +5,19 @@
 
 use agentlocator_common::bus::{EventBus, NatsBus};
 use agentlocator_tests::{
-    Bus, Db, TestEnv, count_whatsapp_messages, distinct_whatsapp_ids, nats_url, wait_for_count,
-    whatsapp_received,
+    Bus, Db, TestEnv, count_whatsapp_messages, distinct_whatsapp_ids, nats_url, process,
+    wait_for_count, whatsapp_received,
 };
-use std::{
-    process::{Child, Command, Stdio},
-    time::Duration,
-};
+use std::{process::Child, time::Duration};
 
 const N: usize = 2_000;
 
-/// Free loopback ports for a child process (bound and released; the OS does not hand them out
-/// again right away).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn spawn_up(env: &TestEnv) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_agentlocator"));
-    cmd.arg("up")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .current_dir(env.dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    for (k, v) in &env.vars {
-        cmd.env(k, v);
-    }
-    cmd.env("HTTP_ADDR", format!("127.0.0.1:{}", free_port()));
-    for var in [
-        "CRM_SVC_GRPC_ADDR",
-        "VOICE_SVC_GRPC_ADDR",
-        "SPEECH_SVC_GRPC_ADDR",
-        "NOTIFY_SVC_GRPC_ADDR",
-        "WHATSAPP_BRIDGE_GRPC_ADDR",
-    ] {
-        cmd.env(var, format!("127.0.0.1:{}", free_port()));
-    }
-    cmd.env("RUST_LOG", "warn");
-    cmd.spawn().expect("start agentlocator")
-}
-
-fn sigterm(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
+    process::spawn_up(env!("CARGO_BIN_EXE_agentlocator"), env).0
 }
 
 async fn wait_exit(mut child: Child, timeout: Duration) -> std::process::ExitStatus {
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if tokio::time::Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("agentlocator did not exit within {timeout:?} of SIGTERM");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    process::wait_exit(&mut child, timeout).await
 }
 
 #[tokio::test]
@@ -97,7 +45,7 @@ async fn sigterm_mid_backlog_exits_0_and_loses_nothing_postgres_nats() {
         started >= 50,
         "the stack did not start consuming ({started} stored)"
     );
-    sigterm(&child);
+    process::signal(&child, "TERM");
     let status = wait_exit(child, Duration::from_secs(30)).await;
     assert_eq!(status.code(), Some(0), "exit status {status:?}");
     let at_stop = count_whatsapp_messages(&db, &business_id).await;
@@ -112,7 +60,7 @@ async fn sigterm_mid_backlog_exits_0_and_loses_nothing_postgres_nats() {
         count_whatsapp_messages(&db, &business_id)
     })
     .await;
-    sigterm(&child);
+    process::signal(&child, "TERM");
     let status = wait_exit(child, Duration::from_secs(30)).await;
     assert_eq!(status.code(), Some(0), "exit status {status:?}");
     assert_eq!(n, N as i64, "every event stored after restart");

@@ -1,5 +1,7 @@
 //! Paths every call and message goes through: phone normalisation (each inbound call and
-//! WhatsApp message), the event envelope (encode, subject, decode) and the in-process bus.
+//! WhatsApp message), the event envelope (encode, subject, decode), the in-process bus in memory
+//! and with its journal on disk (the embedded default: every publish waits for its fsync, which
+//! concurrent publishers share).
 
 use agentlocator_common::{
     bus::{ConsumerSpec, EventBus, MemoryBus},
@@ -78,5 +80,39 @@ fn memory_bus(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, phone, envelope, memory_bus);
+/// 300 publishes to the journaled bus (a WhatsApp burst) with 1, 8 and 64 in flight: one fsync per
+/// commit, and a commit takes every publish queued while the previous one was syncing.
+fn journal_bus(c: &mut Criterion) {
+    const N: usize = 300;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // On the disk the data lives on (a tmpfs /tmp would not sync at all).
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let bus = std::sync::Arc::new(MemoryBus::open("al", &dir.path().join("events.db")).unwrap());
+    let mut g = c.benchmark_group("journal_bus");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(N as u64));
+    for in_flight in [1, 8, 64] {
+        g.bench_with_input(
+            BenchmarkId::new("publish_300", in_flight),
+            &in_flight,
+            |b, &in_flight| {
+                b.to_async(&rt).iter(|| {
+                    futures::stream::iter(0..N)
+                        .map(|_| {
+                            let bus = bus.clone();
+                            async move { bus.publish(&sample_event()).await.unwrap() }
+                        })
+                        .buffer_unordered(in_flight)
+                        .collect::<Vec<()>>()
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
+criterion_group!(benches, phone, envelope, memory_bus, journal_bus);
 criterion_main!(benches);

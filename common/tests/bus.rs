@@ -1,6 +1,8 @@
-//! One suite, two buses: every test runs against the in-process bus and against a real NATS
-//! JetStream server (`AL_TEST_NATS_URL`, default nats://127.0.0.1:4222). The NATS runs fail —
-//! they are never skipped — when the server is unreachable.
+//! One suite, three buses: every test runs against the in-process bus in memory, the in-process
+//! bus with its journal on disk (the embedded default), and a real NATS JetStream server
+//! (`AL_TEST_NATS_URL`, default nats://127.0.0.1:4222). The NATS runs fail — they are never
+//! skipped — when the server is unreachable. The journal's own tests (restarts, a second
+//! process) follow the suite.
 
 use agentlocator_common::bus::{
     ConsumerSpec, Delivery, EventBus, MemoryBus, NatsBus, Subscription,
@@ -18,6 +20,7 @@ const WAIT: Duration = Duration::from_secs(10);
 struct Harness {
     bus: Box<dyn EventBus>,
     cleanup: Option<(async_nats::jetstream::Context, String)>,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Harness {
@@ -25,6 +28,16 @@ impl Harness {
         Harness {
             bus: Box::new(MemoryBus::new("al")),
             cleanup: None,
+            _dir: None,
+        }
+    }
+
+    async fn journal() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        Harness {
+            bus: Box::new(MemoryBus::open("al", &dir.path().join("events.db")).unwrap()),
+            cleanup: None,
+            _dir: Some(dir),
         }
     }
 
@@ -41,6 +54,7 @@ impl Harness {
         Harness {
             bus: Box::new(bus),
             cleanup: Some((async_nats::jetstream::new(client), stream)),
+            _dir: None,
         }
     }
 
@@ -270,6 +284,16 @@ macro_rules! both_buses {
                 }
             )*
         }
+        mod journal {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let h = super::Harness::journal().await;
+                    super::$name(&h).await;
+                    h.finish().await;
+                }
+            )*
+        }
         mod nats {
             $(
                 #[tokio::test]
@@ -293,3 +317,137 @@ both_buses!(
     invalid_events_are_refused,
     fan_out_subscribers_each_get_every_new_event,
 );
+
+/// The journal's own guarantees, across a restart: the bus is dropped (every handle, so its writer
+/// stops and the file is closed) and opened again on the same file.
+mod journal_restart {
+    use super::*;
+    use std::path::Path;
+
+    fn open(path: &Path) -> MemoryBus {
+        MemoryBus::open("al", path).expect("open the journal")
+    }
+
+    /// Opens `path` again once the previous bus's writer has let go of the file.
+    async fn reopen(path: &Path) -> MemoryBus {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || open(&path))
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn unacked_events_come_back_after_a_restart_and_acked_ones_do_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.db");
+        let events: Vec<Event> = (0..6).map(|i| task_event("b1", &format!("r{i}"))).collect();
+        {
+            let bus = open(&path);
+            for e in &events {
+                bus.publish(e).await.unwrap();
+            }
+            let mut sub = bus.subscribe(spec("crm", ">")).await.unwrap();
+            // 0 and 2 acked; 1 and 3 delivered but not acked when the process stops.
+            let mut held = Vec::new();
+            for e in events.iter().take(4) {
+                let d = next(&mut sub).await;
+                assert_eq!(d.event.id, e.id);
+                held.push(d);
+            }
+            for (i, d) in held.into_iter().enumerate() {
+                if i % 2 == 0 {
+                    d.ack().await.unwrap();
+                }
+            }
+        }
+        let bus = reopen(&path).await;
+        let mut sub = bus.subscribe(spec("crm", ">")).await.unwrap();
+        for i in [1, 3, 4, 5] {
+            let d = next(&mut sub).await;
+            assert_eq!(d.event.id, events[i].id, "event {i}");
+            assert_eq!(d.subject, "b1.task.created");
+            d.ack().await.unwrap();
+        }
+        nothing_within(&mut sub, Duration::from_millis(300)).await;
+        // A re-publication of a stored id is still recognised.
+        bus.publish(&events[0]).await.unwrap();
+        nothing_within(&mut sub, Duration::from_millis(300)).await;
+        // A consumer the journal never saw starts from the oldest retained event.
+        let mut other = bus.subscribe(spec("other", ">")).await.unwrap();
+        assert_eq!(next(&mut other).await.event.id, events[0].id);
+    }
+
+    #[tokio::test]
+    async fn everything_acked_before_a_restart_stays_acked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.db");
+        {
+            let bus = open(&path);
+            let mut sub = bus.subscribe(spec("crm", "*.task.>")).await.unwrap();
+            for i in 0..50 {
+                bus.publish(&task_event("b1", &format!("a{i}")))
+                    .await
+                    .unwrap();
+                // Events the consumer's filter skips must not hold it back either.
+                bus.publish(&wa_event("b1")).await.unwrap();
+            }
+            for _ in 0..50 {
+                next(&mut sub).await.ack().await.unwrap();
+            }
+        }
+        let bus = reopen(&path).await;
+        let mut sub = bus.subscribe(spec("crm", "*.task.>")).await.unwrap();
+        nothing_within(&mut sub, Duration::from_millis(500)).await;
+        let late = task_event("b1", "after the restart");
+        bus.publish(&late).await.unwrap();
+        assert_eq!(next(&mut sub).await.event.id, late.id);
+    }
+
+    #[tokio::test]
+    async fn concurrent_publishes_are_all_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.db");
+        let events: Vec<Event> = (0..200)
+            .map(|i| task_event("b1", &format!("c{i}")))
+            .collect();
+        {
+            let bus = std::sync::Arc::new(open(&path));
+            futures::stream::iter(events.clone())
+                .map(|e| {
+                    let bus = bus.clone();
+                    async move { bus.publish(&e).await.unwrap() }
+                })
+                .buffer_unordered(32)
+                .collect::<Vec<()>>()
+                .await;
+        }
+        let bus = reopen(&path).await;
+        let mut sub = bus.subscribe(spec("crm", ">")).await.unwrap();
+        let mut got = HashSet::new();
+        for _ in 0..events.len() {
+            let d = next(&mut sub).await;
+            got.insert(d.event.id.clone());
+            d.ack().await.unwrap();
+        }
+        let expected: HashSet<String> = events.iter().map(|e| e.id.clone()).collect();
+        assert_eq!(got, expected);
+        nothing_within(&mut sub, Duration::from_millis(300)).await;
+    }
+
+    #[tokio::test]
+    async fn a_second_process_on_the_same_journal_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.db");
+        let bus = open(&path);
+        bus.publish(&task_event("b1", "x")).await.unwrap();
+        let second = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || MemoryBus::open("al", &path))
+                .await
+                .unwrap()
+        };
+        let err = second.expect_err("the journal is in use");
+        assert!(err.to_string().contains("another"), "{err}");
+        bus.check().await.unwrap();
+    }
+}

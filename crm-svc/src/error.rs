@@ -75,6 +75,20 @@ impl Error {
         )
     }
 
+    /// Whether the database cannot be reached right now (no pooled connection, a connection
+    /// closed under the query): the caller may retry, and is told so (UNAVAILABLE).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            Error::Pool(_)
+                | Error::Connect(_)
+                | Error::Database(DieselError::DatabaseError(
+                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                    _
+                ))
+        )
+    }
+
     /// Whether retrying the same operation later may succeed (connection trouble, lock timeouts,
     /// serialisation failures), as opposed to an error the input itself causes.
     pub fn is_transient(&self) -> bool {
@@ -134,6 +148,10 @@ impl From<Error> for tonic::Status {
             Error::Forbidden(message) => tonic::Status::permission_denied(message),
             Error::Unauthenticated => tonic::Status::unauthenticated("wrong email or password"),
             Error::BadEvent(message) => tonic::Status::invalid_argument(message),
+            unreachable if unreachable.is_unreachable() => {
+                tracing::warn!(error = %unreachable, "database unreachable");
+                tonic::Status::unavailable("the database is unavailable, try again")
+            }
             internal => {
                 tracing::error!(error = %internal, "internal error");
                 tonic::Status::internal("internal error")
@@ -179,9 +197,15 @@ mod tests {
         );
         assert!(!Error::Gone(String::new()).is_transient());
 
+        // A database that cannot be reached is a retry later, not an internal error.
+        let s = tonic::Status::from(Error::Connect("password=secret host=db".into()));
+        assert_eq!(
+            (s.code(), s.message()),
+            (Code::Unavailable, "the database is unavailable, try again")
+        );
+
         for internal in [
             Error::Database(DieselError::NotFound),
-            Error::Connect("password=secret host=db".into()),
             Error::Migration("boom".into()),
             Error::Internal("stack".into()),
         ] {

@@ -4,8 +4,11 @@
 
 pub mod openai_realtime;
 pub mod otlp_receiver;
+pub mod private_services;
+pub mod process;
 pub mod realtime;
 pub mod socketio;
+pub mod twilio;
 pub mod twilio_media;
 
 use agentlocator_common::Config;
@@ -239,6 +242,90 @@ pub async fn distinct_whatsapp_ids(db: &crm_svc::Db, business_id: &str) -> i64 {
     })
     .await
     .expect("count distinct")
+}
+
+/// The provider message id of every WhatsApp message stored for `business_id`, one entry per
+/// row (a message stored twice appears twice).
+pub async fn whatsapp_provider_ids(db: &crm_svc::Db, business_id: &str) -> Vec<String> {
+    use crm_svc::schema::whatsapp_messages::dsl;
+    use diesel::prelude::*;
+    let b = business_id.to_string();
+    db.run(move |conn| {
+        dsl::whatsapp_messages
+            .filter(dsl::business_id.eq(b))
+            .select(dsl::provider_message_id)
+            .load::<String>(conn)
+            .map_err(Into::into)
+    })
+    .await
+    .expect("list messages")
+}
+
+/// A stored call as the crash tests look at it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCall {
+    pub sid: String,
+    pub status: String,
+    pub ended: bool,
+}
+
+/// Every call row of `business_id` (a call stored twice appears twice).
+pub async fn stored_calls(db: &crm_svc::Db, business_id: &str) -> Vec<StoredCall> {
+    use crm_svc::schema::calls::dsl;
+    use diesel::prelude::*;
+    let b = business_id.to_string();
+    let rows = db
+        .run(move |conn| {
+            dsl::calls
+                .filter(dsl::business_id.eq(b))
+                .select((dsl::twilio_sid, dsl::status, dsl::ended_at.is_not_null()))
+                .load::<(String, String, bool)>(conn)
+                .map_err(Into::into)
+        })
+        .await
+        .expect("list calls");
+    rows.into_iter()
+        .map(|(sid, status, ended)| StoredCall { sid, status, ended })
+        .collect()
+}
+
+/// A new business answering calls on `number` (voice enabled), with a greeting and one Q&A;
+/// returns its id.
+pub async fn business_with_number(db: &crm_svc::Db, number: &str, voice_enabled: bool) -> String {
+    use crm_svc::models::business::{self, Business};
+    let slug = format!("voice-{}", uuid::Uuid::now_v7().simple());
+    let mut b = Business::new("מספרת הדגמה", slug);
+    b.twilio_numbers = serde_json::to_string(&[number]).expect("numbers JSON");
+    b.greeting_text = "שלום, הגעתם למספרה. במה אפשר לעזור?".into();
+    b.knowledge_qa = serde_json::json!([
+        {"q": "מה שעות הפעילות?", "a": "אנחנו פתוחים בימים א׳ עד ה׳ מתשע עד שש."}
+    ])
+    .to_string();
+    b.voice_enabled = voice_enabled;
+    let id = b.id.to_string();
+    db.run(move |conn| business::insert(conn, &b))
+        .await
+        .expect("insert business");
+    id
+}
+
+/// The sidecar's `POST /webhook/whatsapp_incoming` body for inbound message `n`
+/// (`{prefix}{n:05}`, from one of 50 senders). The sidecar re-sends an event with the same id,
+/// so a re-send of `n` is the same envelope.
+pub fn sidecar_envelope(business_id: &str, prefix: &str, n: usize) -> String {
+    serde_json::json!({
+        "id": format!("{prefix}-env-{n}"),
+        "business_id": business_id,
+        "event": "messages.upsert",
+        "occurred_at": "2026-11-24T08:00:00.000Z",
+        "data": {"type": "notify", "messages": [{
+            "key": {"remoteJid": format!("97254{:07}@s.whatsapp.net", 1_000_000 + n % 50), "fromMe": false,
+                    "id": format!("{prefix}{n:05}")},
+            "message": {"conversation": format!("הודעה {n} 🙂")},
+            "messageTimestamp": 1764000000 + n as i64
+        }]}
+    })
+    .to_string()
 }
 
 /// An inbound WhatsApp message event with its own provider message id.

@@ -3,31 +3,14 @@
 //! unsure of, as it does after a restart, and every message is stored exactly once.
 
 use agentlocator_tests::{
-    Bus, Db, TestEnv, TestStack, count_whatsapp_messages, distinct_whatsapp_ids, wait_for_count,
+    Bus, Db, TestEnv, TestStack, count_whatsapp_messages, distinct_whatsapp_ids, sidecar_envelope,
+    wait_for_count,
 };
 use futures::{StreamExt, stream};
-use serde_json::json;
 use std::time::Duration;
 
 const SECRET: &str = "bridge-secret-for-tests-0123456789";
 const TOTAL: usize = 1_000;
-
-fn envelope(business: &str, n: usize) -> String {
-    json!({
-        // The same sidecar event id on a re-send, as the sidecar's retry would carry.
-        "id": format!("burst-env-{n}"),
-        "business_id": business,
-        "event": "messages.upsert",
-        "occurred_at": "2026-11-24T08:00:00.000Z",
-        "data": {"type": "notify", "messages": [{
-            "key": {"remoteJid": format!("97254{:07}@s.whatsapp.net", 1_000_000 + n % 50), "fromMe": false,
-                    "id": format!("BURST{n:05}")},
-            "message": {"conversation": format!("הודעה {n} 🙂")},
-            "messageTimestamp": 1764000000 + n as i64
-        }]}
-    })
-    .to_string()
-}
 
 /// Posts messages `range` with a few in flight at once; every post must be accepted.
 async fn post_all(stack: &TestStack, business: &str, range: std::ops::Range<usize>) {
@@ -36,7 +19,7 @@ async fn post_all(stack: &TestStack, business: &str, range: std::ops::Range<usiz
     stream::iter(range)
         .map(|n| {
             let (client, url) = (client.clone(), url.clone());
-            let body = envelope(business, n);
+            let body = sidecar_envelope(business, "BURST", n);
             async move {
                 let res = client
                     .post(url)

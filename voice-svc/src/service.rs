@@ -308,7 +308,7 @@ impl Voice {
             let mut e = self.call_event(CallEventKind::Started, sid, p);
             e.direction = direction.to_string();
             e.status = non_empty(p.get("CallStatus"), "ringing");
-            self.publish(&business.id, e).await;
+            self.publish(&business.id, e).await?;
         }
         let greeting = self.greeting(&business).await;
         if !sid.is_empty() && self.realtime_for(&business) {
@@ -369,7 +369,7 @@ impl Voice {
         if !sid.is_empty() {
             let mut e = self.call_event(CallEventKind::Recorded, &sid, p);
             e.recording_url = self.storable_recording_url(&recording_url);
-            self.publish(&business.id, e).await;
+            self.publish(&business.id, e).await?;
         }
         let turn = Turn {
             voice: self.clone(),
@@ -438,7 +438,7 @@ impl Voice {
                 .parse::<i32>()
                 .unwrap_or_default()
                 .max(0);
-            self.publish(&business.id, e).await;
+            self.publish(&business.id, e).await?;
         }
         Ok(Step::Twiml(twiml::Response::new()))
     }
@@ -456,7 +456,7 @@ impl Voice {
         };
         let mut e = self.call_event(CallEventKind::Recorded, sid, p);
         e.recording_url = self.storable_recording_url(url);
-        self.publish(&business_id, e).await;
+        self.publish(&business_id, e).await?;
         Ok(Step::Twiml(twiml::Response::new()))
     }
 
@@ -541,7 +541,9 @@ impl Voice {
             customer_id: customer.id.clone(),
             ..Default::default()
         };
-        self.publish(&business.id, event).await;
+        // The call is ringing already: a failure to report it is logged, and the call's status
+        // callback records it later.
+        let _ = self.publish(&business.id, event).await;
         Ok(pb::StartOutboundCallResponse {
             call_sid: created.sid,
             status: non_empty(&created.status, "queued"),
@@ -559,15 +561,19 @@ impl Voice {
         }
     }
 
-    /// Publishes a call event; a bus failure is logged, never turned into a failed call (the
-    /// caller is still answered).
-    pub(crate) async fn publish(&self, business_id: &str, event: CallEvent) {
+    /// Publishes a call event and returns once the bus has stored it. A webhook answers Twilio
+    /// only after this: an event that cannot be stored fails the webhook (503, which Twilio may
+    /// retry or answer from the number's fallback URL) rather than being answered and lost.
+    /// Where no request waits (a turn finishing in the background, a media stream), the logged
+    /// failure is all there is to do.
+    pub(crate) async fn publish(&self, business_id: &str, event: CallEvent) -> Result<()> {
         let kind = event.kind();
         let event = new_event(business_id, Payload::Call(event));
-        if let Err(e) = self.inner.bus.publish(&event).await {
+        self.inner.bus.publish(&event).await.map_err(|e| {
             metrics::counter!("voice_events_unpublished_total").increment(1);
             tracing::error!(error = %e, ?kind, "publishing a call event failed");
-        }
+            Error::Bus(e)
+        })
     }
 }
 
@@ -753,7 +759,8 @@ impl Turn {
             ..Default::default()
         };
         fill(&mut e);
-        self.voice.publish(&self.business.id, e).await;
+        // Logged when it fails: the turn's caller has been answered already.
+        let _ = self.voice.publish(&self.business.id, e).await;
     }
 }
 
@@ -807,9 +814,18 @@ fn form_encode(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use agentlocator_common::bus::BusError;
 
     /// A voice service whose neighbours are never reached (nothing listens on port 9).
     fn voice(pairs: &[(&str, &str)]) -> Voice {
+        voice_on(
+            pairs,
+            Arc::new(agentlocator_common::bus::MemoryBus::new("al")),
+        )
+    }
+
+    /// [`voice`] publishing to `bus`.
+    fn voice_on(pairs: &[(&str, &str)], bus: agentlocator_common::bus::SharedBus) -> Voice {
         let map = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -821,9 +837,75 @@ mod tests {
             settings,
             CrmServiceClient::with_interceptor(ch.clone(), TracePropagation),
             SpeechServiceClient::with_interceptor(ch, TracePropagation),
-            Arc::new(agentlocator_common::bus::MemoryBus::new("al")),
+            bus,
         )
         .unwrap()
+    }
+
+    /// A bus that cannot store anything (NATS down, the journal's disk full).
+    struct DownBus;
+
+    #[async_trait::async_trait]
+    impl agentlocator_common::bus::EventBus for DownBus {
+        async fn publish(&self, _: &agentlocator_proto::Event) -> Result<(), BusError> {
+            Err(BusError::Publish {
+                subject: "b1.call.recorded".into(),
+                reason: "the bus is down".into(),
+            })
+        }
+        async fn subscribe(
+            &self,
+            _: agentlocator_common::bus::ConsumerSpec,
+        ) -> Result<agentlocator_common::bus::Subscription, BusError> {
+            Err(BusError::Closed)
+        }
+        async fn check(&self) -> Result<(), BusError> {
+            Err(BusError::Closed)
+        }
+        fn kind(&self) -> &'static str {
+            "down"
+        }
+    }
+
+    /// A webhook whose event cannot be stored fails (503 through the gateway, so Twilio may
+    /// retry) instead of being answered and lost; with the bus up the same request is answered.
+    #[tokio::test]
+    async fn a_webhook_whose_event_cannot_be_stored_is_unavailable_not_answered() {
+        // Example values, not credentials.
+        let vars = [
+            ("PUBLIC_BASE_URL", "https://voice.example.com"),
+            ("TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000000"), // example value
+            ("TWILIO_AUTH_TOKEN", "example-auth-token"),
+        ];
+        // recording_status names its business in the URL: no crm-svc lookup before publishing.
+        let path = "/webhook/recording_status?business_id=b1";
+        let p: Vec<(String, String)> = [
+            ("CallSid", "CA1"),
+            ("RecordingUrl", "https://api.twilio.com/recordings/RE1"),
+            ("RecordingStatus", "completed"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let sig = twilio_signature::compute(
+            "example-auth-token",
+            &format!("https://voice.example.com{path}"),
+            &p,
+        );
+        let down = voice_on(&vars, Arc::new(DownBus));
+        let e = down
+            .handle_webhook(Webhook::RecordingStatus, path, p.clone(), &sig)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::Bus(_)), "{e}");
+        assert_eq!(tonic::Status::from(e).code(), Code::Unavailable);
+
+        let up = voice(&vars);
+        let answer = up
+            .handle_webhook(Webhook::RecordingStatus, path, p, &sig)
+            .await
+            .unwrap();
+        assert!(matches!(answer, WebhookAnswer::Twiml(_)), "{answer:?}");
     }
 
     const WEBHOOKS: [Webhook; 5] = [

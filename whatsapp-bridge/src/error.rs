@@ -28,7 +28,11 @@ pub enum Error {
     /// The sidecar cannot be reached or failed.
     #[error("the WhatsApp sidecar is unavailable: {0}")]
     SidecarUnavailable(String),
-    /// crm-svc or the bus failed.
+    /// crm-svc or the bus cannot take the request right now (the database or NATS is down, the
+    /// event journal's disk is full): nothing was accepted, a retry may succeed.
+    #[error("{0}")]
+    Unavailable(String),
+    /// crm-svc or another bridge replica failed.
     #[error("{0}")]
     Upstream(String),
 }
@@ -48,7 +52,9 @@ impl From<Error> for tonic::Status {
             Error::UnknownBusiness => tonic::Status::not_found(message),
             Error::Conflict(_) => tonic::Status::already_exists(message),
             Error::NotConnected(_) => tonic::Status::failed_precondition(message),
-            Error::SidecarUnavailable(_) => tonic::Status::unavailable(message),
+            Error::SidecarUnavailable(_) | Error::Unavailable(_) => {
+                tonic::Status::unavailable(message)
+            }
             Error::Upstream(_) => tonic::Status::internal(message),
         }
     }
@@ -62,6 +68,9 @@ impl From<tonic::Status> for Error {
                 field: "request",
                 message: s.message().to_owned(),
             },
+            tonic::Code::Unavailable | tonic::Code::DeadlineExceeded => {
+                Error::Unavailable(format!("crm-svc: {}", s.message()))
+            }
             _ => Error::Upstream(format!("crm-svc: {}", s.message())),
         }
     }

@@ -611,7 +611,7 @@ impl Bridge {
         self.bus
             .publish(event)
             .await
-            .map_err(|e| Error::Upstream(format!("publishing to the bus failed: {e}")))
+            .map_err(|e| Error::Unavailable(format!("publishing to the bus failed: {e}")))
     }
 
     async fn require_business(&self, business_id: &str) -> Result<()> {

@@ -3,6 +3,7 @@
 //! at-least-once delivery to durable, named consumers (replicas sharing a name share the work),
 //! explicit ack, redelivery of anything not acked, and de-duplication of re-published event ids.
 
+mod journal;
 mod memory;
 mod nats;
 mod subject;
@@ -235,17 +236,41 @@ pub trait EventBus: Send + Sync + 'static {
 
 pub type SharedBus = Arc<dyn EventBus>;
 
-/// Connects to NATS JetStream when `nats_url` is set, otherwise an in-process bus.
-pub async fn connect(nats_url: Option<&str>, root: &str) -> Result<SharedBus, BusError> {
+/// File of the embedded bus's journal in `DATA_DIR`.
+pub const JOURNAL_FILE: &str = "events.db";
+
+/// Connects to NATS JetStream when `nats_url` is set, otherwise an in-process bus journaled in
+/// `data_dir` ([`JOURNAL_FILE`]).
+pub async fn connect(
+    nats_url: Option<&str>,
+    root: &str,
+    data_dir: &std::path::Path,
+) -> Result<SharedBus, BusError> {
     Ok(match nats_url {
         Some(url) => Arc::new(NatsBus::connect(url, root).await?),
-        None => Arc::new(MemoryBus::new(root)),
+        None => {
+            let (root, path) = (root.to_string(), data_dir.join(JOURNAL_FILE));
+            // Opening reads the retained events: blocking file I/O.
+            let bus = tokio::task::spawn_blocking(move || MemoryBus::open(&root, &path))
+                .await
+                .map_err(|e| BusError::Connect {
+                    url: JOURNAL_FILE.into(),
+                    reason: e.to_string(),
+                })??;
+            Arc::new(bus)
+        }
     })
 }
 
-/// The bus `config` selects (NATS JetStream when `NATS_URL` is set, else in-process).
+/// The bus `config` selects (NATS JetStream when `NATS_URL` is set, else in-process with its
+/// journal in `DATA_DIR`).
 pub async fn connect_from(config: &crate::Config) -> Result<SharedBus, BusError> {
-    let bus = connect(config.nats_url.as_deref(), &config.nats_subject_root).await?;
+    let bus = connect(
+        config.nats_url.as_deref(),
+        &config.nats_subject_root,
+        &config.data_dir,
+    )
+    .await?;
     tracing::info!(bus = bus.kind(), "event bus connected");
     Ok(bus)
 }

@@ -15,7 +15,8 @@ pub const SIGNATURE_HEADER: &str = "X-Twilio-Signature";
     request_body(content_type = "application/x-www-form-urlencoded", description = "Twilio's voice request parameters (CallSid, From, To, …)"),
     params(("X-Twilio-Signature" = Option<String>, Header, description = "Twilio's request signature")),
     responses((status = 200, description = "TwiML", content_type = "text/xml"),
-        (status = 403, description = "`invalid_signature`, or `voice_disabled` for the called business", body = crate::error::ErrorBody)))]
+        (status = 403, description = "`invalid_signature`, or `voice_disabled` for the called business", body = crate::error::ErrorBody),
+        (status = 503, description = "`service_unavailable`: the call event could not be stored (nothing was accepted; retry)", body = crate::error::ErrorBody)))]
 pub async fn incoming_call(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -30,7 +31,8 @@ pub async fn incoming_call(
     request_body(content_type = "application/x-www-form-urlencoded", description = "Twilio's <Record> action parameters (RecordingUrl, RecordingDuration, …)"),
     params(("X-Twilio-Signature" = Option<String>, Header, description = "Twilio's request signature")),
     responses((status = 200, description = "TwiML", content_type = "text/xml"),
-        (status = 403, description = "`invalid_signature`, or `voice_disabled` for the called business", body = crate::error::ErrorBody)))]
+        (status = 403, description = "`invalid_signature`, or `voice_disabled` for the called business", body = crate::error::ErrorBody),
+        (status = 503, description = "`service_unavailable`: the call event could not be stored (nothing was accepted; retry)", body = crate::error::ErrorBody)))]
 pub async fn handle_recording(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -44,7 +46,8 @@ pub async fn handle_recording(
     request_body(content_type = "application/x-www-form-urlencoded", description = "Twilio's status callback parameters (CallSid, CallStatus, CallDuration, …)"),
     params(("X-Twilio-Signature" = Option<String>, Header, description = "Twilio's request signature")),
     responses((status = 200, description = "An empty TwiML response", content_type = "text/xml"),
-        (status = 403, description = "`invalid_signature`, or `voice_disabled` for the called business", body = crate::error::ErrorBody)))]
+        (status = 403, description = "`invalid_signature`, or `voice_disabled` for the called business", body = crate::error::ErrorBody),
+        (status = 503, description = "`service_unavailable`: the call event could not be stored (nothing was accepted; retry)", body = crate::error::ErrorBody)))]
 pub async fn call_status(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -74,7 +77,8 @@ pub async fn outbound_connect(
     request_body(content_type = "application/x-www-form-urlencoded", description = "Twilio's recording status callback parameters (CallSid, RecordingUrl, RecordingStatus, …)"),
     params(("X-Twilio-Signature" = Option<String>, Header, description = "Twilio's request signature")),
     responses((status = 200, description = "An empty TwiML response", content_type = "text/xml"),
-        (status = 403, description = "`invalid_signature`", body = crate::error::ErrorBody)))]
+        (status = 403, description = "`invalid_signature`", body = crate::error::ErrorBody),
+        (status = 503, description = "`service_unavailable`: the call event could not be stored (nothing was accepted; retry)", body = crate::error::ErrorBody)))]
 pub async fn recording_status(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -99,7 +99,8 @@ pub async fn cloud_verify(
     params(("X-Hub-Signature-256" = String, Header, description = "sha256=<hex HMAC of the body>")),
     responses((status = 200, description = "`{published}`"),
         (status = 400, description = "Malformed payload", body = ErrorBody),
-        (status = 403, description = "Missing or wrong signature", body = ErrorBody)))]
+        (status = 403, description = "Missing or wrong signature", body = ErrorBody),
+        (status = 503, description = "`service_unavailable`: the events could not be stored (nothing was accepted; Meta retries)", body = ErrorBody)))]
 pub async fn cloud_incoming(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -176,7 +177,8 @@ fn sidecar_error(status: tonic::Status) -> ApiError {
     responses((status = 202, description = "Accepted: `{published}` events went to the bus"),
         (status = 400, description = "Malformed payload", body = ErrorBody),
         (status = 403, description = "Missing or wrong secret", body = ErrorBody),
-        (status = 404, description = "Unknown business", body = ErrorBody)))]
+        (status = 404, description = "Unknown business", body = ErrorBody),
+        (status = 503, description = "`service_unavailable`: the events could not be stored (nothing was accepted; the sidecar retries)", body = ErrorBody)))]
 pub async fn sidecar_incoming(
     state: web::Data<AppState>,
     req: HttpRequest,

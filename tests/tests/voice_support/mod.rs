@@ -10,13 +10,11 @@ use wiremock::{
     matchers::{header, method, path},
 };
 
-// Example values in Twilio's documented formats, not credentials.
-pub const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef"; // example value
-pub const AUTH_TOKEN: &str = "example-twilio-auth-token";
+pub use agentlocator_tests::twilio::{
+    ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, params, sign, twilio_vars,
+};
+// Example value in Twilio's documented format, not a credential.
 pub const RECORDING_SID: &str = "RE0123456789abcdef0123456789abcdef"; // example value
-
-/// What the stack calls itself (TestEnv's PUBLIC_BASE_URL): Twilio signs URLs under it.
-pub const PUBLIC_BASE_URL: &str = "http://127.0.0.1:8080";
 
 pub const CALLER: &str = "+972501234567";
 
@@ -32,48 +30,9 @@ pub fn voice_env(
     env
 }
 
-/// Environment of a stack with Twilio configured (example credentials).
-pub fn twilio_vars(env: &mut agentlocator_tests::TestEnv) {
-    env.vars
-        .insert("TWILIO_ACCOUNT_SID".into(), ACCOUNT_SID.into());
-    env.vars
-        .insert("TWILIO_AUTH_TOKEN".into(), AUTH_TOKEN.into());
-}
-
 /// A new business answering on `number` with voice `enabled`; returns its id.
 pub async fn business_with_number(stack: &TestStack, number: &str, voice_enabled: bool) -> String {
-    use crm_svc::models::business::{self, Business};
-    let db = stack.db().await;
-    let slug = format!("voice-{}", uuid::Uuid::now_v7().simple());
-    let mut b = Business::new("מספרת הדגמה", slug);
-    b.twilio_numbers = serde_json::to_string(&[number]).unwrap();
-    b.greeting_text = "שלום, הגעתם למספרה. במה אפשר לעזור?".into();
-    b.knowledge_qa = serde_json::json!([
-        {"q": "מה שעות הפעילות?", "a": "אנחנו פתוחים בימים א׳ עד ה׳ מתשע עד שש."}
-    ])
-    .to_string();
-    b.voice_enabled = voice_enabled;
-    let id = b.id.to_string();
-    db.run(move |conn| business::insert(conn, &b))
-        .await
-        .expect("insert business");
-    id
-}
-
-pub fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-/// Twilio's signature of a POST to `path_and_query` under [`PUBLIC_BASE_URL`].
-pub fn sign(path_and_query: &str, params: &[(String, String)]) -> String {
-    voice_svc::twilio_signature::compute(
-        AUTH_TOKEN,
-        &format!("{PUBLIC_BASE_URL}{path_and_query}"),
-        params,
-    )
+    agentlocator_tests::business_with_number(&stack.db().await, number, voice_enabled).await
 }
 
 pub struct WebhookAnswer {
@@ -109,7 +68,7 @@ pub async fn post_webhook(
     let mut req = reqwest::Client::new()
         .post(stack.url(path_and_query))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(serde_urlencoded_body(params));
+        .body(agentlocator_tests::twilio::form_body(params));
     if let Some(s) = signature {
         req = req.header("X-Twilio-Signature", s);
     }
@@ -136,32 +95,6 @@ pub async fn post_signed(
 ) -> WebhookAnswer {
     let sig = sign(path_and_query, params);
     post_webhook(stack, path_and_query, params, Some(&sig)).await
-}
-
-fn serde_urlencoded_body(params: &[(String, String)]) -> String {
-    let mut s = String::new();
-    for (i, (k, v)) in params.iter().enumerate() {
-        if i > 0 {
-            s.push('&');
-        }
-        s.push_str(&enc(k));
-        s.push('=');
-        s.push_str(&enc(v));
-    }
-    s
-}
-
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// The first element named `name`.
@@ -290,7 +223,10 @@ pub async fn timeline_calls(
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let (status, list) = api
-            .get(&format!("/api/crm/customers?q={}", enc(phone)))
+            .get(&format!(
+                "/api/crm/customers?q={}",
+                agentlocator_tests::twilio::url_encode(phone)
+            ))
             .await;
         assert_eq!(status, 200, "{list}");
         if let Some(id) = list["items"][0]["id"].as_str() {

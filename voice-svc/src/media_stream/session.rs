@@ -461,7 +461,8 @@ impl TurnLog {
         let (voice, business_id) = (voice.clone(), call.business_id.clone());
         let publisher = tokio::spawn(async move {
             while let Some(e) = queue.recv().await {
-                voice.publish(&business_id, e).await;
+                // Logged when it fails; the call goes on.
+                let _ = voice.publish(&business_id, e).await;
             }
         });
         TurnLog {
