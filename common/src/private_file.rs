@@ -44,6 +44,47 @@ fn write_private(path: &Path, contents: &str) -> io::Result<()> {
     f.sync_all()
 }
 
+/// Makes the SQLite database at `path` readable by its owner only (the CRM's holds password hashes
+/// and WhatsApp session keys, the bus journal message bodies): a missing directory is created
+/// `0700`, a missing file `0600`, and an existing file and its `-wal` / `-shm` / `-journal`
+/// companions are set to `0600` (SQLite creates those with the database file's mode).
+pub fn make_sqlite_private(path: &Path) -> io::Result<()> {
+    let context = |what: &str, p: &Path, e: io::Error| {
+        io::Error::new(e.kind(), format!("cannot {what} {}: {e}", p.display()))
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(dir)
+            .map_err(|e| context("create directory", dir, e))?;
+    }
+    let mut open = std::fs::OpenOptions::new();
+    open.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    open.open(path).map_err(|e| context("create", path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let file = std::path::PathBuf::from(name);
+            match std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(context("restrict the permissions of", &file, e)),
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

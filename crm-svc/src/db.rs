@@ -133,45 +133,11 @@ impl Target {
     }
 }
 
-/// Makes the SQLite database at `path` readable by its owner only (it holds password hashes and
-/// WhatsApp session keys): a missing directory is created `0700`, a missing file `0600`, and an
-/// existing file and its `-wal` / `-shm` companions are set to `0600` (SQLite creates those with
-/// the database file's mode).
+/// Makes the SQLite database at `path` readable by its owner only (see
+/// [`agentlocator_common::private_file::make_sqlite_private`]).
 fn make_private(path: &std::path::Path) -> Result<()> {
-    let io_err = |what: &str, p: &std::path::Path, e: std::io::Error| {
-        Error::Connect(format!("cannot {what} {}: {e}", p.display()))
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-        && !dir.exists()
-    {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder
-            .create(dir)
-            .map_err(|e| io_err("create directory", dir, e))?;
-    }
-    let mut open = std::fs::OpenOptions::new();
-    open.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
-    open.open(path).map_err(|e| io_err("create", path, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let mut name = path.as_os_str().to_owned();
-            name.push(suffix);
-            let file = std::path::PathBuf::from(name);
-            match std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(io_err("restrict the permissions of", &file, e)),
-            }
-        }
-    }
-    Ok(())
+    agentlocator_common::private_file::make_sqlite_private(path)
+        .map_err(|e| Error::Connect(e.to_string()))
 }
 
 /// The r2d2 manager: opens connections of one backend directly (the derived

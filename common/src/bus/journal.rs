@@ -134,9 +134,8 @@ impl Journal {
             url: path.display().to_string(),
             reason,
         };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
-        }
+        // The journal holds the events' payloads (message bodies, phone numbers): owner only.
+        crate::private_file::make_sqlite_private(path).map_err(|e| fail(e.to_string()))?;
         let url = path
             .to_str()
             .ok_or_else(|| fail("the path is not UTF-8".into()))?;
@@ -560,6 +559,17 @@ mod tests {
             .into_iter()
             .map(|r| r.seq)
             .collect()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_journal_is_private_to_its_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data").join("events.db");
+        let (_conn, _) = Journal::open(&path).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!((mode(path.parent().unwrap()), mode(&path)), (0o700, 0o600));
     }
 
     #[test]
