@@ -163,8 +163,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * `POST /api/contracts/{id}/signature-link` → 201 with a one-time public link; a draft
-         *     contract becomes `sent`.
+         * `POST /api/contracts/{id}/signature-link` → 201 with a one-time public link that expires
+         *     after `SIGNATURE_LINK_TTL_DAYS`; a draft contract becomes `sent`, and the contract's earlier
+         *     pending links are revoked.
          */
         post: operations["post_api_contracts_id_signature_link"];
         delete?: never;
@@ -386,8 +387,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * `POST /api/proposals/{id}/signature-link` → 201 with a one-time public link; a draft
-         *     proposal becomes `sent`, and signing through the link accepts it.
+         * `POST /api/proposals/{id}/signature-link` → 201 with a one-time public link that expires
+         *     after `SIGNATURE_LINK_TTL_DAYS`; a draft proposal becomes `sent`, its earlier pending links
+         *     are revoked, and signing through the link accepts it.
          */
         post: operations["post_api_proposals_id_signature_link"];
         delete?: never;
@@ -422,14 +424,15 @@ export interface paths {
         };
         /**
          * `GET /api/public/signatures/{token}` (no sign-in): the contract or proposal to show before
-         *     signing.
+         *     signing, with the SHA-256 the signer's POST must send back.
          */
         get: operations["get_api_public_signatures_token"];
         put?: never;
         /**
          * `POST /api/public/signatures/{token}` (no sign-in): signs the document once (a contract becomes
-         *     `signed`, a proposal `accepted`), recording the
-         *     signer's name, IP address, drawn signature, the time and a SHA-256 of the document.
+         *     `signed`, a proposal `accepted`), recording the signer's name, IP address, drawn signature
+         *     (encoded anew), the time and a SHA-256 of the document — only when the SHA-256 the signer
+         *     sends is the document's now.
          */
         post: operations["post_api_public_signatures_token"];
         delete?: never;
@@ -1469,6 +1472,11 @@ export interface components {
         SignatureLink: {
             /** @description The contract to sign (absent for a proposal's link). */
             contract_id?: string | null;
+            /**
+             * @description When the link stops working (`SIGNATURE_LINK_TTL_DAYS` after it was made). Making a new
+             *     link for the document revokes this one.
+             */
+            expires_at?: string | null;
             /** @description The proposal to sign (absent for a contract's link). */
             proposal_id?: string | null;
             signature_id: string;
@@ -1485,19 +1493,29 @@ export interface components {
             created_at?: string | null;
             /** @description SHA-256 (hex) of the document as signed. */
             document_sha256?: string | null;
+            expires_at?: string | null;
             id: string;
             proposal_id?: string | null;
+            revoked_at?: string | null;
             signed_at?: string | null;
             /** @description The address the signer signed from. */
             signer_ip?: string | null;
             signer_name?: string | null;
-            /** @description `pending` or `signed`. */
+            /**
+             * @description `pending`, `signed`, `revoked` (the document's text changed, or a newer link was made)
+             *     or `expired`.
+             */
             status: string;
         };
         SignBody: {
             /**
-             * @description The drawn signature: a PNG of at most 1 MB, in standard base64 (a
-             *     `data:image/png;base64,` prefix is accepted).
+             * @description The `document_sha256` of the signing page's GET: the document as the signer was shown
+             *     it. Required; when the document's text is no longer that, 409 `document_changed`.
+             */
+            document_sha256?: string;
+            /**
+             * @description The drawn signature: a PNG of at most 1 MB and 2000 × 1000 pixels, in standard base64 (a
+             *     `data:image/png;base64,` prefix is accepted). It is decoded and stored encoded anew.
              */
             image_png_base64?: string;
             /** @description At most 200 characters. */
@@ -1518,10 +1536,15 @@ export interface components {
             body: string;
             business_name: string;
             contract_id?: string | null;
-            /** @description SHA-256 (hex) of the document (title, line feed, body) as it would be signed now. */
+            /**
+             * @description SHA-256 (hex) of the document (title, line feed, body) as it would be signed now: the
+             *     signer's POST sends it back.
+             */
             document_sha256: string;
             /** @description `contract` or `proposal`. */
             document_type: string;
+            /** @description When the link stops working. */
+            expires_at?: string | null;
             proposal_id?: string | null;
             /** @description A proposal's body is its line items, total before VAT and validity, as text. */
             title: string;
@@ -1995,7 +2018,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Too many failed sign-ins for this email or from this address (`too_many_attempts`); `Retry-After` and `retry_after` say when to try again */
+            /** @description Too many failed sign-ins for this email from this address, from this address, or for this email from any address it never signed in from (`too_many_attempts`); `Retry-After` and `retry_after` say when to try again */
             429: {
                 headers: {
                     /** @description Seconds until sign-in may be tried again */
@@ -3879,7 +3902,7 @@ export interface operations {
                     "application/json": components["schemas"]["SigningDocument"];
                 };
             };
-            /** @description The link is unknown, was already used, or its contract is signed (`gone`) */
+            /** @description The link is unknown, was already used, was revoked (the document's text changed, or a newer link was made) or has expired, or its document is signed (`gone`) */
             410: {
                 headers: {
                     [name: string]: unknown;
@@ -3923,7 +3946,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The link is unknown, was already used, or its contract is signed (`gone`) */
+            /** @description The document's text is not the one whose `document_sha256` was sent (`document_changed`): reload the page */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The link is unknown, was already used, was revoked or has expired, or its document is signed (`gone`) */
             410: {
                 headers: {
                     [name: string]: unknown;
@@ -3941,7 +3973,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Invalid field (named in `field`) */
+            /** @description Invalid field (named in `field`): `signer_name`; `image_png_base64` (not base64, or not a complete PNG of at most 2000 × 1000 pixels); `document_sha256` (missing — clients that do not send it are refused — or not 64 hex digits) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4958,6 +4990,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `service_unavailable`: the call event could not be stored (nothing was accepted; retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     post_webhook_handle_recording: {
@@ -4995,6 +5036,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `service_unavailable`: the call event could not be stored (nothing was accepted; retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     post_webhook_incoming_call: {
@@ -5025,6 +5075,15 @@ export interface operations {
             };
             /** @description `invalid_signature`, or `voice_disabled` for the called business */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `service_unavailable`: the call event could not be stored (nothing was accepted; retry) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5073,6 +5132,15 @@ export interface operations {
             };
             /** @description voice-svc is unreachable */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `upgrade_refused`: voice-svc is shutting down and takes no new streams (Twilio goes on with the TwiML after `<Connect>`) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5150,6 +5218,15 @@ export interface operations {
             };
             /** @description `invalid_signature` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `service_unavailable`: the call event could not be stored (nothing was accepted; retry) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5278,6 +5355,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `service_unavailable`: the events could not be stored (nothing was accepted; Meta retries) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     post_webhook_whatsapp_incoming: {
@@ -5324,6 +5410,15 @@ export interface operations {
             };
             /** @description Unknown business */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `service_unavailable`: the events could not be stored (nothing was accepted; the sidecar retries) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
