@@ -174,13 +174,17 @@ async fn the_signers_address_is_the_peer_unless_it_is_a_trusted_proxy() {
         )
         .await;
     assert_eq!(s, 201, "{link}");
+    let signing = format!("/api/public/signatures/{}", link["token"].as_str().unwrap());
+    // The signer signs what the signing page showed them.
+    let (s, shown) = Api::new(&stack, None).get(&signing).await;
+    assert_eq!(s, 200, "{shown}");
     let res = reqwest::Client::new()
-        .post(stack.url(&format!(
-            "/api/public/signatures/{}",
-            link["token"].as_str().unwrap()
-        )))
+        .post(stack.url(&signing))
         .header("x-forwarded-for", "203.0.113.9")
-        .json(&json!({"signer_name": "שירה", "image_png_base64": PNG_BASE64}))
+        .json(
+            &json!({"signer_name": "שירה", "image_png_base64": PNG_BASE64,
+            "document_sha256": shown["document_sha256"]}),
+        )
         .send()
         .await
         .unwrap();
