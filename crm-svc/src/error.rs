@@ -55,6 +55,18 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub const CODE_METADATA: &str = "al-code";
 /// The code of [`Error::DocumentChanged`].
 pub const DOCUMENT_CHANGED: &str = "document_changed";
+/// The code of [`Error::Gone`] (gRPC has no "gone").
+pub const GONE: &str = "gone";
+
+/// `status` naming its own error `code` in [`CODE_METADATA`], which the gateway answers instead of
+/// the gRPC code's generic one.
+fn with_code(mut status: tonic::Status, code: &'static str) -> tonic::Status {
+    status.metadata_mut().insert(
+        CODE_METADATA,
+        tonic::metadata::MetadataValue::from_static(code),
+    );
+    status
+}
 
 impl Error {
     pub fn validation(field: &'static str, message: impl Into<String>) -> Self {
@@ -134,17 +146,10 @@ impl From<Error> for tonic::Status {
             }
             Error::Conflict(message) => tonic::Status::already_exists(message),
             Error::DocumentChanged(message) => {
-                let mut status = tonic::Status::already_exists(message);
-                // The gateway answers the code named here instead of the generic `conflict`.
-                status.metadata_mut().insert(
-                    CODE_METADATA,
-                    tonic::metadata::MetadataValue::from_static(DOCUMENT_CHANGED),
-                );
-                status
+                with_code(tonic::Status::already_exists(message), DOCUMENT_CHANGED)
             }
-            // gRPC has no "gone": FAILED_PRECONDITION with a message starting "gone:", which the
-            // gateway maps to 410.
-            Error::Gone(message) => tonic::Status::failed_precondition(format!("gone: {message}")),
+            // gRPC has no "gone": FAILED_PRECONDITION coded `gone`, which the gateway answers 410.
+            Error::Gone(message) => with_code(tonic::Status::failed_precondition(message), GONE),
             Error::Forbidden(message) => tonic::Status::permission_denied(message),
             Error::Unauthenticated => tonic::Status::unauthenticated("wrong email or password"),
             Error::BadEvent(message) => tonic::Status::invalid_argument(message),
@@ -192,9 +197,10 @@ mod tests {
             (s.code(), s.message()),
             (
                 Code::FailedPrecondition,
-                "gone: this signing link was already used"
+                "this signing link was already used"
             )
         );
+        assert_eq!(s.metadata().get(CODE_METADATA).unwrap(), GONE);
         assert!(!Error::Gone(String::new()).is_transient());
 
         // A database that cannot be reached is a retry later, not an internal error.

@@ -168,11 +168,11 @@ impl From<tonic::Status> for ApiError {
             }
             Code::PermissionDenied => Self::new(StatusCode::FORBIDDEN, "forbidden", msg),
             Code::Unauthenticated => Self::unauthorized(msg),
-            // crm-svc's `Error::Gone`: gRPC has no "gone", so it is FAILED_PRECONDITION with a
-            // message starting "gone:".
-            Code::FailedPrecondition => match msg.strip_prefix("gone:") {
-                Some(rest) => Self::gone(rest.trim()),
-                None => Self::new(StatusCode::CONFLICT, "conflict", msg),
+            // crm-svc's `Error::Gone`: gRPC has no "gone", so it is FAILED_PRECONDITION coded
+            // `gone` in the `al-code` metadata.
+            Code::FailedPrecondition => match s.metadata().get("al-code").map(|v| v.to_str()) {
+                Some(Ok("gone")) => Self::gone(msg),
+                _ => Self::new(StatusCode::CONFLICT, "conflict", msg),
             },
             Code::ResourceExhausted => {
                 Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", msg)
@@ -191,11 +191,14 @@ mod tests {
     use super::*;
     use actix_web::body::to_bytes;
 
-    fn coded_conflict(code: &'static str, message: &str) -> tonic::Status {
-        let mut s = tonic::Status::already_exists(message);
+    fn coded(mut s: tonic::Status, code: &'static str) -> tonic::Status {
         s.metadata_mut()
             .insert("al-code", tonic::metadata::MetadataValue::from_static(code));
         s
+    }
+
+    fn coded_conflict(code: &'static str, message: &str) -> tonic::Status {
+        coded(tonic::Status::already_exists(message), code)
     }
 
     #[actix_web::test]
@@ -227,9 +230,17 @@ mod tests {
                 "conflict",
             ),
             (
-                tonic::Status::failed_precondition("gone: this signing link was already used"),
+                coded(
+                    tonic::Status::failed_precondition("this signing link was already used"),
+                    "gone",
+                ),
                 410,
                 "gone",
+            ),
+            (
+                tonic::Status::failed_precondition("gone: a message prefix is not a code"),
+                409,
+                "conflict",
             ),
             (
                 tonic::Status::failed_precondition("the invoice is paid"),
