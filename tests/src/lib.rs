@@ -119,15 +119,8 @@ impl TestStack {
         let client = reqwest::Client::new();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
-            let last = match client.get(format!("{}/readyz", self.http)).send().await {
-                Ok(r) => {
-                    let body: serde_json::Value = r.json().await.unwrap_or_default();
-                    if body["status"] == "ready" {
-                        return;
-                    }
-                    body.to_string()
-                }
-                Err(e) => e.to_string(),
+            let Err(last) = readyz(&client, &self.http).await else {
+                return;
             };
             if tokio::time::Instant::now() > deadline {
                 panic!("stack not ready within 20 s: {last}");
@@ -209,6 +202,21 @@ impl TestStack {
         tokio::time::timeout(within, self.running)
             .await
             .map_err(|_| anyhow::anyhow!("stack did not stop within {within:?}"))??
+    }
+}
+
+/// One look at `{http}/readyz`: `Ok` when every service is SERVING (`status: ready`, not just
+/// `degraded`), else what was seen, for the message of a test that gives up waiting.
+pub async fn readyz(client: &reqwest::Client, http: &str) -> Result<(), String> {
+    match client.get(format!("{http}/readyz")).send().await {
+        Ok(r) => {
+            let body: serde_json::Value = r.json().await.unwrap_or_default();
+            match body["status"] == "ready" {
+                true => Ok(()),
+                false => Err(body.to_string()),
+            }
+        }
+        Err(e) => Err(e.to_string()),
     }
 }
 

@@ -73,15 +73,8 @@ pub async fn wait_ready(child: &mut Child, http: &str, timeout: Duration) {
         if let Some(status) = child.try_wait().expect("child status") {
             panic!("agentlocator exited before it was ready: {status}");
         }
-        let last = match client.get(format!("{http}/readyz")).send().await {
-            Ok(r) => {
-                let body: serde_json::Value = r.json().await.unwrap_or_default();
-                if body["status"] == "ready" {
-                    return;
-                }
-                body.to_string()
-            }
-            Err(e) => e.to_string(),
+        let Err(last) = crate::readyz(&client, http).await else {
+            return;
         };
         if tokio::time::Instant::now() > deadline {
             panic!("agentlocator not ready within {timeout:?}: {last}");
