@@ -146,7 +146,7 @@ impl Process {
 
 /// A business answering on [`BUSINESS_NUMBER`] with voice on.
 async fn create_business(database_url: String) {
-    use crm_svc::models::business::{self, Business};
+    use crm_svc::businesses::queries::{self as business, Business};
     let db = crm_svc::test_support::connect(database_url).await;
     let mut b = Business::new(
         "מספרת מעקב",

@@ -24,9 +24,11 @@
 use chrono::NaiveDateTime;
 use crm_svc::{
     Db, DbConn,
+    businesses::Business,
+    businesses::queries as business,
+    customers::Customer,
     customers::{self, Page},
     ids::{BusinessId, CustomerId},
-    models::{Business, Customer, business},
     test_support::FreshPostgres,
     timeline::{self, TimelineCursor, TimelineItem},
 };
@@ -428,7 +430,7 @@ async fn seed(db: &Db, cfg: &Config) -> Seeded {
     let (b2, p2) = (business.clone(), phone.clone());
     let found = db
         .run(move |conn| {
-            Ok(crm_svc::models::customer::find_by_phone(conn, &b2, &p2)?
+            Ok(crm_svc::customers::queries::find_by_phone(conn, &b2, &p2)?
                 .expect("the seeded timeline customer"))
         })
         .await

@@ -97,7 +97,7 @@ async fn stack(engine: &str, providers_base_url: &str, twilio: &MockServer) -> T
         }
     }
     let stack = TestStack::start_in(env).await;
-    use crm_svc::models::business::{self, Business};
+    use crm_svc::businesses::queries::{self as business, Business};
     let db = stack.db().await;
     let mut b = Business::new(
         "עסק למדידה",

@@ -102,7 +102,7 @@ async fn main() {
     env.vars.insert("RUST_LOG".into(), "warn".into());
     let stack = TestStack::start_in(env).await;
     {
-        use crm_svc::models::business::{self, Business};
+        use crm_svc::businesses::queries::{self as business, Business};
         let db = stack.db().await;
         let mut b = Business::new(
             "עסק למדידה",

@@ -3,13 +3,16 @@
 //! responses with `From`/`TryFrom`.
 
 use crate::{
+    businesses::Business,
+    businesses::queries::KnowledgeEntry,
     businesses::{BusinessLookup, BusinessPatch, FeaturePatch},
+    customers::Customer,
     customers::{CustomerPatch, DEFAULT_LIMIT, NewCustomer, Page},
     enums::{CustomerSource, CustomerStatus, UserRole, VoiceMode},
     error::{Error, Result},
     ids::{BusinessId, CustomerId},
-    models::{Business, Customer, User, business::KnowledgeEntry},
     time,
+    users::User,
 };
 use agentlocator_proto::{to_timestamp, v1 as pb};
 use std::str::FromStr;
@@ -346,8 +349,8 @@ fn optional_id<T: From<String>>(value: String) -> Option<T> {
     non_empty(value).map(|v| T::from(v.trim().to_owned()))
 }
 
-impl From<crate::models::Task> for pb::Task {
-    fn from(t: crate::models::Task) -> Self {
+impl From<crate::tasks::Task> for pb::Task {
+    fn from(t: crate::tasks::Task) -> Self {
         pb::Task {
             id: t.id.into(),
             business_id: t.business_id.into(),
@@ -363,8 +366,8 @@ impl From<crate::models::Task> for pb::Task {
     }
 }
 
-impl From<Page<crate::models::Task>> for pb::ListTasksResponse {
-    fn from(p: Page<crate::models::Task>) -> Self {
+impl From<Page<crate::tasks::Task>> for pb::ListTasksResponse {
+    fn from(p: Page<crate::tasks::Task>) -> Self {
         pb::ListTasksResponse {
             page: p.page,
             limit: p.limit,
@@ -380,8 +383,8 @@ pub struct ListTasks {
     pub business_id: BusinessId,
     pub page: i64,
     pub limit: i64,
-    pub filter: crate::models::task::TaskFilter,
-    pub sort: Option<crate::models::task::TaskSort>,
+    pub filter: crate::tasks::queries::TaskFilter,
+    pub sort: Option<crate::tasks::queries::TaskSort>,
 }
 
 impl TryFrom<pb::ListTasksRequest> for ListTasks {
@@ -396,7 +399,7 @@ impl TryFrom<pb::ListTasksRequest> for ListTasks {
             business_id: required("business_id", r.business_id)?,
             page: r.page.unwrap_or(1),
             limit: r.limit.unwrap_or(DEFAULT_LIMIT),
-            filter: crate::models::task::TaskFilter {
+            filter: crate::tasks::queries::TaskFilter {
                 customer_id: optional_id(r.customer_id),
                 done: r.done,
                 due_before: naive_time("due_before", r.due_before)?,
@@ -651,8 +654,8 @@ document_list!(
     /// A `ListInvoices` request as domain arguments.
     ListInvoices,
     pb::ListInvoicesRequest,
-    crate::models::invoice::InvoiceFilter,
-    crate::models::invoice::InvoiceSort,
+    crate::invoices::queries::InvoiceFilter,
+    crate::invoices::queries::InvoiceSort,
     crate::invoices::parse_sort
 );
 
@@ -706,11 +709,11 @@ impl TryFrom<pb::UpdateInvoiceRequest> for UpdateInvoice {
     }
 }
 
-impl TryFrom<crate::models::Invoice> for pb::Invoice {
+impl TryFrom<crate::invoices::Invoice> for pb::Invoice {
     type Error = Error;
 
     /// Fails only when the stored items are not valid JSON line items.
-    fn try_from(i: crate::models::Invoice) -> Result<Self> {
+    fn try_from(i: crate::invoices::Invoice) -> Result<Self> {
         Ok(pb::Invoice {
             items: pb_line_items(&i.items)?,
             id: i.id.into(),
@@ -731,10 +734,10 @@ impl TryFrom<crate::models::Invoice> for pb::Invoice {
     }
 }
 
-impl TryFrom<Page<crate::models::Invoice>> for pb::ListInvoicesResponse {
+impl TryFrom<Page<crate::invoices::Invoice>> for pb::ListInvoicesResponse {
     type Error = Error;
 
-    fn try_from(p: Page<crate::models::Invoice>) -> Result<Self> {
+    fn try_from(p: Page<crate::invoices::Invoice>) -> Result<Self> {
         Ok(pb::ListInvoicesResponse {
             page: p.page,
             limit: p.limit,
@@ -847,8 +850,8 @@ impl TryFrom<pb::UpdateAppointmentRequest> for UpdateAppointment {
     }
 }
 
-impl From<crate::models::Appointment> for pb::Appointment {
-    fn from(a: crate::models::Appointment) -> Self {
+impl From<crate::appointments::Appointment> for pb::Appointment {
+    fn from(a: crate::appointments::Appointment) -> Self {
         pb::Appointment {
             id: a.id.into(),
             business_id: a.business_id.into(),
@@ -869,8 +872,8 @@ document_list!(
     /// A `ListContracts` request as domain arguments.
     ListContracts,
     pb::ListContractsRequest,
-    crate::models::contract::ContractFilter,
-    crate::models::contract::ContractSort,
+    crate::contracts::queries::ContractFilter,
+    crate::contracts::queries::ContractSort,
     crate::contracts::parse_sort
 );
 
@@ -920,8 +923,8 @@ impl TryFrom<pb::UpdateContractRequest> for UpdateContract {
     }
 }
 
-impl From<crate::models::Contract> for pb::Contract {
-    fn from(c: crate::models::Contract) -> Self {
+impl From<crate::contracts::Contract> for pb::Contract {
+    fn from(c: crate::contracts::Contract) -> Self {
         pb::Contract {
             id: c.id.into(),
             business_id: c.business_id.into(),
@@ -935,8 +938,8 @@ impl From<crate::models::Contract> for pb::Contract {
     }
 }
 
-impl From<Page<crate::models::Contract>> for pb::ListContractsResponse {
-    fn from(p: Page<crate::models::Contract>) -> Self {
+impl From<Page<crate::contracts::Contract>> for pb::ListContractsResponse {
+    fn from(p: Page<crate::contracts::Contract>) -> Self {
         pb::ListContractsResponse {
             page: p.page,
             limit: p.limit,
@@ -952,8 +955,8 @@ document_list!(
     /// A `ListProposals` request as domain arguments.
     ListProposals,
     pb::ListProposalsRequest,
-    crate::models::proposal::ProposalFilter,
-    crate::models::proposal::ProposalSort,
+    crate::proposals::queries::ProposalFilter,
+    crate::proposals::queries::ProposalSort,
     crate::proposals::parse_sort
 );
 
@@ -1009,11 +1012,11 @@ impl TryFrom<pb::UpdateProposalRequest> for UpdateProposal {
     }
 }
 
-impl TryFrom<crate::models::Proposal> for pb::Proposal {
+impl TryFrom<crate::proposals::Proposal> for pb::Proposal {
     type Error = Error;
 
     /// Fails only when the stored items are not valid JSON line items.
-    fn try_from(p: crate::models::Proposal) -> Result<Self> {
+    fn try_from(p: crate::proposals::Proposal) -> Result<Self> {
         Ok(pb::Proposal {
             items: pb_line_items(&p.items)?,
             id: p.id.into(),
@@ -1029,10 +1032,10 @@ impl TryFrom<crate::models::Proposal> for pb::Proposal {
     }
 }
 
-impl TryFrom<Page<crate::models::Proposal>> for pb::ListProposalsResponse {
+impl TryFrom<Page<crate::proposals::Proposal>> for pb::ListProposalsResponse {
     type Error = Error;
 
-    fn try_from(p: Page<crate::models::Proposal>) -> Result<Self> {
+    fn try_from(p: Page<crate::proposals::Proposal>) -> Result<Self> {
         Ok(pb::ListProposalsResponse {
             page: p.page,
             limit: p.limit,
@@ -1140,9 +1143,9 @@ impl From<crate::signatures::SigningDocument> for pb::SigningDocument {
     }
 }
 
-impl From<crate::models::Signature> for pb::Signature {
+impl From<crate::signatures::Signature> for pb::Signature {
     /// Without the image (and never the token hash).
-    fn from(s: crate::models::Signature) -> Self {
+    fn from(s: crate::signatures::Signature) -> Self {
         pb::Signature {
             state: s.state(crate::time::now()).as_str().to_owned(),
             id: s.id.into(),
@@ -1272,11 +1275,11 @@ impl TryFrom<pb::ListCustomerWhatsAppMessagesRequest> for CustomerList {
     }
 }
 
-impl TryFrom<crate::models::Call> for pb::Call {
+impl TryFrom<crate::calls::Call> for pb::Call {
     type Error = Error;
 
     /// Fails only when the stored `ai_replies` is not a JSON list of strings.
-    fn try_from(c: crate::models::Call) -> Result<Self> {
+    fn try_from(c: crate::calls::Call) -> Result<Self> {
         Ok(pb::Call {
             ai_replies: crate::calls::ai_replies(&c)?,
             id: c.id.into(),
@@ -1299,10 +1302,10 @@ impl TryFrom<crate::models::Call> for pb::Call {
     }
 }
 
-impl TryFrom<Page<crate::models::Call>> for pb::ListCallsResponse {
+impl TryFrom<Page<crate::calls::Call>> for pb::ListCallsResponse {
     type Error = Error;
 
-    fn try_from(p: Page<crate::models::Call>) -> Result<Self> {
+    fn try_from(p: Page<crate::calls::Call>) -> Result<Self> {
         Ok(pb::ListCallsResponse {
             page: p.page,
             limit: p.limit,
@@ -1316,8 +1319,8 @@ impl TryFrom<Page<crate::models::Call>> for pb::ListCallsResponse {
     }
 }
 
-impl From<crate::models::WhatsAppMessage> for pb::WhatsAppMessage {
-    fn from(m: crate::models::WhatsAppMessage) -> Self {
+impl From<crate::whatsapp::WhatsAppMessage> for pb::WhatsAppMessage {
+    fn from(m: crate::whatsapp::WhatsAppMessage) -> Self {
         pb::WhatsAppMessage {
             id: m.id.into(),
             business_id: m.business_id.into(),
@@ -1334,8 +1337,8 @@ impl From<crate::models::WhatsAppMessage> for pb::WhatsAppMessage {
     }
 }
 
-impl From<Page<crate::models::WhatsAppMessage>> for pb::ListWhatsAppMessagesResponse {
-    fn from(p: Page<crate::models::WhatsAppMessage>) -> Self {
+impl From<Page<crate::whatsapp::WhatsAppMessage>> for pb::ListWhatsAppMessagesResponse {
+    fn from(p: Page<crate::whatsapp::WhatsAppMessage>) -> Self {
         pb::ListWhatsAppMessagesResponse {
             page: p.page,
             limit: p.limit,

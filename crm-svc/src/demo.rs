@@ -10,8 +10,18 @@
 //! past-due demo tasks count as notified already.
 
 use crate::{
+    appointments::Appointment,
+    appointments::queries as appointment,
+    businesses::Business,
+    businesses::queries as business,
+    calls::Call,
+    calls::queries as call,
+    contracts::Contract,
     contracts::document_sha256,
+    contracts::queries as contract,
     customers,
+    customers::Customer,
+    customers::queries as customer,
     db::{Db, DbConn},
     enums::{
         ContractStatus, CustomerSource, CustomerStatus, InvoiceStatus, ProposalStatus,
@@ -22,15 +32,23 @@ use crate::{
         AppointmentId, BusinessId, CallId, ContractId, CustomerId, InvoiceId, ProposalId,
         SignatureId, TaskId, UserId, WhatsAppMessageId,
     },
+    invoices::Invoice,
+    invoices::queries as invoice,
     line_items::{self, LineItem},
-    models::{
-        Appointment, Business, Call, Contract, Customer, Invoice, Proposal, Signature, Task, User,
-        WhatsAppMessage, appointment, business, call, contract, customer, invoice, proposal,
-        signature, task, user, whatsapp_message,
-    },
+    proposals::Proposal,
+    proposals::queries as proposal,
     schema::calls,
+    signatures::Signature,
+    signatures::queries as signature,
     signatures::token_hash,
-    strings, time,
+    strings,
+    tasks::Task,
+    tasks::queries as task,
+    time,
+    users::User,
+    users::queries as user,
+    whatsapp::WhatsAppMessage,
+    whatsapp::queries as whatsapp_message,
 };
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;

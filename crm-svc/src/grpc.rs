@@ -21,7 +21,10 @@ use crate::{
     },
     invoices, proposals, push_subscriptions, reports,
     settings::Settings,
-    signatures, tasks, timeline, users, whatsapp_lease, whatsapp_messages, whatsapp_session,
+    signatures, tasks, timeline, users,
+    whatsapp::{
+        lease as whatsapp_lease, messages as whatsapp_messages, session as whatsapp_session,
+    },
 };
 use agentlocator_proto::v1::{self as pb, crm_service_server::CrmService};
 use tonic::{Request, Response, Status};

@@ -21,7 +21,6 @@ pub mod grpc;
 pub mod ids;
 pub mod invoices;
 pub mod line_items;
-pub mod models;
 pub mod outbox;
 pub mod pagination;
 pub mod proposals;
@@ -36,12 +35,11 @@ pub mod task_scheduler;
 pub mod tasks;
 #[doc(hidden)]
 pub mod test_support;
+pub mod text;
 pub mod time;
 pub mod timeline;
 pub mod users;
-pub mod whatsapp_lease;
-pub mod whatsapp_messages;
-pub mod whatsapp_session;
+pub mod whatsapp;
 
 pub use db::{Db, DbConn, DbOptions};
 

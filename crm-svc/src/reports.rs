@@ -15,11 +15,11 @@
 //!   *paid* were paid in the period (count and total). Amounts in agorot, VAT included.
 
 use crate::{
+    businesses::queries as business,
     db::{Db, DbConn},
     enums::InvoiceStatus,
     error::{Error, Result},
     ids::BusinessId,
-    models::business,
     schema::{calls, customers, invoices, tasks, whatsapp_messages},
     time,
 };

@@ -14,8 +14,9 @@ use crate::{
     db::{Db, DbConn, write_transaction},
     error::Result,
     ids::TaskId,
-    models::{Task, outbox},
+    outbox::queries as outbox,
     schema::tasks,
+    tasks::Task,
     tasks::event,
     time,
 };

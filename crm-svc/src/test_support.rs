@@ -6,8 +6,9 @@
 //! When the server cannot be reached the test FAILS — PostgreSQL tests are never skipped.
 
 use crate::{
+    businesses::Business,
+    businesses::queries as business,
     db::{Db, DbOptions},
-    models::{Business, business},
 };
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use std::future::Future;

@@ -12,12 +12,17 @@
 //! are merged here. A customer with 10,000 events costs the same as one with 50.
 
 use crate::{
+    calls::Call,
+    contracts::Contract,
+    customers::queries as customer,
     db::{Db, DbConn},
     error::{Error, Result},
     ids::{BusinessId, CustomerId},
-    models::{Call, Contract, Invoice, Task, WhatsAppMessage, customer},
+    invoices::Invoice,
     schema::{calls, contracts, invoices, tasks, whatsapp_messages},
+    tasks::Task,
     time,
+    whatsapp::WhatsAppMessage,
 };
 use chrono::NaiveDateTime;
 use diesel::prelude::*;

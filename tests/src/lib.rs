@@ -300,7 +300,7 @@ pub async fn stored_calls(db: &crm_svc::Db, business_id: &str) -> Vec<StoredCall
 /// A new business answering calls on `number` (voice enabled), with a greeting and one Q&A;
 /// returns its id.
 pub async fn business_with_number(db: &crm_svc::Db, number: &str, voice_enabled: bool) -> String {
-    use crm_svc::models::business::{self, Business};
+    use crm_svc::businesses::queries::{self as business, Business};
     let slug = format!("voice-{}", uuid::Uuid::now_v7().simple());
     let mut b = Business::new("מספרת הדגמה", slug);
     b.twilio_numbers = serde_json::to_string(&[number]).expect("numbers JSON");

@@ -6,12 +6,16 @@ use agentlocator_proto::{
 };
 use crm_svc::{
     Db, backend_test, calls,
+    calls::queries as call,
+    customers::queries as customer,
     customers::{self, NewCustomer},
     enums::{CustomerSource, CustomerStatus, TranscriptStatus},
+    event_consumer::queries as processed_event,
     event_consumer::{self, CONSUMER_NAME, Outcome},
     ids::BusinessId,
-    models::{call, customer, outbox, processed_event, whatsapp_message},
+    outbox::queries as outbox,
     test_support::create_business,
+    whatsapp::queries as whatsapp_message,
 };
 use futures::StreamExt;
 use std::{sync::Arc, time::Duration};

@@ -1,9 +1,9 @@
 use crate::fixtures::{assert_conflict, assert_not_found, invalid_field, tenant};
 use crm_svc::{
     Db, backend_test,
+    contracts::queries::ContractFilter,
     contracts::{self, ContractPatch, NewContract},
     enums::ContractStatus,
-    models::contract::ContractFilter,
 };
 
 async fn crud_validates_and_guards_the_status(db: Db) {

@@ -2,10 +2,12 @@ use agentlocator_proto::v1::event::Payload;
 use chrono::Duration;
 use crm_svc::{
     Db, Error, backend_test,
+    customers::Customer,
+    customers::queries as customer,
     customers::{self, NewCustomer},
     enums::{CustomerSource, CustomerStatus},
     ids::{BusinessId, CustomerId},
-    models::{Customer, customer, outbox},
+    outbox::queries as outbox,
     test_support::create_business,
     time,
 };

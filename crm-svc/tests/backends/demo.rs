@@ -1,7 +1,8 @@
 use crm_svc::{
     Db, backend_test,
+    businesses::queries as business,
     demo::{DEMO_OWNER_EMAIL, seed_demo},
-    models::{business, user},
+    users::queries as user,
 };
 
 async fn demo_seed_is_idempotent(db: Db) {

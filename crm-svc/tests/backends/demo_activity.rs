@@ -2,11 +2,15 @@ use chrono::Duration;
 use crm_svc::{
     Db, backend_test,
     contracts::document_sha256,
+    contracts::queries::ContractFilter,
     demo::{DemoActivity, seed_demo},
     enums::{ContractStatus, InvoiceStatus},
     invoices,
-    models::{contract::ContractFilter, invoice::InvoiceFilter, outbox, task::TaskFilter},
-    reports, signatures, tasks, time,
+    invoices::queries::InvoiceFilter,
+    outbox::queries as outbox,
+    reports, signatures, tasks,
+    tasks::queries::TaskFilter,
+    time,
     timeline::{TimelineKind, timeline},
 };
 use std::collections::HashSet;

@@ -3,12 +3,16 @@
 use chrono::{Duration, NaiveDateTime};
 use crm_svc::{
     Db, Error,
+    businesses::Business,
+    customers::Customer,
     customers::{self, NewCustomer},
     enums::UserRole,
     ids::UserId,
-    models::{Business, Customer, User, outbox, user},
+    outbox::queries as outbox,
     test_support::create_business,
     time,
+    users::User,
+    users::queries as user,
 };
 
 /// A business with one customer and one staff member.

@@ -1,11 +1,12 @@
 use crate::fixtures::{assert_conflict, assert_not_found, at, customer, invalid_field, tenant};
 use crm_svc::{
     Db, backend_test,
+    businesses::Business,
     enums::InvoiceStatus,
     ids::InvoiceId,
+    invoices::queries::InvoiceFilter,
     invoices::{self, InvoicePatch, NewInvoice},
     line_items::LineItem,
-    models::{Business, invoice::InvoiceFilter},
 };
 
 fn items() -> Vec<LineItem> {

@@ -3,7 +3,7 @@ use crm_svc::{
     Db, backend_test,
     enums::ProposalStatus,
     line_items::LineItem,
-    models::proposal::ProposalFilter,
+    proposals::queries::ProposalFilter,
     proposals::{self, NewProposal, ProposalPatch},
 };
 

@@ -7,7 +7,7 @@ use agentlocator_proto::{
 use crm_svc::{
     Db, backend_test,
     customers::{self, NewCustomer},
-    models::outbox,
+    outbox::queries as outbox,
     outbox::{relay_once, run},
     test_support::create_business,
 };

@@ -2,13 +2,19 @@ use crate::fixtures::{Tenant, assert_not_found, at, invalid_field, tenant};
 use chrono::NaiveDateTime;
 use crm_svc::{
     Db, backend_test,
+    calls::Call,
+    calls::queries as call,
+    customers::Customer,
+    customers::queries as customer,
     enums::{CustomerSource, CustomerStatus, InvoiceStatus, TranscriptStatus},
     ids::{CallId, CustomerId, InvoiceId, TaskId, WhatsAppMessageId},
-    models::{
-        Call, Customer, Invoice, Task, WhatsAppMessage, call, customer, invoice, task,
-        whatsapp_message,
-    },
+    invoices::Invoice,
+    invoices::queries as invoice,
     reports::{CallStats, InvoiceStats, TaskStats, WhatsAppStats, summary, summary_as_of},
+    tasks::Task,
+    tasks::queries as task,
+    whatsapp::WhatsAppMessage,
+    whatsapp::queries as whatsapp_message,
 };
 
 /// Rows of every kind for `t`, inside and outside the period [at(0), at(1000)).

@@ -1,6 +1,7 @@
 use crm_svc::{
     Db, backend_test,
-    models::{outbox::OutboxRow, processed_event::ProcessedEvent},
+    event_consumer::queries::ProcessedEvent,
+    outbox::queries::OutboxRow,
     retention::{self, OUTBOX_KEEP, PROCESSED_KEEP, Pruned},
     schema::{outbox, processed_events},
     time,

@@ -2,7 +2,7 @@ use agentlocator_common::bus::{MemoryBus, SharedBus};
 use agentlocator_proto::v1::{
     self as pb, crm_service_client::CrmServiceClient, get_business_request::By,
 };
-use crm_svc::{Db, backend_test, models::business, test_support::create_business};
+use crm_svc::{Db, backend_test, businesses::queries as business, test_support::create_business};
 use std::{sync::Arc, time::Duration};
 use tokio_util::sync::CancellationToken;
 use tonic::Code;

@@ -1,10 +1,11 @@
 use crate::fixtures::{assert_conflict, assert_not_found, invalid_field, tenant};
 use crm_svc::{
     Db, Error, backend_test,
+    contracts::Contract,
     contracts::{self, ContractPatch, NewContract, document_sha256},
     enums::{ContractStatus, ProposalStatus},
     line_items::LineItem,
-    models::{Contract, Proposal},
+    proposals::Proposal,
     proposals::{self, NewProposal, ProposalPatch},
     signatures::{self, DocumentRef, Signing, token_hash},
 };

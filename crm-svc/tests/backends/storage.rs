@@ -1,9 +1,12 @@
 use crm_svc::{
     Db, backend_test,
+    businesses::queries as business,
+    customers::Customer,
+    customers::queries as customer,
     db::DbConn,
     enums::{CustomerSource, CustomerStatus},
     ids::{BusinessId, CustomerId},
-    models::{Customer, business, customer, outbox},
+    outbox::queries as outbox,
     test_support::{self, create_business},
     time,
 };

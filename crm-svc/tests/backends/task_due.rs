@@ -7,8 +7,9 @@ use chrono::Duration;
 use crm_svc::{
     Db, backend_test,
     ids::TaskId,
-    models::{Task, outbox},
+    outbox::queries as outbox,
     task_scheduler,
+    tasks::Task,
     tasks::{self, NewTask, TaskPatch},
     time,
 };

@@ -3,7 +3,8 @@ use agentlocator_proto::v1::{TaskEventKind, event::Payload};
 use crm_svc::{
     Db, backend_test,
     ids::{BusinessId, TaskId},
-    models::{outbox, task::TaskFilter},
+    outbox::queries as outbox,
+    tasks::queries::TaskFilter,
     tasks::{self, NewTask, TaskPatch},
 };
 

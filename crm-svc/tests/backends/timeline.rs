@@ -2,13 +2,19 @@ use crate::fixtures::{Tenant, assert_not_found, at, customer, invalid_field, ten
 use chrono::NaiveDateTime;
 use crm_svc::{
     Db, DbConn, Result, backend_test,
+    calls::Call,
+    calls::queries as call,
+    contracts::Contract,
+    contracts::queries as contract,
     enums::{ContractStatus, InvoiceStatus, TranscriptStatus},
     ids::{BusinessId, CallId, ContractId, CustomerId, InvoiceId, TaskId, WhatsAppMessageId},
-    models::{
-        Call, Contract, Invoice, Task, WhatsAppMessage, call, contract, invoice, task,
-        whatsapp_message,
-    },
+    invoices::Invoice,
+    invoices::queries as invoice,
+    tasks::Task,
+    tasks::queries as task,
     timeline::{TimelineCursor, TimelineItem, TimelineKind, timeline},
+    whatsapp::WhatsAppMessage,
+    whatsapp::queries as whatsapp_message,
 };
 
 /// Inserts one item of `kind` for `customer` of `business` at `ts` (`None`: an undated task) and

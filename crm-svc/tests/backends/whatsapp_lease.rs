@@ -3,7 +3,7 @@
 //! and only the holder releases it.
 
 use crate::fixtures::{at, tenant};
-use crm_svc::{Db, backend_test, error::Error, ids::BusinessId, whatsapp_lease};
+use crm_svc::{Db, backend_test, error::Error, ids::BusinessId, whatsapp::lease as whatsapp_lease};
 use std::time::Duration;
 
 const TTL: Duration = Duration::from_secs(30);

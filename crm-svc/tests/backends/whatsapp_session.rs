@@ -2,7 +2,9 @@
 //! logout), scoped per business, and `@lid` → phone links.
 
 use crate::fixtures::tenant;
-use crm_svc::{Db, backend_test, error::Error, ids::BusinessId, whatsapp_session};
+use crm_svc::{
+    Db, backend_test, error::Error, ids::BusinessId, whatsapp::session as whatsapp_session,
+};
 use std::collections::HashMap;
 
 fn keys(list: &[&str]) -> Vec<String> {

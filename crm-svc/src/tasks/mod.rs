@@ -4,16 +4,20 @@
 //! business: another business's task is [`Error::NotFound`], and its customers and users cannot
 //! be referenced ([`Error::Validation`] on `customer_id` / `assignee_id`).
 
+pub mod queries;
+
+pub use queries::Task;
+
 use crate::{
+    businesses::queries as business,
     customers::Page,
+    customers::queries as customer,
     db::{Db, DbConn},
     error::{Error, Result},
     ids::{BusinessId, CustomerId, TaskId, UserId},
-    models::{
-        business, customer, outbox,
-        task::{self, Task, TaskFilter, TaskSort, TaskSortColumn},
-    },
+    outbox::queries as outbox,
     pagination::{self, SortSpec, Window},
+    tasks::queries::{self as task, TaskFilter, TaskSort, TaskSortColumn},
     time,
 };
 use agentlocator_proto::{

@@ -1,11 +1,16 @@
 //! Looking up a business (tenant): by id, by slug, or by a Twilio number it answers.
 
+pub mod queries;
+
+pub use queries::Business;
+
 use crate::{
+    businesses::queries as business,
+    businesses::queries::KnowledgeEntry,
     db::Db,
     enums::VoiceMode,
     error::{Error, Result},
     ids::BusinessId,
-    models::{Business, business, business::KnowledgeEntry},
 };
 use agentlocator_common::phone::normalize_il;
 

@@ -8,17 +8,24 @@
 //! business, a NUL character in a text, which PostgreSQL cannot store) is logged and acked so it
 //! does not loop.
 
+pub mod queries;
+
 use crate::{
-    calls, customers,
+    businesses::queries as business,
+    calls,
+    calls::Call,
+    calls::queries as call,
+    customers,
+    customers::Customer,
+    customers::queries as customer,
     db::{Db, DbConn},
     enums::{CustomerSource, CustomerStatus, TranscriptStatus},
     error::{Error, Result},
+    event_consumer::queries as processed_event,
     ids::{BusinessId, CallId, CustomerId, WhatsAppMessageId},
-    models::{
-        Call, Customer, WhatsAppMessage, business, call, customer, processed_event,
-        whatsapp_message,
-    },
     strings, time,
+    whatsapp::WhatsAppMessage,
+    whatsapp::queries as whatsapp_message,
 };
 use agentlocator_common::{
     bus::{BusError, ConsumerSpec, Delivery, SharedBus},

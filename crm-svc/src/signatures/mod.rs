@@ -30,25 +30,29 @@
 //! link can be made for a draft (which becomes `sent`) or a sent proposal that has not passed
 //! its `valid_until`.
 
+pub mod queries;
+
+pub use queries::Signature;
+
 use crate::{
+    businesses::queries as business,
+    contracts::queries as contract,
     contracts::{document_sha256, hex},
     db::{Db, DbConn},
     enums::{ContractStatus, ProposalStatus},
     error::{Error, Result},
     ids::{BusinessId, ContractId, ProposalId, SignatureId},
-    line_items,
-    models::{
-        business, contract, proposal,
-        signature::{self, RequestState, Signature, SignedBy},
-    },
-    pagination, strings, time,
+    line_items, pagination,
+    proposals::queries as proposal,
+    signatures::queries::{self as signature, RequestState, SignedBy},
+    strings, time,
 };
 use chrono::{Duration, NaiveDateTime};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 
-pub use crate::models::signature::DocumentRef;
+pub use crate::signatures::queries::DocumentRef;
 
 /// Largest accepted signature image file.
 pub const MAX_PNG_BYTES: usize = 1024 * 1024;

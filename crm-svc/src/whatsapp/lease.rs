@@ -9,11 +9,11 @@
 //! under its single write lock (`BEGIN IMMEDIATE`), so of two concurrent callers exactly one wins.
 
 use crate::{
+    businesses::queries as business,
     db::Db,
     db::{DbConn, with_backend},
     error::{Error, Result},
     ids::BusinessId,
-    models::business,
     schema::whatsapp_session_leases as leases,
     time,
 };

@@ -20,7 +20,7 @@ pub struct Proposal {
     pub customer_id: CustomerId,
     pub title: String,
     /// JSON `[{"description", "quantity", "unit_price_agorot"}]`.
-    #[serde(serialize_with = "super::json_text")]
+    #[serde(serialize_with = "crate::text::json_text")]
     pub items: String,
     /// Σ quantity × unit price, before VAT.
     pub total_agorot: i64,

@@ -1,14 +1,17 @@
 //! The calendar: appointments of a business, optionally with one of its customers, listed by
 //! the date range they overlap. Every query is scoped to the caller's business.
 
+pub mod queries;
+
+pub use queries::Appointment;
+
 use crate::{
+    appointments::queries::{self as appointment},
+    businesses::queries as business,
+    customers::queries as customer,
     db::{Db, DbConn},
     error::{Error, Result},
     ids::{AppointmentId, BusinessId, CustomerId},
-    models::{
-        appointment::{self, Appointment},
-        business, customer,
-    },
     pagination, time,
 };
 use chrono::{Duration, NaiveDateTime};

@@ -8,17 +8,20 @@
 //! per-business counter taken in the same transaction ([`invoice::next_number`]), so the
 //! sequence has no holes even though drafts come and go.
 
+pub mod queries;
+
+pub use queries::Invoice;
+
 use crate::{
+    businesses::queries as business,
     customers::Page,
+    customers::queries as customer,
     db::Db,
     enums::InvoiceStatus,
     error::{Error, Result},
     ids::{BusinessId, CustomerId, InvoiceId},
+    invoices::queries::{self as invoice, InvoiceFilter, InvoiceSort, InvoiceSortColumn},
     line_items::{self, LineItem},
-    models::{
-        business, customer,
-        invoice::{self, Invoice, InvoiceFilter, InvoiceSort, InvoiceSortColumn},
-    },
     pagination::{self, SortSpec, Window},
     time,
 };

@@ -5,12 +5,11 @@
 //! bus de-duplicates by event id; two relays running at once both publish and both mark, which
 //! loses nothing for the same reason. Rows are marked only by id, after their own publish.
 
-use crate::{
-    db::Db,
-    error::Result,
-    models::{OutboxRow, outbox},
-    time,
-};
+pub mod queries;
+
+pub use queries::OutboxRow;
+
+use crate::{db::Db, error::Result, outbox::queries as outbox, time};
 use agentlocator_common::bus::{EventBus, SharedBus};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;

@@ -4,12 +4,13 @@
 
 use crate::{
     customers::Page,
+    customers::queries as customer,
     db::{Db, DbConn},
     error::{Error, Result},
     ids::{BusinessId, CustomerId},
-    models::{WhatsAppMessage, customer},
     pagination::Window,
     schema::whatsapp_messages,
+    whatsapp::WhatsAppMessage,
 };
 use diesel::prelude::*;
 

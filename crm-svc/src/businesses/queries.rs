@@ -15,10 +15,10 @@ pub struct Business {
     /// What callers hear first.
     pub greeting_text: String,
     /// JSON `[{"q": "…", "a": "…"}]`: the business's own answers, used by the `knowledge` replies.
-    #[serde(serialize_with = "super::json_text")]
+    #[serde(serialize_with = "crate::text::json_text")]
     pub knowledge_qa: String,
     /// JSON `["+972…"]`: the Twilio numbers that ring this business.
-    #[serde(serialize_with = "super::json_text")]
+    #[serde(serialize_with = "crate::text::json_text")]
     pub twilio_numbers: String,
     /// VAT in basis points (1800 = 18%).
     pub vat_rate_bp: i32,
@@ -121,7 +121,7 @@ impl Business {
 /// The business one of whose Twilio numbers is `e164`.
 pub fn find_by_twilio_number(conn: &mut DbConn, e164: &str) -> Result<Option<Business>> {
     // The JSON text narrows the candidates; the parsed list decides.
-    let needle = super::contains_pattern(&format!("\"{e164}\""));
+    let needle = crate::text::contains_pattern(&format!("\"{e164}\""));
     let candidates: Vec<Business> = businesses::table
         .filter(businesses::twilio_numbers.like(needle).escape('\\'))
         .select(Business::as_select())

@@ -2,13 +2,17 @@
 //! ([`crate::event_consumer`]); staff page through them newest first. Scoped to the caller's
 //! business: another business's customer is [`Error::NotFound`].
 
+pub mod queries;
+
+pub use queries::Call;
+
 use crate::{
     customers::Page,
+    customers::queries as customer,
     db::{Db, DbConn},
     enums::TranscriptStatus,
     error::{Error, Result},
     ids::{BusinessId, CustomerId},
-    models::{Call, customer},
     pagination::Window,
     schema::calls,
 };
@@ -88,16 +92,10 @@ pub fn mark_follow_up(conn: &mut DbConn, call: &Call, question: &str) -> Result<
 
 /// Creates the follow-up task of a completed `call` if it was marked and has none yet, with its
 /// `task.created` event in the outbox (same transaction). Returns the new task.
-pub fn create_follow_up_task(
-    conn: &mut DbConn,
-    call: &Call,
-) -> Result<Option<crate::models::Task>> {
+pub fn create_follow_up_task(conn: &mut DbConn, call: &Call) -> Result<Option<crate::tasks::Task>> {
     use crate::{
-        ids::TaskId,
-        models::outbox,
-        models::{Task, task},
-        schema::call_follow_ups as f,
-        strings, tasks, time,
+        ids::TaskId, outbox::queries as outbox, schema::call_follow_ups as f, strings, tasks,
+        tasks::Task, tasks::queries as task, time,
     };
     use agentlocator_proto::v1::TaskEventKind;
     let pending: Option<String> = f::table

@@ -9,17 +9,19 @@
 //! body revokes the link (so nobody signs a text they were not shown), and so does moving it back
 //! to `draft` (see [`crate::signatures`]).
 
+pub mod queries;
+
+pub use queries::Contract;
+
 use crate::{
+    businesses::queries as business,
+    contracts::queries::{self as contract, ContractFilter, ContractSort, ContractSortColumn},
     customers::Page,
+    customers::queries as customer,
     db::Db,
     enums::ContractStatus,
     error::{Error, Result},
     ids::{BusinessId, ContractId, CustomerId},
-    models::{
-        business,
-        contract::{self, Contract, ContractFilter, ContractSort, ContractSortColumn},
-        customer,
-    },
     pagination::{self, SortSpec, Window},
     signatures::{self, DocumentRef},
     time,

@@ -34,7 +34,7 @@ pub struct Call {
     pub transcript: Option<String>,
     pub transcript_status: TranscriptStatus,
     /// JSON `["…", …]`: what the assistant answered, in order.
-    #[serde(serialize_with = "super::json_text")]
+    #[serde(serialize_with = "crate::text::json_text")]
     pub ai_replies: String,
     #[serde(serialize_with = "time::serde_rfc3339")]
     pub created_at: NaiveDateTime,

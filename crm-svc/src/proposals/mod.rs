@@ -9,18 +9,21 @@
 //! (its validity is part of it, [`crate::signatures::proposal_body`]) revokes its pending signing
 //! links, and so does any status other than `sent`.
 
+pub mod queries;
+
+pub use queries::Proposal;
+
 use crate::{
+    businesses::queries as business,
     customers::Page,
+    customers::queries as customer,
     db::Db,
     enums::ProposalStatus,
     error::{Error, Result},
     ids::{BusinessId, CustomerId, ProposalId},
     line_items::{self, LineItem},
-    models::{
-        business, customer,
-        proposal::{self, Proposal, ProposalFilter, ProposalSort, ProposalSortColumn},
-    },
     pagination::{self, SortSpec, Window},
+    proposals::queries::{self as proposal, ProposalFilter, ProposalSort, ProposalSortColumn},
     signatures::{self, DocumentRef},
     time,
 };

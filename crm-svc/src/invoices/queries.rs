@@ -22,7 +22,7 @@ pub struct Invoice {
     pub number: Option<i64>,
     pub status: InvoiceStatus,
     /// JSON `[{"description", "quantity", "unit_price_agorot"}]`.
-    #[serde(serialize_with = "super::json_text")]
+    #[serde(serialize_with = "crate::text::json_text")]
     pub items: String,
     pub subtotal_agorot: i64,
     pub vat_agorot: i64,

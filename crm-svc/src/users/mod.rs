@@ -7,16 +7,19 @@
 //! writes `user.signed_out` to the outbox, on which live connections of the user are closed; other
 //! changes write `user.changed`.
 
+pub mod queries;
+
+pub use queries::User;
+
 use crate::{
+    businesses::queries as business,
     db::{Db, DbConn},
     enums::UserRole,
     error::{Error, Result},
     ids::{BusinessId, UserId},
-    models::{
-        User, business, outbox,
-        user::{self, hash_password, verify_password},
-    },
+    outbox::queries as outbox,
     time,
+    users::queries::{self as user, hash_password, verify_password},
 };
 use agentlocator_proto::{
     new_event,

@@ -1,33 +1,5 @@
-//! One module per table: the row struct (`Queryable` + `Insertable`, `Serialize` for its JSON
-//! form) and the queries needed so far. Queries are plain functions over `&mut DbConn` so they
-//! compose inside one transaction; the async entry points live in the domain modules.
-
-pub mod appointment;
-pub mod business;
-pub mod call;
-pub mod contract;
-pub mod customer;
-pub mod invoice;
-pub mod outbox;
-pub mod processed_event;
-pub mod proposal;
-pub mod signature;
-pub mod task;
-pub mod user;
-pub mod whatsapp_message;
-
-pub use appointment::Appointment;
-pub use business::Business;
-pub use call::Call;
-pub use contract::Contract;
-pub use customer::Customer;
-pub use invoice::Invoice;
-pub use outbox::OutboxRow;
-pub use proposal::Proposal;
-pub use signature::Signature;
-pub use task::Task;
-pub use user::User;
-pub use whatsapp_message::WhatsAppMessage;
+//! Text helpers shared by the aggregates: JSON kept in TEXT columns, case-insensitive
+//! search (`lower`, LIKE patterns).
 
 /// `#[serde(serialize_with = "json_text")]`: a TEXT column holding JSON appears in the entity's
 /// JSON form as that JSON value, not as a string. Malformed stored JSON is a serialisation error.

@@ -9,8 +9,8 @@ use crate::{
     db::Db,
     error::{Error, Result},
     ids::{BusinessId, UserId},
-    models::task,
     schema::push_subscriptions,
+    tasks::queries as task,
     time,
 };
 use base64::Engine as _;

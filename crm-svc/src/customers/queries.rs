@@ -1,4 +1,4 @@
-use super::{contains_pattern, lower};
+use crate::text::{contains_pattern, lower};
 use crate::{
     db::{DbConn, MultiBackend},
     enums::{CustomerSource, CustomerStatus},

@@ -1,16 +1,18 @@
 //! The customers domain: listing, fetching and creating customers of one business. Plain Rust
 //! types in and out (no tonic); every query is scoped to the caller's business.
 
+pub mod queries;
+
+pub use queries::Customer;
+
 use crate::{
+    businesses::queries as business,
+    customers::queries::{self as customer, CustomerFilter},
     db::{Db, DbConn},
     enums::{CustomerSource, CustomerStatus},
     error::{Error, Result},
     ids::{BusinessId, CustomerId},
-    models::{
-        business,
-        customer::{self, Customer, CustomerFilter},
-        outbox,
-    },
+    outbox::queries as outbox,
     time,
 };
 use agentlocator_common::phone::normalize_il;

@@ -2,10 +2,10 @@
 //! signal keys, opaque JSON text) and the `@lid` identities whose phone number WhatsApp shared.
 
 use crate::{
+    businesses::queries as business,
     db::Db,
     error::{Error, Result},
     ids::BusinessId,
-    models::business,
     schema::{
         whatsapp_auth_state as auth, whatsapp_cloud_numbers as cloud, whatsapp_lid_phones as lids,
     },
