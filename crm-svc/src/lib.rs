@@ -2,9 +2,15 @@
 //! that turns call and WhatsApp events into CRM rows, and the outbox relay that publishes the
 //! CRM's own events.
 //!
-//! Layers: [`schema`] + [`models`] (rows and queries on a `&mut DbConn`) → domain modules
-//! ([`customers`], [`businesses`], [`demo`]; async, plain Rust types, the crate [`Error`]) →
-//! [`grpc`] (thin tonic methods, conversions in [`convert`]). [`run`] runs the whole service.
+//! One folder per aggregate ([`customers`], [`businesses`], [`tasks`], [`invoices`],
+//! [`proposals`], [`contracts`], [`signatures`], [`appointments`], [`calls`], [`whatsapp`],
+//! [`users`], [`push_subscriptions`], [`outbox`]): its `mod.rs` holds the domain rules (async,
+//! plain Rust types, the crate [`Error`]) and its `queries.rs` the row struct and the diesel
+//! queries (plain functions over a `&mut DbConn`, so they compose inside one transaction).
+//! Shared pieces, one module each: [`schema`], [`db`], [`ids`], [`enums`] (closed sets of
+//! values and their transitions), [`pagination`] (page windows, sorting), [`text`], [`line_items`],
+//! [`time`]. Layers: `queries` → domain → [`grpc`] (thin tonic methods, conversions in
+//! [`convert`]); no module imports a layer above it. [`run`] runs the whole service.
 
 pub mod appointments;
 pub mod businesses;
