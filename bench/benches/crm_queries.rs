@@ -27,8 +27,9 @@ use crm_svc::{
     businesses::Business,
     businesses::queries as business,
     customers::Customer,
-    customers::{self, Page},
+    customers::{self},
     ids::{BusinessId, CustomerId},
+    pagination::Page,
     test_support::FreshPostgres,
     timeline::{self, TimelineCursor, TimelineItem},
 };

@@ -1,18 +1,14 @@
-//! Every conversion between protobuf messages and crm-svc's domain types, in one place. Requests
-//! become domain values with `TryFrom` (bad input → [`Error::Validation`]); domain values become
-//! responses with `From`/`TryFrom`.
+//! What the proto conversions of the aggregates share (each aggregate's own conversions live in
+//! its `convert.rs`): required and optional request fields, times, enums, sorting, the document
+//! list requests and line items; and the conversions of the read models (timeline, reports,
+//! per-customer history lists). Requests become domain values with `TryFrom` (bad input →
+//! [`Error::Validation`]); domain values become responses with `From`/`TryFrom`.
 
 use crate::{
-    businesses::Business,
-    businesses::queries::KnowledgeEntry,
-    businesses::{BusinessLookup, BusinessPatch, FeaturePatch},
-    customers::Customer,
-    customers::{CustomerPatch, DEFAULT_LIMIT, NewCustomer, Page},
-    enums::{CustomerSource, CustomerStatus, UserRole, VoiceMode},
     error::{Error, Result},
     ids::{BusinessId, CustomerId},
+    pagination::DEFAULT_LIMIT,
     time,
-    users::User,
 };
 use agentlocator_proto::{to_timestamp, v1 as pb};
 use std::str::FromStr;
@@ -27,7 +23,7 @@ pub fn required<T: From<String>>(field: &'static str, value: String) -> Result<T
 }
 
 /// An optional enum: proto3's empty string means "not given".
-fn optional_enum<T: FromStr>(field: &'static str, value: &str) -> Result<Option<T>>
+pub(crate) fn optional_enum<T: FromStr>(field: &'static str, value: &str) -> Result<Option<T>>
 where
     T::Err: std::fmt::Display,
 {
@@ -41,7 +37,7 @@ where
         .map_err(|e: T::Err| Error::validation(field, e.to_string()))
 }
 
-fn non_empty(value: String) -> Option<String> {
+pub(crate) fn non_empty(value: String) -> Option<String> {
     if value.trim().is_empty() {
         None
     } else {
@@ -49,273 +45,9 @@ fn non_empty(value: String) -> Option<String> {
     }
 }
 
-/// A `ListCustomers` request as domain arguments. An absent `page` means 1 and an absent `limit`
-/// means [`DEFAULT_LIMIT`]; any value given (0 and negatives too) reaches the domain's validation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListCustomers {
-    pub business_id: BusinessId,
-    pub page: i64,
-    pub limit: i64,
-    pub query: Option<String>,
-    pub status: Option<CustomerStatus>,
-    /// Keyset paging instead of `page` (which must then be absent).
-    pub after: Option<crate::customers::CustomerCursor>,
-    /// Only these customers (then nothing else is given).
-    pub ids: Vec<CustomerId>,
-}
-
-impl TryFrom<pb::ListCustomersRequest> for ListCustomers {
-    type Error = Error;
-
-    fn try_from(r: pb::ListCustomersRequest) -> Result<Self> {
-        let ids: Vec<CustomerId> = r
-            .ids
-            .iter()
-            .map(|id| id.trim())
-            .filter(|id| !id.is_empty())
-            .map(|id| CustomerId::from(id.to_owned()))
-            .collect();
-        if !ids.is_empty()
-            && (r.page.is_some()
-                || !r.after.trim().is_empty()
-                || !r.query.trim().is_empty()
-                || !r.status.trim().is_empty())
-        {
-            return Err(Error::validation(
-                "ids",
-                "give ids alone, without page, after, q or status",
-            ));
-        }
-        Ok(ListCustomers {
-            ids,
-            business_id: required("business_id", r.business_id)?,
-            page: r.page.unwrap_or(1),
-            limit: r.limit.unwrap_or(DEFAULT_LIMIT),
-            status: optional_enum("status", &r.status)?,
-            query: non_empty(r.query),
-            after: match non_empty(r.after) {
-                None => None,
-                Some(_) if r.page.is_some() => {
-                    return Err(Error::validation("after", "give page or after, not both"));
-                }
-                Some(a) => Some(a.parse()?),
-            },
-        })
-    }
-}
-
-/// A `GetCustomer` request as domain arguments.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GetCustomer {
-    pub business_id: BusinessId,
-    pub id: CustomerId,
-}
-
-impl TryFrom<pb::GetCustomerRequest> for GetCustomer {
-    type Error = Error;
-
-    fn try_from(r: pb::GetCustomerRequest) -> Result<Self> {
-        Ok(GetCustomer {
-            business_id: required("business_id", r.business_id)?,
-            id: required("id", r.id)?,
-        })
-    }
-}
-
-/// A `CreateCustomer` request as domain arguments.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CreateCustomer {
-    pub business_id: BusinessId,
-    pub customer: NewCustomer,
-}
-
-impl TryFrom<pb::CreateCustomerRequest> for CreateCustomer {
-    type Error = Error;
-
-    fn try_from(r: pb::CreateCustomerRequest) -> Result<Self> {
-        Ok(CreateCustomer {
-            business_id: required("business_id", r.business_id)?,
-            customer: NewCustomer {
-                status: optional_enum::<CustomerStatus>("status", &r.status)?,
-                source: optional_enum::<CustomerSource>("source", &r.source)?,
-                name: r.name,
-                phone: r.phone,
-                email: non_empty(r.email),
-                notes: r.notes,
-            },
-        })
-    }
-}
-
-impl TryFrom<pb::GetBusinessRequest> for BusinessLookup {
-    type Error = Error;
-
-    fn try_from(r: pb::GetBusinessRequest) -> Result<Self> {
-        use pb::get_business_request::By;
-        match r.by {
-            Some(By::Id(id)) => Ok(BusinessLookup::Id(required("id", id)?)),
-            Some(By::Slug(slug)) => Ok(BusinessLookup::Slug(required("slug", slug)?)),
-            Some(By::PhoneNumber(n)) => {
-                Ok(BusinessLookup::PhoneNumber(required("phone_number", n)?))
-            }
-            None => Err(Error::validation(
-                "by",
-                "give an id, a slug or a phone_number",
-            )),
-        }
-    }
-}
-
-/// An `UpdateCustomer` request as domain arguments.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpdateCustomer {
-    pub business_id: BusinessId,
-    pub id: CustomerId,
-    pub patch: CustomerPatch,
-}
-
-impl TryFrom<pb::UpdateCustomerRequest> for UpdateCustomer {
-    type Error = Error;
-
-    fn try_from(r: pb::UpdateCustomerRequest) -> Result<Self> {
-        let status = match r.status.as_deref() {
-            Some(s) => Some(
-                s.trim()
-                    .parse::<CustomerStatus>()
-                    .map_err(|e| Error::validation("status", e.to_string()))?,
-            ),
-            None => None,
-        };
-        Ok(UpdateCustomer {
-            business_id: required("business_id", r.business_id)?,
-            id: required("id", r.id)?,
-            patch: CustomerPatch {
-                name: r.name,
-                phone: r.phone,
-                email: r.email,
-                status,
-                notes: r.notes,
-            },
-        })
-    }
-}
-
 /// A business id and an entity id, for gets and deletes.
 pub fn scoped_ids<T: From<String>>(business_id: String, id: String) -> Result<(BusinessId, T)> {
     Ok((required("business_id", business_id)?, required("id", id)?))
-}
-
-/// An `UpdateBusiness` request as domain arguments.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpdateBusiness {
-    pub id: BusinessId,
-    pub patch: BusinessPatch,
-}
-
-impl From<VoiceMode> for pb::VoiceMode {
-    fn from(m: VoiceMode) -> Self {
-        match m {
-            VoiceMode::Automatic => pb::VoiceMode::Unspecified,
-            VoiceMode::Realtime => pb::VoiceMode::Realtime,
-            VoiceMode::Record => pb::VoiceMode::Record,
-        }
-    }
-}
-
-impl From<pb::VoiceMode> for VoiceMode {
-    fn from(m: pb::VoiceMode) -> Self {
-        match m {
-            pb::VoiceMode::Unspecified => VoiceMode::Automatic,
-            pb::VoiceMode::Realtime => VoiceMode::Realtime,
-            pb::VoiceMode::Record => VoiceMode::Record,
-        }
-    }
-}
-
-/// A `VoiceMode` request value: a number proto does not know is a validation error.
-fn voice_mode(value: i32) -> Result<VoiceMode> {
-    pb::VoiceMode::try_from(value)
-        .map(VoiceMode::from)
-        .map_err(|_| Error::validation("voice_mode", format!("unknown voice mode {value}")))
-}
-
-impl TryFrom<pb::UpdateBusinessRequest> for UpdateBusiness {
-    type Error = Error;
-
-    fn try_from(r: pb::UpdateBusinessRequest) -> Result<Self> {
-        let f = r.features.unwrap_or_default();
-        Ok(UpdateBusiness {
-            id: required("id", r.id)?,
-            patch: BusinessPatch {
-                name: r.name,
-                greeting_text: r.greeting_text,
-                vat_rate_bp: r.vat_rate_bp,
-                knowledge: r.set_knowledge.then(|| {
-                    r.knowledge
-                        .into_iter()
-                        .map(|k| KnowledgeEntry {
-                            q: k.question,
-                            a: k.answer,
-                        })
-                        .collect()
-                }),
-                twilio_numbers: r.set_twilio_numbers.then_some(r.twilio_numbers),
-                voice_mode: r.voice_mode.map(voice_mode).transpose()?,
-                agent_voice: r.agent_voice,
-                features: FeaturePatch {
-                    crm: f.crm_enabled,
-                    whatsapp: f.whatsapp_enabled,
-                    signature: f.signature_enabled,
-                    invoices: f.invoices_enabled,
-                    contracts: f.contracts_enabled,
-                    voice: f.voice_enabled,
-                    proposals: f.proposals_enabled,
-                    calendar: f.calendar_enabled,
-                    reports: f.reports_enabled,
-                },
-            },
-        })
-    }
-}
-
-impl From<User> for pb::User {
-    fn from(u: User) -> Self {
-        pb::User {
-            id: u.id.into(),
-            business_id: u.business_id.into(),
-            email: u.email,
-            name: u.name,
-            created_at: Some(to_timestamp(time::to_utc(u.created_at))),
-            role: pb::UserRole::from(u.role).into(),
-            active: u.deactivated_at.is_none(),
-            session_version: u.session_version.max(0) as u32,
-        }
-    }
-}
-
-impl From<UserRole> for pb::UserRole {
-    fn from(r: UserRole) -> Self {
-        match r {
-            UserRole::Owner => pb::UserRole::Owner,
-            UserRole::Admin => pb::UserRole::Admin,
-            UserRole::Agent => pb::UserRole::Agent,
-            UserRole::ReadOnly => pb::UserRole::ReadOnly,
-        }
-    }
-}
-
-/// A role from a request (an `i32` of [`pb::UserRole`]), or [`Error::Validation`] on `role`.
-pub fn user_role(value: i32) -> Result<UserRole> {
-    match pb::UserRole::try_from(value) {
-        Ok(pb::UserRole::Owner) => Ok(UserRole::Owner),
-        Ok(pb::UserRole::Admin) => Ok(UserRole::Admin),
-        Ok(pb::UserRole::Agent) => Ok(UserRole::Agent),
-        Ok(pb::UserRole::ReadOnly) => Ok(UserRole::ReadOnly),
-        Ok(pb::UserRole::Unspecified) | Err(_) => Err(Error::validation(
-            "role",
-            "expected one of owner admin agent read_only",
-        )),
-    }
 }
 
 /// A protobuf timestamp of a request as a stored (UTC, naive) time; not a time, or outside
@@ -340,127 +72,13 @@ pub fn naive_time(
     .transpose()
 }
 
-fn ts(t: chrono::NaiveDateTime) -> prost_types::Timestamp {
+pub(crate) fn ts(t: chrono::NaiveDateTime) -> prost_types::Timestamp {
     to_timestamp(time::to_utc(t))
 }
 
 /// An optional id: proto3's empty string means "none".
-fn optional_id<T: From<String>>(value: String) -> Option<T> {
+pub(crate) fn optional_id<T: From<String>>(value: String) -> Option<T> {
     non_empty(value).map(|v| T::from(v.trim().to_owned()))
-}
-
-impl From<crate::tasks::Task> for pb::Task {
-    fn from(t: crate::tasks::Task) -> Self {
-        pb::Task {
-            id: t.id.into(),
-            business_id: t.business_id.into(),
-            customer_id: t.customer_id.map(Into::into).unwrap_or_default(),
-            title: t.title,
-            due_at: t.due_at.map(ts),
-            done: t.done,
-            done_at: t.done_at.map(ts),
-            assignee_id: t.assignee_id.map(Into::into).unwrap_or_default(),
-            created_at: Some(ts(t.created_at)),
-            updated_at: Some(ts(t.updated_at)),
-        }
-    }
-}
-
-impl From<Page<crate::tasks::Task>> for pb::ListTasksResponse {
-    fn from(p: Page<crate::tasks::Task>) -> Self {
-        pb::ListTasksResponse {
-            page: p.page,
-            limit: p.limit,
-            total: p.total,
-            items: p.items.into_iter().map(Into::into).collect(),
-        }
-    }
-}
-
-/// A `ListTasks` request as domain arguments.
-#[derive(Debug, Clone)]
-pub struct ListTasks {
-    pub business_id: BusinessId,
-    pub page: i64,
-    pub limit: i64,
-    pub filter: crate::tasks::queries::TaskFilter,
-    pub sort: Option<crate::tasks::queries::TaskSort>,
-}
-
-impl TryFrom<pb::ListTasksRequest> for ListTasks {
-    type Error = Error;
-
-    fn try_from(r: pb::ListTasksRequest) -> Result<Self> {
-        let sort = match non_empty(r.sort) {
-            Some(s) => Some(crate::tasks::parse_sort(s.trim())?),
-            None => None,
-        };
-        Ok(ListTasks {
-            business_id: required("business_id", r.business_id)?,
-            page: r.page.unwrap_or(1),
-            limit: r.limit.unwrap_or(DEFAULT_LIMIT),
-            filter: crate::tasks::queries::TaskFilter {
-                customer_id: optional_id(r.customer_id),
-                done: r.done,
-                due_before: naive_time("due_before", r.due_before)?,
-                due_after: naive_time("due_after", r.due_after)?,
-            },
-            sort,
-        })
-    }
-}
-
-/// A `CreateTask` request as domain arguments.
-#[derive(Debug, Clone)]
-pub struct CreateTask {
-    pub business_id: BusinessId,
-    pub task: crate::tasks::NewTask,
-}
-
-impl TryFrom<pb::CreateTaskRequest> for CreateTask {
-    type Error = Error;
-
-    fn try_from(r: pb::CreateTaskRequest) -> Result<Self> {
-        Ok(CreateTask {
-            business_id: required("business_id", r.business_id)?,
-            task: crate::tasks::NewTask {
-                title: r.title,
-                due_at: naive_time("due_at", r.due_at)?,
-                customer_id: optional_id(r.customer_id),
-                assignee_id: optional_id(r.assignee_id),
-            },
-        })
-    }
-}
-
-/// An `UpdateTask` request as domain arguments.
-#[derive(Debug, Clone)]
-pub struct UpdateTask {
-    pub business_id: BusinessId,
-    pub id: crate::ids::TaskId,
-    pub patch: crate::tasks::TaskPatch,
-}
-
-impl TryFrom<pb::UpdateTaskRequest> for UpdateTask {
-    type Error = Error;
-
-    fn try_from(r: pb::UpdateTaskRequest) -> Result<Self> {
-        Ok(UpdateTask {
-            business_id: required("business_id", r.business_id)?,
-            id: required("id", r.id)?,
-            patch: crate::tasks::TaskPatch {
-                title: r.title,
-                due_at: if r.set_due_at {
-                    Some(naive_time("due_at", r.due_at)?)
-                } else {
-                    None
-                },
-                done: r.done,
-                assignee_id: r.assignee_id.map(optional_id),
-                customer_id: r.customer_id.map(optional_id),
-            },
-        })
-    }
 }
 
 impl TryFrom<crate::timeline::TimelineItem> for pb::TimelineItem {
@@ -477,82 +95,8 @@ impl TryFrom<crate::timeline::TimelineItem> for pb::TimelineItem {
     }
 }
 
-impl From<Customer> for pb::Customer {
-    fn from(c: Customer) -> Self {
-        pb::Customer {
-            id: c.id.into(),
-            business_id: c.business_id.into(),
-            name: c.name,
-            phone: c.phone,
-            email: c.email.unwrap_or_default(),
-            status: c.status.to_string(),
-            source: c.source.to_string(),
-            notes: c.notes,
-            created_at: Some(to_timestamp(time::to_utc(c.created_at))),
-            updated_at: Some(to_timestamp(time::to_utc(c.updated_at))),
-        }
-    }
-}
-
-impl From<Page<Customer>> for pb::ListCustomersResponse {
-    fn from(p: Page<Customer>) -> Self {
-        // A full page may have more after it.
-        let next_cursor = match p.items.last() {
-            Some(last) if p.items.len() as i64 == p.limit => {
-                crate::customers::CustomerCursor::after(last).to_string()
-            }
-            _ => String::new(),
-        };
-        pb::ListCustomersResponse {
-            page: p.page,
-            limit: p.limit,
-            total: p.total,
-            items: p.items.into_iter().map(Into::into).collect(),
-            next_cursor,
-        }
-    }
-}
-
-impl TryFrom<Business> for pb::Business {
-    type Error = Error;
-
-    /// Fails only when the stored `twilio_numbers` is not a JSON list of strings.
-    fn try_from(b: Business) -> Result<Self> {
-        Ok(pb::Business {
-            twilio_numbers: b.twilio_number_list()?,
-            knowledge: b
-                .knowledge()?
-                .into_iter()
-                .map(|k| pb::KnowledgeEntry {
-                    question: k.q,
-                    answer: k.a,
-                })
-                .collect(),
-            features: Some(pb::FeatureFlags {
-                crm_enabled: b.crm_enabled,
-                whatsapp_enabled: b.whatsapp_enabled,
-                signature_enabled: b.signature_enabled,
-                invoices_enabled: b.invoices_enabled,
-                contracts_enabled: b.contracts_enabled,
-                voice_enabled: b.voice_enabled,
-                proposals_enabled: b.proposals_enabled,
-                calendar_enabled: b.calendar_enabled,
-                reports_enabled: b.reports_enabled,
-            }),
-            created_at: Some(to_timestamp(time::to_utc(b.created_at))),
-            id: b.id.into(),
-            name: b.name,
-            slug: b.slug,
-            greeting_text: b.greeting_text,
-            vat_rate_bp: b.vat_rate_bp,
-            voice_mode: pb::VoiceMode::from(b.voice_mode).into(),
-            agent_voice: b.agent_voice,
-        })
-    }
-}
-
 /// A required time: absent → [`Error::Validation`] on `field`.
-fn required_time(
+pub(crate) fn required_time(
     field: &'static str,
     t: Option<prost_types::Timestamp>,
 ) -> Result<chrono::NaiveDateTime> {
@@ -560,7 +104,7 @@ fn required_time(
 }
 
 /// An optional `sort` request value, parsed by `parse`.
-fn optional_sort<S>(value: String, parse: fn(&str) -> Result<S>) -> Result<Option<S>> {
+pub(crate) fn optional_sort<S>(value: String, parse: fn(&str) -> Result<S>) -> Result<Option<S>> {
     non_empty(value).map(|s| parse(s.trim())).transpose()
 }
 
@@ -582,29 +126,33 @@ pub struct DocumentList<F, S> {
 macro_rules! document_list {
     ($(#[$doc:meta])* $name:ident, $request:ty, $($filter:ident)::+, $sort:ty, $parse_sort:path) => {
         $(#[$doc])*
-        pub type $name = DocumentList<$($filter)::+, $sort>;
+        pub type $name = $crate::convert::DocumentList<$($filter)::+, $sort>;
 
         impl TryFrom<$request> for $name {
-            type Error = Error;
+            type Error = $crate::error::Error;
 
-            fn try_from(r: $request) -> Result<Self> {
-                Ok(DocumentList {
-                    business_id: required("business_id", r.business_id)?,
+            fn try_from(r: $request) -> $crate::error::Result<Self> {
+                Ok($crate::convert::DocumentList {
+                    business_id: $crate::convert::required("business_id", r.business_id)?,
                     page: r.page.unwrap_or(1),
-                    limit: r.limit.unwrap_or(DEFAULT_LIMIT),
+                    limit: r.limit.unwrap_or($crate::pagination::DEFAULT_LIMIT),
                     filter: $($filter)::+ {
-                        customer_id: optional_id(r.customer_id),
-                        status: optional_enum("status", &r.status)?,
+                        customer_id: $crate::convert::optional_id(r.customer_id),
+                        status: $crate::convert::optional_enum("status", &r.status)?,
                     },
-                    sort: optional_sort(r.sort, $parse_sort)?,
+                    sort: $crate::convert::optional_sort(r.sort, $parse_sort)?,
                 })
             }
         }
     };
 }
+pub(crate) use document_list;
 
 /// A status given in an update: trimmed and parsed, or [`Error::Validation`] on `status`.
-fn patch_enum<T: FromStr>(field: &'static str, value: Option<String>) -> Result<Option<T>>
+pub(crate) fn patch_enum<T: FromStr>(
+    field: &'static str,
+    value: Option<String>,
+) -> Result<Option<T>>
 where
     T::Err: std::fmt::Display,
 {
@@ -637,531 +185,15 @@ impl From<crate::line_items::LineItem> for pb::LineItem {
     }
 }
 
-fn line_items(items: Vec<pb::LineItem>) -> Vec<crate::line_items::LineItem> {
+pub(crate) fn line_items(items: Vec<pb::LineItem>) -> Vec<crate::line_items::LineItem> {
     items.into_iter().map(Into::into).collect()
 }
 
-fn pb_line_items(stored_json: &str) -> Result<Vec<pb::LineItem>> {
+pub(crate) fn pb_line_items(stored_json: &str) -> Result<Vec<pb::LineItem>> {
     Ok(crate::line_items::from_json(stored_json)?
         .into_iter()
         .map(Into::into)
         .collect())
-}
-
-// ---- invoices ----
-
-document_list!(
-    /// A `ListInvoices` request as domain arguments.
-    ListInvoices,
-    pb::ListInvoicesRequest,
-    crate::invoices::queries::InvoiceFilter,
-    crate::invoices::queries::InvoiceSort,
-    crate::invoices::parse_sort
-);
-
-/// A `CreateInvoice` request as domain arguments.
-#[derive(Debug, Clone)]
-pub struct CreateInvoice {
-    pub business_id: BusinessId,
-    pub invoice: crate::invoices::NewInvoice,
-}
-
-impl TryFrom<pb::CreateInvoiceRequest> for CreateInvoice {
-    type Error = Error;
-
-    fn try_from(r: pb::CreateInvoiceRequest) -> Result<Self> {
-        Ok(CreateInvoice {
-            business_id: required("business_id", r.business_id)?,
-            invoice: crate::invoices::NewInvoice {
-                customer_id: required("customer_id", r.customer_id)?,
-                items: line_items(r.items),
-                due_at: naive_time("due_at", r.due_at)?,
-            },
-        })
-    }
-}
-
-/// An `UpdateInvoice` request as domain arguments.
-#[derive(Debug, Clone)]
-pub struct UpdateInvoice {
-    pub business_id: BusinessId,
-    pub id: crate::ids::InvoiceId,
-    pub patch: crate::invoices::InvoicePatch,
-}
-
-impl TryFrom<pb::UpdateInvoiceRequest> for UpdateInvoice {
-    type Error = Error;
-
-    fn try_from(r: pb::UpdateInvoiceRequest) -> Result<Self> {
-        Ok(UpdateInvoice {
-            business_id: required("business_id", r.business_id)?,
-            id: required("id", r.id)?,
-            patch: crate::invoices::InvoicePatch {
-                items: r.set_items.then(|| line_items(r.items)),
-                due_at: if r.set_due_at {
-                    Some(naive_time("due_at", r.due_at)?)
-                } else {
-                    None
-                },
-                status: patch_enum("status", r.status)?,
-            },
-        })
-    }
-}
-
-impl TryFrom<crate::invoices::Invoice> for pb::Invoice {
-    type Error = Error;
-
-    /// Fails only when the stored items are not valid JSON line items.
-    fn try_from(i: crate::invoices::Invoice) -> Result<Self> {
-        Ok(pb::Invoice {
-            items: pb_line_items(&i.items)?,
-            id: i.id.into(),
-            business_id: i.business_id.into(),
-            customer_id: i.customer_id.into(),
-            number: i.number,
-            status: i.status.to_string(),
-            subtotal_agorot: i.subtotal_agorot,
-            vat_agorot: i.vat_agorot,
-            total_agorot: i.total_agorot,
-            vat_rate_bp: i.vat_rate_bp,
-            issued_at: i.issued_at.map(ts),
-            due_at: i.due_at.map(ts),
-            paid_at: i.paid_at.map(ts),
-            created_at: Some(ts(i.created_at)),
-            updated_at: Some(ts(i.updated_at)),
-        })
-    }
-}
-
-impl TryFrom<Page<crate::invoices::Invoice>> for pb::ListInvoicesResponse {
-    type Error = Error;
-
-    fn try_from(p: Page<crate::invoices::Invoice>) -> Result<Self> {
-        Ok(pb::ListInvoicesResponse {
-            page: p.page,
-            limit: p.limit,
-            total: p.total,
-            items: p
-                .items
-                .into_iter()
-                .map(TryInto::try_into)
-                .collect::<Result<_>>()?,
-        })
-    }
-}
-
-// ---- appointments ----
-
-/// How many days an appointment list covers when the request gives only one end (or none).
-pub const DEFAULT_APPOINTMENT_RANGE_DAYS: i64 = 30;
-
-/// A `ListAppointments` request as domain arguments, its range completed (see the proto).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListAppointments {
-    pub business_id: BusinessId,
-    pub from: chrono::NaiveDateTime,
-    pub to: chrono::NaiveDateTime,
-    pub customer_id: Option<CustomerId>,
-}
-
-impl ListAppointments {
-    /// Like `TryFrom`, with `now` deciding the default range.
-    pub fn from_request(
-        r: pb::ListAppointmentsRequest,
-        now: chrono::NaiveDateTime,
-    ) -> Result<Self> {
-        let span = chrono::Duration::days(DEFAULT_APPOINTMENT_RANGE_DAYS);
-        let from = naive_time("from", r.from)?;
-        let to = naive_time("to", r.to)?;
-        let (from, to) = match (from, to) {
-            (Some(f), Some(t)) => (f, t),
-            (Some(f), None) => (f, f + span),
-            (None, Some(t)) => (t - span, t),
-            (None, None) => {
-                let today = now.date().and_time(chrono::NaiveTime::MIN);
-                (today, today + span)
-            }
-        };
-        Ok(ListAppointments {
-            business_id: required("business_id", r.business_id)?,
-            from,
-            to,
-            customer_id: optional_id(r.customer_id),
-        })
-    }
-}
-
-impl TryFrom<pb::ListAppointmentsRequest> for ListAppointments {
-    type Error = Error;
-
-    fn try_from(r: pb::ListAppointmentsRequest) -> Result<Self> {
-        Self::from_request(r, time::now())
-    }
-}
-
-/// A `CreateAppointment` request as domain arguments.
-#[derive(Debug, Clone)]
-pub struct CreateAppointment {
-    pub business_id: BusinessId,
-    pub appointment: crate::appointments::NewAppointment,
-}
-
-impl TryFrom<pb::CreateAppointmentRequest> for CreateAppointment {
-    type Error = Error;
-
-    fn try_from(r: pb::CreateAppointmentRequest) -> Result<Self> {
-        Ok(CreateAppointment {
-            business_id: required("business_id", r.business_id)?,
-            appointment: crate::appointments::NewAppointment {
-                title: r.title,
-                starts_at: required_time("starts_at", r.starts_at)?,
-                ends_at: required_time("ends_at", r.ends_at)?,
-                customer_id: optional_id(r.customer_id),
-                notes: r.notes,
-            },
-        })
-    }
-}
-
-/// An `UpdateAppointment` request as domain arguments.
-#[derive(Debug, Clone)]
-pub struct UpdateAppointment {
-    pub business_id: BusinessId,
-    pub id: crate::ids::AppointmentId,
-    pub patch: crate::appointments::AppointmentPatch,
-}
-
-impl TryFrom<pb::UpdateAppointmentRequest> for UpdateAppointment {
-    type Error = Error;
-
-    fn try_from(r: pb::UpdateAppointmentRequest) -> Result<Self> {
-        Ok(UpdateAppointment {
-            business_id: required("business_id", r.business_id)?,
-            id: required("id", r.id)?,
-            patch: crate::appointments::AppointmentPatch {
-                title: r.title,
-                starts_at: naive_time("starts_at", r.starts_at)?,
-                ends_at: naive_time("ends_at", r.ends_at)?,
-                customer_id: r.customer_id.map(optional_id),
-                notes: r.notes,
-            },
-        })
-    }
-}
-
-impl From<crate::appointments::Appointment> for pb::Appointment {
-    fn from(a: crate::appointments::Appointment) -> Self {
-        pb::Appointment {
-            id: a.id.into(),
-            business_id: a.business_id.into(),
-            customer_id: a.customer_id.map(Into::into).unwrap_or_default(),
-            title: a.title,
-            starts_at: Some(ts(a.starts_at)),
-            ends_at: Some(ts(a.ends_at)),
-            notes: a.notes,
-            created_at: Some(ts(a.created_at)),
-            updated_at: Some(ts(a.updated_at)),
-        }
-    }
-}
-
-// ---- contracts ----
-
-document_list!(
-    /// A `ListContracts` request as domain arguments.
-    ListContracts,
-    pb::ListContractsRequest,
-    crate::contracts::queries::ContractFilter,
-    crate::contracts::queries::ContractSort,
-    crate::contracts::parse_sort
-);
-
-/// A `CreateContract` request as domain arguments.
-#[derive(Debug, Clone)]
-pub struct CreateContract {
-    pub business_id: BusinessId,
-    pub contract: crate::contracts::NewContract,
-}
-
-impl TryFrom<pb::CreateContractRequest> for CreateContract {
-    type Error = Error;
-
-    fn try_from(r: pb::CreateContractRequest) -> Result<Self> {
-        Ok(CreateContract {
-            business_id: required("business_id", r.business_id)?,
-            contract: crate::contracts::NewContract {
-                customer_id: required("customer_id", r.customer_id)?,
-                title: r.title,
-                body: r.body,
-            },
-        })
-    }
-}
-
-/// An `UpdateContract` request as domain arguments.
-#[derive(Debug, Clone)]
-pub struct UpdateContract {
-    pub business_id: BusinessId,
-    pub id: crate::ids::ContractId,
-    pub patch: crate::contracts::ContractPatch,
-}
-
-impl TryFrom<pb::UpdateContractRequest> for UpdateContract {
-    type Error = Error;
-
-    fn try_from(r: pb::UpdateContractRequest) -> Result<Self> {
-        Ok(UpdateContract {
-            business_id: required("business_id", r.business_id)?,
-            id: required("id", r.id)?,
-            patch: crate::contracts::ContractPatch {
-                title: r.title,
-                body: r.body,
-                status: patch_enum("status", r.status)?,
-            },
-        })
-    }
-}
-
-impl From<crate::contracts::Contract> for pb::Contract {
-    fn from(c: crate::contracts::Contract) -> Self {
-        pb::Contract {
-            id: c.id.into(),
-            business_id: c.business_id.into(),
-            customer_id: c.customer_id.into(),
-            title: c.title,
-            body: c.body,
-            status: c.status.to_string(),
-            created_at: Some(ts(c.created_at)),
-            updated_at: Some(ts(c.updated_at)),
-        }
-    }
-}
-
-impl From<Page<crate::contracts::Contract>> for pb::ListContractsResponse {
-    fn from(p: Page<crate::contracts::Contract>) -> Self {
-        pb::ListContractsResponse {
-            page: p.page,
-            limit: p.limit,
-            total: p.total,
-            items: p.items.into_iter().map(Into::into).collect(),
-        }
-    }
-}
-
-// ---- proposals ----
-
-document_list!(
-    /// A `ListProposals` request as domain arguments.
-    ListProposals,
-    pb::ListProposalsRequest,
-    crate::proposals::queries::ProposalFilter,
-    crate::proposals::queries::ProposalSort,
-    crate::proposals::parse_sort
-);
-
-/// A `CreateProposal` request as domain arguments.
-#[derive(Debug, Clone)]
-pub struct CreateProposal {
-    pub business_id: BusinessId,
-    pub proposal: crate::proposals::NewProposal,
-}
-
-impl TryFrom<pb::CreateProposalRequest> for CreateProposal {
-    type Error = Error;
-
-    fn try_from(r: pb::CreateProposalRequest) -> Result<Self> {
-        Ok(CreateProposal {
-            business_id: required("business_id", r.business_id)?,
-            proposal: crate::proposals::NewProposal {
-                customer_id: required("customer_id", r.customer_id)?,
-                title: r.title,
-                items: line_items(r.items),
-                valid_until: naive_time("valid_until", r.valid_until)?,
-            },
-        })
-    }
-}
-
-/// An `UpdateProposal` request as domain arguments.
-#[derive(Debug, Clone)]
-pub struct UpdateProposal {
-    pub business_id: BusinessId,
-    pub id: crate::ids::ProposalId,
-    pub patch: crate::proposals::ProposalPatch,
-}
-
-impl TryFrom<pb::UpdateProposalRequest> for UpdateProposal {
-    type Error = Error;
-
-    fn try_from(r: pb::UpdateProposalRequest) -> Result<Self> {
-        Ok(UpdateProposal {
-            business_id: required("business_id", r.business_id)?,
-            id: required("id", r.id)?,
-            patch: crate::proposals::ProposalPatch {
-                title: r.title,
-                items: r.set_items.then(|| line_items(r.items)),
-                valid_until: if r.set_valid_until {
-                    Some(naive_time("valid_until", r.valid_until)?)
-                } else {
-                    None
-                },
-                status: patch_enum("status", r.status)?,
-            },
-        })
-    }
-}
-
-impl TryFrom<crate::proposals::Proposal> for pb::Proposal {
-    type Error = Error;
-
-    /// Fails only when the stored items are not valid JSON line items.
-    fn try_from(p: crate::proposals::Proposal) -> Result<Self> {
-        Ok(pb::Proposal {
-            items: pb_line_items(&p.items)?,
-            id: p.id.into(),
-            business_id: p.business_id.into(),
-            customer_id: p.customer_id.into(),
-            title: p.title,
-            total_agorot: p.total_agorot,
-            status: p.status.to_string(),
-            valid_until: p.valid_until.map(ts),
-            created_at: Some(ts(p.created_at)),
-            updated_at: Some(ts(p.updated_at)),
-        })
-    }
-}
-
-impl TryFrom<Page<crate::proposals::Proposal>> for pb::ListProposalsResponse {
-    type Error = Error;
-
-    fn try_from(p: Page<crate::proposals::Proposal>) -> Result<Self> {
-        Ok(pb::ListProposalsResponse {
-            page: p.page,
-            limit: p.limit,
-            total: p.total,
-            items: p
-                .items
-                .into_iter()
-                .map(TryInto::try_into)
-                .collect::<Result<_>>()?,
-        })
-    }
-}
-
-// ---- signatures ----
-
-/// A link token from a public request: required (no business to scope it; the token is the
-/// credential).
-pub fn token(value: String) -> Result<String> {
-    required("token", value)
-}
-
-/// A `Sign` request as domain arguments.
-#[derive(Debug, Clone)]
-pub struct Sign {
-    pub token: String,
-    pub signing: crate::signatures::Signing,
-}
-
-impl TryFrom<pb::SignRequest> for Sign {
-    type Error = Error;
-
-    fn try_from(r: pb::SignRequest) -> Result<Self> {
-        Ok(Sign {
-            token: token(r.token)?,
-            signing: crate::signatures::Signing {
-                signer_ip: r
-                    .signer_ip
-                    .trim()
-                    .parse()
-                    .map_err(|_| Error::validation("signer_ip", "is not an IP address"))?,
-                signer_name: r.signer_name,
-                image_png: r.image_png,
-                document_sha256: r.document_sha256,
-            },
-        })
-    }
-}
-
-/// The document of a signature request: exactly one of `contract_id` and `proposal_id`.
-pub fn document_ref(
-    contract_id: String,
-    proposal_id: String,
-) -> Result<crate::signatures::DocumentRef> {
-    use crate::signatures::DocumentRef;
-    match (contract_id.trim(), proposal_id.trim()) {
-        (c, "") if !c.is_empty() => Ok(DocumentRef::Contract(c.to_owned().into())),
-        ("", p) if !p.is_empty() => Ok(DocumentRef::Proposal(p.to_owned().into())),
-        ("", "") => Err(Error::validation(
-            "contract_id",
-            "contract_id or proposal_id is required",
-        )),
-        _ => Err(Error::validation(
-            "proposal_id",
-            "give contract_id or proposal_id, not both",
-        )),
-    }
-}
-
-/// `(contract_id, proposal_id)` of `d` as proto strings (the other one empty).
-fn document_ids(d: &crate::signatures::DocumentRef) -> (String, String) {
-    (
-        d.contract_id().map(|i| i.to_string()).unwrap_or_default(),
-        d.proposal_id().map(|i| i.to_string()).unwrap_or_default(),
-    )
-}
-
-impl From<crate::signatures::SigningLink> for pb::SignatureLink {
-    fn from(l: crate::signatures::SigningLink) -> Self {
-        let (contract_id, proposal_id) = document_ids(&l.document);
-        pb::SignatureLink {
-            signature_id: l.signature_id.into(),
-            contract_id,
-            proposal_id,
-            token: l.token,
-            url_path: l.url_path,
-            expires_at: Some(ts(l.expires_at)),
-        }
-    }
-}
-
-impl From<crate::signatures::SigningDocument> for pb::SigningDocument {
-    fn from(d: crate::signatures::SigningDocument) -> Self {
-        let (contract_id, proposal_id) = document_ids(&d.document);
-        pb::SigningDocument {
-            signature_id: d.signature_id.into(),
-            document_type: d.document.kind().to_owned(),
-            contract_id,
-            proposal_id,
-            business_name: d.business_name,
-            title: d.title,
-            body: d.body,
-            document_sha256: d.document_sha256,
-            expires_at: Some(ts(d.expires_at)),
-        }
-    }
-}
-
-impl From<crate::signatures::Signature> for pb::Signature {
-    /// Without the image (and never the token hash).
-    fn from(s: crate::signatures::Signature) -> Self {
-        pb::Signature {
-            state: s.state(crate::time::now()).as_str().to_owned(),
-            id: s.id.into(),
-            business_id: s.business_id.into(),
-            contract_id: s.contract_id.map(Into::into).unwrap_or_default(),
-            proposal_id: s.proposal_id.map(Into::into).unwrap_or_default(),
-            signer_name: s.signer_name.unwrap_or_default(),
-            signer_ip: s.signer_ip.unwrap_or_default(),
-            document_sha256: s.document_sha256.unwrap_or_default(),
-            signed_at: s.signed_at.map(ts),
-            used_at: s.used_at.map(ts),
-            created_at: Some(ts(s.created_at)),
-            expires_at: Some(ts(s.expires_at)),
-            revoked_at: s.revoked_at.map(ts),
-        }
-    }
 }
 
 // ---- reports ----
@@ -1275,82 +307,17 @@ impl TryFrom<pb::ListCustomerWhatsAppMessagesRequest> for CustomerList {
     }
 }
 
-impl TryFrom<crate::calls::Call> for pb::Call {
-    type Error = Error;
-
-    /// Fails only when the stored `ai_replies` is not a JSON list of strings.
-    fn try_from(c: crate::calls::Call) -> Result<Self> {
-        Ok(pb::Call {
-            ai_replies: crate::calls::ai_replies(&c)?,
-            id: c.id.into(),
-            business_id: c.business_id.into(),
-            customer_id: c.customer_id.map(Into::into).unwrap_or_default(),
-            twilio_sid: c.twilio_sid,
-            direction: c.direction,
-            from_number: c.from_number,
-            to_number: c.to_number,
-            status: c.status,
-            started_at: Some(ts(c.started_at)),
-            ended_at: c.ended_at.map(ts),
-            duration_seconds: c.duration_seconds,
-            recording_url: c.recording_url.unwrap_or_default(),
-            transcript: c.transcript.unwrap_or_default(),
-            transcript_status: c.transcript_status.to_string(),
-            created_at: Some(ts(c.created_at)),
-            updated_at: Some(ts(c.updated_at)),
-        })
-    }
-}
-
-impl TryFrom<Page<crate::calls::Call>> for pb::ListCallsResponse {
-    type Error = Error;
-
-    fn try_from(p: Page<crate::calls::Call>) -> Result<Self> {
-        Ok(pb::ListCallsResponse {
-            page: p.page,
-            limit: p.limit,
-            total: p.total,
-            items: p
-                .items
-                .into_iter()
-                .map(TryInto::try_into)
-                .collect::<Result<_>>()?,
-        })
-    }
-}
-
-impl From<crate::whatsapp::WhatsAppMessage> for pb::WhatsAppMessage {
-    fn from(m: crate::whatsapp::WhatsAppMessage) -> Self {
-        pb::WhatsAppMessage {
-            id: m.id.into(),
-            business_id: m.business_id.into(),
-            customer_id: m.customer_id.map(Into::into).unwrap_or_default(),
-            provider_message_id: m.provider_message_id,
-            direction: m.direction,
-            from_number: m.from_number,
-            to_number: m.to_number,
-            body: m.body,
-            status: m.status,
-            created_at: Some(ts(m.created_at)),
-            updated_at: Some(ts(m.updated_at)),
-        }
-    }
-}
-
-impl From<Page<crate::whatsapp::WhatsAppMessage>> for pb::ListWhatsAppMessagesResponse {
-    fn from(p: Page<crate::whatsapp::WhatsAppMessage>) -> Self {
-        pb::ListWhatsAppMessagesResponse {
-            page: p.page,
-            limit: p.limit,
-            total: p.total,
-            items: p.items.into_iter().map(Into::into).collect(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{
+        appointments::convert::*, businesses::convert::*, customers::convert::*,
+        invoices::convert::*, proposals::convert::*, signatures::convert::*,
+    };
+    use crate::{
+        businesses::Business,
+        enums::{CustomerSource, VoiceMode},
+    };
 
     #[test]
     fn absent_page_and_limit_mean_defaults_and_bad_enums_name_their_field() {

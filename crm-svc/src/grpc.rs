@@ -4,24 +4,31 @@
 
 use crate::{
     appointments,
+    appointments::convert::{CreateAppointment, ListAppointments, UpdateAppointment},
+    businesses::convert::UpdateBusiness,
     businesses::{self, BusinessLookup},
     calls, contracts,
-    convert::{
-        CreateAppointment, CreateContract, CreateCustomer, CreateInvoice, CreateProposal,
-        CreateTask, CustomerList, GetCustomer, ListAppointments, ListContracts, ListCustomers,
-        ListInvoices, ListProposals, ListTasks, ReportPeriod, Sign, UpdateAppointment,
-        UpdateBusiness, UpdateContract, UpdateCustomer, UpdateInvoice, UpdateProposal, UpdateTask,
-        scoped_ids, user_role,
-    },
+    contracts::convert::{CreateContract, ListContracts, UpdateContract},
+    convert::{CustomerList, ReportPeriod, scoped_ids},
     customers,
+    customers::convert::{CreateCustomer, GetCustomer, ListCustomers, UpdateCustomer},
     db::Db,
     error::Error,
     ids::{
         AppointmentId, ContractId, CustomerId, InvoiceId, ProposalId, SignatureId, TaskId, UserId,
     },
-    invoices, proposals, push_subscriptions, reports,
+    invoices,
+    invoices::convert::{CreateInvoice, ListInvoices, UpdateInvoice},
+    proposals,
+    proposals::convert::{CreateProposal, ListProposals, UpdateProposal},
+    push_subscriptions, reports,
     settings::Settings,
-    signatures, tasks, timeline, users,
+    signatures,
+    signatures::convert::Sign,
+    tasks,
+    tasks::convert::{CreateTask, ListTasks, UpdateTask},
+    timeline, users,
+    users::convert::user_role,
     whatsapp::{
         lease as whatsapp_lease, messages as whatsapp_messages, session as whatsapp_session,
     },
@@ -540,7 +547,7 @@ impl CrmService for CrmGrpc {
     ) -> Result<Response<pb::SignatureLink>, Status> {
         let r = request.into_inner();
         let business_id = scoped_business(&r.business_id)?;
-        let document = crate::convert::document_ref(r.contract_id, r.proposal_id)?;
+        let document = crate::signatures::convert::document_ref(r.contract_id, r.proposal_id)?;
         let link = signatures::create_link_for(
             &self.db,
             &business_id,
@@ -558,7 +565,7 @@ impl CrmService for CrmGrpc {
         use crate::signatures::DocumentRef;
         let r = request.into_inner();
         let business_id = scoped_business(&r.business_id)?;
-        let rows = match crate::convert::document_ref(r.contract_id, r.proposal_id)? {
+        let rows = match crate::signatures::convert::document_ref(r.contract_id, r.proposal_id)? {
             DocumentRef::Contract(id) => {
                 signatures::list_for_contract(&self.db, &business_id, &id).await?
             }
@@ -588,7 +595,7 @@ impl CrmService for CrmGrpc {
         &self,
         request: Request<pb::GetSigningDocumentRequest>,
     ) -> Result<Response<pb::SigningDocument>, Status> {
-        let token = crate::convert::token(request.into_inner().token)?;
+        let token = crate::signatures::convert::token(request.into_inner().token)?;
         let document = signatures::signing_document(&self.db, &token).await?;
         Ok(Response::new(document.into()))
     }

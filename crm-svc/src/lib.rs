@@ -5,12 +5,14 @@
 //! One folder per aggregate ([`customers`], [`businesses`], [`tasks`], [`invoices`],
 //! [`proposals`], [`contracts`], [`signatures`], [`appointments`], [`calls`], [`whatsapp`],
 //! [`users`], [`push_subscriptions`], [`outbox`]): its `mod.rs` holds the domain rules (async,
-//! plain Rust types, the crate [`Error`]) and its `queries.rs` the row struct and the diesel
-//! queries (plain functions over a `&mut DbConn`, so they compose inside one transaction).
+//! plain Rust types, the crate [`Error`]), its `queries.rs` the row struct and the diesel
+//! queries (plain functions over a `&mut DbConn`, so they compose inside one transaction) and
+//! its `convert.rs` its proto conversions.
 //! Shared pieces, one module each: [`schema`], [`db`], [`ids`], [`enums`] (closed sets of
-//! values and their transitions), [`pagination`] (page windows, sorting), [`text`], [`line_items`],
-//! [`time`]. Layers: `queries` → domain → [`grpc`] (thin tonic methods, conversions in
-//! [`convert`]); no module imports a layer above it. [`run`] runs the whole service.
+//! values and their transitions), [`pagination`] (`Page`, page windows, sorting), [`text`] (text
+//! validation), [`line_items`], [`time`], and [`convert`] (what the proto conversions share).
+//! Layers: `queries` → domain → `convert` → [`grpc`] (thin tonic methods); no module imports a
+//! layer above it. [`run`] runs the whole service.
 
 pub mod appointments;
 pub mod businesses;

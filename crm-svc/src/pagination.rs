@@ -1,10 +1,25 @@
-//! Page arithmetic shared by the list functions of the domain modules: a 1-based `page` and a
+//! Pages and their arithmetic, shared by the list functions of the aggregates: a 1-based `page` and a
 //! `limit` (clamped to [`MAX_LIMIT`]) become SQL `LIMIT`/`OFFSET`, and the result a [`Page`].
 
-use crate::{
-    customers::{MAX_LIMIT, Page},
-    error::{Error, Result},
-};
+use crate::error::{Error, Result};
+use serde::Serialize;
+
+/// Page size when the caller names none.
+pub const DEFAULT_LIMIT: i64 = 25;
+/// Largest page size; larger requests are clamped to it.
+pub const MAX_LIMIT: i64 = 100;
+
+/// One page of a list: `{page, limit, total, items}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page<T> {
+    /// 1-based.
+    pub page: i64,
+    /// The page size actually used (after clamping).
+    pub limit: i64,
+    /// How many items match in all pages.
+    pub total: i64,
+    pub items: Vec<T>,
+}
 
 /// A validated page request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,32 +96,6 @@ pub fn parse_sort<C: Copy>(text: &str, columns: &[(&str, C)]) -> Result<SortSpec
         })
 }
 
-/// Checks that `text` (trimmed) is present and at most `max` characters; returns it trimmed.
-pub(crate) fn required_text(field: &'static str, text: &str, max: usize) -> Result<String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(Error::validation(field, "is required"));
-    }
-    if t.chars().count() > max {
-        return Err(Error::validation(
-            field,
-            format!("is longer than {max} characters"),
-        ));
-    }
-    Ok(t.to_owned())
-}
-
-/// Checks that `text` is at most `max` characters.
-pub(crate) fn max_text(field: &'static str, text: &str, max: usize) -> Result<()> {
-    if text.chars().count() > max {
-        return Err(Error::validation(
-            field,
-            format!("is longer than {max} characters"),
-        ));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,9 +139,12 @@ mod tests {
 
     #[test]
     fn text_checks_trim_and_count_characters_not_bytes() {
-        assert_eq!(required_text("title", "  משימה ", 6).unwrap(), "משימה");
-        assert!(required_text("title", "   ", 10).is_err());
-        assert!(required_text("title", "אבגדהוז", 6).is_err());
-        assert!(max_text("notes", "אבג", 3).is_ok());
+        assert_eq!(
+            crate::text::required_text("title", "  משימה ", 6).unwrap(),
+            "משימה"
+        );
+        assert!(crate::text::required_text("title", "   ", 10).is_err());
+        assert!(crate::text::required_text("title", "אבגדהוז", 6).is_err());
+        assert!(crate::text::max_text("notes", "אבג", 3).is_ok());
     }
 }

@@ -1,5 +1,33 @@
-//! Text helpers shared by the aggregates: JSON kept in TEXT columns, case-insensitive
-//! search (`lower`, LIKE patterns).
+//! Text helpers shared by the aggregates: validation of text fields (required, at most so many
+//! characters), JSON kept in TEXT columns, case-insensitive search (`lower`, LIKE patterns).
+
+use crate::error::{Error, Result};
+
+/// Checks that `text` (trimmed) is present and at most `max` characters; returns it trimmed.
+pub(crate) fn required_text(field: &'static str, text: &str, max: usize) -> Result<String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(Error::validation(field, "is required"));
+    }
+    if t.chars().count() > max {
+        return Err(Error::validation(
+            field,
+            format!("is longer than {max} characters"),
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+/// Checks that `text` is at most `max` characters.
+pub(crate) fn max_text(field: &'static str, text: &str, max: usize) -> Result<()> {
+    if text.chars().count() > max {
+        return Err(Error::validation(
+            field,
+            format!("is longer than {max} characters"),
+        ));
+    }
+    Ok(())
+}
 
 /// `#[serde(serialize_with = "json_text")]`: a TEXT column holding JSON appears in the entity's
 /// JSON form as that JSON value, not as a string. Malformed stored JSON is a serialisation error.

@@ -1,6 +1,7 @@
 //! The calendar: appointments of a business, optionally with one of its customers, listed by
 //! the date range they overlap. Every query is scoped to the caller's business.
 
+pub mod convert;
 pub mod queries;
 
 pub use queries::Appointment;
@@ -12,7 +13,7 @@ use crate::{
     db::{Db, DbConn},
     error::{Error, Result},
     ids::{AppointmentId, BusinessId, CustomerId},
-    pagination, time,
+    text, time,
 };
 use chrono::{Duration, NaiveDateTime};
 
@@ -86,7 +87,7 @@ pub async fn create(db: &Db, business_id: &BusinessId, new: NewAppointment) -> R
         id: AppointmentId::generate(),
         business_id: business_id.clone(),
         customer_id: new.customer_id,
-        title: pagination::required_text("title", &new.title, MAX_TITLE_CHARS)?,
+        title: text::required_text("title", &new.title, MAX_TITLE_CHARS)?,
         starts_at: time::truncate_micros(new.starts_at),
         ends_at: time::truncate_micros(new.ends_at),
         notes: new.notes,
@@ -116,7 +117,7 @@ pub async fn update(
     let title = patch
         .title
         .as_deref()
-        .map(|t| pagination::required_text("title", t, MAX_TITLE_CHARS))
+        .map(|t| text::required_text("title", t, MAX_TITLE_CHARS))
         .transpose()?;
     let (business_id, id) = (business_id.clone(), id.clone());
     db.transaction(move |conn| {
@@ -162,7 +163,7 @@ fn check(a: &Appointment) -> Result<()> {
     if a.ends_at <= a.starts_at {
         return Err(Error::validation("ends_at", "must be after starts_at"));
     }
-    pagination::max_text("notes", &a.notes, MAX_NOTES_CHARS)
+    text::max_text("notes", &a.notes, MAX_NOTES_CHARS)
 }
 
 fn check_customer(conn: &mut DbConn, a: &Appointment) -> Result<()> {

@@ -1,5 +1,6 @@
 //! Looking up a business (tenant): by id, by slug, or by a Twilio number it answers.
 
+pub mod convert;
 pub mod queries;
 
 pub use queries::Business;

@@ -2,17 +2,18 @@
 //! ([`crate::event_consumer`]); staff page through them newest first. Scoped to the caller's
 //! business: another business's customer is [`Error::NotFound`].
 
+pub mod convert;
 pub mod queries;
 
 pub use queries::Call;
 
 use crate::{
-    customers::Page,
     customers::queries as customer,
     db::{Db, DbConn},
     enums::TranscriptStatus,
     error::{Error, Result},
     ids::{BusinessId, CustomerId},
+    pagination::Page,
     pagination::Window,
     schema::calls,
 };

@@ -9,6 +9,7 @@
 //! body revokes the link (so nobody signs a text they were not shown), and so does moving it back
 //! to `draft` (see [`crate::signatures`]).
 
+pub mod convert;
 pub mod queries;
 
 pub use queries::Contract;
@@ -16,15 +17,15 @@ pub use queries::Contract;
 use crate::{
     businesses::queries as business,
     contracts::queries::{self as contract, ContractFilter, ContractSort, ContractSortColumn},
-    customers::Page,
     customers::queries as customer,
     db::Db,
     enums::ContractStatus,
     error::{Error, Result},
     ids::{BusinessId, ContractId, CustomerId},
+    pagination::Page,
     pagination::{self, SortSpec, Window},
     signatures::{self, DocumentRef},
-    time,
+    text, time,
 };
 use sha2::{Digest, Sha256};
 
@@ -121,7 +122,7 @@ pub async fn get(db: &Db, business_id: &BusinessId, id: &ContractId) -> Result<C
 /// 100,000 characters, the customer of `business_id`.
 pub async fn create(db: &Db, business_id: &BusinessId, new: NewContract) -> Result<Contract> {
     let title = check_title(&new.title)?;
-    pagination::max_text("body", &new.body, MAX_BODY_CHARS)?;
+    text::max_text("body", &new.body, MAX_BODY_CHARS)?;
     let now = time::now();
     let row = Contract {
         id: ContractId::generate(),
@@ -159,7 +160,7 @@ pub async fn update(
 ) -> Result<Contract> {
     let title = patch.title.as_deref().map(check_title).transpose()?;
     if let Some(body) = &patch.body {
-        pagination::max_text("body", body, MAX_BODY_CHARS)?;
+        text::max_text("body", body, MAX_BODY_CHARS)?;
     }
     if patch.status == Some(ContractStatus::Signed) {
         return Err(Error::Conflict(
@@ -216,7 +217,7 @@ pub async fn delete(db: &Db, business_id: &BusinessId, id: &ContractId) -> Resul
 }
 
 fn check_title(title: &str) -> Result<String> {
-    let title = pagination::required_text("title", title, MAX_TITLE_CHARS)?;
+    let title = text::required_text("title", title, MAX_TITLE_CHARS)?;
     if title.contains(['\n', '\r']) {
         return Err(Error::validation("title", "must be a single line"));
     }

@@ -1,6 +1,7 @@
 //! The customers domain: listing, fetching and creating customers of one business. Plain Rust
 //! types in and out (no tonic); every query is scoped to the caller's business.
 
+pub mod convert;
 pub mod queries;
 
 pub use queries::Customer;
@@ -13,6 +14,7 @@ use crate::{
     error::{Error, Result},
     ids::{BusinessId, CustomerId},
     outbox::queries as outbox,
+    pagination::{MAX_LIMIT, Page},
     time,
 };
 use agentlocator_common::phone::normalize_il;
@@ -20,28 +22,10 @@ use agentlocator_proto::{
     new_event,
     v1::{CustomerEvent, CustomerEventKind, Event, event::Payload},
 };
-use serde::Serialize;
-
-/// Page size when the caller names none.
-pub const DEFAULT_LIMIT: i64 = 25;
-/// Largest page size; larger requests are clamped to it.
-pub const MAX_LIMIT: i64 = 100;
 
 const MAX_NAME_CHARS: usize = 200;
 const MAX_EMAIL_CHARS: usize = 254;
 const MAX_NOTES_CHARS: usize = 10_000;
-
-/// One page of a list: `{page, limit, total, items}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Page<T> {
-    /// 1-based.
-    pub page: i64,
-    /// The page size actually used (after clamping).
-    pub limit: i64,
-    /// How many items match in all pages.
-    pub total: i64,
-    pub items: Vec<T>,
-}
 
 /// A customer to create. `phone` may be in any Israeli format; it is stored as E.164.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

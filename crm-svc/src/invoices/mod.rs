@@ -8,13 +8,13 @@
 //! per-business counter taken in the same transaction ([`invoice::next_number`]), so the
 //! sequence has no holes even though drafts come and go.
 
+pub mod convert;
 pub mod queries;
 
 pub use queries::Invoice;
 
 use crate::{
     businesses::queries as business,
-    customers::Page,
     customers::queries as customer,
     db::Db,
     enums::InvoiceStatus,
@@ -22,6 +22,7 @@ use crate::{
     ids::{BusinessId, CustomerId, InvoiceId},
     invoices::queries::{self as invoice, InvoiceFilter, InvoiceSort, InvoiceSortColumn},
     line_items::{self, LineItem},
+    pagination::Page,
     pagination::{self, SortSpec, Window},
     time,
 };

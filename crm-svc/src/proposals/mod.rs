@@ -9,23 +9,24 @@
 //! (its validity is part of it, [`crate::signatures::proposal_body`]) revokes its pending signing
 //! links, and so does any status other than `sent`.
 
+pub mod convert;
 pub mod queries;
 
 pub use queries::Proposal;
 
 use crate::{
     businesses::queries as business,
-    customers::Page,
     customers::queries as customer,
     db::Db,
     enums::ProposalStatus,
     error::{Error, Result},
     ids::{BusinessId, CustomerId, ProposalId},
     line_items::{self, LineItem},
+    pagination::Page,
     pagination::{self, SortSpec, Window},
     proposals::queries::{self as proposal, ProposalFilter, ProposalSort, ProposalSortColumn},
     signatures::{self, DocumentRef},
-    time,
+    text, time,
 };
 use chrono::NaiveDateTime;
 
@@ -113,7 +114,7 @@ pub async fn get(db: &Db, business_id: &BusinessId, id: &ProposalId) -> Result<P
 /// Creates a draft proposal: title required (at most 200 characters), items as for invoices,
 /// the customer of `business_id`.
 pub async fn create(db: &Db, business_id: &BusinessId, new: NewProposal) -> Result<Proposal> {
-    let title = pagination::required_text("title", &new.title, MAX_TITLE_CHARS)?;
+    let title = text::required_text("title", &new.title, MAX_TITLE_CHARS)?;
     let items = line_items::validate(new.items)?;
     let now = time::now();
     let row = Proposal {
@@ -155,7 +156,7 @@ pub async fn update(
     let title = patch
         .title
         .as_deref()
-        .map(|t| pagination::required_text("title", t, MAX_TITLE_CHARS))
+        .map(|t| text::required_text("title", t, MAX_TITLE_CHARS))
         .transpose()?;
     let items = patch.items.map(line_items::validate).transpose()?;
     let (business_id, id) = (business_id.clone(), id.clone());

@@ -30,6 +30,7 @@
 //! link can be made for a draft (which becomes `sent`) or a sent proposal that has not passed
 //! its `valid_until`.
 
+pub mod convert;
 pub mod queries;
 
 pub use queries::Signature;
@@ -42,10 +43,10 @@ use crate::{
     enums::{ContractStatus, ProposalStatus},
     error::{Error, Result},
     ids::{BusinessId, ContractId, ProposalId, SignatureId},
-    line_items, pagination,
+    line_items,
     proposals::queries as proposal,
     signatures::queries::{self as signature, RequestState, SignedBy},
-    strings, time,
+    strings, text, time,
 };
 use chrono::{Duration, NaiveDateTime};
 use rand::RngCore;
@@ -430,7 +431,7 @@ pub async fn signing_document(db: &Db, token: &str) -> Result<SigningDocument> {
 /// ([`Error::DocumentChanged`]).
 pub async fn sign(db: &Db, token: &str, signing: Signing) -> Result<Signature> {
     let signer_name =
-        pagination::required_text("signer_name", &signing.signer_name, MAX_SIGNER_NAME_CHARS)?;
+        text::required_text("signer_name", &signing.signer_name, MAX_SIGNER_NAME_CHARS)?;
     let shown_sha256 = check_sha256(&signing.document_sha256)?;
     let upload = signing.image_png;
     let png = tokio::task::spawn_blocking(move || reencode_png(&upload))

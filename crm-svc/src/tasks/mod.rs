@@ -4,21 +4,22 @@
 //! business: another business's task is [`Error::NotFound`], and its customers and users cannot
 //! be referenced ([`Error::Validation`] on `customer_id` / `assignee_id`).
 
+pub mod convert;
 pub mod queries;
 
 pub use queries::Task;
 
 use crate::{
     businesses::queries as business,
-    customers::Page,
     customers::queries as customer,
     db::{Db, DbConn},
     error::{Error, Result},
     ids::{BusinessId, CustomerId, TaskId, UserId},
     outbox::queries as outbox,
+    pagination::Page,
     pagination::{self, SortSpec, Window},
     tasks::queries::{self as task, TaskFilter, TaskSort, TaskSortColumn},
-    time,
+    text, time,
 };
 use agentlocator_proto::{
     new_event, to_timestamp,
@@ -101,7 +102,7 @@ pub async fn get(db: &Db, business_id: &BusinessId, id: &TaskId) -> Result<Task>
 /// Creates a task and its `task.created` event. The title is required (at most 200
 /// characters); `customer_id` and `assignee_id` must belong to `business_id`.
 pub async fn create(db: &Db, business_id: &BusinessId, new: NewTask) -> Result<Task> {
-    let title = pagination::required_text("title", &new.title, MAX_TITLE_CHARS)?;
+    let title = text::required_text("title", &new.title, MAX_TITLE_CHARS)?;
     let now = time::now();
     let task = Task {
         id: TaskId::generate(),
@@ -142,7 +143,7 @@ pub async fn update(
     let title = patch
         .title
         .as_deref()
-        .map(|t| pagination::required_text("title", t, MAX_TITLE_CHARS))
+        .map(|t| text::required_text("title", t, MAX_TITLE_CHARS))
         .transpose()?;
     let (business_id, id) = (business_id.clone(), id.clone());
     let (task, announced) = db

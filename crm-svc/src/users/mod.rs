@@ -7,6 +7,7 @@
 //! writes `user.signed_out` to the outbox, on which live connections of the user are closed; other
 //! changes write `user.changed`.
 
+pub mod convert;
 pub mod queries;
 
 pub use queries::User;

@@ -3,11 +3,11 @@
 //! business: another business's customer is [`Error::NotFound`].
 
 use crate::{
-    customers::Page,
     customers::queries as customer,
     db::{Db, DbConn},
     error::{Error, Result},
     ids::{BusinessId, CustomerId},
+    pagination::Page,
     pagination::Window,
     schema::whatsapp_messages,
     whatsapp::WhatsAppMessage,

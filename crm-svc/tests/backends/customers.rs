@@ -73,8 +73,9 @@ async fn list_paginates_orders_and_clamps(db: Db) {
         (p1.page, p1.limit, p1.total, p1.items.len()),
         (1, 10, 30, 10)
     );
-    let ids =
-        |p: &customers::Page<Customer>| p.items.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    let ids = |p: &crm_svc::pagination::Page<Customer>| {
+        p.items.iter().map(|c| c.id.clone()).collect::<Vec<_>>()
+    };
     assert_eq!(ids(&p1), expected[..10]);
     // Deeper pages are read by id (deferred join): same order, no gaps or overlaps.
     let p2 = customers::list(&db, &b.id, 2, 10, None, None)
