@@ -817,6 +817,53 @@ impl CrmService for CrmGrpc {
         }))
     }
 
+    async fn get_business_hours(
+        &self,
+        request: Request<pb::GetBusinessHoursRequest>,
+    ) -> Result<Response<pb::BusinessHours>, Status> {
+        let business_id = scoped_business(&request.into_inner().business_id)?;
+        let stored = crate::hours::get(&self.db, &business_id).await?;
+        Ok(Response::new(stored.try_into()?))
+    }
+
+    async fn put_business_hours(
+        &self,
+        request: Request<pb::PutBusinessHoursRequest>,
+    ) -> Result<Response<pb::BusinessHours>, Status> {
+        let r = request.into_inner();
+        let business_id = scoped_business(&r.business_id)?;
+        let stored = crate::hours::put(&self.db, &business_id, &r.settings_json).await?;
+        Ok(Response::new(stored.try_into()?))
+    }
+
+    async fn get_hours_calendar(
+        &self,
+        request: Request<pb::GetHoursCalendarRequest>,
+    ) -> Result<Response<pb::HoursCalendar>, Status> {
+        use crate::hours::convert::required_utc;
+        let r = request.into_inner();
+        let business_id = scoped_business(&r.business_id)?;
+        let (from, to) = (required_utc("from", r.from)?, required_utc("to", r.to)?);
+        let cal = crate::hours::calendar(&self.db, &business_id, from, to).await?;
+        Ok(Response::new(crate::hours::convert::calendar(cal)))
+    }
+
+    async fn get_hours_status(
+        &self,
+        request: Request<pb::GetHoursStatusRequest>,
+    ) -> Result<Response<pb::HoursStatus>, Status> {
+        let r = request.into_inner();
+        let business_id = scoped_business(&r.business_id)?;
+        let at = match r.at {
+            Some(at) => crate::hours::convert::required_utc("at", Some(at))?,
+            None => chrono::Utc::now(),
+        };
+        let (status, message) = crate::hours::status(&self.db, &business_id, at).await?;
+        Ok(Response::new(crate::hours::convert::status(
+            status, message,
+        )))
+    }
+
     async fn resolve_whats_app_lid(
         &self,
         request: Request<pb::ResolveWhatsAppLidRequest>,

@@ -26,6 +26,7 @@ pub mod enums;
 pub mod error;
 pub mod event_consumer;
 pub mod grpc;
+pub mod hours;
 pub mod ids;
 pub mod invoices;
 pub mod line_items;

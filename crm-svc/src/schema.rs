@@ -340,3 +340,15 @@ diesel::table! {
 
 diesel::joinable!(whatsapp_session_leases -> businesses (business_id));
 diesel::allow_tables_to_appear_in_same_query!(whatsapp_session_leases, businesses);
+
+diesel::table! {
+    /// A business's opening hours as HoursSettings JSON (migration 000210 of 2026-12-02).
+    business_hours (business_id) {
+        business_id -> Text,
+        settings -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(business_hours -> businesses (business_id));
+diesel::allow_tables_to_appear_in_same_query!(business_hours, businesses);

@@ -166,3 +166,6 @@ pub fn call_follow_up_title(caller: &str, question: &str) -> String {
 /// Labels of a proposal as the signer reads it (`signatures::proposal_body`).
 pub const PROPOSAL_TOTAL_BEFORE_VAT: &str = "סה״כ לפני מע״מ";
 pub const PROPOSAL_VALID_UNTIL: &str = "בתוקף עד";
+/// Why an appointment outside the business's hours is refused: "…לרגל שבת".
+pub const HOURS_CLOSED_FOR: &str = "העסק סגור בשעות האלה לרגל";
+pub const HOURS_OUTSIDE: &str = "השעות האלה מחוץ לשעות הפעילות של העסק";

@@ -9,6 +9,7 @@ mod customers;
 mod demo;
 mod demo_activity;
 mod fixtures;
+mod hours;
 mod invoices;
 mod proposals;
 mod push_subscriptions;

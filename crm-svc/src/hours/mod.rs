@@ -1,0 +1,165 @@
+//! A business's opening hours: stored settings, and the open intervals, closures and "open now?"
+//! computed from them by `agentlocator-hours` (Shabbat, the Israeli holidays, one-off dates).
+//!
+//! [`open_intervals`] and [`check_slot`] are what booking and free-slot listing use.
+
+pub mod convert;
+mod queries;
+
+use agentlocator_hours::{HoursCalendar, HoursSettings, Interval, Schedule, Status};
+use chrono::{DateTime, Utc};
+
+use crate::{
+    db::Db,
+    error::{Error, Result},
+    ids::BusinessId,
+    models::business,
+    strings, time,
+};
+
+/// The city of a business that has not set its hours.
+pub const DEFAULT_CITY: &str = "tel-aviv";
+
+/// A business's settings, and whether they are its own (false: the defaults).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredHours {
+    pub settings: HoursSettings,
+    pub configured: bool,
+}
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::Validation {
+        field: "hours",
+        message: message.into(),
+    }
+}
+
+/// Parses and validates settings JSON as given by a client.
+pub fn parse(json: &str) -> Result<(HoursSettings, Schedule)> {
+    let settings: HoursSettings = serde_json::from_str(json)
+        .map_err(|e| invalid(format!("not valid hours settings: {e}")))?;
+    let schedule = settings.validate().map_err(|e| invalid(e.to_string()))?;
+    Ok((settings, schedule))
+}
+
+pub async fn get(db: &Db, business_id: &BusinessId) -> Result<StoredHours> {
+    let business_id = business_id.clone();
+    db.run(move |conn| {
+        if business::find(conn, &business_id)?.is_none() {
+            return Err(Error::NotFound("business"));
+        }
+        match queries::settings_json(conn, &business_id)? {
+            Some(json) => {
+                let settings = serde_json::from_str(&json).map_err(|e| {
+                    Error::Internal(format!("stored hours of {business_id} unreadable: {e}"))
+                })?;
+                Ok(StoredHours {
+                    settings,
+                    configured: true,
+                })
+            }
+            None => Ok(StoredHours {
+                settings: HoursSettings::default_for(DEFAULT_CITY),
+                configured: false,
+            }),
+        }
+    })
+    .await
+}
+
+/// Validates and stores `json`; nothing is written when it is refused.
+pub async fn put(db: &Db, business_id: &BusinessId, json: &str) -> Result<StoredHours> {
+    let (settings, _) = parse(json)?;
+    let canonical = serde_json::to_string(&settings).map_err(|e| Error::Internal(e.to_string()))?;
+    let business_id = business_id.clone();
+    db.transaction(move |conn| {
+        if business::find(conn, &business_id)?.is_none() {
+            return Err(Error::NotFound("business"));
+        }
+        queries::save(conn, &business_id, &canonical, time::now())
+    })
+    .await?;
+    Ok(StoredHours {
+        settings,
+        configured: true,
+    })
+}
+
+async fn schedule(db: &Db, business_id: &BusinessId) -> Result<Schedule> {
+    let stored = get(db, business_id).await?;
+    stored
+        .settings
+        .validate()
+        .map_err(|e| Error::Internal(format!("stored hours of {business_id} invalid: {e}")))
+}
+
+fn compute_error(e: agentlocator_hours::ComputeError) -> Error {
+    match e {
+        agentlocator_hours::ComputeError::Range => Error::Validation {
+            field: "to",
+            message: e.to_string(),
+        },
+        other => Error::Internal(other.to_string()),
+    }
+}
+
+/// Open intervals and closures between `from` and `to` (at most `MAX_RANGE_DAYS`).
+pub async fn calendar(
+    db: &Db,
+    business_id: &BusinessId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<HoursCalendar> {
+    let schedule = schedule(db, business_id).await?;
+    agentlocator_hours::compute(&schedule, from, to).map_err(compute_error)
+}
+
+/// When the business is open between `from` and `to`: what free-slot listing offers.
+pub async fn open_intervals(
+    db: &Db,
+    business_id: &BusinessId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Interval>> {
+    Ok(calendar(db, business_id, from, to).await?.open)
+}
+
+/// Whether the business is open at `at`, and if not why and until when (with the Hebrew sentence
+/// to say to a customer).
+pub async fn status(
+    db: &Db,
+    business_id: &BusinessId,
+    at: DateTime<Utc>,
+) -> Result<(Status, Option<String>)> {
+    let schedule = schedule(db, business_id).await?;
+    let status = agentlocator_hours::status_at(&schedule, at).map_err(compute_error)?;
+    let message = agentlocator_hours::closed_message(&status, at);
+    Ok((status, message))
+}
+
+/// Refuses a slot `[start, end)` that is not wholly inside one open interval, saying why in Hebrew
+/// ("סגור לרגל שבת").
+pub async fn check_slot(
+    db: &Db,
+    business_id: &BusinessId,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<()> {
+    if end <= start {
+        return Ok(()); // the appointment's own validation names this
+    }
+    let cal = calendar(db, business_id, start, end).await?;
+    if cal.open.len() == 1 && cal.open[0].start == start && cal.open[0].end == end {
+        return Ok(());
+    }
+    let reason = cal
+        .closures
+        .iter()
+        .find(|c| c.start < end && c.end > start)
+        .map(|c| format!("{} {}", strings::HOURS_CLOSED_FOR, c.name))
+        .unwrap_or_else(|| strings::HOURS_OUTSIDE.to_owned());
+    Err(Error::Validation {
+        field: "starts_at",
+        message: reason,
+    })
+}
