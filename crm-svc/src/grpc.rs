@@ -840,10 +840,11 @@ impl CrmService for CrmGrpc {
         &self,
         request: Request<pb::GetHoursCalendarRequest>,
     ) -> Result<Response<pb::HoursCalendar>, Status> {
-        use crate::hours::convert::required_utc;
+        use crate::hours::convert::optional_utc;
         let r = request.into_inner();
         let business_id = scoped_business(&r.business_id)?;
-        let (from, to) = (required_utc("from", r.from)?, required_utc("to", r.to)?);
+        let from = optional_utc("from", r.from)?.unwrap_or_else(chrono::Utc::now);
+        let to = optional_utc("to", r.to)?.unwrap_or(from + crate::hours::DEFAULT_RANGE);
         let cal = crate::hours::calendar(&self.db, &business_id, from, to).await?;
         Ok(Response::new(crate::hours::convert::calendar(cal)))
     }
@@ -854,10 +855,7 @@ impl CrmService for CrmGrpc {
     ) -> Result<Response<pb::HoursStatus>, Status> {
         let r = request.into_inner();
         let business_id = scoped_business(&r.business_id)?;
-        let at = match r.at {
-            Some(at) => crate::hours::convert::required_utc("at", Some(at))?,
-            None => chrono::Utc::now(),
-        };
+        let at = crate::hours::convert::optional_utc("at", r.at)?.unwrap_or_else(chrono::Utc::now);
         let (status, message) = crate::hours::status(&self.db, &business_id, at).await?;
         Ok(Response::new(crate::hours::convert::status(
             status, message,

@@ -31,6 +31,7 @@ const HAVDALAH_DEGREES: std::ops::RangeInclusive<f64> = 0.0..=20.0;
 
 /// The stored, editable form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HoursSettings {
     /// A key of [`cities::CITIES`].
@@ -56,6 +57,7 @@ fn default_true() -> bool {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DayHours {
     /// `sunday` … `saturday`.
@@ -64,6 +66,7 @@ pub struct DayHours {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TimeRange {
     /// `HH:MM`.
@@ -74,6 +77,7 @@ pub struct TimeRange {
 
 /// When Shabbat and a holiday end.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Havdalah {
     /// When the sun is this many degrees below the horizon (8.5°: three small stars, hebcal's default).
@@ -89,6 +93,7 @@ impl Default for Havdalah {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DateException {
     /// `YYYY-MM-DD`.

@@ -11,14 +11,12 @@ use crate::{
     time,
 };
 
-/// A required request time as UTC; absent or invalid → validation on `field`.
-pub fn required_utc(
+/// An optional request time as UTC; invalid → validation on `field`.
+pub fn optional_utc(
     field: &'static str,
     t: Option<prost_types::Timestamp>,
-) -> Result<DateTime<Utc>> {
-    naive_time(field, t)?
-        .map(time::to_utc)
-        .ok_or_else(|| Error::validation(field, "is required"))
+) -> Result<Option<DateTime<Utc>>> {
+    Ok(naive_time(field, t)?.map(time::to_utc))
 }
 
 impl TryFrom<StoredHours> for pb::BusinessHours {

@@ -17,6 +17,9 @@ use crate::{
     strings, time,
 };
 
+/// The calendar's range when the request gives no `to`.
+pub const DEFAULT_RANGE: chrono::Duration = chrono::Duration::days(7);
+
 /// The city of a business that has not set its hours.
 pub const DEFAULT_CITY: &str = "tel-aviv";
 

@@ -8,6 +8,7 @@ mod contracts;
 mod customer_history;
 mod customers;
 mod health;
+mod hours;
 mod invoices;
 pub mod openapi;
 mod params;
@@ -53,6 +54,14 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
     ("PATCH", "/users/{id}", |r| r.to(users::update)),
     ("GET", "/business", |r| r.to(business::get)),
     ("PATCH", "/business", |r| r.to(business::update)),
+    ("GET", "/business/hours", |r| r.to(hours::calendar)),
+    ("GET", "/business/hours/status", |r| r.to(hours::status)),
+    ("GET", "/business/hours/settings", |r| {
+        r.to(hours::get_settings)
+    }),
+    ("PUT", "/business/hours/settings", |r| {
+        r.to(hours::put_settings)
+    }),
     ("GET", "/crm/customers", |r| r.to(customers::list)),
     ("POST", "/crm/customers", |r| r.to(customers::create)),
     ("GET", "/crm/customers/{id}", |r| r.to(customers::get)),
