@@ -99,6 +99,64 @@ export interface paths {
         patch: operations["patch_api_business"];
         trace?: never;
     };
+    "/api/business/hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/business/hours?from=&to=`: the open intervals and closures (with Hebrew names) of a range. */
+        get: operations["get_api_business_hours"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/business/hours/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/business/hours/settings`: the weekly hours, city, Shabbat/holiday customs and one-off dates. */
+        get: operations["get_api_business_hours_settings"];
+        /**
+         * `PUT /api/business/hours/settings` (owner or admin): replaces the settings whole. Times are
+         *     `HH:MM` (Israel time); a range must end after it starts on the same day (`24:00` is the end of the
+         *     day) — a range past midnight is refused, not split: give `22:00`–`24:00` and `00:00`–`02:00` on
+         *     the next day. Overlapping ranges, an unknown city, a day or a date that does not exist are a 422
+         *     naming the problem, and nothing is saved.
+         */
+        put: operations["put_api_business_hours_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/business/hours/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/business/hours/status?at=`: open or closed at an instant (default now), why, and until when. */
+        get: operations["get_api_business_hours_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/calls": {
         parameters: {
             query?: never;
@@ -1004,6 +1062,25 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        City: {
+            /**
+             * Format: int32
+             * @description Candle-lighting minutes before sunset when `candle_lighting_minutes` is null.
+             */
+            candle_lighting_minutes: number;
+            /** @description The value of `settings.city`. */
+            key: string;
+            /** @description Hebrew. */
+            name: string;
+        };
+        ClosureView: {
+            end?: string | null;
+            /** @description `shabbat`, `holiday` (alone or next to Shabbat) or `special` (a one-off date). */
+            kind: string;
+            /** @description Hebrew: "שבת", "ראש השנה ושבת", "יום העצמאות". */
+            name: string;
+            start?: string | null;
+        };
         CloudNumber: {
             /** @description The phone number id from Meta's WhatsApp Manager. */
             phone_number_id: string;
@@ -1047,6 +1124,22 @@ export interface components {
             phone?: string | null;
             status?: string | null;
         };
+        DateException: {
+            /** @description `YYYY-MM-DD`. */
+            date: string;
+            /** @description Shown as the closure's name, e.g. "יום העצמאות". */
+            name?: string | null;
+            /**
+             * @description Empty: closed all day. Otherwise these ranges replace the weekday's on that date (a Shabbat or
+             *     holiday closure still applies on top of them).
+             */
+            ranges?: components["schemas"]["TimeRange"][];
+        };
+        DayHours: {
+            /** @description `sunday` … `saturday`. */
+            day: string;
+            ranges: components["schemas"]["TimeRange"][];
+        };
         ErrorBody: {
             error: string;
             /** @description The request field a validation error is about. */
@@ -1079,6 +1172,56 @@ export interface components {
             signature_enabled?: boolean | null;
             voice_enabled?: boolean | null;
             whatsapp_enabled?: boolean | null;
+        };
+        /** @description When Shabbat and a holiday end. */
+        Havdalah: {
+            /** Format: double */
+            degrees: number;
+            /** @enum {string} */
+            kind: "degrees";
+        } | {
+            /** @enum {string} */
+            kind: "minutes_after_sunset";
+            /** Format: int32 */
+            minutes: number;
+        };
+        HoursCalendarView: {
+            /** @description Shabbat, holiday and one-off closures overlapping the range, whole. */
+            closures: components["schemas"]["ClosureView"][];
+            /** @description When the business is open, sorted, within `[from, to)`. */
+            open: components["schemas"]["OpenInterval"][];
+        };
+        /** @description The stored, editable form. */
+        HoursSettings: {
+            /**
+             * Format: int32
+             * @description Minutes before sunset; `None` is the city's custom (18, 40 in Jerusalem, 30 in Haifa).
+             */
+            candle_lighting_minutes?: number | null;
+            /** @description A key of [`cities::CITIES`]. */
+            city: string;
+            /** @description Closed from candle-lighting to havdalah on Shabbat and the Israeli holidays. */
+            closed_on_shabbat_and_holidays?: boolean;
+            /** @description One-off dates: closed all day (no ranges) or open at other hours (Chol HaMoed, Yom HaAtzmaut…). */
+            exceptions?: components["schemas"]["DateException"][];
+            havdalah?: components["schemas"]["Havdalah"];
+            /** @description Opening ranges per weekday; a day that is not listed is closed. */
+            weekly?: components["schemas"]["DayHours"][];
+        };
+        HoursSettingsView: {
+            /** @description The cities `settings.city` can name. */
+            cities: components["schemas"]["City"][];
+            /** @description False: the business has not set its hours yet and these are the defaults. */
+            configured: boolean;
+            settings: components["schemas"]["HoursSettings"];
+        };
+        HoursStatusView: {
+            closes_at?: string | null;
+            closure?: components["schemas"]["ClosureView"] | null;
+            /** @description When closed, what the agent tells a customer: "אנחנו סגורים לרגל שבת. נשמח לחזור אליך במוצאי שבת, אחרי 19:05." */
+            message?: string | null;
+            open: boolean;
+            reopens_at?: string | null;
         };
         /** @description An invoice. Every amount is computed by the server from the items. */
         Invoice: {
@@ -1246,6 +1389,10 @@ export interface components {
             password: string;
             /** @description `owner` (only an owner may add one) | `admin` | `agent` | `read_only`. */
             role: string;
+        };
+        OpenInterval: {
+            end?: string | null;
+            start?: string | null;
         };
         Page_Call: {
             items: {
@@ -1616,6 +1763,12 @@ export interface components {
             ts?: string | null;
             /** @description call | contract | invoice | task | whatsapp */
             type: string;
+        };
+        TimeRange: {
+            /** @description `HH:MM`. */
+            from: string;
+            /** @description `HH:MM`, later than `from`; `24:00` is the end of the day. */
+            to: string;
         };
         Unsubscribe: {
             /** @description The endpoint of the subscription to remove. */
@@ -2144,6 +2297,175 @@ export interface operations {
                 };
             };
             /** @description Invalid field (named in `field`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_business_hours: {
+        parameters: {
+            query?: {
+                /** @description RFC 3339; default now */
+                from?: string;
+                /** @description RFC 3339, after `from` and at most 400 days later; default 7 days after `from` */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoursCalendarView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid range (named in `field`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_business_hours_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoursSettingsView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_api_business_hours_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HoursSettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoursSettingsView"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only an owner or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid hours (the message names the field and the problem) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_business_hours_status: {
+        parameters: {
+            query?: {
+                /** @description RFC 3339; default now */
+                at?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoursStatusView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid `at` */
             422: {
                 headers: {
                     [name: string]: unknown;
