@@ -100,6 +100,7 @@ pub async fn create(db: &Db, business_id: &BusinessId, new: NewAppointment) -> R
             return Err(Error::NotFound("business"));
         }
         check_customer(conn, &row)?;
+        check_hours(conn, &row)?;
         appointment::insert(conn, &row)?;
         Ok(row)
     })
@@ -126,6 +127,8 @@ pub async fn update(
         if let Some(title) = title {
             a.title = title;
         }
+        let moved = (patch.starts_at.is_some() || patch.ends_at.is_some())
+            && (patch.starts_at, patch.ends_at) != (Some(a.starts_at), Some(a.ends_at));
         if let Some(starts_at) = patch.starts_at {
             a.starts_at = time::truncate_micros(starts_at);
         }
@@ -141,6 +144,9 @@ pub async fn update(
         a.updated_at = time::now();
         check(&a)?;
         check_customer(conn, &a)?;
+        if moved {
+            check_hours(conn, &a)?;
+        }
         appointment::save(conn, &a)?;
         Ok(a)
     })
@@ -164,6 +170,16 @@ fn check(a: &Appointment) -> Result<()> {
         return Err(Error::validation("ends_at", "must be after starts_at"));
     }
     text::max_text("notes", &a.notes, MAX_NOTES_CHARS)
+}
+
+/// A new or moved appointment must be within the business's opening hours (when it set them).
+fn check_hours(conn: &mut DbConn, a: &Appointment) -> Result<()> {
+    crate::hours::check_slot(
+        conn,
+        &a.business_id,
+        time::to_utc(a.starts_at),
+        time::to_utc(a.ends_at),
+    )
 }
 
 fn check_customer(conn: &mut DbConn, a: &Appointment) -> Result<()> {

@@ -10,7 +10,7 @@ use agentlocator_hours::{HoursCalendar, HoursSettings, Interval, Schedule, Statu
 use chrono::{DateTime, Utc};
 
 use crate::{
-    db::Db,
+    db::{Db, DbConn},
     error::{Error, Result},
     ids::BusinessId,
     models::business,
@@ -140,10 +140,24 @@ pub async fn status(
     Ok((status, message))
 }
 
-/// Refuses a slot `[start, end)` that is not wholly inside one open interval, saying why in Hebrew
-/// ("סגור לרגל שבת").
-pub async fn check_slot(
-    db: &Db,
+/// The schedule the business set, `None` while it has not set its hours.
+fn configured_schedule(conn: &mut DbConn, business_id: &BusinessId) -> Result<Option<Schedule>> {
+    let Some(json) = queries::settings_json(conn, business_id)? else {
+        return Ok(None);
+    };
+    let settings: HoursSettings = serde_json::from_str(&json)
+        .map_err(|e| Error::Internal(format!("stored hours of {business_id} unreadable: {e}")))?;
+    settings
+        .validate()
+        .map(Some)
+        .map_err(|e| Error::Internal(format!("stored hours of {business_id} invalid: {e}")))
+}
+
+/// Refuses a slot `[start, end)` that is not wholly inside one open interval of the hours the
+/// business set, saying why in Hebrew ("…לרגל שבת"). A business that has not set its hours books
+/// at any time. Runs on the caller's connection, inside its transaction.
+pub fn check_slot(
+    conn: &mut DbConn,
     business_id: &BusinessId,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
@@ -151,7 +165,10 @@ pub async fn check_slot(
     if end <= start {
         return Ok(()); // the appointment's own validation names this
     }
-    let cal = calendar(db, business_id, start, end).await?;
+    let Some(schedule) = configured_schedule(conn, business_id)? else {
+        return Ok(());
+    };
+    let cal = agentlocator_hours::compute(&schedule, start, end).map_err(compute_error)?;
     if cal.open.len() == 1 && cal.open[0].start == start && cal.open[0].end == end {
         return Ok(());
     }

@@ -3,7 +3,7 @@
 
 use crate::fixtures::tenant;
 use chrono::{DateTime, TimeZone, Utc};
-use crm_svc::{Db, backend_test, error::Error, hours, ids::BusinessId};
+use crm_svc::{Db, appointments, backend_test, error::Error, hours, ids::BusinessId};
 
 /// Israel is UTC+3 in July.
 fn july_2027(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
@@ -120,23 +120,70 @@ async fn calendar_status_and_slots_follow_the_stored_hours(db: Db) {
     let (status, message) = hours::status(&db, &a, july_2027(23, 10, 0)).await.unwrap();
     assert!(status.open && message.is_none());
 
-    // Booking: inside the hours is fine; over candle-lighting or on Sunday's closure is refused.
-    hours::check_slot(&db, &a, july_2027(23, 10, 0), july_2027(23, 11, 0))
+    // Booking: inside the hours is fine; over candle-lighting, on the one-off closure or outside
+    // the weekly hours is refused with the reason, and a move there too.
+    let naive = |t: DateTime<Utc>| t.naive_utc();
+    let new = |start: DateTime<Utc>, end: DateTime<Utc>| appointments::NewAppointment {
+        title: "תור".into(),
+        starts_at: naive(start),
+        ends_at: naive(end),
+        customer_id: None,
+        notes: String::new(),
+    };
+    let booked = appointments::create(&db, &a, new(july_2027(23, 10, 0), july_2027(23, 11, 0)))
         .await
         .unwrap();
     for (start, end, says) in [
-        (july_2027(23, 18, 30), july_2027(23, 19, 30), "שבת"),
-        (july_2027(25, 10, 0), july_2027(25, 11, 0), "חופשת קיץ"),
+        (july_2027(23, 18, 30), july_2027(23, 19, 30), "לרגל שבת"),
+        (july_2027(25, 10, 0), july_2027(25, 11, 0), "לרגל חופשת קיץ"),
         (july_2027(22, 10, 0), july_2027(22, 11, 0), "מחוץ לשעות"),
     ] {
-        match hours::check_slot(&db, &a, start, end).await {
+        match appointments::create(&db, &a, new(start, end)).await {
             Err(Error::Validation {
                 field: "starts_at",
                 message,
             }) => assert!(message.contains(says), "{message}"),
             other => panic!("{start}: {other:?}"),
         }
+        let moved = appointments::AppointmentPatch {
+            starts_at: Some(naive(start)),
+            ends_at: Some(naive(end)),
+            ..Default::default()
+        };
+        match appointments::update(&db, &a, &booked.id, moved).await {
+            Err(Error::Validation {
+                field: "starts_at",
+                message,
+            }) => assert!(message.contains(says), "{message}"),
+            other => panic!("move to {start}: {other:?}"),
+        }
     }
+    let listed = appointments::list(
+        &db,
+        &a,
+        naive(july_2027(20, 0, 0)),
+        naive(july_2027(30, 0, 0)),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(listed.len(), 1, "nothing refused was written");
+    assert_eq!(listed[0].starts_at, naive(july_2027(23, 10, 0)));
+    // Renaming an appointment does not move it, so it is not checked again.
+    let renamed = appointments::AppointmentPatch {
+        title: Some("תור חדש".into()),
+        ..Default::default()
+    };
+    appointments::update(&db, &a, &booked.id, renamed)
+        .await
+        .unwrap();
+
+    // A business that has not set its hours books at any time.
+    let b = tenant(&db, "עסק בלי שעות", 2).await.business.id;
+    appointments::create(&db, &b, new(july_2027(24, 12, 0), july_2027(24, 13, 0)))
+        .await
+        .unwrap();
+
     // A range too long to compute is a validation error, not a failure.
     let err = hours::calendar(
         &db,
