@@ -10,10 +10,10 @@ use agentlocator_hours::{HoursCalendar, HoursSettings, Interval, Schedule, Statu
 use chrono::{DateTime, Utc};
 
 use crate::{
+    businesses::queries as business,
     db::{Db, DbConn},
     error::{Error, Result},
     ids::BusinessId,
-    models::business,
     strings, time,
 };
 

@@ -131,6 +131,24 @@ describe('calendar week view', () => {
     expect(screen.getByText(he.calendar.created)).toBeInTheDocument();
   });
 
+  it('shows why a slot outside the business hours is refused, at the start time', async () => {
+    mockApi({
+      'GET /api/me': me(),
+      'GET /api/appointments': { from: null, to: null, items: [] },
+      'GET /api/tasks': { page: 1, limit: 100, total: 0, items: [] },
+      'GET /api/crm/customers': { page: 1, limit: 100, total: 0, items: [] },
+      'POST /api/appointments': () =>
+        json(422, { error: 'validation_error', message: 'העסק סגור בשעות האלה לרגל שבת', field: 'starts_at' }),
+    });
+    renderAt('/calendar?date=2026-11-24');
+    await userEvent.click(await screen.findByRole('button', { name: he.calendar.addAt('יום שני, 23 בנובמבר', '09:00') }));
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.type(within(dialog).getByLabelText(he.calendar.subject), 'פגישה');
+    await userEvent.click(within(dialog).getByRole('button', { name: he.create }));
+    const reason = await within(dialog).findByText('העסק סגור בשעות האלה לרגל שבת');
+    expect(reason).toHaveAttribute('id', 'appt-starts_at-error');
+  }, 20_000);
+
   it("shows the API's Hebrew message when it refuses the appointment", async () => {
     mockApi({
       'GET /api/me': me(),
