@@ -1,6 +1,7 @@
 //! The holiday calendar, the closures it makes and what the business says when closed.
 
 use agentlocator_hours::calendar::{HolyDay, holiday};
+use agentlocator_hours::settings::WEEKDAY_KEYS;
 use agentlocator_hours::{
     ClosureKind, HoursSettings, Schedule, closed_message, compute, israel, status_at,
 };
@@ -77,20 +78,12 @@ fn schedule(json: serde_json::Value) -> Schedule {
         .expect("valid")
 }
 
-/// Open Sunday–Friday 08:00–20:00 (so every closure shows), in `city`.
+/// Open every day 08:00–20:00 (so every closure shows), in `city`.
 fn long_hours(city: &str) -> Schedule {
-    let days: Vec<_> = [
-        "sunday",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-    ]
-    .iter()
-    .map(|d| serde_json::json!({"day": d, "ranges": [{"from": "08:00", "to": "20:00"}]}))
-    .collect();
+    let days: Vec<_> = WEEKDAY_KEYS
+        .iter()
+        .map(|d| serde_json::json!({"day": d, "ranges": [{"from": "08:00", "to": "20:00"}]}))
+        .collect();
     schedule(serde_json::json!({"city": city, "weekly": days}))
 }
 

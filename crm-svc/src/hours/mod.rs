@@ -51,21 +51,16 @@ pub async fn get(db: &Db, business_id: &BusinessId) -> Result<StoredHours> {
         if business::find(conn, &business_id)?.is_none() {
             return Err(Error::NotFound("business"));
         }
-        match queries::settings_json(conn, &business_id)? {
-            Some(json) => {
-                let settings = serde_json::from_str(&json).map_err(|e| {
-                    Error::Internal(format!("stored hours of {business_id} unreadable: {e}"))
-                })?;
-                Ok(StoredHours {
-                    settings,
-                    configured: true,
-                })
-            }
-            None => Ok(StoredHours {
+        Ok(match stored_settings(conn, &business_id)? {
+            Some(settings) => StoredHours {
+                settings,
+                configured: true,
+            },
+            None => StoredHours {
                 settings: HoursSettings::default_for(DEFAULT_CITY),
                 configured: false,
-            }),
-        }
+            },
+        })
     })
     .await
 }
@@ -142,15 +137,24 @@ pub async fn status(
 
 /// The schedule the business set, `None` while it has not set its hours.
 fn configured_schedule(conn: &mut DbConn, business_id: &BusinessId) -> Result<Option<Schedule>> {
-    let Some(json) = queries::settings_json(conn, business_id)? else {
-        return Ok(None);
-    };
-    let settings: HoursSettings = serde_json::from_str(&json)
-        .map_err(|e| Error::Internal(format!("stored hours of {business_id} unreadable: {e}")))?;
-    settings
-        .validate()
-        .map(Some)
-        .map_err(|e| Error::Internal(format!("stored hours of {business_id} invalid: {e}")))
+    stored_settings(conn, business_id)?
+        .map(|settings| {
+            settings
+                .validate()
+                .map_err(|e| Error::Internal(format!("stored hours of {business_id} invalid: {e}")))
+        })
+        .transpose()
+}
+
+/// The settings the business saved, `None` while it has not.
+fn stored_settings(conn: &mut DbConn, business_id: &BusinessId) -> Result<Option<HoursSettings>> {
+    queries::settings_json(conn, business_id)?
+        .map(|json| {
+            serde_json::from_str(&json).map_err(|e| {
+                Error::Internal(format!("stored hours of {business_id} unreadable: {e}"))
+            })
+        })
+        .transpose()
 }
 
 /// Refuses a slot `[start, end)` that is not wholly inside one open interval of the hours the
