@@ -1,5 +1,6 @@
 //! Every route of the gateway, registered in one place.
 
+mod agent;
 mod appointments;
 mod auth;
 mod business;
@@ -53,6 +54,14 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
     ("PATCH", "/users/{id}", |r| r.to(users::update)),
     ("GET", "/business", |r| r.to(business::get)),
     ("PATCH", "/business", |r| r.to(business::update)),
+    ("GET", "/business/agent", |r| r.to(agent::get)),
+    ("PUT", "/business/agent", |r| r.to(agent::put)),
+    ("GET", "/customers/{id}/agent", |r| {
+        r.to(agent::conversation)
+    }),
+    ("PUT", "/customers/{id}/agent", |r| {
+        r.to(agent::set_conversation)
+    }),
     ("GET", "/crm/customers", |r| r.to(customers::list)),
     ("POST", "/crm/customers", |r| r.to(customers::create)),
     ("GET", "/crm/customers/{id}", |r| r.to(customers::get)),

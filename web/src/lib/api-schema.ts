@@ -99,6 +99,27 @@ export interface paths {
         patch: operations["patch_api_business"];
         trace?: never;
     };
+    "/api/business/agent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/business/agent` (owner or admin): the agent's definition. */
+        get: operations["get_api_business_agent"];
+        /**
+         * `PUT /api/business/agent` (owner or admin): replaces the agent's definition; one invalid field
+         *     is a 422 naming it and changes nothing.
+         */
+        put: operations["put_api_business_agent"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/calls": {
         parameters: {
             query?: never;
@@ -230,6 +251,24 @@ export interface paths {
         head?: never;
         /** `PATCH /api/crm/customers/{id}`: only the fields given change. */
         patch: operations["patch_api_crm_customers_id"];
+        trace?: never;
+    };
+    "/api/customers/{id}/agent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/customers/{id}/agent`: the agent's state in this customer's conversation. */
+        get: operations["get_api_customers_id_agent"];
+        /** `PUT /api/customers/{id}/agent {paused}`: staff pause or resume the agent for this customer. */
+        put: operations["put_api_customers_id_agent"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/customers/{id}/calls": {
@@ -895,6 +934,74 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Whether the agent may answer in a customer's conversation. */
+        AgentConversation: {
+            customer_id: string;
+            /** @description Staff paused the agent here. */
+            paused: boolean;
+            /** @description The agent handed the conversation to a person; resuming ends that. */
+            waiting_for_human: boolean;
+        };
+        AgentConversationPut: {
+            /**
+             * @description `true` pauses the agent in this conversation; `false` resumes it (and ends waiting for a
+             *     person).
+             */
+            paused: boolean;
+        };
+        /**
+         * @description The AI agent of the business, for phone and WhatsApp alike. The knowledge Q&A it answers from
+         *     is the business's own (`GET /api/business`, `knowledge`).
+         */
+        AgentDefinition: {
+            /**
+             * @description The actions (tools) the agent may take: `lookup_customer`, `list_free_slots`,
+             *     `book_appointment`, `move_appointment`, `cancel_appointment`, `create_task`,
+             *     `update_customer`, `send_whatsapp`, `hand_off`, `end_call`.
+             */
+            allowed_actions: string[];
+            /**
+             * Format: int32
+             * @description Length of an appointment the agent books when the customer names none (minutes).
+             */
+            appointment_minutes: number;
+            /** @description E.164 number a call is handed to; empty: a message is taken. */
+            handoff_phone: string;
+            instructions: string;
+            /** @description Hebrew: the business, what it sells, the tone, how to address customers. */
+            persona: string;
+            /**
+             * Format: int32
+             * @description The agent stays silent in a WhatsApp conversation staff wrote in within these minutes.
+             */
+            staff_silence_minutes: number;
+            /** @description `null` while the business keeps the defaults. */
+            updated_at?: string | null;
+            /** @description The agent answers WhatsApp messages. */
+            whatsapp_agent_enabled: boolean;
+        };
+        /** @description The whole definition (PUT replaces it). */
+        AgentDefinitionPut: {
+            /** @description Names of the actions the agent may take (an unknown name is a 422). */
+            allowed_actions: string[];
+            /**
+             * Format: int32
+             * @description 5–480.
+             */
+            appointment_minutes: number;
+            /** @description Any Israeli format, or empty. */
+            handoff_phone: string;
+            /** @description At most 5,000 characters. */
+            instructions: string;
+            /** @description At most 2,000 characters. */
+            persona: string;
+            /**
+             * Format: int32
+             * @description 0–1440.
+             */
+            staff_silence_minutes: number;
+            whatsapp_agent_enabled: boolean;
+        };
         Appointment: {
             created_at?: string | null;
             customer_id?: string | null;
@@ -1614,7 +1721,7 @@ export interface components {
         TimelineItem: Record<string, never> & {
             /** @description What the item is ordered by; null for a task without a due date. */
             ts?: string | null;
-            /** @description call | contract | invoice | task | whatsapp */
+            /** @description agent | call | contract | invoice | task | whatsapp (`agent`: something the AI agent did, with the turn that caused it) */
             type: string;
         };
         Unsubscribe: {
@@ -2136,6 +2243,102 @@ export interface operations {
             };
             /** @description A Twilio number already rings another business */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid field (named in `field`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_business_agent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentDefinition"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only an owner or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_api_business_agent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentDefinitionPut"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentDefinition"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only an owner or admin */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2945,6 +3148,117 @@ export interface operations {
             };
             /** @description Invalid field (named in `field`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_customers_id_agent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Customer id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentConversation"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden, or the feature is off for this business (`<feature>_disabled`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or another business's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_api_customers_id_agent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Customer id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentConversationPut"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentConversation"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden, or the feature is off for this business (`<feature>_disabled`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or another business's) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -10,6 +10,7 @@ import { useToast } from '../components/Toasts';
 import { enablePush, pushSupported } from '../lib/push';
 import { useSubmit } from '../lib/submit';
 import { StaffUsers } from '../components/StaffUsers';
+import { AgentSettings } from '../components/AgentSettings';
 
 interface WhatsAppSession {
   state: string;
@@ -68,6 +69,7 @@ export function SettingsPage() {
           {error ? <ErrorNotice error={error} /> : null}
         </section>
       )}
+      {user && (user.role === 'owner' || user.role === 'admin') && <AgentSettings />}
       {user && (user.role === 'owner' || user.role === 'admin') && <StaffUsers me={user} />}
       <PushSettings />
       {business && business.features.whatsapp_enabled && <WhatsAppPairing />}
