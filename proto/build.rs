@@ -11,6 +11,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/common.proto",
         "proto/events.proto",
         "proto/service_info.proto",
+        "proto/agent.proto",
         "proto/crm.proto",
         "proto/voice.proto",
         "proto/speech.proto",

@@ -1,6 +1,7 @@
 //! Code every AgentLocator service shares: configuration, telemetry, metrics, the event bus, gRPC
 //! serving, shutdown, and Israeli phone numbers.
 
+pub mod agent_tools;
 pub mod bus;
 pub mod config;
 pub mod dns_balance;

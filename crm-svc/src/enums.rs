@@ -100,6 +100,14 @@ text_enum! {
 }
 
 text_enum! {
+    /// Where the AI agent talks with a customer.
+    AgentChannel ("agent channel") {
+        Call = "call",
+        Whatsapp = "whatsapp",
+    }
+}
+
+text_enum! {
     /// What a staff member may do.
     UserRole ("user role") {
         Owner = "owner",

@@ -3,7 +3,7 @@
 //! through the one `From<Error>` in [`crate::error`].
 
 use crate::{
-    appointments,
+    agent, appointments,
     appointments::convert::{CreateAppointment, ListAppointments, UpdateAppointment},
     businesses::convert::UpdateBusiness,
     businesses::{self, BusinessLookup},
@@ -82,6 +82,57 @@ impl CrmService for CrmGrpc {
         let lookup = BusinessLookup::try_from(request.into_inner())?;
         let business = businesses::get(&self.db, lookup).await?;
         Ok(Response::new(pb::Business::try_from(business)?))
+    }
+
+    async fn get_agent_definition(
+        &self,
+        request: Request<pb::GetAgentDefinitionRequest>,
+    ) -> Result<Response<pb::AgentDefinition>, Status> {
+        let business_id =
+            crate::convert::required("business_id", request.into_inner().business_id)?;
+        Ok(Response::new(
+            agent::get(&self.db, &business_id).await?.into(),
+        ))
+    }
+
+    async fn put_agent_definition(
+        &self,
+        request: Request<pb::PutAgentDefinitionRequest>,
+    ) -> Result<Response<pb::AgentDefinition>, Status> {
+        let (business_id, input) = agent::convert::put_request(request.into_inner())?;
+        Ok(Response::new(
+            agent::put(&self.db, &business_id, input).await?.into(),
+        ))
+    }
+
+    async fn run_agent_tool(
+        &self,
+        request: Request<pb::RunAgentToolRequest>,
+    ) -> Result<Response<pb::RunAgentToolResponse>, Status> {
+        let r = agent::tools::ToolRequest::try_from(request.into_inner())?;
+        Ok(Response::new(agent::tools::run(&self.db, r).await?.into()))
+    }
+
+    async fn get_agent_conversation(
+        &self,
+        request: Request<pb::GetAgentConversationRequest>,
+    ) -> Result<Response<pb::AgentConversationState>, Status> {
+        let r = request.into_inner();
+        let (b, c) = agent::convert::conversation_ids(r.business_id, r.customer_id)?;
+        Ok(Response::new(
+            agent::conversation(&self.db, &b, &c).await?.into(),
+        ))
+    }
+
+    async fn set_agent_paused(
+        &self,
+        request: Request<pb::SetAgentPausedRequest>,
+    ) -> Result<Response<pb::AgentConversationState>, Status> {
+        let r = request.into_inner();
+        let (b, c) = agent::convert::conversation_ids(r.business_id, r.customer_id)?;
+        Ok(Response::new(
+            agent::set_paused(&self.db, &b, &c, r.paused).await?.into(),
+        ))
     }
 
     async fn list_customers(

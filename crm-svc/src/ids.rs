@@ -94,6 +94,8 @@ id_type! {
     TaskId;
     CallId;
     WhatsAppMessageId;
+    /// Something the AI agent did.
+    AgentActionId;
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 //! Layers: `queries` → domain → `convert` → [`grpc`] (thin tonic methods); no module imports a
 //! layer above it. [`run`] runs the whole service.
 
+pub mod agent;
 pub mod appointments;
 pub mod businesses;
 pub mod calls;

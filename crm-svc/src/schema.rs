@@ -352,3 +352,48 @@ diesel::table! {
 
 diesel::joinable!(business_hours -> businesses (business_id));
 diesel::allow_tables_to_appear_in_same_query!(business_hours, businesses);
+
+diesel::table! {
+    /// The AI agent of a business (migration 2026-12-02-000110).
+    agent_definitions (business_id) {
+        business_id -> Text,
+        persona -> Text,
+        instructions -> Text,
+        allowed_actions -> Text,
+        whatsapp_agent_enabled -> Bool,
+        staff_silence_minutes -> Integer,
+        handoff_phone -> Text,
+        appointment_minutes -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// What the AI agent did, on the customer's timeline (migration 2026-12-02-000110).
+    agent_actions (id) {
+        id -> Text,
+        business_id -> Text,
+        customer_id -> Nullable<Text>,
+        channel -> Text,
+        conversation_ref -> Text,
+        turn_ref -> Text,
+        turn_text -> Text,
+        tool_call_id -> Text,
+        tool -> Text,
+        arguments -> Text,
+        result -> Text,
+        summary -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The agent's state in one customer's conversation (migration 2026-12-02-000110).
+    agent_conversations (business_id, customer_id) {
+        business_id -> Text,
+        customer_id -> Text,
+        paused -> Bool,
+        waiting_for_human -> Bool,
+        updated_at -> Timestamp,
+    }
+}

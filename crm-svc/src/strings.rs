@@ -169,3 +169,32 @@ pub const PROPOSAL_VALID_UNTIL: &str = "בתוקף עד";
 /// Why an appointment outside the business's hours is refused: "…לרגל שבת".
 pub const HOURS_CLOSED_FOR: &str = "העסק סגור בשעות האלה לרגל";
 pub const HOURS_OUTSIDE: &str = "השעות האלה מחוץ לשעות הפעילות של העסק";
+
+/// Title of an appointment the AI agent books when the customer gave no reason.
+pub const AGENT_APPOINTMENT_TITLE: &str = "תור שנקבע על ידי הסוכן";
+/// What the timeline says the AI agent did, per tool.
+pub fn agent_action_summary(tool: &str, detail: &str) -> String {
+    let what = match tool {
+        "book_appointment" => "קבע תור",
+        "move_appointment" => "הזיז תור",
+        "cancel_appointment" => "ביטל תור",
+        "create_task" => "יצר משימה לצוות",
+        "update_customer" => "עדכן את פרטי הלקוח",
+        "send_whatsapp" => "שלח הודעת וואטסאפ",
+        "hand_off" => "העביר את השיחה לנציג",
+        _ => "ביצע פעולה",
+    };
+    if detail.is_empty() {
+        format!("הסוכן {what}")
+    } else {
+        format!("הסוכן {what}: {detail}")
+    }
+}
+/// Title of the staff task a hand-off creates.
+pub fn agent_hand_off_task_title(customer: &str, reason: &str) -> String {
+    format!("הסוכן העביר לנציג את {customer}: {reason}")
+}
+/// The line the agent adds to a customer's notes.
+pub fn agent_note(note: &str) -> String {
+    format!("הערת הסוכן: {note}")
+}

@@ -1,5 +1,5 @@
-//! A customer's timeline: calls, WhatsApp messages, tasks, contracts and invoices merged newest
-//! first.
+//! A customer's timeline: calls, WhatsApp messages, tasks, contracts, invoices and what the AI
+//! agent did merged newest first.
 //!
 //! Order: by the item's time (`started_at` of a call, `due_at` of a task, `created_at` of the
 //! rest), newest first; items without a time (tasks without a due date) come after all dated
@@ -7,11 +7,12 @@
 //! position of the last item seen) pages through without skipping or repeating anything.
 //!
 //! Cost: each source reads at most `limit` rows after the cursor from its index on
-//! `(business_id, customer_id, <time>, id)` (migration `2026-11-24-000102_timeline_indexes`),
-//! walking it backwards from the cursor; the at most `5 × limit` (+ `limit` undated tasks) rows
+//! `(business_id, customer_id, <time>, id)` (migrations `2026-11-24-000102_timeline_indexes`, `2026-12-02-000110_agent`),
+//! walking it backwards from the cursor; the at most `6 × limit` (+ `limit` undated tasks) rows
 //! are merged here. A customer with 10,000 events costs the same as one with 50.
 
 use crate::{
+    agent::queries::AgentAction,
     calls::Call,
     contracts::Contract,
     customers::queries as customer,
@@ -19,7 +20,7 @@ use crate::{
     error::{Error, Result},
     ids::{BusinessId, CustomerId},
     invoices::Invoice,
-    schema::{calls, contracts, invoices, tasks, whatsapp_messages},
+    schema::{agent_actions, calls, contracts, invoices, tasks, whatsapp_messages},
     tasks::Task,
     time,
     whatsapp::WhatsAppMessage,
@@ -38,6 +39,8 @@ pub const MAX_LIMIT: i64 = 200;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TimelineKind {
+    /// Something the AI agent did (an `agent_actions` row).
+    Agent,
     Call,
     Contract,
     Invoice,
@@ -46,7 +49,8 @@ pub enum TimelineKind {
 }
 
 impl TimelineKind {
-    pub const ALL: [TimelineKind; 5] = [
+    pub const ALL: [TimelineKind; 6] = [
+        TimelineKind::Agent,
         TimelineKind::Call,
         TimelineKind::Contract,
         TimelineKind::Invoice,
@@ -56,6 +60,7 @@ impl TimelineKind {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            TimelineKind::Agent => "agent",
             TimelineKind::Call => "call",
             TimelineKind::Contract => "contract",
             TimelineKind::Invoice => "invoice",
@@ -387,6 +392,26 @@ fn load(
             ));
         }
     }
+    if let Some(rows) = source!(
+        conn,
+        agent_actions,
+        created_at,
+        AgentAction,
+        K::Agent,
+        b,
+        c,
+        cursor,
+        limit
+    ) {
+        for r in rows {
+            items.push(Row::new(
+                K::Agent,
+                Some(r.created_at),
+                r.id.to_string(),
+                Entity::Agent(r),
+            ));
+        }
+    }
     // Tasks by due date: the dated ones through the same index range (`due_at` comparisons
     // exclude NULLs; without a cursor we say so explicitly)…
     let dated_tasks = if dated_bound(K::Task, cursor) == Bound::All {
@@ -443,6 +468,7 @@ struct Row {
 }
 
 enum Entity {
+    Agent(AgentAction),
     Call(Call),
     Whatsapp(WhatsAppMessage),
     Task(Task),
@@ -465,6 +491,7 @@ impl Row {
         let Position { ts, key } = self.position;
         let (kind, id) = key.ok_or_else(|| Error::Internal("timeline row without a key".into()))?;
         let data = match &self.entity {
+            Entity::Agent(e) => serde_json::to_value(e),
             Entity::Call(e) => serde_json::to_value(e),
             Entity::Whatsapp(e) => serde_json::to_value(e),
             Entity::Task(e) => serde_json::to_value(e),

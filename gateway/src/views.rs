@@ -255,7 +255,7 @@ impl From<v1::ListTasksResponse> for Page<Task> {
 /// entity is spread into the item, `type` and `ts` added).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TimelineItem {
-    /// call | contract | invoice | task | whatsapp
+    /// agent | call | contract | invoice | task | whatsapp (`agent`: something the AI agent did, with the turn that caused it)
     #[serde(rename = "type")]
     pub kind: String,
     /// What the item is ordered by; null for a task without a due date.

@@ -2,8 +2,8 @@
 //! `al.<business_id>.<entity>.<what>`.
 
 use crate::v1::{
-    CallEventKind, CustomerEventKind, Event, TaskEventKind, UserEventKind, WhatsAppEventKind,
-    event::Payload,
+    AgentEventKind, CallEventKind, CustomerEventKind, Event, TaskEventKind, UserEventKind,
+    WhatsAppEventKind, event::Payload,
 };
 use chrono::Utc;
 
@@ -92,6 +92,13 @@ pub fn subject_for(event: &Event) -> Result<String, EventError> {
                 UserEventKind::Changed => "changed",
                 UserEventKind::SignedOut => "signed_out",
                 UserEventKind::Unspecified => return Err(EventError::UnspecifiedKind("user")),
+            },
+        ),
+        Payload::Agent(a) => (
+            "agent",
+            match a.kind() {
+                AgentEventKind::WhatsappRequested => "whatsapp_requested",
+                AgentEventKind::Unspecified => return Err(EventError::UnspecifiedKind("agent")),
             },
         ),
     };

@@ -36,3 +36,23 @@ pub const NO_GREETING: &str = "(אין)";
 /// (question / answer).
 pub const PROMPT_QUESTION: &str = "ש";
 pub const PROMPT_ANSWER: &str = "ת";
+
+/// Added to the system prompt when the agent may act. `{persona}`, `{instructions}` and `{now}`
+/// (RFC 3339) are filled in.
+pub const AGENT_PROMPT: &str = "\
+מי את/ה: {persona}
+הנחיות העסק: {instructions}
+עכשיו: {now} (שעון ישראל: הוסף/י +02:00 או +03:00 לפי העונה).
+יש לך כלים לפעולות במערכת של העסק עבור הלקוח שמדבר איתך בלבד. לפני שמבטיחים משהו (תור, משימה, הודעה), הפעל/י את הכלי המתאים וחכה/י לתוצאה. \
+אם כלי מחזיר שגיאה, אל תאמר/י שהפעולה בוצעה: הצע/י חלופה או שנציג יחזור אל הלקוח. לעולם אל תמציא/י מזהים.";
+
+/// Said when the model kept asking for tools past the turn's limit ("Sorry, this takes me longer
+/// than expected; a representative will call you back soon.").
+pub const AGENT_TOO_MANY_STEPS: &str =
+    "סליחה, הבקשה הזו לוקחת לי יותר זמן מהצפוי. נציג מטעמנו יחזור אליך בהקדם.";
+
+/// Title of the task the keyless agent creates when it cannot answer ("Call back: <question>").
+pub fn call_back_task_title(question: &str) -> String {
+    let q: String = question.trim().chars().take(150).collect();
+    format!("לחזור ללקוח: {q}")
+}

@@ -440,6 +440,10 @@ impl Api {
         self.call(reqwest::Method::PATCH, path, Some(Body::Json(v)))
             .await
     }
+    pub async fn put(&self, path: &str, v: serde_json::Value) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::PUT, path, Some(Body::Json(v)))
+            .await
+    }
     pub async fn delete(&self, path: &str) -> (u16, serde_json::Value) {
         self.call(reqwest::Method::DELETE, path, None).await
     }

@@ -82,6 +82,17 @@ pub async fn get(db: &Db, business_id: &BusinessId, id: &AppointmentId) -> Resul
 /// Creates an appointment: title required (at most 200 characters), `ends_at` after
 /// `starts_at`, the customer (if any) of `business_id`.
 pub async fn create(db: &Db, business_id: &BusinessId, new: NewAppointment) -> Result<Appointment> {
+    let row = new_appointment(business_id, new)?;
+    db.transaction(move |conn| {
+        insert(conn, &row)?;
+        Ok(row)
+    })
+    .await
+}
+
+/// The row of a new appointment of `business_id`, checked like [`create`] (but for its customer,
+/// which [`insert`] checks).
+pub fn new_appointment(business_id: &BusinessId, new: NewAppointment) -> Result<Appointment> {
     let now = time::now();
     let row = Appointment {
         id: AppointmentId::generate(),
@@ -95,16 +106,18 @@ pub async fn create(db: &Db, business_id: &BusinessId, new: NewAppointment) -> R
         updated_at: now,
     };
     check(&row)?;
-    db.transaction(move |conn| {
-        if !business::exists(conn, &row.business_id)? {
-            return Err(Error::NotFound("business"));
-        }
-        check_customer(conn, &row)?;
-        check_hours(conn, &row)?;
-        appointment::insert(conn, &row)?;
-        Ok(row)
-    })
-    .await
+    Ok(row)
+}
+
+/// Inserts `row` (from [`new_appointment`]) on a connection inside a transaction, checking that
+/// its business and customer exist.
+pub fn insert(conn: &mut DbConn, row: &Appointment) -> Result<()> {
+    if !business::exists(conn, &row.business_id)? {
+        return Err(Error::NotFound("business"));
+    }
+    check_customer(conn, row)?;
+    check_hours(conn, row)?;
+    appointment::insert(conn, row)
 }
 
 /// Applies `patch` to the appointment `id` of `business_id`, validating the result like
@@ -122,35 +135,48 @@ pub async fn update(
         .transpose()?;
     let (business_id, id) = (business_id.clone(), id.clone());
     db.transaction(move |conn| {
-        let mut a =
+        let a =
             appointment::find(conn, &business_id, &id)?.ok_or(Error::NotFound("appointment"))?;
-        if let Some(title) = title {
-            a.title = title;
-        }
-        let moved = (patch.starts_at.is_some() || patch.ends_at.is_some())
-            && (patch.starts_at, patch.ends_at) != (Some(a.starts_at), Some(a.ends_at));
-        if let Some(starts_at) = patch.starts_at {
-            a.starts_at = time::truncate_micros(starts_at);
-        }
-        if let Some(ends_at) = patch.ends_at {
-            a.ends_at = time::truncate_micros(ends_at);
-        }
-        if let Some(customer_id) = patch.customer_id {
-            a.customer_id = customer_id;
-        }
-        if let Some(notes) = patch.notes {
-            a.notes = notes;
-        }
-        a.updated_at = time::now();
-        check(&a)?;
-        check_customer(conn, &a)?;
-        if moved {
-            check_hours(conn, &a)?;
-        }
-        appointment::save(conn, &a)?;
-        Ok(a)
+        apply(conn, a, patch, title)
     })
     .await
+}
+
+/// Applies `patch` (its title already checked, in `title`) to `a` and saves it, on a connection
+/// inside a transaction; validated like [`create`].
+pub fn apply(
+    conn: &mut DbConn,
+    mut a: Appointment,
+    patch: AppointmentPatch,
+    title: Option<String>,
+) -> Result<Appointment> {
+    if let Some(title) = title {
+        a.title = title;
+    }
+    // Only a move is checked against the hours: renaming an appointment booked before the
+    // hours changed must still work.
+    let moved = (patch.starts_at.is_some() || patch.ends_at.is_some())
+        && (patch.starts_at, patch.ends_at) != (Some(a.starts_at), Some(a.ends_at));
+    if let Some(starts_at) = patch.starts_at {
+        a.starts_at = time::truncate_micros(starts_at);
+    }
+    if let Some(ends_at) = patch.ends_at {
+        a.ends_at = time::truncate_micros(ends_at);
+    }
+    if let Some(customer_id) = patch.customer_id {
+        a.customer_id = customer_id;
+    }
+    if let Some(notes) = patch.notes {
+        a.notes = notes;
+    }
+    a.updated_at = time::now();
+    check(&a)?;
+    check_customer(conn, &a)?;
+    if moved {
+        check_hours(conn, &a)?;
+    }
+    appointment::save(conn, &a)?;
+    Ok(a)
 }
 
 /// Deletes the appointment `id` of `business_id`.

@@ -271,42 +271,49 @@ pub async fn update(
     patch: CustomerPatch,
 ) -> Result<Customer> {
     let (business_id, id) = (business_id.clone(), id.clone());
-    db.transaction(move |conn| {
-        let current =
-            customer::find(conn, &business_id, &id)?.ok_or(Error::NotFound("customer"))?;
-        // Re-validate the merged record with the same rules as a new one.
-        let merged = validate(
-            &business_id,
-            NewCustomer {
-                name: patch.name.unwrap_or(current.name.clone()),
-                phone: patch.phone.unwrap_or(current.phone.clone()),
-                email: patch.email.or(current.email.clone()),
-                status: Some(patch.status.unwrap_or(current.status)),
-                source: Some(current.source),
-                notes: patch.notes.unwrap_or(current.notes.clone()),
-            },
-        )?;
-        let updated = Customer {
-            id: current.id,
-            business_id: current.business_id,
-            source: current.source,
-            created_at: current.created_at,
-            updated_at: time::now(),
-            name: merged.name,
-            phone: merged.phone,
-            email: merged.email,
-            status: merged.status,
-            notes: merged.notes,
-        };
-        match customer::save(conn, &updated) {
-            Err(e) if e.is_unique_violation() => Err(Error::Conflict(format!(
-                "a customer with phone {} already exists",
-                updated.phone
-            ))),
-            other => other.map(|_| updated),
-        }
-    })
-    .await
+    db.transaction(move |conn| update_in(conn, &business_id, &id, patch))
+        .await
+}
+
+/// [`update`] on a connection inside a transaction.
+pub fn update_in(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+    id: &CustomerId,
+    patch: CustomerPatch,
+) -> Result<Customer> {
+    let current = customer::find(conn, business_id, id)?.ok_or(Error::NotFound("customer"))?;
+    // Re-validate the merged record with the same rules as a new one.
+    let merged = validate(
+        business_id,
+        NewCustomer {
+            name: patch.name.unwrap_or(current.name.clone()),
+            phone: patch.phone.unwrap_or(current.phone.clone()),
+            email: patch.email.or(current.email.clone()),
+            status: Some(patch.status.unwrap_or(current.status)),
+            source: Some(current.source),
+            notes: patch.notes.unwrap_or(current.notes.clone()),
+        },
+    )?;
+    let updated = Customer {
+        id: current.id,
+        business_id: current.business_id,
+        source: current.source,
+        created_at: current.created_at,
+        updated_at: time::now(),
+        name: merged.name,
+        phone: merged.phone,
+        email: merged.email,
+        status: merged.status,
+        notes: merged.notes,
+    };
+    match customer::save(conn, &updated) {
+        Err(e) if e.is_unique_violation() => Err(Error::Conflict(format!(
+            "a customer with phone {} already exists",
+            updated.phone
+        ))),
+        other => other.map(|_| updated),
+    }
 }
 
 /// Deletes the customer `id` of `business_id`. Calls, messages, tasks and appointments stay

@@ -406,7 +406,7 @@ fn apply_whatsapp(
 /// The customer an event is about: the one it names if that exists in the business, else the
 /// one with the counterpart's phone, else a new `lead` (with its `customer.created` event).
 /// A number that is not Israeli cannot be a customer's phone: the row is kept without one.
-fn resolve_customer(
+pub(crate) fn resolve_customer(
     conn: &mut DbConn,
     business_id: &BusinessId,
     named: &str,

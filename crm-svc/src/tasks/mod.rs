@@ -102,9 +102,18 @@ pub async fn get(db: &Db, business_id: &BusinessId, id: &TaskId) -> Result<Task>
 /// Creates a task and its `task.created` event. The title is required (at most 200
 /// characters); `customer_id` and `assignee_id` must belong to `business_id`.
 pub async fn create(db: &Db, business_id: &BusinessId, new: NewTask) -> Result<Task> {
+    let task = new_task(business_id, new)?;
+    let row = task.clone();
+    db.transaction(move |conn| insert(conn, &row)).await?;
+    db.poke_outbox();
+    Ok(task)
+}
+
+/// The row of a new task of `business_id`, its title checked.
+pub fn new_task(business_id: &BusinessId, new: NewTask) -> Result<Task> {
     let title = text::required_text("title", &new.title, MAX_TITLE_CHARS)?;
     let now = time::now();
-    let task = Task {
+    Ok(Task {
         id: TaskId::generate(),
         business_id: business_id.clone(),
         customer_id: new.customer_id,
@@ -116,19 +125,19 @@ pub async fn create(db: &Db, business_id: &BusinessId, new: NewTask) -> Result<T
         notified_at: None,
         created_at: now,
         updated_at: now,
-    };
-    let row = task.clone();
-    db.transaction(move |conn| {
-        if !business::exists(conn, &row.business_id)? {
-            return Err(Error::NotFound("business"));
-        }
-        check_references(conn, &row)?;
-        task::insert(conn, &row)?;
-        outbox::enqueue(conn, &event(&row, TaskEventKind::Created, row.created_at))
     })
-    .await?;
-    db.poke_outbox();
-    Ok(task)
+}
+
+/// Inserts `row` (from [`new_task`]) and its `task.created` event, on a connection inside a
+/// transaction, checking that its business, customer and assignee exist (call
+/// [`Db::poke_outbox`] after the commit).
+pub fn insert(conn: &mut DbConn, row: &Task) -> Result<()> {
+    if !business::exists(conn, &row.business_id)? {
+        return Err(Error::NotFound("business"));
+    }
+    check_references(conn, row)?;
+    task::insert(conn, row)?;
+    outbox::enqueue(conn, &event(row, TaskEventKind::Created, row.created_at))
 }
 
 /// Applies `patch` to the task `id` of `business_id`. Marking an open task done sets `done_at`

@@ -2,6 +2,7 @@
 //! (`…_sqlite`) and on a fresh PostgreSQL database (`…_postgres`; the server comes from
 //! `AL_TEST_POSTGRES_URL`, and an unreachable server fails the test).
 
+mod agent;
 mod appointments;
 mod consumer;
 mod contracts;

@@ -1,13 +1,18 @@
 use crate::fixtures::{Tenant, assert_not_found, at, customer, invalid_field, tenant};
 use chrono::NaiveDateTime;
 use crm_svc::{
-    Db, DbConn, Result, backend_test,
+    Db, DbConn, Result,
+    agent::queries::{self, AgentAction},
+    backend_test,
     calls::Call,
     calls::queries as call,
     contracts::Contract,
     contracts::queries as contract,
-    enums::{ContractStatus, InvoiceStatus, TranscriptStatus},
-    ids::{BusinessId, CallId, ContractId, CustomerId, InvoiceId, TaskId, WhatsAppMessageId},
+    enums::{AgentChannel, ContractStatus, InvoiceStatus, TranscriptStatus},
+    ids::{
+        AgentActionId, BusinessId, CallId, ContractId, CustomerId, InvoiceId, TaskId,
+        WhatsAppMessageId,
+    },
     invoices::Invoice,
     invoices::queries as invoice,
     tasks::Task,
@@ -31,6 +36,25 @@ fn insert(
     let b = business.clone();
     let c = Some(customer.clone());
     Ok(match kind {
+        TimelineKind::Agent => {
+            let row = AgentAction {
+                id: AgentActionId::generate(),
+                business_id: b,
+                customer_id: c,
+                channel: AgentChannel::Whatsapp,
+                conversation_ref: "+972501234567".into(),
+                turn_ref: format!("wa-{n}"),
+                turn_text: format!("הודעה {n}"),
+                tool_call_id: format!("call-{n}"),
+                tool: "create_task".into(),
+                arguments: "{}".into(),
+                result: "{}".into(),
+                summary: format!("פעולה {n}"),
+                created_at: created,
+            };
+            queries::insert_action(conn, &row)?;
+            row.id.to_string()
+        }
         TimelineKind::Call => {
             let row = Call {
                 id: CallId::generate(),

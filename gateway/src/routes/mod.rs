@@ -1,5 +1,6 @@
 //! Every route of the gateway, registered in one place.
 
+mod agent;
 mod appointments;
 mod auth;
 mod business;
@@ -61,6 +62,14 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
     }),
     ("PUT", "/business/hours/settings", |r| {
         r.to(hours::put_settings)
+    }),
+    ("GET", "/business/agent", |r| r.to(agent::get)),
+    ("PUT", "/business/agent", |r| r.to(agent::put)),
+    ("GET", "/customers/{id}/agent", |r| {
+        r.to(agent::conversation)
+    }),
+    ("PUT", "/customers/{id}/agent", |r| {
+        r.to(agent::set_conversation)
     }),
     ("GET", "/crm/customers", |r| r.to(customers::list)),
     ("POST", "/crm/customers", |r| r.to(customers::create)),

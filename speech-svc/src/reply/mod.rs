@@ -1,5 +1,6 @@
 //! Reply engines behind one trait, chosen by `LLM_ENGINE`.
 
+pub mod agent;
 mod hebrew;
 mod knowledge;
 mod openai;

@@ -98,6 +98,18 @@ impl OpenAiReplier {
     }
 }
 
+impl OpenAiReplier {
+    /// `choices[0].message` of a (non-streamed) chat completion of `body`.
+    pub(super) async fn complete(&self, body: &Value) -> Result<Value> {
+        let resp = self.send(body).await?;
+        let mut answer: Value = resp.json().await.map_err(|e| bad_response(e.to_string()))?;
+        match answer["choices"][0]["message"].take() {
+            Value::Object(m) => Ok(Value::Object(m)),
+            _ => Err(bad_response("no choices[0].message".into())),
+        }
+    }
+}
+
 fn bad_response(message: String) -> Error {
     Error::provider(ENGINE, ProviderFailure::BadResponse(message))
 }

@@ -11,6 +11,18 @@ const call: TimelineItem = {
 };
 
 describe('Timeline', () => {
+  it('shows what the AI agent did and the message that caused it', () => {
+    const action: TimelineItem = {
+      type: 'agent', id: 'a1', ts: '2026-11-20T20:00:00Z', tool: 'book_appointment', channel: 'whatsapp',
+      summary: 'הסוכן קבע תור: תספורת (08/12/2026 10:00)', turn_text: 'אפשר לקבוע תור ליום שלישי ב-10?',
+    };
+    const { container } = render(<Timeline items={[action]} />);
+    expect(screen.getByText(he.agent.timelineAction)).toBeInTheDocument();
+    expect(screen.getByText(action.summary)).toBeInTheDocument();
+    expect(screen.getByText(he.agent.because(action.turn_text))).toBeInTheDocument();
+    expect(container.querySelector('[data-type="agent"]')).not.toBeNull();
+  });
+
   it('shows an empty state', () => {
     render(<Timeline items={[]} />);
     expect(screen.getByText(he.timeline.empty)).toBeInTheDocument();

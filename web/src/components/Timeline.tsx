@@ -1,6 +1,6 @@
 import { he } from '../strings';
 import { formatDateTime, formatMoney, formatPhone, formatVatRate } from '../lib/format';
-import type { CallItem, ContractItem, InvoiceItem, TaskItem, TimelineItem, WhatsAppItem } from '../lib/types';
+import type { AgentItem, CallItem, ContractItem, InvoiceItem, TaskItem, TimelineItem, WhatsAppItem } from '../lib/types';
 
 export function Timeline({ items }: { items: TimelineItem[] }) {
   if (items.length === 0) return <p className="empty">{he.timeline.empty}</p>;
@@ -27,6 +27,8 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
       return <ContractEntry contract={item} />;
     case 'invoice':
       return <InvoiceEntry invoice={item} />;
+    case 'agent':
+      return <AgentEntry action={item} />;
     default:
       return null;
   }
@@ -108,6 +110,17 @@ function TaskEntry({ task }: { task: TaskItem }) {
       <span className={task.done ? 'done' : undefined}>{task.title}</span>
       <span className={`badge ${task.done ? 'badge-active' : 'badge-lead'}`}>{task.done ? he.timeline.taskDone : he.timeline.taskOpen}</span>
       <span className="muted">{task.due_at ? `${he.timeline.taskDue} ${formatDateTime(task.due_at)}` : he.timeline.noDue}</span>
+    </article>
+  );
+}
+
+function AgentEntry({ action }: { action: AgentItem }) {
+  return (
+    <article className="card entry-header">
+      <strong>{he.agent.timelineAction}</strong>
+      <span>{action.summary}</span>
+      {action.turn_text && <span className="muted">{he.agent.because(action.turn_text)}</span>}
+      <When ts={action.ts} />
     </article>
   );
 }

@@ -99,57 +99,20 @@ export interface paths {
         patch: operations["patch_api_business"];
         trace?: never;
     };
-    "/api/business/hours": {
+    "/api/business/agent": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** `GET /api/business/hours?from=&to=`: the open intervals and closures (with Hebrew names) of a range. */
-        get: operations["get_api_business_hours"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/business/hours/settings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** `GET /api/business/hours/settings`: the weekly hours, city, Shabbat/holiday customs and one-off dates. */
-        get: operations["get_api_business_hours_settings"];
+        /** `GET /api/business/agent` (owner or admin): the agent's definition. */
+        get: operations["get_api_business_agent"];
         /**
-         * `PUT /api/business/hours/settings` (owner or admin): replaces the settings whole. Times are
-         *     `HH:MM` (Israel time); a range must end after it starts on the same day (`24:00` is the end of the
-         *     day) — a range past midnight is refused, not split: give `22:00`–`24:00` and `00:00`–`02:00` on
-         *     the next day. Overlapping ranges, an unknown city, a day or a date that does not exist are a 422
-         *     naming the problem, and nothing is saved.
+         * `PUT /api/business/agent` (owner or admin): replaces the agent's definition; one invalid field
+         *     is a 422 naming it and changes nothing.
          */
-        put: operations["put_api_business_hours_settings"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/business/hours/status": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** `GET /api/business/hours/status?at=`: open or closed at an instant (default now), why, and until when. */
-        get: operations["get_api_business_hours_status"];
-        put?: never;
+        put: operations["put_api_business_agent"];
         post?: never;
         delete?: never;
         options?: never;
@@ -288,6 +251,24 @@ export interface paths {
         head?: never;
         /** `PATCH /api/crm/customers/{id}`: only the fields given change. */
         patch: operations["patch_api_crm_customers_id"];
+        trace?: never;
+    };
+    "/api/customers/{id}/agent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/customers/{id}/agent`: the agent's state in this customer's conversation. */
+        get: operations["get_api_customers_id_agent"];
+        /** `PUT /api/customers/{id}/agent {paused}`: staff pause or resume the agent for this customer. */
+        put: operations["put_api_customers_id_agent"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/customers/{id}/calls": {
@@ -953,6 +934,74 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Whether the agent may answer in a customer's conversation. */
+        AgentConversation: {
+            customer_id: string;
+            /** @description Staff paused the agent here. */
+            paused: boolean;
+            /** @description The agent handed the conversation to a person; resuming ends that. */
+            waiting_for_human: boolean;
+        };
+        AgentConversationPut: {
+            /**
+             * @description `true` pauses the agent in this conversation; `false` resumes it (and ends waiting for a
+             *     person).
+             */
+            paused: boolean;
+        };
+        /**
+         * @description The AI agent of the business, for phone and WhatsApp alike. The knowledge Q&A it answers from
+         *     is the business's own (`GET /api/business`, `knowledge`).
+         */
+        AgentDefinition: {
+            /**
+             * @description The actions (tools) the agent may take: `lookup_customer`, `list_free_slots`,
+             *     `book_appointment`, `move_appointment`, `cancel_appointment`, `create_task`,
+             *     `update_customer`, `send_whatsapp`, `hand_off`, `end_call`.
+             */
+            allowed_actions: string[];
+            /**
+             * Format: int32
+             * @description Length of an appointment the agent books when the customer names none (minutes).
+             */
+            appointment_minutes: number;
+            /** @description E.164 number a call is handed to; empty: a message is taken. */
+            handoff_phone: string;
+            instructions: string;
+            /** @description Hebrew: the business, what it sells, the tone, how to address customers. */
+            persona: string;
+            /**
+             * Format: int32
+             * @description The agent stays silent in a WhatsApp conversation staff wrote in within these minutes.
+             */
+            staff_silence_minutes: number;
+            /** @description `null` while the business keeps the defaults. */
+            updated_at?: string | null;
+            /** @description The agent answers WhatsApp messages. */
+            whatsapp_agent_enabled: boolean;
+        };
+        /** @description The whole definition (PUT replaces it). */
+        AgentDefinitionPut: {
+            /** @description Names of the actions the agent may take (an unknown name is a 422). */
+            allowed_actions: string[];
+            /**
+             * Format: int32
+             * @description 5–480.
+             */
+            appointment_minutes: number;
+            /** @description Any Israeli format, or empty. */
+            handoff_phone: string;
+            /** @description At most 5,000 characters. */
+            instructions: string;
+            /** @description At most 2,000 characters. */
+            persona: string;
+            /**
+             * Format: int32
+             * @description 0–1440.
+             */
+            staff_silence_minutes: number;
+            whatsapp_agent_enabled: boolean;
+        };
         Appointment: {
             created_at?: string | null;
             customer_id?: string | null;
@@ -1062,25 +1111,6 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
-        City: {
-            /**
-             * Format: int32
-             * @description Candle-lighting minutes before sunset when `candle_lighting_minutes` is null.
-             */
-            candle_lighting_minutes: number;
-            /** @description The value of `settings.city`. */
-            key: string;
-            /** @description Hebrew. */
-            name: string;
-        };
-        ClosureView: {
-            end?: string | null;
-            /** @description `shabbat`, `holiday` (alone or next to Shabbat) or `special` (a one-off date). */
-            kind: string;
-            /** @description Hebrew: "שבת", "ראש השנה ושבת", "יום העצמאות". */
-            name: string;
-            start?: string | null;
-        };
         CloudNumber: {
             /** @description The phone number id from Meta's WhatsApp Manager. */
             phone_number_id: string;
@@ -1124,22 +1154,6 @@ export interface components {
             phone?: string | null;
             status?: string | null;
         };
-        DateException: {
-            /** @description `YYYY-MM-DD`. */
-            date: string;
-            /** @description Shown as the closure's name, e.g. "יום העצמאות". */
-            name?: string | null;
-            /**
-             * @description Empty: closed all day. Otherwise these ranges replace the weekday's on that date (a Shabbat or
-             *     holiday closure still applies on top of them).
-             */
-            ranges?: components["schemas"]["TimeRange"][];
-        };
-        DayHours: {
-            /** @description `sunday` … `saturday`. */
-            day: string;
-            ranges: components["schemas"]["TimeRange"][];
-        };
         ErrorBody: {
             error: string;
             /** @description The request field a validation error is about. */
@@ -1172,56 +1186,6 @@ export interface components {
             signature_enabled?: boolean | null;
             voice_enabled?: boolean | null;
             whatsapp_enabled?: boolean | null;
-        };
-        /** @description When Shabbat and a holiday end. */
-        Havdalah: {
-            /** Format: double */
-            degrees: number;
-            /** @enum {string} */
-            kind: "degrees";
-        } | {
-            /** @enum {string} */
-            kind: "minutes_after_sunset";
-            /** Format: int32 */
-            minutes: number;
-        };
-        HoursCalendarView: {
-            /** @description Shabbat, holiday and one-off closures overlapping the range, whole. */
-            closures: components["schemas"]["ClosureView"][];
-            /** @description When the business is open, sorted, within `[from, to)`. */
-            open: components["schemas"]["OpenInterval"][];
-        };
-        /** @description The stored, editable form. */
-        HoursSettings: {
-            /**
-             * Format: int32
-             * @description Minutes before sunset; `None` is the city's custom (18, 40 in Jerusalem, 30 in Haifa).
-             */
-            candle_lighting_minutes?: number | null;
-            /** @description A key of [`cities::CITIES`]. */
-            city: string;
-            /** @description Closed from candle-lighting to havdalah on Shabbat and the Israeli holidays. */
-            closed_on_shabbat_and_holidays?: boolean;
-            /** @description One-off dates: closed all day (no ranges) or open at other hours (Chol HaMoed, Yom HaAtzmaut…). */
-            exceptions?: components["schemas"]["DateException"][];
-            havdalah?: components["schemas"]["Havdalah"];
-            /** @description Opening ranges per weekday; a day that is not listed is closed. */
-            weekly?: components["schemas"]["DayHours"][];
-        };
-        HoursSettingsView: {
-            /** @description The cities `settings.city` can name. */
-            cities: components["schemas"]["City"][];
-            /** @description False: the business has not set its hours yet and these are the defaults. */
-            configured: boolean;
-            settings: components["schemas"]["HoursSettings"];
-        };
-        HoursStatusView: {
-            closes_at?: string | null;
-            closure?: components["schemas"]["ClosureView"] | null;
-            /** @description When closed, what the agent tells a customer: "אנחנו סגורים לרגל שבת. נשמח לחזור אליך במוצאי שבת, אחרי 19:05." */
-            message?: string | null;
-            open: boolean;
-            reopens_at?: string | null;
         };
         /** @description An invoice. Every amount is computed by the server from the items. */
         Invoice: {
@@ -1389,10 +1353,6 @@ export interface components {
             password: string;
             /** @description `owner` (only an owner may add one) | `admin` | `agent` | `read_only`. */
             role: string;
-        };
-        OpenInterval: {
-            end?: string | null;
-            start?: string | null;
         };
         Page_Call: {
             items: {
@@ -1761,14 +1721,8 @@ export interface components {
         TimelineItem: Record<string, never> & {
             /** @description What the item is ordered by; null for a task without a due date. */
             ts?: string | null;
-            /** @description call | contract | invoice | task | whatsapp */
+            /** @description agent | call | contract | invoice | task | whatsapp (`agent`: something the AI agent did, with the turn that caused it) */
             type: string;
-        };
-        TimeRange: {
-            /** @description `HH:MM`. */
-            from: string;
-            /** @description `HH:MM`, later than `from`; `24:00` is the end of the day. */
-            to: string;
         };
         Unsubscribe: {
             /** @description The endpoint of the subscription to remove. */
@@ -2307,49 +2261,7 @@ export interface operations {
             };
         };
     };
-    get_api_business_hours: {
-        parameters: {
-            query?: {
-                /** @description RFC 3339; default now */
-                from?: string;
-                /** @description RFC 3339, after `from` and at most 400 days later; default 7 days after `from` */
-                to?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HoursCalendarView"];
-                };
-            };
-            /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid range (named in `field`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_api_business_hours_settings: {
+    get_api_business_agent: {
         parameters: {
             query?: never;
             header?: never;
@@ -2363,7 +2275,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HoursSettingsView"];
+                    "application/json": components["schemas"]["AgentDefinition"];
                 };
             };
             /** @description Not signed in */
@@ -2375,9 +2287,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Only an owner or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
-    put_api_business_hours_settings: {
+    put_api_business_agent: {
         parameters: {
             query?: never;
             header?: never;
@@ -2386,7 +2307,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["HoursSettings"];
+                "application/json": components["schemas"]["AgentDefinitionPut"];
             };
         };
         responses: {
@@ -2395,7 +2316,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HoursSettingsView"];
+                    "application/json": components["schemas"]["AgentDefinition"];
                 };
             };
             /** @description Malformed JSON */
@@ -2425,47 +2346,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Invalid hours (the message names the field and the problem) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_api_business_hours_status: {
-        parameters: {
-            query?: {
-                /** @description RFC 3339; default now */
-                at?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HoursStatusView"];
-                };
-            };
-            /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid `at` */
+            /** @description Invalid field (named in `field`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3267,6 +3148,117 @@ export interface operations {
             };
             /** @description Invalid field (named in `field`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_customers_id_agent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Customer id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentConversation"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden, or the feature is off for this business (`<feature>_disabled`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or another business's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_api_customers_id_agent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Customer id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentConversationPut"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentConversation"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden, or the feature is off for this business (`<feature>_disabled`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or another business's) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -91,6 +91,19 @@ export interface InvoiceItem extends TimelineBase {
   vat_rate_bp: number;
 }
 
-export type TimelineItem = CallItem | WhatsAppItem | TaskItem | ContractItem | InvoiceItem;
+/** Something the AI agent did, with the turn or message that caused it. */
+export interface AgentItem extends TimelineBase {
+  type: 'agent';
+  tool: string;
+  summary: string;
+  channel: string;
+  turn_text: string;
+}
+
+export type TimelineItem = CallItem | WhatsAppItem | TaskItem | ContractItem | InvoiceItem | AgentItem;
+
+export type AgentDefinition = Schemas['AgentDefinition'];
+
+export type AgentConversation = Schemas['AgentConversation'];
 
 export type ReportSummary = Schemas['ReportSummary'];

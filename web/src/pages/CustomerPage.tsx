@@ -6,6 +6,7 @@ import { formatPhone, samePhone, telHref } from '../lib/format';
 import { subscribe } from '../lib/socket';
 import type { Customer, TimelineItem, WhatsAppItem } from '../lib/types';
 import { ActionBar } from '../components/ActionBar';
+import { AgentPause } from '../components/AgentPause';
 import { Timeline } from '../components/Timeline';
 import { ErrorNotice, Loading } from '../components/Notice';
 
@@ -88,6 +89,7 @@ export function CustomerPage() {
         )}
         <span className={`badge badge-${customer.status}`}>{he.customers.status[customer.status] ?? customer.status}</span>
         {customer.notes && <p className="notes">{customer.notes}</p>}
+        <AgentPause customerId={customer.id} />
       </section>
       <ActionBar customer={customer} onChanged={loadTimeline} onWhatsAppSent={onWhatsAppSent} />
       <section aria-labelledby="timeline-title">

@@ -20,10 +20,22 @@ function renderSettings() {
   );
 }
 
+/** The agent's definition as the API first answers it (the defaults). */
+const AGENT = {
+  persona: '', instructions: '', allowed_actions: ['lookup_customer', 'book_appointment', 'create_task'],
+  whatsapp_agent_enabled: false, staff_silence_minutes: 30, handoff_phone: '', appointment_minutes: 30, updated_at: null,
+};
+
 /** A business kept in memory: GET /api/me shows it, PATCH /api/business changes it. */
-function business(initial: Record<string, unknown>, patch?: (body: Record<string, unknown>) => Response | Record<string, unknown> | null) {
+function business(
+  initial: Record<string, unknown>,
+  patch?: (body: Record<string, unknown>) => Response | Record<string, unknown> | null,
+  putAgent?: (body: Record<string, unknown>) => Response,
+) {
   let state = { ...me().business, ...initial };
   return mockApi({
+    'GET /api/business/agent': AGENT,
+    'PUT /api/business/agent': (call: Call) => putAgent?.(call.body as Record<string, unknown>) ?? json(200, { ...AGENT, ...(call.body as object), updated_at: '2026-12-01T10:00:00Z' }),
     'GET /api/me': () => json(200, { ...me(), business: state }),
     'GET /api/whatsapp/status': { state: 'closed', reason: null, qr_data_url: null },
     'PATCH /api/business': (call: Call) => {
@@ -35,6 +47,34 @@ function business(initial: Record<string, unknown>, patch?: (body: Record<string
     },
   });
 }
+
+describe('the AI agent', () => {
+  it('saves the persona, the allowed actions and the WhatsApp switch, and words a refused number in Hebrew', async () => {
+    const calls = business({}, undefined, (body) =>
+      body.handoff_phone === 'abc'
+        ? json(422, { error: 'validation_error', message: 'handoff_phone: bad', field: 'handoff_phone' })
+        : json(200, { ...AGENT, ...body, updated_at: '2026-12-01T10:00:00Z' }),
+    );
+    renderSettings();
+    const section = within((await screen.findByRole('heading', { name: he.agent.title }, { timeout: 4000 })).closest('section')!);
+    const user = userEvent.setup();
+    await user.type(section.getByLabelText(he.agent.persona), 'את נועה');
+    await user.click(section.getByLabelText(he.agent.actionNames.book_appointment));
+    await user.click(section.getByLabelText(he.agent.actionNames.hand_off));
+    await user.click(section.getByLabelText(he.agent.whatsappEnabled));
+    await user.type(section.getByLabelText(he.agent.handoffPhone), 'abc');
+    await user.click(section.getByRole('button', { name: he.save }));
+    expect(await section.findByText(he.agent.invalid.handoff_phone)).toBeTruthy();
+    await user.clear(section.getByLabelText(he.agent.handoffPhone));
+    await user.click(section.getByRole('button', { name: he.save }));
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PUT')).toHaveLength(2));
+    const body = calls.filter((c) => c.method === 'PUT')[1].body as Record<string, unknown>;
+    expect(body).toEqual({
+      persona: 'את נועה', instructions: '', allowed_actions: ['lookup_customer', 'create_task', 'hand_off'],
+      whatsapp_agent_enabled: true, staff_silence_minutes: 30, handoff_phone: '', appointment_minutes: 30,
+    });
+  }, 20000);
+});
 
 describe('knowledge Q&A', () => {
   it('drops empty rows and refuses a question without an answer', () => {

@@ -11,6 +11,7 @@ import { enablePush, pushSupported } from '../lib/push';
 import { useSubmit } from '../lib/submit';
 import { StaffUsers } from '../components/StaffUsers';
 import { BusinessHours } from '../components/BusinessHours';
+import { AgentSettings } from '../components/AgentSettings';
 
 interface WhatsAppSession {
   state: string;
@@ -70,6 +71,7 @@ export function SettingsPage() {
         </section>
       )}
       {user && <BusinessHours canEdit={user.role === 'owner' || user.role === 'admin'} />}
+      {user && (user.role === 'owner' || user.role === 'admin') && <AgentSettings />}
       {user && (user.role === 'owner' || user.role === 'admin') && <StaffUsers me={user} />}
       <PushSettings />
       {business && business.features.whatsapp_enabled && <WhatsAppPairing />}

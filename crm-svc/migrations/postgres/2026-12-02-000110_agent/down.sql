@@ -1,0 +1,3 @@
+DROP TABLE agent_conversations;
+DROP TABLE agent_actions;
+DROP TABLE agent_definitions;
