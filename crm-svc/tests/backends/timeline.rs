@@ -6,7 +6,7 @@ use crm_svc::{
     calls::queries as call,
     contracts::Contract,
     contracts::queries as contract,
-    enums::{ContractStatus, InvoiceStatus, TranscriptStatus},
+    enums::{ContractStatus, DocType, InvoiceStatus, TranscriptStatus},
     ids::{BusinessId, CallId, ContractId, CustomerId, InvoiceId, TaskId, WhatsAppMessageId},
     invoices::Invoice,
     invoices::queries as invoice,
@@ -119,6 +119,11 @@ fn insert(
                 paid_at: None,
                 created_at: created,
                 updated_at: created,
+                doc_type: DocType::TaxInvoice,
+                payment_method: None,
+                credited_invoice_id: None,
+                customer_tax_id: None,
+                parties: None,
             };
             invoice::insert(conn, &row)?;
             row.id.to_string()
