@@ -27,7 +27,7 @@ pub fn required<T: From<String>>(field: &'static str, value: String) -> Result<T
 }
 
 /// An optional enum: proto3's empty string means "not given".
-fn optional_enum<T: FromStr>(field: &'static str, value: &str) -> Result<Option<T>>
+pub(crate) fn optional_enum<T: FromStr>(field: &'static str, value: &str) -> Result<Option<T>>
 where
     T::Err: std::fmt::Display,
 {
@@ -262,6 +262,12 @@ impl TryFrom<pb::UpdateBusinessRequest> for UpdateBusiness {
                 twilio_numbers: r.set_twilio_numbers.then_some(r.twilio_numbers),
                 voice_mode: r.voice_mode.map(voice_mode).transpose()?,
                 agent_voice: r.agent_voice,
+                legal: crate::invoices::convert::legal_patch(
+                    r.legal_name,
+                    r.tax_id,
+                    r.address,
+                    r.vat_status,
+                )?,
                 features: FeaturePatch {
                     crm: f.crm_enabled,
                     whatsapp: f.whatsapp_enabled,
@@ -345,7 +351,7 @@ fn ts(t: chrono::NaiveDateTime) -> prost_types::Timestamp {
 }
 
 /// An optional id: proto3's empty string means "none".
-fn optional_id<T: From<String>>(value: String) -> Option<T> {
+pub(crate) fn optional_id<T: From<String>>(value: String) -> Option<T> {
     non_empty(value).map(|v| T::from(v.trim().to_owned()))
 }
 
@@ -545,6 +551,10 @@ impl TryFrom<Business> for pb::Business {
             slug: b.slug,
             greeting_text: b.greeting_text,
             vat_rate_bp: b.vat_rate_bp,
+            legal_name: b.legal_name,
+            tax_id: b.tax_id,
+            address: b.address,
+            vat_status: b.vat_status.to_string(),
             voice_mode: pb::VoiceMode::from(b.voice_mode).into(),
             agent_voice: b.agent_voice,
         })
@@ -664,13 +674,21 @@ document_list!(
 pub struct CreateInvoice {
     pub business_id: BusinessId,
     pub invoice: crate::invoices::NewInvoice,
+    pub kind: crate::invoices::documents::DocumentKind,
 }
 
 impl TryFrom<pb::CreateInvoiceRequest> for CreateInvoice {
     type Error = Error;
 
     fn try_from(r: pb::CreateInvoiceRequest) -> Result<Self> {
+        let kind = crate::invoices::convert::document_kind(
+            &r.doc_type,
+            &r.payment_method,
+            r.credited_invoice_id,
+            r.customer_tax_id,
+        )?;
         Ok(CreateInvoice {
+            kind,
             business_id: required("business_id", r.business_id)?,
             invoice: crate::invoices::NewInvoice {
                 customer_id: required("customer_id", r.customer_id)?,
@@ -716,6 +734,11 @@ impl TryFrom<crate::invoices::Invoice> for pb::Invoice {
     fn try_from(i: crate::invoices::Invoice) -> Result<Self> {
         Ok(pb::Invoice {
             items: pb_line_items(&i.items)?,
+            parties: crate::invoices::convert::pb_parties(&i)?,
+            doc_type: i.doc_type.to_string(),
+            payment_method: i.payment_method.map(|m| m.to_string()).unwrap_or_default(),
+            credited_invoice_id: i.credited_invoice_id.map(Into::into).unwrap_or_default(),
+            customer_tax_id: i.customer_tax_id.unwrap_or_default(),
             id: i.id.into(),
             business_id: i.business_id.into(),
             customer_id: i.customer_id.into(),

@@ -347,7 +347,8 @@ impl CrmService for CrmGrpc {
         request: Request<pb::CreateInvoiceRequest>,
     ) -> Result<Response<pb::Invoice>, Status> {
         let r = CreateInvoice::try_from(request.into_inner())?;
-        let invoice = invoices::create(&self.db, &r.business_id, r.invoice).await?;
+        let invoice =
+            invoices::create_document(&self.db, &r.business_id, r.invoice, r.kind).await?;
         Ok(Response::new(invoice.try_into()?))
     }
 
@@ -368,6 +369,25 @@ impl CrmService for CrmGrpc {
         let (business_id, id) = scoped_ids::<InvoiceId>(r.business_id, r.id)?;
         invoices::delete(&self.db, &business_id, &id).await?;
         Ok(Response::new(pb::DeleteInvoiceResponse {}))
+    }
+
+    async fn get_numbering(
+        &self,
+        request: Request<pb::GetNumberingRequest>,
+    ) -> Result<Response<pb::Numbering>, Status> {
+        let business_id = scoped_business(&request.into_inner().business_id)?;
+        let sequences = invoices::numbering(&self.db, &business_id).await?;
+        Ok(Response::new(invoices::convert::pb_numbering(sequences)))
+    }
+
+    async fn set_first_number(
+        &self,
+        request: Request<pb::SetFirstNumberRequest>,
+    ) -> Result<Response<pb::Numbering>, Status> {
+        let r = invoices::convert::SetFirstNumber::try_from(request.into_inner())?;
+        let set = invoices::set_first_number(&self.db, &r.business_id, r.doc_type, r.first_number)
+            .await?;
+        Ok(Response::new(invoices::convert::pb_numbering(vec![set])))
     }
 
     async fn list_appointments(

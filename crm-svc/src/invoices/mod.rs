@@ -12,6 +12,7 @@
 //! [`documents`]), numbered in its own sequence; issuing freezes the seller's and the customer's
 //! details on the document ([`documents::Parties`]).
 
+pub mod convert;
 pub mod documents;
 pub mod tax_id;
 
