@@ -39,7 +39,7 @@ fn check_digit_ok(nine: &str) -> bool {
             d / 10 + d % 10
         })
         .sum();
-    sum % 10 == 0 && nine.bytes().any(|b| b != b'0')
+    sum.is_multiple_of(10) && nine.bytes().any(|b| b != b'0')
 }
 
 #[cfg(test)]
