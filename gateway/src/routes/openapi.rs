@@ -42,6 +42,8 @@ use utoipa::{
         super::invoices::get,
         super::invoices::update,
         super::invoices::delete,
+        super::invoices::numbering,
+        super::invoices::set_first_number,
         super::appointments::list,
         super::appointments::create,
         super::appointments::get,
