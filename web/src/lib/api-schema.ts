@@ -296,7 +296,10 @@ export interface paths {
         /** `GET /api/invoices?page=&limit=&customer_id=&status=&sort=` */
         get: operations["get_api_invoices"];
         put?: never;
-        /** `POST /api/invoices` → 201 with a draft (numbered when it is sent). */
+        /**
+         * `POST /api/invoices` → 201 with a draft document (numbered in its type's sequence when it
+         *     is sent).
+         */
         post: operations["post_api_invoices"];
         delete?: never;
         options?: never;
@@ -321,6 +324,44 @@ export interface paths {
         head?: never;
         /** `PATCH /api/invoices/{id}`: only the fields given change. */
         patch: operations["patch_api_invoices_id"];
+        trace?: never;
+    };
+    "/api/invoices/numbering": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/invoices/numbering`: the next number of each document type. */
+        get: operations["get_api_invoices_numbering"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/numbering/{doc_type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * `PUT /api/invoices/numbering/{doc_type}` (owner or admin): where a type's sequence starts —
+         *     a business moving from another system continues its own numbers. Only before the type's
+         *     first document (409 after).
+         */
+        put: operations["put_api_invoices_numbering_doc_type"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/me": {
@@ -921,6 +962,7 @@ export interface components {
             to?: string | null;
         };
         Business: {
+            address: string;
             /**
              * @description The voice the agent speaks with (`alloy`, `he-IL-Chirp3-HD-Achird`, `he`, …); empty is
              *     the engine's default.
@@ -931,17 +973,25 @@ export interface components {
             greeting_text: string;
             id: string;
             knowledge: components["schemas"]["Knowledge"][];
+            /** @description The registered name documents print (empty: `name`). */
+            legal_name: string;
             name: string;
             slug: string;
+            /** @description ע.מ / ח.פ as nine digits; empty while not set. */
+            tax_id: string;
             twilio_numbers: string[];
             /**
              * Format: int32
              * @description Basis points: 1800 = 18%.
              */
             vat_rate_bp: number;
+            /** @description licensed (עוסק מורשה) | exempt (עוסק פטור: documents carry no VAT) */
+            vat_status: string;
             voice_mode?: components["schemas"]["VoiceMode"] | null;
         };
         BusinessPatch: {
+            /** @description The address documents print. */
+            address?: string | null;
             /**
              * @description The voice the agent speaks with, e.g. `alloy`, `marin`, `he-IL-Chirp3-HD-Achird`, `he`:
              *     1 to 64 of `[A-Za-z0-9_.:-]`, or empty for the engine's default (422 naming
@@ -951,7 +1001,14 @@ export interface components {
             features?: components["schemas"]["FeaturesPatch"];
             greeting_text?: string | null;
             knowledge?: components["schemas"]["Knowledge"][] | null;
+            /** @description The registered name documents print; empty goes back to `name`. */
+            legal_name?: string | null;
             name?: string | null;
+            /**
+             * @description ע.מ / ח.פ (nine digits, dashes allowed); a wrong check digit is a 422 naming `tax_id`;
+             *     empty clears it.
+             */
+            tax_id?: string | null;
             /**
              * @description Replaces the numbers that ring this business: any Israeli format (`03-1234567`,
              *     `+972 3 123 4567`), stored as E.164. A number that is not one is a 422 naming
@@ -960,6 +1017,8 @@ export interface components {
             twilio_numbers?: string[] | null;
             /** Format: int32 */
             vat_rate_bp?: number | null;
+            /** @description `licensed` (עוסק מורשה) or `exempt` (עוסק פטור: no VAT on its documents). */
+            vat_status?: string | null;
             voice_mode?: components["schemas"]["VoiceMode"] | null;
         };
         /** @description A phone call with the customer, its recording, transcript and the assistant's replies. */
@@ -1047,6 +1106,20 @@ export interface components {
             phone?: string | null;
             status?: string | null;
         };
+        /** @description What an issued document prints about its parties. */
+        DocumentParties: {
+            customer_email?: string | null;
+            customer_name: string;
+            customer_phone: string;
+            customer_tax_id?: string | null;
+            seller_address: string;
+            seller_legal_name: string;
+            seller_name: string;
+            /** @description ע.מ / ח.פ (nine digits), or empty when the business has not set it. */
+            seller_tax_id: string;
+            /** @description licensed | exempt */
+            seller_vat_status: string;
+        };
         ErrorBody: {
             error: string;
             /** @description The request field a validation error is about. */
@@ -1080,21 +1153,44 @@ export interface components {
             voice_enabled?: boolean | null;
             whatsapp_enabled?: boolean | null;
         };
-        /** @description An invoice. Every amount is computed by the server from the items. */
+        /** @description The first number of a document type's sequence. */
+        FirstNumber: {
+            /**
+             * Format: int64
+             * @description 1 to 999,999,999.
+             */
+            first_number: number;
+        };
+        /**
+         * @description An invoice: one of the Israeli document types. Every amount is computed by the server from
+         *     the items.
+         */
         Invoice: {
             created_at?: string | null;
+            /** @description Credit notes: the invoice credited. */
+            credited_invoice_id?: string | null;
             customer_id: string;
+            /** @description The customer's ע.מ / ח.פ / ת.ז as nine digits. */
+            customer_tax_id?: string | null;
+            /**
+             * @description tax_invoice (חשבונית מס) | tax_invoice_receipt (חשבונית מס/קבלה) | receipt (קבלה) |
+             *     credit_note (חשבונית זיכוי)
+             */
+            doc_type: string;
             due_at?: string | null;
             id: string;
             issued_at?: string | null;
             items: components["schemas"]["LineItem"][];
             /**
              * Format: int64
-             * @description The business's next number, given when the invoice is issued (`draft → sent`); null on
-             *     a draft.
+             * @description The next number of its type, given when the document is issued (`draft → sent`); null
+             *     on a draft. Each type has its own sequence.
              */
             number?: number | null;
             paid_at?: string | null;
+            parties?: components["schemas"]["DocumentParties"] | null;
+            /** @description Receipts and invoice-receipts: cash | cheque | bank_transfer | credit_card | bit | paybox. */
+            payment_method?: string | null;
             /** @description draft | sent | paid | cancelled */
             status: string;
             /** Format: int64 */
@@ -1213,12 +1309,26 @@ export interface components {
          *     `vat_agorot`, `total_agorot` (or any other unknown field) is refused with 422.
          */
         NewInvoice: {
+            /**
+             * @description Required on a credit note: an issued tax invoice (or invoice-receipt) of the same
+             *     customer; the credit notes of one invoice never exceed its total (422).
+             */
+            credited_invoice_id?: string | null;
             /** @description A customer of the business. */
             customer_id?: string;
+            /** @description The customer's ע.מ / ח.פ / ת.ז; a wrong check digit is a 422 naming `customer_tax_id`. */
+            customer_tax_id?: string | null;
+            /** @description tax_invoice (default) | tax_invoice_receipt | receipt | credit_note */
+            doc_type?: string | null;
             /** @description RFC 3339. */
             due_at?: string | null;
             /** @description 1 to 100 lines. */
             items?: components["schemas"]["LineItem"][];
+            /**
+             * @description Required on receipts and invoice-receipts, refused elsewhere: cash | cheque |
+             *     bank_transfer | credit_card | bit | paybox.
+             */
+            payment_method?: string | null;
         };
         /** @description A new proposal. `total_agorot` is computed by the server: sending it is refused (422). */
         NewProposal: {
@@ -1246,6 +1356,21 @@ export interface components {
             password: string;
             /** @description `owner` (only an owner may add one) | `admin` | `agent` | `read_only`. */
             role: string;
+        };
+        /** @description Where each document type's sequence stands. */
+        NumberingList: {
+            items: components["schemas"]["NumberingSequence"][];
+        };
+        /** @description Where one document type's sequence stands. */
+        NumberingSequence: {
+            doc_type: string;
+            /**
+             * Format: int64
+             * @description The number the next issued document of this type gets.
+             */
+            next_number: number;
+            /** @description A document of this type was issued: the sequence can no longer be moved. */
+            started: boolean;
         };
         Page_Call: {
             items: {
@@ -1317,18 +1442,30 @@ export interface components {
         Page_Invoice: {
             items: {
                 created_at?: string | null;
+                /** @description Credit notes: the invoice credited. */
+                credited_invoice_id?: string | null;
                 customer_id: string;
+                /** @description The customer's ע.מ / ח.פ / ת.ז as nine digits. */
+                customer_tax_id?: string | null;
+                /**
+                 * @description tax_invoice (חשבונית מס) | tax_invoice_receipt (חשבונית מס/קבלה) | receipt (קבלה) |
+                 *     credit_note (חשבונית זיכוי)
+                 */
+                doc_type: string;
                 due_at?: string | null;
                 id: string;
                 issued_at?: string | null;
                 items: components["schemas"]["LineItem"][];
                 /**
                  * Format: int64
-                 * @description The business's next number, given when the invoice is issued (`draft → sent`); null on
-                 *     a draft.
+                 * @description The next number of its type, given when the document is issued (`draft → sent`); null
+                 *     on a draft. Each type has its own sequence.
                  */
                 number?: number | null;
                 paid_at?: string | null;
+                parties?: components["schemas"]["DocumentParties"] | null;
+                /** @description Receipts and invoice-receipts: cash | cheque | bank_transfer | credit_card | bit | paybox. */
+                payment_method?: string | null;
                 /** @description draft | sent | paid | cancelled */
                 status: string;
                 /** Format: int64 */
@@ -3427,6 +3564,114 @@ export interface operations {
                 };
             };
             /** @description Not allowed in the invoice's status (a transition the life cycle does not allow, or editing an issued invoice) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid field (named in `field`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_invoices_numbering: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberingList"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden, or the feature is off for this business (`<feature>_disabled`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_api_invoices_numbering_doc_type: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description tax_invoice | tax_invoice_receipt | receipt | credit_note */
+                doc_type: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FirstNumber"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberingSequence"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only an owner or admin, or the feature is off */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A document of this type was already issued */
             409: {
                 headers: {
                     [name: string]: unknown;
