@@ -735,6 +735,7 @@ impl TryFrom<crate::invoices::Invoice> for pb::Invoice {
         Ok(pb::Invoice {
             items: pb_line_items(&i.items)?,
             parties: crate::invoices::convert::pb_parties(&i)?,
+            allocation_required: crate::invoices::allocation_required(&i)?,
             doc_type: i.doc_type.to_string(),
             payment_method: i.payment_method.map(|m| m.to_string()).unwrap_or_default(),
             credited_invoice_id: i.credited_invoice_id.map(Into::into).unwrap_or_default(),

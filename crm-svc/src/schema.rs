@@ -351,3 +351,18 @@ diesel::table! {
 
 diesel::joinable!(whatsapp_session_leases -> businesses (business_id));
 diesel::allow_tables_to_appear_in_same_query!(whatsapp_session_leases, businesses);
+
+diesel::table! {
+    /// The stored PDF of an issued document (migration 000311).
+    document_pdfs (document_id) {
+        document_id -> Text,
+        business_id -> Text,
+        original -> Binary,
+        copy -> Binary,
+        sha256 -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(document_pdfs -> businesses (business_id));
+diesel::allow_tables_to_appear_in_same_query!(document_pdfs, businesses);

@@ -395,6 +395,11 @@ pub struct Invoice {
     /// The seller and the customer as the issued document prints them (frozen at issue); null
     /// on a draft.
     pub parties: Option<DocumentParties>,
+    /// A tax invoice (or invoice-receipt) to a customer with a tax id whose amount before VAT
+    /// exceeds the threshold in force on its issue date (today for a draft): the customer can
+    /// deduct its VAT only with an allocation number (מספר הקצאה) from the Tax Authority, which
+    /// AgentLocator does not request yet.
+    pub allocation_required: bool,
     /// draft | sent | paid | cancelled
     pub status: String,
     pub items: Vec<LineItem>,
@@ -432,6 +437,7 @@ impl From<v1::Invoice> for Invoice {
             credited_invoice_id: non_empty(i.credited_invoice_id),
             customer_tax_id: non_empty(i.customer_tax_id),
             parties: i.parties.map(DocumentParties::from),
+            allocation_required: i.allocation_required,
         }
     }
 }

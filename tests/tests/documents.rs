@@ -266,6 +266,70 @@ async fn documents(db: Db, bus: Bus) {
     );
     assert_invalid(agent.post("/api/invoices", credit(40_001)).await, "items");
 
+    // Above ₪5,000 before VAT (the threshold since 2026-06-01) to a business customer: it needs
+    // an allocation number; the ₪1,000 one and a private customer's do not.
+    assert_eq!(inv["allocation_required"], false);
+    let big = created(
+        agent
+            .post(
+                "/api/invoices",
+                json!({"customer_id": customer, "items": line(600_000), "customer_tax_id": "515146462"}),
+            )
+            .await,
+    );
+    assert_eq!(big["allocation_required"], true, "{big}");
+    let private = created(
+        agent
+            .post(
+                "/api/invoices",
+                json!({"customer_id": customer, "items": line(600_000)}),
+            )
+            .await,
+    );
+    assert_eq!(private["allocation_required"], false);
+
+    // The issued invoice's PDF: the same bytes on every download, a copy marked apart, none
+    // for a draft, none for another business.
+    let download = |path: String, token: Option<String>| {
+        let url = stack.url(&path);
+        async move {
+            let mut req = reqwest::Client::new().get(url);
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            let res = req.send().await.expect("request");
+            let status = res.status().as_u16();
+            let ct = res
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            (status, ct, res.bytes().await.unwrap().to_vec())
+        }
+    };
+    let token = || agent.token().map(str::to_owned);
+    let pdf_path = format!("/api/documents/{}/pdf", inv["id"].as_str().unwrap());
+    let (s, ct, first) = download(pdf_path.clone(), token()).await;
+    assert_eq!((s, ct.as_str()), (200, "application/pdf"));
+    assert!(first.starts_with(b"%PDF-"));
+    let (_, _, again) = download(pdf_path.clone(), token()).await;
+    assert_eq!(first, again, "the same bytes on every download");
+    let (s, _, copy) = download(format!("{pdf_path}?copy=true"), token()).await;
+    assert_eq!(s, 200);
+    assert_ne!(copy, first);
+    let (s, _, _) = download(
+        format!("/api/documents/{}/pdf", big["id"].as_str().unwrap()),
+        token(),
+    )
+    .await;
+    assert_eq!(s, 409, "a draft has no PDF");
+    let demo = stack.demo_business().await;
+    let stranger = Api::new(&stack, Some(stack.sign_in(&demo, "owner").await));
+    let (s, _, _) = download(pdf_path.clone(), stranger.token().map(str::to_owned)).await;
+    assert_eq!(s, 404);
+    let (s, _, _) = download(pdf_path, None).await;
+    assert_eq!(s, 401);
+
     let numbering = ok(agent.get("/api/invoices/numbering").await);
     let next: Vec<(String, i64)> = numbering["items"]
         .as_array()

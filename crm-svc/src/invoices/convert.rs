@@ -11,7 +11,7 @@ use crate::{
     enums::{DocType, VatStatus},
     error::{Error, Result},
     ids::BusinessId,
-    models::Invoice,
+    invoices::Invoice,
 };
 use agentlocator_proto::v1 as pb;
 

@@ -14,11 +14,11 @@
 
 use super::tax_id;
 use crate::{
+    businesses::Business,
+    customers::Customer,
     enums::{DocType, InvoiceStatus, PaymentMethod, VatStatus},
     error::{Error, Result},
     ids::InvoiceId,
-    businesses::Business,
-    customers::Customer,
     invoices::Invoice,
 };
 use serde::{Deserialize, Serialize};

@@ -12,6 +12,7 @@
 //! [`documents`]), numbered in its own sequence; issuing freezes the seller's and the customer's
 //! details on the document ([`documents::Parties`]).
 
+pub mod allocation;
 pub mod convert;
 pub mod documents;
 pub mod tax_id;
@@ -356,6 +357,21 @@ pub async fn set_first_number(
         })
     })
     .await
+}
+
+/// Whether `invoice` needs an allocation number from the Tax Authority
+/// ([`allocation::required`]) — on its issue date, or today for a draft.
+pub fn allocation_required(invoice: &Invoice) -> Result<bool> {
+    let seller = Parties::of_invoice(invoice)?
+        .map_or(crate::enums::VatStatus::Licensed, |p| p.seller.vat_status);
+    let on = invoice.issued_at.unwrap_or_else(time::now).date();
+    Ok(allocation::required(
+        invoice.doc_type,
+        seller,
+        invoice.customer_tax_id.is_some(),
+        invoice.subtotal_agorot,
+        on,
+    ))
 }
 
 /// The line items of `invoice`.

@@ -8,11 +8,11 @@ use crm_svc::{
     enums::{DocType, InvoiceStatus, PaymentMethod, VatStatus},
     ids::InvoiceId,
     invoices::{
-        self, InvoicePatch, NewInvoice,
+        self, Invoice, InvoicePatch, NewInvoice,
         documents::{DocumentKind, Parties},
+        queries::InvoiceFilter,
     },
     line_items::LineItem,
-    models::{Invoice, invoice::InvoiceFilter},
 };
 
 fn new(t: &Tenant, items: Vec<LineItem>) -> NewInvoice {

@@ -8,6 +8,7 @@ mod contracts;
 mod customers;
 mod demo;
 mod demo_activity;
+mod document_pdfs;
 mod documents;
 mod fixtures;
 mod invoices;

@@ -6,7 +6,7 @@ use crm_svc::{
     calls::queries as call,
     customers::Customer,
     customers::queries as customer,
-    enums::{DocType, CustomerSource, CustomerStatus, InvoiceStatus, TranscriptStatus},
+    enums::{CustomerSource, CustomerStatus, DocType, InvoiceStatus, TranscriptStatus},
     ids::{CallId, CustomerId, InvoiceId, TaskId, WhatsAppMessageId},
     invoices::Invoice,
     invoices::queries as invoice,

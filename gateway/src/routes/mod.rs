@@ -7,6 +7,7 @@ mod calls;
 mod contracts;
 mod customer_history;
 mod customers;
+mod documents;
 mod health;
 mod invoices;
 pub mod openapi;
@@ -67,6 +68,7 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
     ("GET", "/invoices", |r| r.to(invoices::list)),
     ("POST", "/invoices", |r| r.to(invoices::create)),
     ("GET", "/invoices/numbering", |r| r.to(invoices::numbering)),
+    ("GET", "/documents/{id}/pdf", |r| r.to(documents::pdf)),
     ("PUT", "/invoices/numbering/{doc_type}", |r| {
         r.to(invoices::set_first_number)
     }),

@@ -44,6 +44,7 @@ use utoipa::{
         super::invoices::delete,
         super::invoices::numbering,
         super::invoices::set_first_number,
+        super::documents::pdf,
         super::appointments::list,
         super::appointments::create,
         super::appointments::get,
