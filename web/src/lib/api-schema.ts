@@ -286,6 +286,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/documents/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /api/documents/{id}/pdf?copy=`: the PDF of an issued invoice (any document type) or a
+         *     signed contract — Hebrew, right to left, rendered once when it was issued and stored, so
+         *     every download is the same bytes (`ETag` = its SHA-256).
+         */
+        get: operations["get_api_documents_id_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/invoices": {
         parameters: {
             query?: never;
@@ -1166,6 +1187,13 @@ export interface components {
          *     the items.
          */
         Invoice: {
+            /**
+             * @description A tax invoice (or invoice-receipt) to a customer with a tax id whose amount before VAT
+             *     exceeds the threshold in force on its issue date (today for a draft): the customer can
+             *     deduct its VAT only with an allocation number (מספר הקצאה) from the Tax Authority, which
+             *     AgentLocator does not request yet.
+             */
+            allocation_required: boolean;
             created_at?: string | null;
             /** @description Credit notes: the invoice credited. */
             credited_invoice_id?: string | null;
@@ -1441,6 +1469,13 @@ export interface components {
         };
         Page_Invoice: {
             items: {
+                /**
+                 * @description A tax invoice (or invoice-receipt) to a customer with a tax id whose amount before VAT
+                 *     exceeds the threshold in force on its issue date (today for a draft): the customer can
+                 *     deduct its VAT only with an allocation number (מספר הקצאה) from the Tax Authority, which
+                 *     AgentLocator does not request yet.
+                 */
+                allocation_required: boolean;
                 created_at?: string | null;
                 /** @description Credit notes: the invoice credited. */
                 credited_invoice_id?: string | null;
@@ -3273,6 +3308,68 @@ export interface operations {
             };
             /** @description Invalid field (named in `field`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_documents_id_pdf: {
+        parameters: {
+            query?: {
+                /** @description `true`: the copy, marked "העתק"; otherwise the original, marked "מקור". */
+                copy?: boolean | null;
+            };
+            header?: never;
+            path: {
+                /** @description An invoice id or a contract id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The feature (invoices or contracts) is off for this business */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or another business's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A draft, or a contract not signed yet: no PDF */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
