@@ -24,7 +24,7 @@ use crate::{
     customers::queries as customer,
     db::{Db, DbConn},
     enums::{
-        ContractStatus, CustomerSource, CustomerStatus, InvoiceStatus, ProposalStatus,
+        ContractStatus, CustomerSource, CustomerStatus, DocType, InvoiceStatus, ProposalStatus,
         TranscriptStatus, UserRole,
     },
     error::{Error, Result},
@@ -33,6 +33,7 @@ use crate::{
         SignatureId, TaskId, UserId, WhatsAppMessageId,
     },
     invoices::Invoice,
+    invoices::documents::Parties,
     invoices::queries as invoice,
     line_items::{self, LineItem},
     proposals::Proposal,
@@ -331,7 +332,10 @@ fn seed_activity(
     invoices.sort_by_key(|i| (i.issued_at.is_none(), i.issued_at, i.created_at));
     for mut inv in invoices {
         if inv.issued_at.is_some() {
-            inv.number = Some(invoice::next_number(conn, &business.id)?);
+            inv.number = Some(invoice::next_number(conn, &business.id, inv.doc_type)?);
+            let c = customer::find(conn, &business.id, &inv.customer_id)?
+                .ok_or(Error::NotFound("customer"))?;
+            inv.parties = Some(Parties::of(business, &c, None).to_json()?);
         }
         invoice::insert(conn, &inv)?;
         made.invoices += 1;
@@ -530,6 +534,11 @@ impl History<'_> {
             paid_at,
             created_at,
             updated_at: paid_at.or(issued_at).unwrap_or(created_at),
+            doc_type: DocType::TaxInvoice,
+            payment_method: None,
+            credited_invoice_id: None,
+            customer_tax_id: None,
+            parties: None,
         }))
     }
 

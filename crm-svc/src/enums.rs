@@ -166,6 +166,42 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// What an invoice row is in Israeli bookkeeping; each type has its own sequence.
+    DocType ("document type") {
+        /// חשבונית מס
+        TaxInvoice = "tax_invoice",
+        /// חשבונית מס/קבלה: an invoice paid on the spot.
+        TaxInvoiceReceipt = "tax_invoice_receipt",
+        /// קבלה: a payment received (no VAT of its own).
+        Receipt = "receipt",
+        /// חשבונית זיכוי: corrects an issued tax invoice (or invoice-receipt).
+        CreditNote = "credit_note",
+    }
+}
+
+text_enum! {
+    /// How a receipt was paid.
+    PaymentMethod ("payment method") {
+        Cash = "cash",
+        Cheque = "cheque",
+        BankTransfer = "bank_transfer",
+        CreditCard = "credit_card",
+        Bit = "bit",
+        Paybox = "paybox",
+    }
+}
+
+text_enum! {
+    /// A business's VAT registration.
+    VatStatus ("VAT status") {
+        /// עוסק מורשה: charges VAT and issues tax invoices.
+        Licensed = "licensed",
+        /// עוסק פטור: charges no VAT.
+        Exempt = "exempt",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

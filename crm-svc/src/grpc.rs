@@ -13,6 +13,7 @@ use crate::{
     customers,
     customers::convert::{CreateCustomer, GetCustomer, ListCustomers, UpdateCustomer},
     db::Db,
+    document_pdfs,
     error::Error,
     ids::{
         AppointmentId, ContractId, CustomerId, InvoiceId, ProposalId, SignatureId, TaskId, UserId,
@@ -405,7 +406,8 @@ impl CrmService for CrmGrpc {
         request: Request<pb::CreateInvoiceRequest>,
     ) -> Result<Response<pb::Invoice>, Status> {
         let r = CreateInvoice::try_from(request.into_inner())?;
-        let invoice = invoices::create(&self.db, &r.business_id, r.invoice).await?;
+        let invoice =
+            invoices::create_document(&self.db, &r.business_id, r.invoice, r.kind).await?;
         Ok(Response::new(invoice.try_into()?))
     }
 
@@ -414,7 +416,11 @@ impl CrmService for CrmGrpc {
         request: Request<pb::UpdateInvoiceRequest>,
     ) -> Result<Response<pb::Invoice>, Status> {
         let r = UpdateInvoice::try_from(request.into_inner())?;
+        let issues = r.patch.status == Some(crate::enums::InvoiceStatus::Sent);
         let invoice = invoices::update(&self.db, &r.business_id, &r.id, r.patch).await?;
+        if issues {
+            document_pdfs::after_issue(&self.db, &r.business_id, invoice.id.as_str()).await;
+        }
         Ok(Response::new(invoice.try_into()?))
     }
 
@@ -426,6 +432,46 @@ impl CrmService for CrmGrpc {
         let (business_id, id) = scoped_ids::<InvoiceId>(r.business_id, r.id)?;
         invoices::delete(&self.db, &business_id, &id).await?;
         Ok(Response::new(pb::DeleteInvoiceResponse {}))
+    }
+
+    async fn get_numbering(
+        &self,
+        request: Request<pb::GetNumberingRequest>,
+    ) -> Result<Response<pb::Numbering>, Status> {
+        let business_id = scoped_business(&request.into_inner().business_id)?;
+        let sequences = invoices::numbering(&self.db, &business_id).await?;
+        Ok(Response::new(invoices::convert::pb_numbering(sequences)))
+    }
+
+    async fn get_document_pdf(
+        &self,
+        request: Request<pb::GetDocumentPdfRequest>,
+    ) -> Result<Response<pb::DocumentPdf>, Status> {
+        let r = request.into_inner();
+        let business_id = scoped_business(&r.business_id)?;
+        let id = crate::convert::required::<String>("id", r.id)?;
+        let which = if r.copy {
+            document_pdfs::Which::Copy
+        } else {
+            document_pdfs::Which::Original
+        };
+        let pdf = document_pdfs::get(&self.db, &business_id, &id, which).await?;
+        Ok(Response::new(pb::DocumentPdf {
+            pdf: pdf.bytes,
+            sha256: pdf.sha256,
+            file_name: pdf.file_name,
+            kind: pdf.kind.to_owned(),
+        }))
+    }
+
+    async fn set_first_number(
+        &self,
+        request: Request<pb::SetFirstNumberRequest>,
+    ) -> Result<Response<pb::Numbering>, Status> {
+        let r = invoices::convert::SetFirstNumber::try_from(request.into_inner())?;
+        let set = invoices::set_first_number(&self.db, &r.business_id, r.doc_type, r.first_number)
+            .await?;
+        Ok(Response::new(invoices::convert::pb_numbering(vec![set])))
     }
 
     async fn list_appointments(
@@ -657,6 +703,10 @@ impl CrmService for CrmGrpc {
     ) -> Result<Response<pb::Signature>, Status> {
         let r = Sign::try_from(request.into_inner())?;
         let signature = signatures::sign(&self.db, &r.token, r.signing).await?;
+        if let Some(contract_id) = signature.contract_id.clone() {
+            document_pdfs::after_issue(&self.db, &signature.business_id, contract_id.as_str())
+                .await;
+        }
         Ok(Response::new(signature.into()))
     }
 

@@ -23,6 +23,7 @@ pub mod convert;
 pub mod customers;
 pub mod db;
 pub mod demo;
+pub mod document_pdfs;
 pub mod enums;
 pub mod error;
 pub mod event_consumer;

@@ -24,6 +24,10 @@ diesel::table! {
         updated_at -> Timestamp,
         voice_mode -> Text,
         agent_voice -> Text,
+        legal_name -> Text,
+        tax_id -> Text,
+        address -> Text,
+        vat_status -> Text,
     }
 }
 
@@ -74,12 +78,19 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         paid_at -> Nullable<Timestamp>,
+        doc_type -> Text,
+        payment_method -> Nullable<Text>,
+        credited_invoice_id -> Nullable<Text>,
+        customer_tax_id -> Nullable<Text>,
+        parties -> Nullable<Text>,
     }
 }
 
 diesel::table! {
-    invoice_counters (business_id) {
+    /// The last number given out per business and document type (migration 000310).
+    document_counters (business_id, doc_type) {
         business_id -> Text,
+        doc_type -> Text,
         last_number -> BigInt,
     }
 }
@@ -285,7 +296,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     customers,
     invoices,
-    invoice_counters,
+    document_counters,
     contracts,
     proposals,
     signatures,
@@ -397,3 +408,18 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// The stored PDF of an issued document (migration 000311).
+    document_pdfs (document_id) {
+        document_id -> Text,
+        business_id -> Text,
+        original -> Binary,
+        copy -> Binary,
+        sha256 -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(document_pdfs -> businesses (business_id));
+diesel::allow_tables_to_appear_in_same_query!(document_pdfs, businesses);

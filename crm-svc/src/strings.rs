@@ -198,3 +198,36 @@ pub fn agent_hand_off_task_title(customer: &str, reason: &str) -> String {
 pub fn agent_note(note: &str) -> String {
     format!("הערת הסוכן: {note}")
 }
+
+// ---- documents (PDFs) ----
+
+/// The title a document of `doc_type` prints.
+pub fn doc_type_title(doc_type: crate::enums::DocType) -> &'static str {
+    use crate::enums::DocType::*;
+    match doc_type {
+        TaxInvoice => "חשבונית מס",
+        TaxInvoiceReceipt => "חשבונית מס/קבלה",
+        Receipt => "קבלה",
+        CreditNote => "חשבונית זיכוי",
+    }
+}
+
+/// How a payment method is printed.
+pub fn payment_method(method: crate::enums::PaymentMethod) -> &'static str {
+    use crate::enums::PaymentMethod::*;
+    match method {
+        Cash => "מזומן",
+        Cheque => "המחאה",
+        BankTransfer => "העברה בנקאית",
+        CreditCard => "כרטיס אשראי",
+        Bit => "ביט",
+        Paybox => "פייבוקס",
+    }
+}
+
+pub const PDF_PAYMENT_METHOD: &str = "אמצעי תשלום";
+pub const PDF_CREDITS_INVOICE: &str = "זיכוי לחשבונית מס מספר";
+pub const PDF_COMPANY_NUMBER: &str = "ח.פ";
+pub const PDF_DEALER_NUMBER: &str = "ע.מ";
+pub const PDF_LICENSED_DEALER: &str = "עוסק מורשה";
+pub const PDF_EXEMPT_DEALER: &str = "עוסק פטור";

@@ -169,6 +169,13 @@ pub struct Business {
     /// The voice the agent speaks with (`alloy`, `he-IL-Chirp3-HD-Achird`, `he`, …); empty is
     /// the engine's default.
     pub agent_voice: String,
+    /// The registered name documents print (empty: `name`).
+    pub legal_name: String,
+    /// ע.מ / ח.פ as nine digits; empty while not set.
+    pub tax_id: String,
+    pub address: String,
+    /// licensed (עוסק מורשה) | exempt (עוסק פטור: documents carry no VAT)
+    pub vat_status: String,
 }
 
 impl From<v1::Business> for Business {
@@ -177,6 +184,10 @@ impl From<v1::Business> for Business {
         Business {
             voice_mode: VoiceMode::from_proto(b.voice_mode()),
             agent_voice: b.agent_voice,
+            legal_name: b.legal_name,
+            tax_id: b.tax_id,
+            address: b.address,
+            vat_status: b.vat_status,
             created_at: rfc3339(b.created_at.as_ref()),
             id: b.id,
             name: b.name,
@@ -363,14 +374,32 @@ impl From<LineItem> for v1::LineItem {
     }
 }
 
-/// An invoice. Every amount is computed by the server from the items.
+/// An invoice: one of the Israeli document types. Every amount is computed by the server from
+/// the items.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Invoice {
     pub id: String,
     pub customer_id: String,
-    /// The business's next number, given when the invoice is issued (`draft → sent`); null on
-    /// a draft.
+    /// tax_invoice (חשבונית מס) | tax_invoice_receipt (חשבונית מס/קבלה) | receipt (קבלה) |
+    /// credit_note (חשבונית זיכוי)
+    pub doc_type: String,
+    /// The next number of its type, given when the document is issued (`draft → sent`); null
+    /// on a draft. Each type has its own sequence.
     pub number: Option<i64>,
+    /// Receipts and invoice-receipts: cash | cheque | bank_transfer | credit_card | bit | paybox.
+    pub payment_method: Option<String>,
+    /// Credit notes: the invoice credited.
+    pub credited_invoice_id: Option<String>,
+    /// The customer's ע.מ / ח.פ / ת.ז as nine digits.
+    pub customer_tax_id: Option<String>,
+    /// The seller and the customer as the issued document prints them (frozen at issue); null
+    /// on a draft.
+    pub parties: Option<DocumentParties>,
+    /// A tax invoice (or invoice-receipt) to a customer with a tax id whose amount before VAT
+    /// exceeds the threshold in force on its issue date (today for a draft): the customer can
+    /// deduct its VAT only with an allocation number (מספר הקצאה) from the Tax Authority, which
+    /// AgentLocator does not request yet.
+    pub allocation_required: bool,
     /// draft | sent | paid | cancelled
     pub status: String,
     pub items: Vec<LineItem>,
@@ -403,6 +432,64 @@ impl From<v1::Invoice> for Invoice {
             vat_agorot: i.vat_agorot,
             total_agorot: i.total_agorot,
             vat_rate_bp: i.vat_rate_bp,
+            doc_type: i.doc_type,
+            payment_method: non_empty(i.payment_method),
+            credited_invoice_id: non_empty(i.credited_invoice_id),
+            customer_tax_id: non_empty(i.customer_tax_id),
+            parties: i.parties.map(DocumentParties::from),
+            allocation_required: i.allocation_required,
+        }
+    }
+}
+
+/// What an issued document prints about its parties.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DocumentParties {
+    pub seller_name: String,
+    pub seller_legal_name: String,
+    /// ע.מ / ח.פ (nine digits), or empty when the business has not set it.
+    pub seller_tax_id: String,
+    pub seller_address: String,
+    /// licensed | exempt
+    pub seller_vat_status: String,
+    pub customer_name: String,
+    pub customer_tax_id: Option<String>,
+    pub customer_phone: String,
+    pub customer_email: Option<String>,
+}
+
+impl From<v1::DocumentParties> for DocumentParties {
+    fn from(p: v1::DocumentParties) -> Self {
+        DocumentParties {
+            seller_name: p.seller_name,
+            seller_legal_name: p.seller_legal_name,
+            seller_tax_id: p.seller_tax_id,
+            seller_address: p.seller_address,
+            seller_vat_status: p.seller_vat_status,
+            customer_name: p.customer_name,
+            customer_tax_id: non_empty(p.customer_tax_id),
+            customer_phone: p.customer_phone,
+            customer_email: non_empty(p.customer_email),
+        }
+    }
+}
+
+/// Where one document type's sequence stands.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NumberingSequence {
+    pub doc_type: String,
+    /// The number the next issued document of this type gets.
+    pub next_number: i64,
+    /// A document of this type was issued: the sequence can no longer be moved.
+    pub started: bool,
+}
+
+impl From<v1::numbering::Sequence> for NumberingSequence {
+    fn from(s: v1::numbering::Sequence) -> Self {
+        NumberingSequence {
+            doc_type: s.doc_type,
+            next_number: s.next_number,
+            started: s.started,
         }
     }
 }

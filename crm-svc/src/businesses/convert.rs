@@ -88,6 +88,12 @@ impl TryFrom<pb::UpdateBusinessRequest> for UpdateBusiness {
                 twilio_numbers: r.set_twilio_numbers.then_some(r.twilio_numbers),
                 voice_mode: r.voice_mode.map(voice_mode).transpose()?,
                 agent_voice: r.agent_voice,
+                legal: crate::invoices::convert::legal_patch(
+                    r.legal_name,
+                    r.tax_id,
+                    r.address,
+                    r.vat_status,
+                )?,
                 features: FeaturePatch {
                     crm: f.crm_enabled,
                     whatsapp: f.whatsapp_enabled,
@@ -136,6 +142,10 @@ impl TryFrom<Business> for pb::Business {
             slug: b.slug,
             greeting_text: b.greeting_text,
             vat_rate_bp: b.vat_rate_bp,
+            legal_name: b.legal_name,
+            tax_id: b.tax_id,
+            address: b.address,
+            vat_status: b.vat_status.to_string(),
             voice_mode: pb::VoiceMode::from(b.voice_mode).into(),
             agent_voice: b.agent_voice,
         })

@@ -9,7 +9,7 @@ use crate::{
     businesses::queries as business,
     businesses::queries::KnowledgeEntry,
     db::Db,
-    enums::VoiceMode,
+    enums::{VatStatus, VoiceMode},
     error::{Error, Result},
     ids::BusinessId,
 };
@@ -70,6 +70,69 @@ pub struct BusinessPatch {
     /// `Some("")` goes back to the engine's default voice.
     pub agent_voice: Option<String>,
     pub features: FeaturePatch,
+    /// The legal details printed on documents (see [`LegalPatch`]).
+    pub legal: LegalPatch,
+}
+
+/// A partial change of the details a business's documents carry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LegalPatch {
+    /// `Some("")` goes back to printing the display name.
+    pub legal_name: Option<String>,
+    /// ע.מ / ח.פ, any common spelling; `Some("")` clears it.
+    pub tax_id: Option<String>,
+    pub address: Option<String>,
+    pub vat_status: Option<VatStatus>,
+}
+
+const MAX_ADDRESS_CHARS: usize = 300;
+
+impl LegalPatch {
+    /// Checks lengths and the tax id's check digit; the tax id comes back as nine digits.
+    fn validate(self) -> Result<LegalPatch> {
+        if let Some(n) = &self.legal_name
+            && n.trim().chars().count() > MAX_NAME_CHARS
+        {
+            return Err(Error::validation(
+                "legal_name",
+                format!("is longer than {MAX_NAME_CHARS} characters"),
+            ));
+        }
+        if let Some(a) = &self.address
+            && a.trim().chars().count() > MAX_ADDRESS_CHARS
+        {
+            return Err(Error::validation(
+                "address",
+                format!("is longer than {MAX_ADDRESS_CHARS} characters"),
+            ));
+        }
+        let tax_id = match self.tax_id.as_deref().map(str::trim) {
+            Some("") => Some(String::new()),
+            Some(t) => Some(crate::invoices::tax_id::normalize("tax_id", t)?),
+            None => None,
+        };
+        Ok(LegalPatch {
+            legal_name: self.legal_name.map(|n| n.trim().to_owned()),
+            address: self.address.map(|a| a.trim().to_owned()),
+            tax_id,
+            ..self
+        })
+    }
+
+    fn apply(self, b: &mut Business) {
+        if let Some(v) = self.legal_name {
+            b.legal_name = v;
+        }
+        if let Some(v) = self.tax_id {
+            b.tax_id = v;
+        }
+        if let Some(v) = self.address {
+            b.address = v;
+        }
+        if let Some(v) = self.vat_status {
+            b.vat_status = v;
+        }
+    }
 }
 
 const MAX_NAME_CHARS: usize = 200;
@@ -175,6 +238,7 @@ pub async fn update(db: &Db, id: &BusinessId, patch: BusinessPatch) -> Result<Bu
             ),
         ));
     }
+    let legal = patch.legal.clone().validate()?;
     let numbers = patch
         .twilio_numbers
         .as_deref()
@@ -230,6 +294,7 @@ pub async fn update(db: &Db, id: &BusinessId, patch: BusinessPatch) -> Result<Bu
         set(&mut b.proposals_enabled, f.proposals);
         set(&mut b.calendar_enabled, f.calendar);
         set(&mut b.reports_enabled, f.reports);
+        legal.apply(&mut b);
         b.updated_at = crate::time::now();
         business::save(conn, &b)?;
         Ok(b)

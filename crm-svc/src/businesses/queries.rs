@@ -1,5 +1,10 @@
 use crate::{
-    db::DbConn, enums::VoiceMode, error::Result, ids::BusinessId, schema::businesses, time,
+    db::DbConn,
+    enums::{VatStatus, VoiceMode},
+    error::Result,
+    ids::BusinessId,
+    schema::businesses,
+    time,
 };
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -40,6 +45,14 @@ pub struct Business {
     /// The voice the agent speaks with, e.g. `alloy` or `he-IL-Chirp3-HD-Achird`; empty is the
     /// engine's default.
     pub agent_voice: String,
+    /// The registered name printed on documents (empty: the display name is used).
+    pub legal_name: String,
+    /// ע.מ / ח.פ: nine digits with a valid check digit, or empty while not set.
+    pub tax_id: String,
+    /// The address printed on documents.
+    pub address: String,
+    /// עוסק מורשה or עוסק פטור (an exempt dealer's documents carry no VAT).
+    pub vat_status: VatStatus,
 }
 
 /// Israeli VAT since 2025-01-01, in basis points.
@@ -71,6 +84,10 @@ impl Business {
             updated_at: now,
             voice_mode: VoiceMode::Automatic,
             agent_voice: String::new(),
+            legal_name: String::new(),
+            tax_id: String::new(),
+            address: String::new(),
+            vat_status: VatStatus::Licensed,
         }
     }
 }
@@ -154,6 +171,10 @@ pub fn save(conn: &mut DbConn, business: &Business) -> Result<usize> {
             businesses::reports_enabled.eq(business.reports_enabled),
             businesses::voice_mode.eq(business.voice_mode),
             businesses::agent_voice.eq(&business.agent_voice),
+            businesses::legal_name.eq(&business.legal_name),
+            businesses::tax_id.eq(&business.tax_id),
+            businesses::address.eq(&business.address),
+            businesses::vat_status.eq(business.vat_status),
             businesses::updated_at.eq(business.updated_at),
         ))
         .execute(conn)?)

@@ -7,8 +7,16 @@
 //! deleted. The invoice number is given when the invoice is issued (`draft → sent`), from a
 //! per-business counter taken in the same transaction ([`invoice::next_number`]), so the
 //! sequence has no holes even though drafts come and go.
+//!
+//! Each row is one of the Israeli document types ([`DocType`]; the rules per type in
+//! [`documents`]), numbered in its own sequence; issuing freezes the seller's and the customer's
+//! details on the document ([`documents::Parties`]).
 
+pub mod allocation;
 pub mod convert;
+pub mod documents;
+pub mod tax_id;
+
 pub mod queries;
 
 pub use queries::Invoice;
@@ -17,7 +25,7 @@ use crate::{
     businesses::queries as business,
     customers::queries as customer,
     db::Db,
-    enums::InvoiceStatus,
+    enums::{DocType, InvoiceStatus},
     error::{Error, Result},
     ids::{BusinessId, CustomerId, InvoiceId},
     invoices::queries::{self as invoice, InvoiceFilter, InvoiceSort, InvoiceSortColumn},
@@ -27,6 +35,7 @@ use crate::{
     time,
 };
 use chrono::NaiveDateTime;
+use documents::{DocumentKind, Parties};
 
 /// The order of an invoice list when the caller names none: newest first.
 pub const DEFAULT_SORT: InvoiceSort = SortSpec {
@@ -107,10 +116,22 @@ pub async fn get(db: &Db, business_id: &BusinessId, id: &InvoiceId) -> Result<In
         .ok_or(Error::NotFound("invoice"))
 }
 
-/// Creates a draft invoice (no number yet) with server-computed totals at the business's
-/// current VAT rate. The customer must be of `business_id` ([`Error::Validation`] on
-/// `customer_id`).
+/// Creates a draft tax invoice (no number yet); see [`create_document`].
 pub async fn create(db: &Db, business_id: &BusinessId, new: NewInvoice) -> Result<Invoice> {
+    create_document(db, business_id, new, DocumentKind::default()).await
+}
+
+/// Creates a draft document of `kind` (no number yet) with server-computed totals at the VAT
+/// rate it carries ([`documents::vat_rate_bp`]). The customer must be of `business_id`
+/// ([`Error::Validation`] on `customer_id`); a credit note's invoice must be creditable and
+/// its total within what is left to credit.
+pub async fn create_document(
+    db: &Db,
+    business_id: &BusinessId,
+    new: NewInvoice,
+    kind: DocumentKind,
+) -> Result<Invoice> {
+    let kind = kind.validate()?;
     let items = line_items::validate(new.items)?;
     let items_json = line_items::to_json(&items)?;
     let business_id = business_id.clone();
@@ -123,10 +144,28 @@ pub async fn create(db: &Db, business_id: &BusinessId, new: NewInvoice) -> Resul
                 "no such customer in this business",
             ));
         }
-        let totals = line_items::totals(&items, b.vat_rate_bp)?;
+        let id = InvoiceId::generate();
+        let credited = kind
+            .credited_invoice_id
+            .as_ref()
+            .map(|cid| {
+                invoice::find(conn, &business_id, cid)?.ok_or_else(|| {
+                    Error::validation("credited_invoice_id", "no such invoice in this business")
+                })
+            })
+            .transpose()?;
+        if let Some(c) = &credited {
+            documents::check_creditable(c, &new.customer_id)?;
+        }
+        let vat_rate_bp = documents::vat_rate_bp(&b, kind.doc_type, credited.as_ref());
+        let totals = line_items::totals(&items, vat_rate_bp)?;
+        if let Some(c) = &credited {
+            let already = invoice::credited_total(conn, &business_id, &c.id, &id)?;
+            documents::check_credit_limit(c, already, totals.total_agorot)?;
+        }
         let now = time::now();
         let row = Invoice {
-            id: InvoiceId::generate(),
+            id,
             business_id,
             customer_id: new.customer_id,
             number: None,
@@ -135,17 +174,49 @@ pub async fn create(db: &Db, business_id: &BusinessId, new: NewInvoice) -> Resul
             subtotal_agorot: totals.subtotal_agorot,
             vat_agorot: totals.vat_agorot,
             total_agorot: totals.total_agorot,
-            vat_rate_bp: b.vat_rate_bp,
+            vat_rate_bp,
             issued_at: None,
             due_at,
             paid_at: None,
             created_at: now,
             updated_at: now,
+            doc_type: kind.doc_type,
+            payment_method: kind.payment_method,
+            credited_invoice_id: kind.credited_invoice_id,
+            customer_tax_id: kind.customer_tax_id,
+            parties: None,
         };
         invoice::insert(conn, &row)?;
         Ok(row)
     })
     .await
+}
+
+/// Issues `inv` (in the transaction of its update): takes the next number of its type, freezes
+/// its parties, and for a credit note checks again, under the credit-note counter's lock, that
+/// the credits of its invoice stay within that invoice's total. Receipts and invoice-receipts
+/// are paid when issued.
+fn issue(conn: &mut crate::DbConn, inv: &mut Invoice, now: NaiveDateTime) -> Result<()> {
+    if inv.number.is_none() {
+        inv.number = Some(invoice::next_number(conn, &inv.business_id, inv.doc_type)?);
+    }
+    if let Some(cid) = &inv.credited_invoice_id {
+        let credited =
+            invoice::find(conn, &inv.business_id, cid)?.ok_or(Error::NotFound("invoice"))?;
+        documents::check_creditable(&credited, &inv.customer_id)?;
+        let already = invoice::credited_total(conn, &inv.business_id, cid, &inv.id)?;
+        documents::check_credit_limit(&credited, already, inv.total_agorot)?;
+    }
+    let b = business::find(conn, &inv.business_id)?.ok_or(Error::NotFound("business"))?;
+    let c = customer::find(conn, &inv.business_id, &inv.customer_id)?
+        .ok_or(Error::NotFound("customer"))?;
+    inv.parties = Some(Parties::of(&b, &c, inv.customer_tax_id.as_deref()).to_json()?);
+    inv.issued_at = Some(now);
+    if matches!(inv.doc_type, DocType::Receipt | DocType::TaxInvoiceReceipt) {
+        inv.status = InvoiceStatus::Paid;
+        inv.paid_at = Some(now);
+    }
+    Ok(())
 }
 
 /// Applies `patch` to the invoice `id` of `business_id` (see [`InvoicePatch`]). Changing the
@@ -186,17 +257,12 @@ pub async fn update(
         }
         if let Some(to) = patch.status.filter(|s| *s != inv.status) {
             check_transition(inv.status, to)?;
+            inv.status = to;
             match to {
-                InvoiceStatus::Sent => {
-                    if inv.number.is_none() {
-                        inv.number = Some(invoice::next_number(conn, &inv.business_id)?);
-                    }
-                    inv.issued_at = Some(now);
-                }
+                InvoiceStatus::Sent => issue(conn, &mut inv, now)?,
                 InvoiceStatus::Paid => inv.paid_at = Some(now),
                 InvoiceStatus::Draft | InvoiceStatus::Cancelled => {}
             }
-            inv.status = to;
         }
         inv.updated_at = now;
         invoice::save(conn, &inv)?;
@@ -221,6 +287,91 @@ pub async fn delete(db: &Db, business_id: &BusinessId, id: &InvoiceId) -> Result
         Ok(())
     })
     .await
+}
+
+/// Where the sequence of one document type stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Numbering {
+    pub doc_type: DocType,
+    /// The number the next issued document gets.
+    pub next_number: i64,
+    /// Whether a document of this type was issued (then the sequence can no longer be moved).
+    pub started: bool,
+}
+
+/// Largest first number a sequence may start at.
+pub const MAX_FIRST_NUMBER: i64 = 999_999_999;
+
+/// Where each document type's sequence of `business_id` stands.
+pub async fn numbering(db: &Db, business_id: &BusinessId) -> Result<Vec<Numbering>> {
+    let business_id = business_id.clone();
+    db.run(move |conn| {
+        DocType::ALL
+            .iter()
+            .map(|&doc_type| {
+                Ok(Numbering {
+                    doc_type,
+                    next_number: invoice::last_number(conn, &business_id, doc_type)? + 1,
+                    started: invoice::count_issued(conn, &business_id, doc_type)? > 0,
+                })
+            })
+            .collect()
+    })
+    .await
+}
+
+/// Makes `first_number` (1 to [`MAX_FIRST_NUMBER`]) the number of the first `doc_type` document
+/// of `business_id` — a business moving from another system continues its own sequence. Once a
+/// document of that type is issued the sequence is fixed: [`Error::Conflict`].
+pub async fn set_first_number(
+    db: &Db,
+    business_id: &BusinessId,
+    doc_type: DocType,
+    first_number: i64,
+) -> Result<Numbering> {
+    if !(1..=MAX_FIRST_NUMBER).contains(&first_number) {
+        return Err(Error::validation(
+            "first_number",
+            format!("must be 1 to {MAX_FIRST_NUMBER}"),
+        ));
+    }
+    let business_id = business_id.clone();
+    db.transaction(move |conn| {
+        if !business::exists(conn, &business_id)? {
+            return Err(Error::NotFound("business"));
+        }
+        // The counter row's lock first, so an issue running now either committed before (and is
+        // counted) or waits for this transaction.
+        let last = invoice::last_number(conn, &business_id, doc_type)?;
+        invoice::set_last_number(conn, &business_id, doc_type, last)?;
+        if invoice::count_issued(conn, &business_id, doc_type)? > 0 {
+            return Err(Error::Conflict(format!(
+                "{doc_type} documents were already issued: their numbering can no longer change"
+            )));
+        }
+        invoice::set_last_number(conn, &business_id, doc_type, first_number - 1)?;
+        Ok(Numbering {
+            doc_type,
+            next_number: first_number,
+            started: false,
+        })
+    })
+    .await
+}
+
+/// Whether `invoice` needs an allocation number from the Tax Authority
+/// ([`allocation::required`]) — on its issue date, or today for a draft.
+pub fn allocation_required(invoice: &Invoice) -> Result<bool> {
+    let seller = Parties::of_invoice(invoice)?
+        .map_or(crate::enums::VatStatus::Licensed, |p| p.seller.vat_status);
+    let on = invoice.issued_at.unwrap_or_else(time::now).date();
+    Ok(allocation::required(
+        invoice.doc_type,
+        seller,
+        invoice.customer_tax_id.is_some(),
+        invoice.subtotal_agorot,
+        on,
+    ))
 }
 
 /// The line items of `invoice`.

@@ -1,18 +1,19 @@
 use crate::{
     db::{DbConn, MultiBackend, with_backend},
-    enums::InvoiceStatus,
+    enums::{DocType, InvoiceStatus, PaymentMethod},
     error::Result,
     ids::{BusinessId, CustomerId, InvoiceId},
     pagination::SortSpec,
-    schema::{invoice_counters, invoices},
+    schema::{document_counters, invoices},
     time,
 };
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-/// An invoice; amounts in agorot. `number` is given when the invoice is issued (leaves draft)
-/// and is unique and gap-free per business; a draft has none.
+/// An invoice of one of the Israeli document types; amounts in agorot. `number` is given when
+/// the document is issued (leaves draft) and is unique and gap-free per business and
+/// [`DocType`]; a draft has none. Once issued, only its status moves on.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = invoices)]
 pub struct Invoice {
@@ -39,6 +40,16 @@ pub struct Invoice {
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "time::serde_rfc3339")]
     pub updated_at: NaiveDateTime,
+    pub doc_type: DocType,
+    /// Set on receipts and invoice-receipts only.
+    pub payment_method: Option<PaymentMethod>,
+    /// The tax invoice a credit note credits (credit notes only).
+    pub credited_invoice_id: Option<InvoiceId>,
+    /// The customer's ע.מ / ח.פ / ת.ז (nine digits, check digit valid), when given.
+    pub customer_tax_id: Option<String>,
+    /// JSON [`crate::invoices::documents::Parties`]: the seller and customer as printed, frozen
+    /// when the document is issued; `None` on a draft (and on invoices issued before 000310).
+    pub parties: Option<String>,
 }
 
 /// What an invoice list is narrowed to (AND-ed).
@@ -162,6 +173,7 @@ pub fn save(conn: &mut DbConn, invoice: &Invoice) -> Result<usize> {
         invoices::due_at.eq(invoice.due_at),
         invoices::paid_at.eq(invoice.paid_at),
         invoices::updated_at.eq(invoice.updated_at),
+        invoices::parties.eq(&invoice.parties),
     ))
     .execute(conn)?)
 }
@@ -177,22 +189,89 @@ pub fn delete_draft(conn: &mut DbConn, business_id: &BusinessId, id: &InvoiceId)
     .execute(conn)?)
 }
 
-/// Takes the next invoice number of `business_id` (1 for its first invoice). Call it inside
-/// the transaction that stores the number: the upsert locks the business's counter row until
-/// that transaction ends (PostgreSQL row lock; SQLite's `BEGIN IMMEDIATE` write lock), so
-/// concurrent callers queue, and a rolled-back transaction gives its number back.
-pub fn next_number(conn: &mut DbConn, business_id: &BusinessId) -> Result<i64> {
-    let number = with_backend!(conn, |c| diesel::insert_into(invoice_counters::table)
+/// Takes the next number of `doc_type` for `business_id` (1 for its first document, or the
+/// first number set with [`set_last_number`]). Call it inside the transaction that stores the
+/// number: the upsert locks the counter row until that transaction ends (PostgreSQL row lock;
+/// SQLite's `BEGIN IMMEDIATE` write lock), so concurrent callers queue, and a rolled-back
+/// transaction gives its number back.
+pub fn next_number(conn: &mut DbConn, business_id: &BusinessId, doc_type: DocType) -> Result<i64> {
+    let number = with_backend!(conn, |c| diesel::insert_into(document_counters::table)
         .values((
-            invoice_counters::business_id.eq(business_id),
-            invoice_counters::last_number.eq(1_i64),
+            document_counters::business_id.eq(business_id),
+            document_counters::doc_type.eq(doc_type),
+            document_counters::last_number.eq(1_i64),
         ))
-        .on_conflict(invoice_counters::business_id)
+        .on_conflict((document_counters::business_id, document_counters::doc_type))
         .do_update()
-        .set(invoice_counters::last_number.eq(invoice_counters::last_number + 1_i64))
-        .returning(invoice_counters::last_number)
+        .set(document_counters::last_number.eq(document_counters::last_number + 1_i64))
+        .returning(document_counters::last_number)
         .get_result::<i64>(c)?);
     Ok(number)
+}
+
+/// Sets the last number given out of `doc_type` (the next document gets `last + 1`), taking the
+/// counter row's lock like [`next_number`].
+pub fn set_last_number(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+    doc_type: DocType,
+    last: i64,
+) -> Result<()> {
+    with_backend!(conn, |c| diesel::insert_into(document_counters::table)
+        .values((
+            document_counters::business_id.eq(business_id),
+            document_counters::doc_type.eq(doc_type),
+            document_counters::last_number.eq(last),
+        ))
+        .on_conflict((document_counters::business_id, document_counters::doc_type))
+        .do_update()
+        .set(document_counters::last_number.eq(last))
+        .execute(c)?);
+    Ok(())
+}
+
+/// The last number given out of `doc_type` for `business_id` (0 when none was and no first
+/// number was set).
+pub fn last_number(conn: &mut DbConn, business_id: &BusinessId, doc_type: DocType) -> Result<i64> {
+    Ok(document_counters::table
+        .filter(document_counters::business_id.eq(business_id))
+        .filter(document_counters::doc_type.eq(doc_type))
+        .select(document_counters::last_number)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// How many documents of `doc_type` `business_id` has issued (numbered).
+pub fn count_issued(conn: &mut DbConn, business_id: &BusinessId, doc_type: DocType) -> Result<i64> {
+    Ok(invoices::table
+        .filter(invoices::business_id.eq(business_id))
+        .filter(invoices::doc_type.eq(doc_type))
+        .filter(invoices::number.is_not_null())
+        .count()
+        .get_result(conn)?)
+}
+
+/// The sum of the totals of the issued (numbered, not cancelled) credit notes of `credited`,
+/// leaving out `except`.
+pub fn credited_total(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+    credited: &InvoiceId,
+    except: &InvoiceId,
+) -> Result<i64> {
+    // SUM(BIGINT) is NUMERIC on PostgreSQL; cast back so both backends answer a BIGINT.
+    let sum: Option<i64> = invoices::table
+        .filter(invoices::business_id.eq(business_id))
+        .filter(invoices::credited_invoice_id.eq(credited))
+        .filter(invoices::id.ne(except))
+        .filter(invoices::number.is_not_null())
+        .filter(invoices::status.ne(InvoiceStatus::Cancelled))
+        .select(diesel::dsl::sql::<
+            diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+        >("CAST(SUM(total_agorot) AS BIGINT)"))
+        .get_result(conn)?;
+    Ok(sum.unwrap_or(0))
 }
 
 /// The invoices of a customer, newest first.

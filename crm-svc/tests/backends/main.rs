@@ -9,6 +9,8 @@ mod contracts;
 mod customers;
 mod demo;
 mod demo_activity;
+mod document_pdfs;
+mod documents;
 mod fixtures;
 mod hours;
 mod invoices;

@@ -6,7 +6,7 @@ use crm_svc::{
     calls::queries as call,
     customers::Customer,
     customers::queries as customer,
-    enums::{CustomerSource, CustomerStatus, InvoiceStatus, TranscriptStatus},
+    enums::{CustomerSource, CustomerStatus, DocType, InvoiceStatus, TranscriptStatus},
     ids::{CallId, CustomerId, InvoiceId, TaskId, WhatsAppMessageId},
     invoices::Invoice,
     invoices::queries as invoice,
@@ -155,6 +155,11 @@ async fn seed(db: &Db, t: &Tenant, n: u32) {
             paid_at: paid.map(at),
             created_at: at(-2000),
             updated_at: at(-2000),
+            doc_type: DocType::TaxInvoice,
+            payment_method: None,
+            credited_invoice_id: None,
+            customer_tax_id: None,
+            parties: None,
         };
         for row in [
             inv(Some(1), InvoiceStatus::Sent, 11_800, Some(10), None),

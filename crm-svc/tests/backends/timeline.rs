@@ -8,7 +8,7 @@ use crm_svc::{
     calls::queries as call,
     contracts::Contract,
     contracts::queries as contract,
-    enums::{AgentChannel, ContractStatus, InvoiceStatus, TranscriptStatus},
+    enums::{AgentChannel, ContractStatus, DocType, InvoiceStatus, TranscriptStatus},
     ids::{
         AgentActionId, BusinessId, CallId, ContractId, CustomerId, InvoiceId, TaskId,
         WhatsAppMessageId,
@@ -143,6 +143,11 @@ fn insert(
                 paid_at: None,
                 created_at: created,
                 updated_at: created,
+                doc_type: DocType::TaxInvoice,
+                payment_method: None,
+                credited_invoice_id: None,
+                customer_tax_id: None,
+                parties: None,
             };
             invoice::insert(conn, &row)?;
             row.id.to_string()

@@ -52,6 +52,15 @@ pub struct BusinessPatch {
     agent_voice: Option<String>,
     #[serde(default)]
     features: FeaturesPatch,
+    /// The registered name documents print; empty goes back to `name`.
+    legal_name: Option<String>,
+    /// ע.מ / ח.פ (nine digits, dashes allowed); a wrong check digit is a 422 naming `tax_id`;
+    /// empty clears it.
+    tax_id: Option<String>,
+    /// The address documents print.
+    address: Option<String>,
+    /// `licensed` (עוסק מורשה) or `exempt` (עוסק פטור: no VAT on its documents).
+    vat_status: Option<String>,
 }
 
 /// `PATCH /api/business` (owner or admin): name, greeting, VAT rate, knowledge Q&A, Twilio
@@ -104,6 +113,10 @@ pub async fn update(
             twilio_numbers: p.twilio_numbers.unwrap_or_default(),
             voice_mode: voice_mode.map(i32::from),
             agent_voice: p.agent_voice,
+            legal_name: p.legal_name,
+            tax_id: p.tax_id,
+            address: p.address,
+            vat_status: p.vat_status,
             features: Some(FeatureFlagsUpdate {
                 crm_enabled: f.crm_enabled,
                 whatsapp_enabled: f.whatsapp_enabled,

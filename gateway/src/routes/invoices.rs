@@ -3,12 +3,12 @@ use crate::{
     error::{ApiError, ErrorBody},
     routes::params::{self, Query},
     state::AppState,
-    views::{Invoice, LineItem, Page},
+    views::{Invoice, LineItem, NumberingSequence, Page},
 };
 use actix_web::{HttpResponse, web};
 use agentlocator_proto::v1::{
-    CreateInvoiceRequest, DeleteInvoiceRequest, GetInvoiceRequest, ListInvoicesRequest,
-    UpdateInvoiceRequest,
+    CreateInvoiceRequest, DeleteInvoiceRequest, GetInvoiceRequest, GetNumberingRequest,
+    ListInvoicesRequest, SetFirstNumberRequest, UpdateInvoiceRequest,
 };
 use serde::Deserialize;
 
@@ -57,9 +57,20 @@ pub struct NewInvoice {
     items: Vec<LineItem>,
     /// RFC 3339.
     due_at: Option<String>,
+    /// tax_invoice (default) | tax_invoice_receipt | receipt | credit_note
+    doc_type: Option<String>,
+    /// Required on receipts and invoice-receipts, refused elsewhere: cash | cheque |
+    /// bank_transfer | credit_card | bit | paybox.
+    payment_method: Option<String>,
+    /// Required on a credit note: an issued tax invoice (or invoice-receipt) of the same
+    /// customer; the credit notes of one invoice never exceed its total (422).
+    credited_invoice_id: Option<String>,
+    /// The customer's ע.מ / ח.פ / ת.ז; a wrong check digit is a 422 naming `customer_tax_id`.
+    customer_tax_id: Option<String>,
 }
 
-/// `POST /api/invoices` → 201 with a draft (numbered when it is sent).
+/// `POST /api/invoices` → 201 with a draft document (numbered in its type's sequence when it
+/// is sent).
 #[utoipa::path(post, path = "/api/invoices", tag = "invoices", security(("bearer" = [])), request_body = NewInvoice,
     responses((status = 201, body = Invoice), (status = 400, description = "Malformed JSON", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`<feature>_disabled`)", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
 pub async fn create(
@@ -78,6 +89,10 @@ pub async fn create(
             customer_id: i.customer_id,
             items: i.items.into_iter().map(Into::into).collect(),
             due_at: params::body_time("due_at", i.due_at.as_deref())?,
+            doc_type: i.doc_type.unwrap_or_default(),
+            payment_method: i.payment_method.unwrap_or_default(),
+            credited_invoice_id: i.credited_invoice_id.unwrap_or_default(),
+            customer_tax_id: i.customer_tax_id.unwrap_or_default(),
         })
         .await?
         .into_inner();
@@ -178,4 +193,72 @@ pub async fn delete(
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Where each document type's sequence stands.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct NumberingList {
+    pub items: Vec<NumberingSequence>,
+}
+
+/// `GET /api/invoices/numbering`: the next number of each document type.
+#[utoipa::path(get, path = "/api/invoices/numbering", tag = "invoices", security(("bearer" = [])),
+    responses((status = 200, body = NumberingList), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Forbidden, or the feature is off for this business (`<feature>_disabled`)", body = ErrorBody)))]
+pub async fn numbering(
+    state: web::Data<AppState>,
+    user: Feature<Invoices>,
+) -> Result<HttpResponse, ApiError> {
+    let n = state
+        .clients
+        .crm
+        .clone()
+        .get_numbering(GetNumberingRequest {
+            business_id: user.business_id.clone(),
+        })
+        .await?
+        .into_inner();
+    Ok(HttpResponse::Ok().json(NumberingList {
+        items: n.sequences.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// The first number of a document type's sequence.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FirstNumber {
+    /// 1 to 999,999,999.
+    first_number: i64,
+}
+
+/// `PUT /api/invoices/numbering/{doc_type}` (owner or admin): where a type's sequence starts —
+/// a business moving from another system continues its own numbers. Only before the type's
+/// first document (409 after).
+#[utoipa::path(put, path = "/api/invoices/numbering/{doc_type}", tag = "invoices", security(("bearer" = [])),
+    params(("doc_type" = String, Path, description = "tax_invoice | tax_invoice_receipt | receipt | credit_note")), request_body = FirstNumber,
+    responses((status = 200, body = NumberingSequence), (status = 400, description = "Malformed JSON", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Only an owner or admin, or the feature is off", body = ErrorBody),
+        (status = 409, description = "A document of this type was already issued", body = ErrorBody), (status = 422, description = "Invalid field (named in `field`)", body = ErrorBody)))]
+pub async fn set_first_number(
+    state: web::Data<AppState>,
+    user: Feature<Invoices>,
+    doc_type: web::Path<String>,
+    body: web::Json<FirstNumber>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    let n = state
+        .clients
+        .crm
+        .clone()
+        .set_first_number(SetFirstNumberRequest {
+            business_id: user.business_id.clone(),
+            doc_type: doc_type.into_inner(),
+            first_number: body.into_inner().first_number,
+        })
+        .await?
+        .into_inner();
+    let sequence = n
+        .sequences
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::internal("crm-svc answered no sequence"))?;
+    Ok(HttpResponse::Ok().json(NumberingSequence::from(sequence)))
 }

@@ -8,6 +8,7 @@ mod calls;
 mod contracts;
 mod customer_history;
 mod customers;
+mod documents;
 mod health;
 mod hours;
 mod invoices;
@@ -84,6 +85,11 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
     ("DELETE", "/tasks/{id}", |r| r.to(tasks::delete)),
     ("GET", "/invoices", |r| r.to(invoices::list)),
     ("POST", "/invoices", |r| r.to(invoices::create)),
+    ("GET", "/invoices/numbering", |r| r.to(invoices::numbering)),
+    ("GET", "/documents/{id}/pdf", |r| r.to(documents::pdf)),
+    ("PUT", "/invoices/numbering/{doc_type}", |r| {
+        r.to(invoices::set_first_number)
+    }),
     ("GET", "/invoices/{id}", |r| r.to(invoices::get)),
     ("PATCH", "/invoices/{id}", |r| r.to(invoices::update)),
     ("DELETE", "/invoices/{id}", |r| r.to(invoices::delete)),

@@ -120,6 +120,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/business/hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/business/hours?from=&to=`: the open intervals and closures (with Hebrew names) of a range. */
+        get: operations["get_api_business_hours"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/business/hours/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/business/hours/settings`: the weekly hours, city, Shabbat/holiday customs and one-off dates. */
+        get: operations["get_api_business_hours_settings"];
+        /**
+         * `PUT /api/business/hours/settings` (owner or admin): replaces the settings whole. Times are
+         *     `HH:MM` (Israel time); a range must end after it starts on the same day (`24:00` is the end of the
+         *     day) — a range past midnight is refused, not split: give `22:00`–`24:00` and `00:00`–`02:00` on
+         *     the next day. Overlapping ranges, an unknown city, a day or a date that does not exist are a 422
+         *     naming the problem, and nothing is saved.
+         */
+        put: operations["put_api_business_hours_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/business/hours/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/business/hours/status?at=`: open or closed at an instant (default now), why, and until when. */
+        get: operations["get_api_business_hours_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/calls": {
         parameters: {
             query?: never;
@@ -325,6 +383,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/documents/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /api/documents/{id}/pdf?copy=`: the PDF of an issued invoice (any document type) or a
+         *     signed contract — Hebrew, right to left, rendered once when it was issued and stored, so
+         *     every download is the same bytes (`ETag` = its SHA-256).
+         */
+        get: operations["get_api_documents_id_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/invoices": {
         parameters: {
             query?: never;
@@ -335,7 +414,10 @@ export interface paths {
         /** `GET /api/invoices?page=&limit=&customer_id=&status=&sort=` */
         get: operations["get_api_invoices"];
         put?: never;
-        /** `POST /api/invoices` → 201 with a draft (numbered when it is sent). */
+        /**
+         * `POST /api/invoices` → 201 with a draft document (numbered in its type's sequence when it
+         *     is sent).
+         */
         post: operations["post_api_invoices"];
         delete?: never;
         options?: never;
@@ -360,6 +442,44 @@ export interface paths {
         head?: never;
         /** `PATCH /api/invoices/{id}`: only the fields given change. */
         patch: operations["patch_api_invoices_id"];
+        trace?: never;
+    };
+    "/api/invoices/numbering": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/invoices/numbering`: the next number of each document type. */
+        get: operations["get_api_invoices_numbering"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/numbering/{doc_type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * `PUT /api/invoices/numbering/{doc_type}` (owner or admin): where a type's sequence starts —
+         *     a business moving from another system continues its own numbers. Only before the type's
+         *     first document (409 after).
+         */
+        put: operations["put_api_invoices_numbering_doc_type"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/me": {
@@ -1028,6 +1148,7 @@ export interface components {
             to?: string | null;
         };
         Business: {
+            address: string;
             /**
              * @description The voice the agent speaks with (`alloy`, `he-IL-Chirp3-HD-Achird`, `he`, …); empty is
              *     the engine's default.
@@ -1038,17 +1159,25 @@ export interface components {
             greeting_text: string;
             id: string;
             knowledge: components["schemas"]["Knowledge"][];
+            /** @description The registered name documents print (empty: `name`). */
+            legal_name: string;
             name: string;
             slug: string;
+            /** @description ע.מ / ח.פ as nine digits; empty while not set. */
+            tax_id: string;
             twilio_numbers: string[];
             /**
              * Format: int32
              * @description Basis points: 1800 = 18%.
              */
             vat_rate_bp: number;
+            /** @description licensed (עוסק מורשה) | exempt (עוסק פטור: documents carry no VAT) */
+            vat_status: string;
             voice_mode?: components["schemas"]["VoiceMode"] | null;
         };
         BusinessPatch: {
+            /** @description The address documents print. */
+            address?: string | null;
             /**
              * @description The voice the agent speaks with, e.g. `alloy`, `marin`, `he-IL-Chirp3-HD-Achird`, `he`:
              *     1 to 64 of `[A-Za-z0-9_.:-]`, or empty for the engine's default (422 naming
@@ -1058,7 +1187,14 @@ export interface components {
             features?: components["schemas"]["FeaturesPatch"];
             greeting_text?: string | null;
             knowledge?: components["schemas"]["Knowledge"][] | null;
+            /** @description The registered name documents print; empty goes back to `name`. */
+            legal_name?: string | null;
             name?: string | null;
+            /**
+             * @description ע.מ / ח.פ (nine digits, dashes allowed); a wrong check digit is a 422 naming `tax_id`;
+             *     empty clears it.
+             */
+            tax_id?: string | null;
             /**
              * @description Replaces the numbers that ring this business: any Israeli format (`03-1234567`,
              *     `+972 3 123 4567`), stored as E.164. A number that is not one is a 422 naming
@@ -1067,6 +1203,8 @@ export interface components {
             twilio_numbers?: string[] | null;
             /** Format: int32 */
             vat_rate_bp?: number | null;
+            /** @description `licensed` (עוסק מורשה) or `exempt` (עוסק פטור: no VAT on its documents). */
+            vat_status?: string | null;
             voice_mode?: components["schemas"]["VoiceMode"] | null;
         };
         /** @description A phone call with the customer, its recording, transcript and the assistant's replies. */
@@ -1111,6 +1249,25 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        City: {
+            /**
+             * Format: int32
+             * @description Candle-lighting minutes before sunset when `candle_lighting_minutes` is null.
+             */
+            candle_lighting_minutes: number;
+            /** @description The value of `settings.city`. */
+            key: string;
+            /** @description Hebrew. */
+            name: string;
+        };
+        ClosureView: {
+            end?: string | null;
+            /** @description `shabbat`, `holiday` (alone or next to Shabbat) or `special` (a one-off date). */
+            kind: string;
+            /** @description Hebrew: "שבת", "ראש השנה ושבת", "יום העצמאות". */
+            name: string;
+            start?: string | null;
+        };
         CloudNumber: {
             /** @description The phone number id from Meta's WhatsApp Manager. */
             phone_number_id: string;
@@ -1154,6 +1311,36 @@ export interface components {
             phone?: string | null;
             status?: string | null;
         };
+        DateException: {
+            /** @description `YYYY-MM-DD`. */
+            date: string;
+            /** @description Shown as the closure's name, e.g. "יום העצמאות". */
+            name?: string | null;
+            /**
+             * @description Empty: closed all day. Otherwise these ranges replace the weekday's on that date (a Shabbat or
+             *     holiday closure still applies on top of them).
+             */
+            ranges?: components["schemas"]["TimeRange"][];
+        };
+        DayHours: {
+            /** @description `sunday` … `saturday`. */
+            day: string;
+            ranges: components["schemas"]["TimeRange"][];
+        };
+        /** @description What an issued document prints about its parties. */
+        DocumentParties: {
+            customer_email?: string | null;
+            customer_name: string;
+            customer_phone: string;
+            customer_tax_id?: string | null;
+            seller_address: string;
+            seller_legal_name: string;
+            seller_name: string;
+            /** @description ע.מ / ח.פ (nine digits), or empty when the business has not set it. */
+            seller_tax_id: string;
+            /** @description licensed | exempt */
+            seller_vat_status: string;
+        };
         ErrorBody: {
             error: string;
             /** @description The request field a validation error is about. */
@@ -1187,21 +1374,101 @@ export interface components {
             voice_enabled?: boolean | null;
             whatsapp_enabled?: boolean | null;
         };
-        /** @description An invoice. Every amount is computed by the server from the items. */
+        /** @description The first number of a document type's sequence. */
+        FirstNumber: {
+            /**
+             * Format: int64
+             * @description 1 to 999,999,999.
+             */
+            first_number: number;
+        };
+        /** @description When Shabbat and a holiday end. */
+        Havdalah: {
+            /** Format: double */
+            degrees: number;
+            /** @enum {string} */
+            kind: "degrees";
+        } | {
+            /** @enum {string} */
+            kind: "minutes_after_sunset";
+            /** Format: int32 */
+            minutes: number;
+        };
+        HoursCalendarView: {
+            /** @description Shabbat, holiday and one-off closures overlapping the range, whole. */
+            closures: components["schemas"]["ClosureView"][];
+            /** @description When the business is open, sorted, within `[from, to)`. */
+            open: components["schemas"]["OpenInterval"][];
+        };
+        /** @description The stored, editable form. */
+        HoursSettings: {
+            /**
+             * Format: int32
+             * @description Minutes before sunset; `None` is the city's custom (18, 40 in Jerusalem, 30 in Haifa).
+             */
+            candle_lighting_minutes?: number | null;
+            /** @description A key of [`cities::CITIES`]. */
+            city: string;
+            /** @description Closed from candle-lighting to havdalah on Shabbat and the Israeli holidays. */
+            closed_on_shabbat_and_holidays?: boolean;
+            /** @description One-off dates: closed all day (no ranges) or open at other hours (Chol HaMoed, Yom HaAtzmaut…). */
+            exceptions?: components["schemas"]["DateException"][];
+            havdalah?: components["schemas"]["Havdalah"];
+            /** @description Opening ranges per weekday; a day that is not listed is closed. */
+            weekly?: components["schemas"]["DayHours"][];
+        };
+        HoursSettingsView: {
+            /** @description The cities `settings.city` can name. */
+            cities: components["schemas"]["City"][];
+            /** @description False: the business has not set its hours yet and these are the defaults. */
+            configured: boolean;
+            settings: components["schemas"]["HoursSettings"];
+        };
+        HoursStatusView: {
+            closes_at?: string | null;
+            closure?: components["schemas"]["ClosureView"] | null;
+            /** @description When closed, what the agent tells a customer: "אנחנו סגורים לרגל שבת. נשמח לחזור אליך במוצאי שבת, אחרי 19:05." */
+            message?: string | null;
+            open: boolean;
+            reopens_at?: string | null;
+        };
+        /**
+         * @description An invoice: one of the Israeli document types. Every amount is computed by the server from
+         *     the items.
+         */
         Invoice: {
+            /**
+             * @description A tax invoice (or invoice-receipt) to a customer with a tax id whose amount before VAT
+             *     exceeds the threshold in force on its issue date (today for a draft): the customer can
+             *     deduct its VAT only with an allocation number (מספר הקצאה) from the Tax Authority, which
+             *     AgentLocator does not request yet.
+             */
+            allocation_required: boolean;
             created_at?: string | null;
+            /** @description Credit notes: the invoice credited. */
+            credited_invoice_id?: string | null;
             customer_id: string;
+            /** @description The customer's ע.מ / ח.פ / ת.ז as nine digits. */
+            customer_tax_id?: string | null;
+            /**
+             * @description tax_invoice (חשבונית מס) | tax_invoice_receipt (חשבונית מס/קבלה) | receipt (קבלה) |
+             *     credit_note (חשבונית זיכוי)
+             */
+            doc_type: string;
             due_at?: string | null;
             id: string;
             issued_at?: string | null;
             items: components["schemas"]["LineItem"][];
             /**
              * Format: int64
-             * @description The business's next number, given when the invoice is issued (`draft → sent`); null on
-             *     a draft.
+             * @description The next number of its type, given when the document is issued (`draft → sent`); null
+             *     on a draft. Each type has its own sequence.
              */
             number?: number | null;
             paid_at?: string | null;
+            parties?: components["schemas"]["DocumentParties"] | null;
+            /** @description Receipts and invoice-receipts: cash | cheque | bank_transfer | credit_card | bit | paybox. */
+            payment_method?: string | null;
             /** @description draft | sent | paid | cancelled */
             status: string;
             /** Format: int64 */
@@ -1320,12 +1587,26 @@ export interface components {
          *     `vat_agorot`, `total_agorot` (or any other unknown field) is refused with 422.
          */
         NewInvoice: {
+            /**
+             * @description Required on a credit note: an issued tax invoice (or invoice-receipt) of the same
+             *     customer; the credit notes of one invoice never exceed its total (422).
+             */
+            credited_invoice_id?: string | null;
             /** @description A customer of the business. */
             customer_id?: string;
+            /** @description The customer's ע.מ / ח.פ / ת.ז; a wrong check digit is a 422 naming `customer_tax_id`. */
+            customer_tax_id?: string | null;
+            /** @description tax_invoice (default) | tax_invoice_receipt | receipt | credit_note */
+            doc_type?: string | null;
             /** @description RFC 3339. */
             due_at?: string | null;
             /** @description 1 to 100 lines. */
             items?: components["schemas"]["LineItem"][];
+            /**
+             * @description Required on receipts and invoice-receipts, refused elsewhere: cash | cheque |
+             *     bank_transfer | credit_card | bit | paybox.
+             */
+            payment_method?: string | null;
         };
         /** @description A new proposal. `total_agorot` is computed by the server: sending it is refused (422). */
         NewProposal: {
@@ -1353,6 +1634,25 @@ export interface components {
             password: string;
             /** @description `owner` (only an owner may add one) | `admin` | `agent` | `read_only`. */
             role: string;
+        };
+        /** @description Where each document type's sequence stands. */
+        NumberingList: {
+            items: components["schemas"]["NumberingSequence"][];
+        };
+        /** @description Where one document type's sequence stands. */
+        NumberingSequence: {
+            doc_type: string;
+            /**
+             * Format: int64
+             * @description The number the next issued document of this type gets.
+             */
+            next_number: number;
+            /** @description A document of this type was issued: the sequence can no longer be moved. */
+            started: boolean;
+        };
+        OpenInterval: {
+            end?: string | null;
+            start?: string | null;
         };
         Page_Call: {
             items: {
@@ -1423,19 +1723,38 @@ export interface components {
         };
         Page_Invoice: {
             items: {
+                /**
+                 * @description A tax invoice (or invoice-receipt) to a customer with a tax id whose amount before VAT
+                 *     exceeds the threshold in force on its issue date (today for a draft): the customer can
+                 *     deduct its VAT only with an allocation number (מספר הקצאה) from the Tax Authority, which
+                 *     AgentLocator does not request yet.
+                 */
+                allocation_required: boolean;
                 created_at?: string | null;
+                /** @description Credit notes: the invoice credited. */
+                credited_invoice_id?: string | null;
                 customer_id: string;
+                /** @description The customer's ע.מ / ח.פ / ת.ז as nine digits. */
+                customer_tax_id?: string | null;
+                /**
+                 * @description tax_invoice (חשבונית מס) | tax_invoice_receipt (חשבונית מס/קבלה) | receipt (קבלה) |
+                 *     credit_note (חשבונית זיכוי)
+                 */
+                doc_type: string;
                 due_at?: string | null;
                 id: string;
                 issued_at?: string | null;
                 items: components["schemas"]["LineItem"][];
                 /**
                  * Format: int64
-                 * @description The business's next number, given when the invoice is issued (`draft → sent`); null on
-                 *     a draft.
+                 * @description The next number of its type, given when the document is issued (`draft → sent`); null
+                 *     on a draft. Each type has its own sequence.
                  */
                 number?: number | null;
                 paid_at?: string | null;
+                parties?: components["schemas"]["DocumentParties"] | null;
+                /** @description Receipts and invoice-receipts: cash | cheque | bank_transfer | credit_card | bit | paybox. */
+                payment_method?: string | null;
                 /** @description draft | sent | paid | cancelled */
                 status: string;
                 /** Format: int64 */
@@ -1723,6 +2042,12 @@ export interface components {
             ts?: string | null;
             /** @description agent | call | contract | invoice | task | whatsapp (`agent`: something the AI agent did, with the turn that caused it) */
             type: string;
+        };
+        TimeRange: {
+            /** @description `HH:MM`. */
+            from: string;
+            /** @description `HH:MM`, later than `from`; `24:00` is the end of the day. */
+            to: string;
         };
         Unsubscribe: {
             /** @description The endpoint of the subscription to remove. */
@@ -2347,6 +2672,175 @@ export interface operations {
                 };
             };
             /** @description Invalid field (named in `field`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_business_hours: {
+        parameters: {
+            query?: {
+                /** @description RFC 3339; default now */
+                from?: string;
+                /** @description RFC 3339, after `from` and at most 400 days later; default 7 days after `from` */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoursCalendarView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid range (named in `field`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_business_hours_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoursSettingsView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_api_business_hours_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HoursSettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoursSettingsView"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only an owner or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid hours (the message names the field and the problem) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_business_hours_status: {
+        parameters: {
+            query?: {
+                /** @description RFC 3339; default now */
+                at?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoursStatusView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid `at` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3459,6 +3953,68 @@ export interface operations {
             };
         };
     };
+    get_api_documents_id_pdf: {
+        parameters: {
+            query?: {
+                /** @description `true`: the copy, marked "העתק"; otherwise the original, marked "מקור". */
+                copy?: boolean | null;
+            };
+            header?: never;
+            path: {
+                /** @description An invoice id or a contract id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The feature (invoices or contracts) is off for this business */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or another business's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A draft, or a contract not signed yet: no PDF */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_api_invoices: {
         parameters: {
             query?: {
@@ -3741,6 +4297,114 @@ export interface operations {
                 };
             };
             /** @description Not allowed in the invoice's status (a transition the life cycle does not allow, or editing an issued invoice) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid field (named in `field`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_invoices_numbering: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberingList"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden, or the feature is off for this business (`<feature>_disabled`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_api_invoices_numbering_doc_type: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description tax_invoice | tax_invoice_receipt | receipt | credit_note */
+                doc_type: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FirstNumber"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberingSequence"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only an owner or admin, or the feature is off */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A document of this type was already issued */
             409: {
                 headers: {
                     [name: string]: unknown;
