@@ -2,7 +2,9 @@
 //! names and valid Israeli mobile numbers spread over the past months, and — for every fourth
 //! customer — a history: calls with Hebrew transcripts and the voice agent's replies, WhatsApp
 //! conversations, tasks, invoices (numbered in issue order), contracts (one signed through a
-//! signature), proposals and appointments, spread between the customer's creation and now.
+//! signature), proposals and appointments, spread between the customer's creation and now. On
+//! the first answered call the agent left staff a follow-up task, so the timeline shows what the
+//! agent does too.
 //!
 //! Idempotent: the business is found by its slug, the owner by email, the customers by phone,
 //! and the history by its calls' `DEMO-CA-…` SIDs, so running it again adds nothing. Seed rows
@@ -51,6 +53,10 @@ use crate::{
     whatsapp::WhatsAppMessage,
     whatsapp::queries as whatsapp_message,
 };
+use crate::agent::queries::{self as agent_queries, AgentAction};
+use crate::enums::AgentChannel;
+use crate::ids::AgentActionId;
+use agentlocator_common::agent_tools::ToolName;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use rand::{Rng, distr::Alphanumeric};
@@ -87,6 +93,7 @@ pub struct DemoActivity {
     pub signatures: usize,
     pub proposals: usize,
     pub appointments: usize,
+    pub agent_actions: usize,
 }
 
 impl std::fmt::Debug for DemoSummary {
@@ -369,6 +376,7 @@ impl History<'_> {
 
     fn calls(&self, conn: &mut DbConn, made: &mut DemoActivity) -> Result<()> {
         let count = 2 + self.j % 3;
+        let mut agent_followed_up = false;
         for k in 0..count {
             let (transcript, replies) =
                 strings::DEMO_CALLS[(self.j + k) % strings::DEMO_CALLS.len()];
@@ -412,7 +420,64 @@ impl History<'_> {
                 },
             )?;
             made.calls += 1;
+            if !missed && !agent_followed_up {
+                let ended_at = started_at + Duration::seconds(i64::from(duration));
+                let sid = format!("{DEMO_CALL_SID_PREFIX}{:02}-{k}", self.j);
+                self.agent_follow_up(conn, &sid, transcript, ended_at, made)?;
+                agent_followed_up = true;
+            }
         }
+        Ok(())
+    }
+
+    /// The agent's `create_task` at the end of call `sid`: a done follow-up task for staff and
+    /// the action that made it, as the tool would have recorded them.
+    fn agent_follow_up(
+        &self,
+        conn: &mut DbConn,
+        sid: &str,
+        turn_text: &str,
+        at: NaiveDateTime,
+        made: &mut DemoActivity,
+    ) -> Result<()> {
+        let due_at = at + Duration::days(1);
+        let title = strings::DEMO_AGENT_FOLLOW_UP_TASK;
+        let t = Task {
+            id: TaskId::generate(),
+            business_id: self.business_id.clone(),
+            customer_id: Some(self.customer.id.clone()),
+            title: title.into(),
+            due_at: Some(due_at),
+            done: due_at < self.now,
+            done_at: (due_at < self.now).then_some(due_at),
+            assignee_id: None,
+            notified_at: Some(due_at),
+            created_at: at,
+            updated_at: at,
+        };
+        task::insert(conn, &t)?;
+        made.tasks += 1;
+        let tool = ToolName::CreateTask;
+        agent_queries::insert_action(
+            conn,
+            &AgentAction {
+                id: AgentActionId::generate(),
+                business_id: self.business_id.clone(),
+                customer_id: Some(self.customer.id.clone()),
+                channel: AgentChannel::Call,
+                conversation_ref: sid.to_owned(),
+                turn_ref: format!("{sid}-turn-1"),
+                turn_text: turn_text.to_owned(),
+                tool_call_id: format!("{sid}-call-1"),
+                tool: tool.as_str().to_owned(),
+                arguments: serde_json::json!({"title": title, "due_at": time::rfc3339(due_at)})
+                    .to_string(),
+                result: serde_json::json!({"task_id": t.id, "title": title}).to_string(),
+                summary: strings::agent_action_summary(tool.as_str(), title),
+                created_at: at,
+            },
+        )?;
+        made.agent_actions += 1;
         Ok(())
     }
 

@@ -117,6 +117,8 @@ pub const DEMO_WHATSAPP_CONVERSATIONS: &[&[(bool, &str)]] = &[
     ],
 ];
 
+/// The follow-up task the agent leaves staff in the demo history.
+pub const DEMO_AGENT_FOLLOW_UP_TASK: &str = "לחזור ללקוח אחרי השיחה עם הסוכן";
 /// Titles of demo tasks.
 pub const DEMO_TASK_TITLES: &[&str] = &[
     "לחזור ללקוח עם הצעת מחיר",

@@ -23,12 +23,13 @@ async fn demo_history_is_seeded_once_and_hangs_together(db: Db) {
             customers: 13,
             calls: 38,
             whatsapp_messages: 56,
-            tasks: 19,
+            tasks: 32,
             invoices: 7,
             contracts: 5,
             signatures: 3,
             proposals: 3,
             appointments: 4,
+            agent_actions: 13,
         })
     );
     let events_after_first = db.run(outbox::all).await.unwrap().len();
