@@ -2,8 +2,8 @@
 //! `al.<business_id>.<entity>.<what>`.
 
 use crate::v1::{
-    AgentEventKind, CallEventKind, CustomerEventKind, Event, TaskEventKind, UserEventKind,
-    WhatsAppEventKind, event::Payload,
+    AgentEventKind, BusinessEventKind, CallEventKind, CustomerEventKind, Event, TaskEventKind,
+    UserEventKind, WhatsAppEventKind, event::Payload,
 };
 use chrono::Utc;
 
@@ -101,6 +101,16 @@ pub fn subject_for(event: &Event) -> Result<String, EventError> {
                 AgentEventKind::Unspecified => return Err(EventError::UnspecifiedKind("agent")),
             },
         ),
+        Payload::Business(e) => (
+            "business",
+            match e.kind() {
+                BusinessEventKind::Created => "created",
+                BusinessEventKind::Changed => "changed",
+                BusinessEventKind::Unspecified => {
+                    return Err(EventError::UnspecifiedKind("business"));
+                }
+            },
+        ),
     };
     Ok(format!("al.{b}.{entity}.{what}"))
 }
@@ -128,6 +138,14 @@ mod tests {
             }),
         );
         assert_eq!(subject_for(&t).unwrap(), "al.b2.task.due");
+        let b = new_event(
+            "b3",
+            Payload::Business(crate::v1::BusinessEvent {
+                kind: BusinessEventKind::Changed as i32,
+                ..Default::default()
+            }),
+        );
+        assert_eq!(subject_for(&b).unwrap(), "al.b3.business.changed");
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! voice-svc: the Twilio call flow — webhook verification ([`twilio_signature`]), TwiML
 //! ([`twiml`]), the decisions of each step ([`call_flow`]), the turn through speech-svc and the
-//! call's events ([`service`]), outbound calls ([`twilio_rest`]).
+//! call's events ([`service`]), outbound calls ([`twilio_rest`]), the businesses and greetings
+//! webhooks need, kept in memory while their changes are followed ([`directory`]).
 //!
 //! Stateless: several replicas can serve the same calls (see [`call_flow`]). The call is logged
 //! by crm-svc from the `call.*` events published here.
 
 pub mod call_flow;
+pub mod directory;
 pub mod error;
 pub mod grpc;
 pub mod media_stream;
@@ -88,6 +90,7 @@ pub async fn run(
     // rotation) but still serves the webhooks routed here, and stops once the calls are gone.
     // The streams also drain when the gRPC server stops on its own.
     let stop = shutdown.child_token();
+    let following = voice.follow_business_changes(stop.clone());
     let drained = CancellationToken::new();
     let grpc = async {
         let served =
@@ -101,6 +104,8 @@ pub async fn run(
         drained_calls
     };
     let (served, media) = tokio::join!(grpc, media);
+    stop.cancel();
+    let _ = following.await;
     media?;
     served?;
     Ok(())

@@ -4,6 +4,7 @@
 
 use crate::{
     call_flow::{self, Greeting, TurnOutcome, TurnState},
+    directory::{self, Directory, Key},
     error::{Error, Result},
     realtime::RealtimeEngine,
     settings::{Settings, Verification},
@@ -77,6 +78,8 @@ struct Inner {
     /// The engine of realtime calls; `None`: every call runs the record loop.
     engine: Option<Arc<dyn RealtimeEngine>>,
     stream_tokens: StreamTokens,
+    /// Businesses and greetings webhooks need, kept while business changes are followed.
+    directory: Arc<Directory>,
 }
 
 impl Voice {
@@ -109,6 +112,7 @@ impl Voice {
         }
         let engine = crate::realtime::build(&settings, &speech)?;
         let stream_tokens = StreamTokens::new(settings.stream_token_key.expose().as_bytes());
+        let directory = Arc::new(Directory::new(settings.directory_ttl));
         Ok(Voice {
             inner: Arc::new(Inner {
                 settings,
@@ -118,8 +122,27 @@ impl Voice {
                 twilio,
                 engine,
                 stream_tokens,
+                directory,
             }),
         })
+    }
+
+    /// Keeps [`directory`]'s businesses and greetings in memory while following their changes
+    /// on the bus, until `shutdown`; without it every webhook asks crm-svc and speech-svc.
+    pub fn follow_business_changes(
+        &self,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(directory::follow(
+            self.inner.directory.clone(),
+            self.inner.bus.clone(),
+            shutdown,
+        ))
+    }
+
+    /// Whether the directory is following business changes (and so keeps what it finds).
+    pub fn directory_is_live(&self) -> bool {
+        self.inner.directory.is_live()
     }
 
     pub(crate) fn settings(&self) -> &Settings {
@@ -159,7 +182,10 @@ impl Voice {
     }
 
     pub(crate) async fn business_by_id(&self, id: &str) -> Result<Option<pb::Business>> {
-        self.get_business(By::Id(id.to_string())).await
+        Ok(self
+            .lookup(Key::Id(id.to_string()))
+            .await?
+            .map(Arc::unwrap_or_clone))
     }
 
     /// Starts the dual-channel recording of a realtime call in the background (Twilio posts it to
@@ -271,20 +297,42 @@ impl Voice {
     /// The business called on `number` (any of its Twilio numbers), or in the embedded default
     /// the demo business.
     async fn business_for(&self, numbers: &[&str]) -> Result<Option<pb::Business>> {
+        Ok(self.business_on(numbers).await?.map(Arc::unwrap_or_clone))
+    }
+
+    /// [`Voice::business_for`], shared with the directory.
+    async fn business_on(&self, numbers: &[&str]) -> Result<Option<Arc<pb::Business>>> {
         for number in numbers.iter().filter(|n| !n.is_empty()) {
-            if let Some(b) = self
-                .get_business(By::PhoneNumber(number.to_string()))
-                .await?
-            {
+            // crm-svc finds numbers as E.164 and answers "not found" to anything else.
+            let Ok(e164) = normalize_il(number) else {
+                continue;
+            };
+            if let Some(b) = self.lookup(Key::Number(e164)).await? {
                 return Ok(Some(b));
             }
         }
         if self.open() {
-            return self
-                .get_business(By::Slug(EMBEDDED_FALLBACK_SLUG.into()))
-                .await;
+            return self.lookup(Key::Slug(EMBEDDED_FALLBACK_SLUG.into())).await;
         }
         Ok(None)
+    }
+
+    /// The business `key` names: from the directory when it knows, else from crm-svc (and then
+    /// kept in the directory).
+    async fn lookup(&self, key: Key) -> Result<Option<Arc<pb::Business>>> {
+        let directory = &self.inner.directory;
+        if let Some(known) = directory.business(&key) {
+            return Ok(known);
+        }
+        let ticket = directory.ticket();
+        let by = match &key {
+            Key::Number(n) => By::PhoneNumber(n.clone()),
+            Key::Id(id) => By::Id(id.clone()),
+            Key::Slug(slug) => By::Slug(slug.clone()),
+        };
+        let found = self.get_business(by).await?.map(Arc::new);
+        directory.keep_business(ticket, key, found.clone());
+        Ok(found)
     }
 
     async fn get_business(&self, by: By) -> Result<Option<pb::Business>> {
@@ -303,7 +351,7 @@ impl Voice {
     }
 
     async fn incoming_call(&self, p: &Params) -> Result<Step> {
-        let Some(business) = self.business_for(&[p.get("To")]).await? else {
+        let Some(business) = self.business_on(&[p.get("To")]).await? else {
             tracing::info!(to = p.get("To"), "call to a number of no business");
             return Ok(Step::Twiml(call_flow::unknown_number()));
         };
@@ -334,13 +382,27 @@ impl Voice {
         Ok(Step::Twiml(call_flow::answer(&greeting)))
     }
 
-    /// The business's greeting as synthesised speech, or as text for `<Say>` when synthesis
-    /// fails or takes too long.
+    /// The business's greeting as synthesised speech (from the directory once known), or as
+    /// text for `<Say>` when synthesis fails or takes too long.
     async fn greeting(&self, business: &pb::Business) -> Greeting {
         let text = match business.greeting_text.trim() {
             "" => crate::strings::DEFAULT_GREETING.to_string(),
             t => t.to_string(),
         };
+        let directory = &self.inner.directory;
+        if let Some(url) = directory.greeting(&business.id, &text) {
+            return Greeting::Audio(url);
+        }
+        let ticket = directory.ticket();
+        let greeting = self.synthesize_greeting(text.clone()).await;
+        if let Greeting::Audio(url) = &greeting {
+            directory.keep_greeting(ticket, &business.id, &text, url);
+        }
+        greeting
+    }
+
+    /// `text` synthesised by speech-svc within the greeting's budget, else `text` for `<Say>`.
+    async fn synthesize_greeting(&self, text: String) -> Greeting {
         let started = Instant::now();
         let res = tokio::time::timeout(
             self.settings().greeting_budget,
@@ -433,7 +495,7 @@ impl Voice {
 
     async fn call_status(&self, p: &Params) -> Result<Step> {
         // Inbound: the business is called (To); outbound: it calls (From).
-        let Some(business) = self.business_for(&[p.get("To"), p.get("From")]).await? else {
+        let Some(business) = self.business_on(&[p.get("To"), p.get("From")]).await? else {
             return Ok(Step::Twiml(twiml::Response::new()));
         };
         if !voice_enabled(&business) {

@@ -11,6 +11,7 @@
 //! | `REALTIME_END_OF_TURN_MS` | `600` | silence that ends a caller turn (cascade's VAD, OpenAI's server VAD) |
 //! | `REALTIME_BARGE_IN_MS` | `240` | speech over the agent that interrupts it; shorter is a backchannel ("כן") |
 //! | `VOICE_DRAIN_SECONDS` | `600` | at shutdown, longest live calls may go on before they are handed to the record loop |
+//! | `VOICE_DIRECTORY_TTL_SECONDS` | `30` | longest a business or greeting is answered from memory without an event confirming it; `0` asks crm-svc and speech-svc on every webhook |
 
 use crate::error::{Error, Result};
 use agentlocator_common::{Config, Secret, recording_url::AllowedHost};
@@ -26,6 +27,8 @@ pub const DEFAULT_DRAIN: Duration = Duration::from_secs(600);
 /// Kubernetes gives the pod `terminationGracePeriodSeconds` in all (640 in deploy/k8s): the
 /// limit stays under it with room for `preStop` and the handover.
 pub const MAX_DRAIN_SECONDS: u64 = 3600;
+/// Longest `VOICE_DIRECTORY_TTL_SECONDS`: the TTL is a backstop for a lost event, not the rule.
+pub const MAX_DIRECTORY_TTL_SECONDS: u64 = 3600;
 
 /// The engine of live calls (`REALTIME_ENGINE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +96,9 @@ pub struct Settings {
     /// `TWILIO_API_HOST`: a call keeps only recording URLs on this host (as speech-svc downloads
     /// only from it).
     pub recording_host: AllowedHost,
+    /// `VOICE_DIRECTORY_TTL_SECONDS`: how long [`crate::directory`] keeps what it found
+    /// (zero: nothing is kept).
+    pub directory_ttl: Duration,
 }
 
 impl Settings {
@@ -193,6 +199,20 @@ impl Settings {
                     ))
                 })?,
         };
+        let directory_ttl = match get("VOICE_DIRECTORY_TTL_SECONDS") {
+            None => crate::directory::TTL,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|s| *s <= MAX_DIRECTORY_TTL_SECONDS)
+                .map(Duration::from_secs)
+                .ok_or_else(|| {
+                    Error::NotConfigured(format!(
+                        "invalid VOICE_DIRECTORY_TTL_SECONDS {v:?}: seconds from 0 to \
+                         {MAX_DIRECTORY_TTL_SECONDS}"
+                    ))
+                })?,
+        };
         let stream_token_key = config
             .secret_key
             .clone()
@@ -219,6 +239,7 @@ impl Settings {
             stream_token_key,
             drain_limit,
             recording_host: AllowedHost::from_vars(env).map_err(Error::NotConfigured)?,
+            directory_ttl,
         })
     }
 
@@ -344,18 +365,21 @@ mod tests {
         assert_eq!(s.max_turns, 6);
         assert_eq!(s.twilio_api_base_url, DEFAULT_TWILIO_API_BASE_URL);
         assert_eq!(s.drain_limit, Duration::from_secs(600));
+        assert_eq!(s.directory_ttl, Duration::from_secs(30));
         let s = Settings::from_parts(
             &config(&[]),
             &env(&[
                 ("VOICE_TURN_BUDGET_MS", "500"),
                 ("VOICE_MAX_TURNS", "2"),
                 ("VOICE_DRAIN_SECONDS", "0"),
+                ("VOICE_DIRECTORY_TTL_SECONDS", "0"),
             ]),
         )
         .unwrap();
         assert_eq!(s.turn_budget, Duration::from_millis(500));
         assert_eq!(s.max_turns, 2);
         assert_eq!(s.drain_limit, Duration::ZERO);
+        assert_eq!(s.directory_ttl, Duration::ZERO);
         for (k, v) in [
             ("VOICE_TURN_BUDGET_MS", "20000"),
             ("VOICE_TURN_BUDGET_MS", "soon"),
@@ -366,6 +390,8 @@ mod tests {
             ("REALTIME_BARGE_IN_MS", "soon"),
             ("VOICE_DRAIN_SECONDS", "3601"),
             ("VOICE_DRAIN_SECONDS", "-1"),
+            ("VOICE_DIRECTORY_TTL_SECONDS", "3601"),
+            ("VOICE_DIRECTORY_TTL_SECONDS", "soon"),
         ] {
             let e = Settings::from_parts(&config(&[]), &env(&[(k, v)])).unwrap_err();
             assert!(e.to_string().contains(k), "{e}");

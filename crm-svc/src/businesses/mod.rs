@@ -1,4 +1,8 @@
 //! Looking up a business (tenant): by id, by slug, or by a Twilio number it answers.
+//!
+//! Every change of a business writes `business.created` / `business.changed` into the outbox in
+//! the same transaction: services that keep a copy of a business (voice-svc answers webhooks
+//! from one) drop it when the event arrives.
 
 pub mod convert;
 pub mod queries;
@@ -12,8 +16,13 @@ use crate::{
     enums::{VatStatus, VoiceMode},
     error::{Error, Result},
     ids::BusinessId,
+    outbox::queries as outbox,
 };
 use agentlocator_common::phone::normalize_il;
+use agentlocator_proto::{
+    new_event,
+    v1::{BusinessEvent, BusinessEventKind, Event, event::Payload},
+};
 
 /// How to find a business.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -245,61 +254,85 @@ pub async fn update(db: &Db, id: &BusinessId, patch: BusinessPatch) -> Result<Bu
         .map(normalize_numbers)
         .transpose()?;
     let id = id.clone();
-    db.transaction(move |conn| {
-        let mut b = business::find(conn, &id)?.ok_or(Error::NotFound("business"))?;
-        if let Some(numbers) = numbers {
-            for n in &numbers {
-                if let Some(other) = business::find_by_twilio_number(conn, n)?
-                    && other.id != b.id
-                {
-                    return Err(Error::Conflict(format!(
-                        "{n} already answers calls for another business"
-                    )));
+    let saved = db
+        .transaction(move |conn| {
+            let mut b = business::find(conn, &id)?.ok_or(Error::NotFound("business"))?;
+            let previous_numbers = b.twilio_number_list()?;
+            if let Some(numbers) = numbers {
+                for n in &numbers {
+                    if let Some(other) = business::find_by_twilio_number(conn, n)?
+                        && other.id != b.id
+                    {
+                        return Err(Error::Conflict(format!(
+                            "{n} already answers calls for another business"
+                        )));
+                    }
                 }
+                b.twilio_numbers = serde_json::to_string(&numbers)
+                    .map_err(|e| Error::Internal(format!("twilio_numbers JSON: {e}")))?;
             }
-            b.twilio_numbers = serde_json::to_string(&numbers)
-                .map_err(|e| Error::Internal(format!("twilio_numbers JSON: {e}")))?;
-        }
-        if let Some(name) = patch.name {
-            b.name = name.trim().to_owned();
-        }
-        if let Some(g) = patch.greeting_text {
-            b.greeting_text = g;
-        }
-        if let Some(v) = patch.vat_rate_bp {
-            b.vat_rate_bp = v;
-        }
-        if let Some(m) = patch.voice_mode {
-            b.voice_mode = m;
-        }
-        if let Some(v) = patch.agent_voice {
-            b.agent_voice = v;
-        }
-        if let Some(k) = patch.knowledge {
-            b.knowledge_qa = serde_json::to_string(&k)
-                .map_err(|e| Error::Internal(format!("knowledge JSON: {e}")))?;
-        }
-        let f = patch.features;
-        let set = |flag: &mut bool, v: Option<bool>| {
-            if let Some(v) = v {
-                *flag = v;
+            if let Some(name) = patch.name {
+                b.name = name.trim().to_owned();
             }
-        };
-        set(&mut b.crm_enabled, f.crm);
-        set(&mut b.whatsapp_enabled, f.whatsapp);
-        set(&mut b.signature_enabled, f.signature);
-        set(&mut b.invoices_enabled, f.invoices);
-        set(&mut b.contracts_enabled, f.contracts);
-        set(&mut b.voice_enabled, f.voice);
-        set(&mut b.proposals_enabled, f.proposals);
-        set(&mut b.calendar_enabled, f.calendar);
-        set(&mut b.reports_enabled, f.reports);
-        legal.apply(&mut b);
-        b.updated_at = crate::time::now();
-        business::save(conn, &b)?;
-        Ok(b)
-    })
-    .await
+            if let Some(g) = patch.greeting_text {
+                b.greeting_text = g;
+            }
+            if let Some(v) = patch.vat_rate_bp {
+                b.vat_rate_bp = v;
+            }
+            if let Some(m) = patch.voice_mode {
+                b.voice_mode = m;
+            }
+            if let Some(v) = patch.agent_voice {
+                b.agent_voice = v;
+            }
+            if let Some(k) = patch.knowledge {
+                b.knowledge_qa = serde_json::to_string(&k)
+                    .map_err(|e| Error::Internal(format!("knowledge JSON: {e}")))?;
+            }
+            let f = patch.features;
+            let set = |flag: &mut bool, v: Option<bool>| {
+                if let Some(v) = v {
+                    *flag = v;
+                }
+            };
+            set(&mut b.crm_enabled, f.crm);
+            set(&mut b.whatsapp_enabled, f.whatsapp);
+            set(&mut b.signature_enabled, f.signature);
+            set(&mut b.invoices_enabled, f.invoices);
+            set(&mut b.contracts_enabled, f.contracts);
+            set(&mut b.voice_enabled, f.voice);
+            set(&mut b.proposals_enabled, f.proposals);
+            set(&mut b.calendar_enabled, f.calendar);
+            set(&mut b.reports_enabled, f.reports);
+            legal.apply(&mut b);
+            b.updated_at = crate::time::now();
+            business::save(conn, &b)?;
+            outbox::enqueue(
+                conn,
+                &event(&b, BusinessEventKind::Changed, previous_numbers)?,
+            )?;
+            Ok(b)
+        })
+        .await?;
+    db.poke_outbox();
+    Ok(saved)
+}
+
+/// The `business.<kind>` event of `b`, which answered on `previous_numbers` before the change.
+pub fn event(
+    b: &Business,
+    kind: BusinessEventKind,
+    previous_numbers: Vec<String>,
+) -> Result<Event> {
+    Ok(new_event(
+        b.id.as_str(),
+        Payload::Business(BusinessEvent {
+            kind: kind as i32,
+            twilio_numbers: b.twilio_number_list()?,
+            previous_twilio_numbers: previous_numbers,
+        }),
+    ))
 }
 
 /// Creates a business with the default settings. The slug (lower-case letters, digits and
@@ -326,15 +359,19 @@ pub async fn create(db: &Db, name: &str, slug: &str) -> Result<Business> {
     }
     let b = Business::new(name, slug.clone());
     let row = b.clone();
-    db.transaction(move |conn| business::insert(conn, &row))
-        .await
-        .map_err(|e| {
-            if e.is_unique_violation() {
-                Error::Conflict(format!("a business with slug {slug} already exists"))
-            } else {
-                e
-            }
-        })?;
+    db.transaction(move |conn| {
+        business::insert(conn, &row)?;
+        outbox::enqueue(conn, &event(&row, BusinessEventKind::Created, Vec::new())?)
+    })
+    .await
+    .map_err(|e| {
+        if e.is_unique_violation() {
+            Error::Conflict(format!("a business with slug {slug} already exists"))
+        } else {
+            e
+        }
+    })?;
+    db.poke_outbox();
     Ok(b)
 }
 
@@ -480,6 +517,77 @@ mod tests {
 
     crate::backend_test!(voice_mode_and_agent_voice_are_saved_and_validated
         => voice_settings_sqlite, voice_settings_postgres);
+
+    /// The `business.*` events of `id` in the outbox, oldest first.
+    async fn announced(db: &Db, id: &BusinessId) -> Vec<(String, BusinessEvent)> {
+        use crate::schema::outbox as table;
+        use diesel::prelude::*;
+        let pattern = format!("al.{id}.business.%");
+        let rows: Vec<crate::outbox::OutboxRow> = db
+            .run(move |conn| {
+                Ok(table::table
+                    .filter(table::subject.like(pattern))
+                    .order((table::created_at.asc(), table::id.asc()))
+                    .select(crate::outbox::OutboxRow::as_select())
+                    .load(conn)?)
+            })
+            .await
+            .unwrap();
+        rows.into_iter()
+            .map(|r| {
+                let e = r.decode().unwrap();
+                assert_eq!(e.business_id, id.as_str());
+                match e.payload {
+                    Some(Payload::Business(b)) => (r.subject, b),
+                    other => panic!("not a business event: {other:?}"),
+                }
+            })
+            .collect()
+    }
+
+    async fn every_change_of_a_business_is_announced_with_its_numbers(db: Db) {
+        let slug = format!("announced-{}", uuid::Uuid::now_v7().simple());
+        let a = create(&db, "א", &slug).await.unwrap();
+        let events = announced(&db, &a.id).await;
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert!(
+            events[0].0.ends_with(".business.created"),
+            "{}",
+            events[0].0
+        );
+
+        update(&db, &a.id, numbers(&["03-1234567"])).await.unwrap();
+        let greeting = BusinessPatch {
+            greeting_text: Some("שלום לכם".into()),
+            ..BusinessPatch::default()
+        };
+        update(&db, &a.id, greeting).await.unwrap();
+        update(&db, &a.id, numbers(&["052-1111111"])).await.unwrap();
+        // A refused change is not announced (its transaction wrote nothing).
+        assert!(update(&db, &a.id, numbers(&["hello"])).await.is_err());
+
+        let events = announced(&db, &a.id).await;
+        let changed: Vec<(Vec<String>, Vec<String>)> = events[1..]
+            .iter()
+            .map(|(subject, e)| {
+                assert!(subject.ends_with(".business.changed"), "{subject}");
+                assert_eq!(e.kind(), BusinessEventKind::Changed);
+                (e.previous_twilio_numbers.clone(), e.twilio_numbers.clone())
+            })
+            .collect();
+        let n = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            changed,
+            vec![
+                (n(&[]), n(&["+97231234567"])),
+                (n(&["+97231234567"]), n(&["+97231234567"])),
+                (n(&["+97231234567"]), n(&["+972521111111"])),
+            ]
+        );
+    }
+
+    crate::backend_test!(every_change_of_a_business_is_announced_with_its_numbers
+        => business_events_sqlite, business_events_postgres);
 
     #[test]
     fn voice_names_of_every_engine_pass_and_others_do_not() {
