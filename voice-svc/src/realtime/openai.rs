@@ -343,12 +343,12 @@ pub fn instructions(call: &CallContext) -> String {
             let mut text = base;
             for part in [agent.persona.trim(), agent.instructions.trim()] {
                 if !part.is_empty() {
-                    text.push_str("\n");
+                    text.push('\n');
                     text.push_str(part);
                 }
             }
             if !agent.allowed.is_empty() {
-                text.push_str("\n");
+                text.push('\n');
                 text.push_str(strings::REALTIME_TOOLS_INSTRUCTIONS);
             }
             text
