@@ -5,7 +5,8 @@
 use crate::{
     error::{Error, Result},
     reply::agent::{
-        AgentBackend, AgentProfile, Channel, Conversation, ToolAnswer, ToolInvocation, ToolRunner,
+        AgentBackend, AgentProfile, CALL_BACK_CALL_ID, Channel, Conversation, ToolAnswer,
+        ToolInvocation, ToolRunner,
     },
 };
 use agentlocator_common::{agent_tools::ToolName, grpc::TracedChannel};
@@ -119,10 +120,11 @@ struct CrmToolRunner {
 impl CrmToolRunner {
     /// The call's id within the conversation: the model's id prefixed by the turn, since some
     /// servers number their calls anew each turn (`call_0`) and crm-svc answers a repeated id in
-    /// one conversation as a retry. A retried turn (the same webhook again) keeps its ids.
+    /// one conversation as a retry. A retried turn (the same webhook again) keeps its ids; the
+    /// call-back task is one per conversation ([`CALL_BACK_CALL_ID`]).
     fn call_id(&self, model_id: &str) -> String {
         let turn = self.conversation.turn_ref.trim();
-        let id = if turn.is_empty() {
+        let id = if turn.is_empty() || model_id == CALL_BACK_CALL_ID {
             model_id.to_owned()
         } else {
             format!("{turn}/{model_id}")
@@ -149,5 +151,29 @@ impl ToolRunner for CrmToolRunner {
             .await
             .map_err(unavailable)?;
         Ok(answer.into_inner().into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn call_ids_are_per_turn_but_the_call_back_is_per_conversation() {
+        let runner = |turn_ref: &str| CrmToolRunner {
+            // Never reached.
+            client: client("http://127.0.0.1:9").unwrap(),
+            conversation: pb::AgentConversation {
+                turn_ref: turn_ref.into(),
+                ..Default::default()
+            },
+        };
+        let r = runner("RE1");
+        assert_eq!(r.call_id("call_0"), "RE1/call_0");
+        assert_ne!(r.call_id("call_0"), runner("RE2").call_id("call_0"));
+        assert_eq!(r.call_id(CALL_BACK_CALL_ID), CALL_BACK_CALL_ID);
+        assert_eq!(runner("").call_id("call_0"), "call_0");
+        let long = "x".repeat(300);
+        assert_eq!(r.call_id(&long).chars().count(), MAX_CALL_ID_CHARS);
     }
 }

@@ -22,6 +22,11 @@ use serde_json::{Value, json};
 /// Tool rounds one turn may take before the agent must answer in words.
 pub const MAX_TOOL_ROUNDS: usize = 4;
 
+/// The id of the call-back task the agent without tools writes: one per conversation (a runner
+/// keeps it as is, and crm-svc answers its repeats in the same conversation as retries), so a
+/// caller asking three things it cannot answer gets one call back, not three.
+pub const CALL_BACK_CALL_ID: &str = "call-back";
+
 /// Who the agent is and what it may do (the business's agent definition).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AgentProfile {
@@ -273,7 +278,7 @@ pub async fn reply_without_tools<R: Replier + ?Sized>(
     }
     let noted = profile.tools.contains(&ToolName::CreateTask) && {
         let call = ToolInvocation {
-            id: "knowledge-call-back".into(),
+            id: CALL_BACK_CALL_ID.into(),
             name: ToolName::CreateTask.as_str().into(),
             arguments: json!({"title": strings::call_back_task_title(&ctx.caller_text)})
                 .to_string(),
