@@ -101,14 +101,19 @@ struct Call {
     stack: TestStack,
     model: MockServer,
     _recordings: MockServer,
+    recording_url: String,
     business_id: String,
     /// The TwiML answering the caller's turn.
     answer: WebhookAnswer,
 }
 
-/// A stack whose model is `model`, a business on [`BUSINESS_NUMBER`], and one caller turn saying
-/// [`ASKED`] in record mode.
+/// A stack whose model is `model`, a business on [`BUSINESS_NUMBER`] (its agent handing calls to
+/// `handoff_phone` when set), and one caller turn saying [`ASKED`] in record mode.
 async fn one_turn(model: MockServer, db: Db, bus: Bus) -> Call {
+    one_turn_with(model, db, bus, None).await
+}
+
+async fn one_turn_with(model: MockServer, db: Db, bus: Bus, handoff_phone: Option<&str>) -> Call {
     let (recordings, recording_url) = recording_server(espeak_hebrew_mp3(ASKED)).await;
     let mut env = voice_env(db, bus);
     twilio_vars(&mut env);
@@ -118,6 +123,24 @@ async fn one_turn(model: MockServer, db: Db, bus: Bus) -> Call {
     env.vars.insert("OPENAI_BASE_URL".into(), model.uri());
     let stack = TestStack::start_in(env).await;
     let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
+    if let Some(phone) = handoff_phone {
+        let owner = Api::new(&stack, Some(stack.sign_in(&business_id, "owner").await));
+        let (s, d) = owner
+            .put(
+                "/api/business/agent",
+                json!({
+                    "persona": "את נועה, המזכירה של העסק.",
+                    "instructions": "מי שמבקש לדבר עם אדם מועבר לצוות.",
+                    "allowed_actions": ["lookup_customer", "book_appointment", "create_task", "hand_off", "end_call"],
+                    "whatsapp_agent_enabled": false,
+                    "staff_silence_minutes": 30,
+                    "handoff_phone": phone,
+                    "appointment_minutes": 30,
+                }),
+            )
+            .await;
+        assert_eq!(s, 200, "{d}");
+    }
 
     let incoming = post_signed(
         &stack,
@@ -144,6 +167,7 @@ async fn one_turn(model: MockServer, db: Db, bus: Bus) -> Call {
         stack,
         model,
         _recordings: recordings,
+        recording_url,
         business_id,
         answer,
     }
@@ -321,5 +345,115 @@ async fn malformed_tool_calls_end_in_a_polite_hebrew_answer_not_an_error() {
         "a refused call is no action: {items:?}"
     );
 
+    c.stack.stop().await.expect("clean stop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hand_off_dials_the_staff_number_and_leaves_a_task() {
+    let model = scripted_model(
+        json!([call(
+            "call_1",
+            "hand_off",
+            r#"{"reason": "רוצה לדבר עם נציג"}"#
+        )]),
+        "מעבירה אותך לנציג, רגע אחד.",
+    )
+    .await;
+    let c = one_turn_with(model, Db::Sqlite, Bus::Memory, Some("052-1112233")).await;
+    let els = c.answer.twiml();
+    assert_eq!(
+        names(&els),
+        ["Play", "Dial", "Number", "Say", "Hangup"],
+        "{}",
+        c.answer.body
+    );
+    assert_eq!(element(&els, "Number").text, "+972521112233");
+    assert_eq!(
+        element(&els, "Dial").attr("callerId"),
+        Some(BUSINESS_NUMBER)
+    );
+    let api = Api::new(
+        &c.stack,
+        Some(c.stack.sign_in(&c.business_id, "agent").await),
+    );
+    let (customer_id, _) =
+        caller_timeline(&api, |items| items.iter().any(|i| i["type"] == "agent")).await;
+    let (_, tasks) = api
+        .get(&format!("/api/tasks?customer_id={customer_id}"))
+        .await;
+    assert_eq!(tasks["total"], 1, "{tasks}");
+    c.stack.stop().await.expect("clean stop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hand_off_without_a_number_takes_a_message_then_ends_the_call() {
+    let model = scripted_model(
+        json!([call(
+            "call_1",
+            "hand_off",
+            r#"{"reason": "רוצה לדבר עם נציג"}"#
+        )]),
+        "אין כרגע נציג פנוי.",
+    )
+    .await;
+    let c = one_turn(model, Db::Sqlite, Bus::Memory).await;
+    let els = c.answer.twiml();
+    assert_eq!(names(&els), ["Play", "Say", "Record"], "{}", c.answer.body);
+    assert_eq!(element(&els, "Say").text, voice_svc::strings::LEAVE_MESSAGE);
+    let action = element(&els, "Record").attr("action").unwrap().to_string();
+    assert!(action.contains("msg=1"), "{action}");
+    // The message: transcribed onto the call, not answered; the call ends.
+    let chats_before = c
+        .model
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/v1/chat/completions")
+        .count();
+    let message = post_signed(
+        &c.stack,
+        &action,
+        &call_params(&[
+            ("RecordingUrl", &c.recording_url),
+            ("RecordingDuration", "4"),
+            ("RecordingSid", "RE0123456789abcdef0123456789abcd02"),
+        ]),
+    )
+    .await;
+    let els = message.twiml();
+    assert_eq!(names(&els), ["Say", "Hangup"], "{}", message.body);
+    assert_eq!(
+        element(&els, "Say").text,
+        voice_svc::strings::RECORDED_FOR_CALLBACK
+    );
+    let chats_after = c
+        .model
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/v1/chat/completions")
+        .count();
+    assert_eq!(chats_before, chats_after, "a message is not answered");
+    let api = Api::new(
+        &c.stack,
+        Some(c.stack.sign_in(&c.business_id, "agent").await),
+    );
+    let (_, items) = caller_timeline(&api, |items| {
+        items.iter().any(|i| {
+            i["type"] == "call"
+                && i["transcript"]
+                    .as_str()
+                    .is_some_and(|t| t.matches(ASKED).count() == 2)
+        })
+    })
+    .await;
+    let call = items.iter().find(|i| i["type"] == "call").unwrap();
+    assert_eq!(
+        call["transcript"].as_str().unwrap().matches(ASKED).count(),
+        2,
+        "the message is on the call: {call}"
+    );
     c.stack.stop().await.expect("clean stop");
 }
