@@ -3,7 +3,9 @@
 //! agent asks a loopback OpenAI-compatible server, which answers with a scripted
 //! `book_appointment` call → crm-svc's RunAgentTool books it for the caller → the model confirms
 //! → the caller hears that confirmation. Also: a model whose tool calls are malformed (an unknown
-//! tool, arguments that are not JSON) still ends in a polite Hebrew answer, never an error.
+//! tool, arguments that are not JSON) still ends in a polite Hebrew answer, never an error;
+//! `hand_off` dials the staff number or takes a message; without an LLM nothing is booked and a
+//! call-back task is noted.
 //!
 //! Real: the gateway, voice-svc, speech-svc (download, MP3 decode, espeak-ng speech), crm-svc and
 //! its database, the events. Simulated: Twilio (signed requests, a loopback recording server) and
@@ -110,16 +112,22 @@ struct Call {
 /// A stack whose model is `model`, a business on [`BUSINESS_NUMBER`] (its agent handing calls to
 /// `handoff_phone` when set), and one caller turn saying [`ASKED`] in record mode.
 async fn one_turn(model: MockServer, db: Db, bus: Bus) -> Call {
-    one_turn_with(model, db, bus, None).await
+    one_turn_with(model, db, bus, None, "openai").await
 }
 
-async fn one_turn_with(model: MockServer, db: Db, bus: Bus, handoff_phone: Option<&str>) -> Call {
+async fn one_turn_with(
+    model: MockServer,
+    db: Db,
+    bus: Bus,
+    handoff_phone: Option<&str>,
+    llm_engine: &str,
+) -> Call {
     let (recordings, recording_url) = recording_server(espeak_hebrew_mp3(ASKED)).await;
     let mut env = voice_env(db, bus);
     twilio_vars(&mut env);
     allow_recording_host(&mut env, &recordings);
     env.vars.insert("STT_ENGINE".into(), "openai".into());
-    env.vars.insert("LLM_ENGINE".into(), "openai".into());
+    env.vars.insert("LLM_ENGINE".into(), llm_engine.into());
     env.vars.insert("OPENAI_BASE_URL".into(), model.uri());
     let stack = TestStack::start_in(env).await;
     let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
@@ -359,7 +367,14 @@ async fn a_hand_off_dials_the_staff_number_and_leaves_a_task() {
         "מעבירה אותך לנציג, רגע אחד.",
     )
     .await;
-    let c = one_turn_with(model, Db::Sqlite, Bus::Memory, Some("052-1112233")).await;
+    let c = one_turn_with(
+        model,
+        Db::Sqlite,
+        Bus::Memory,
+        Some("052-1112233"),
+        "openai",
+    )
+    .await;
     let els = c.answer.twiml();
     assert_eq!(
         names(&els),
@@ -454,6 +469,50 @@ async fn a_hand_off_without_a_number_takes_a_message_then_ends_the_call() {
         call["transcript"].as_str().unwrap().matches(ASKED).count(),
         2,
         "the message is on the call: {call}"
+    );
+    c.stack.stop().await.expect("clean stop");
+}
+
+/// Without an LLM (`LLM_ENGINE=knowledge`, only the transcription is simulated) the agent never
+/// pretends to book: the caller hears that the request was noted for a call back, and that task
+/// exists; nothing is in the calendar and no chat model was asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_keyless_agent_never_books_and_notes_a_call_back() {
+    let model = scripted_model(json!([]), "not used").await;
+    let c = one_turn_with(model, Db::Sqlite, Bus::Memory, None, "knowledge").await;
+    let els = c.answer.twiml();
+    assert_eq!(names(&els), ["Play", "Record"], "{}", c.answer.body);
+    assert_eq!(
+        element(&els, "Play").text,
+        audio_url_of(&c.stack, speech_svc::strings::AGENT_CANNOT_ACT_NOTED).await
+    );
+    assert!(
+        !c.model
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .any(|r| r.url.path() == "/v1/chat/completions")
+    );
+    let api = Api::new(
+        &c.stack,
+        Some(c.stack.sign_in(&c.business_id, "agent").await),
+    );
+    assert_eq!(
+        appointments_in_january_2030(&api).await,
+        Vec::<Value>::new()
+    );
+    let (customer_id, items) =
+        caller_timeline(&api, |items| items.iter().any(|i| i["type"] == "agent")).await;
+    let action = items.iter().find(|i| i["type"] == "agent").unwrap();
+    assert_eq!(action["tool"], "create_task", "{action}");
+    let (_, tasks) = api
+        .get(&format!("/api/tasks?customer_id={customer_id}"))
+        .await;
+    assert_eq!(tasks["total"], 1, "{tasks}");
+    assert!(
+        tasks["items"][0]["title"].as_str().unwrap().contains(ASKED),
+        "{tasks}"
     );
     c.stack.stop().await.expect("clean stop");
 }
