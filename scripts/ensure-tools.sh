@@ -4,7 +4,7 @@
 #
 # Usage: scripts/ensure-tools.sh [runtime] [test]
 #   runtime  espeak-ng (the keyless default Hebrew TTS voice). Best effort: warns, never fails.
-#   test     runtime + chromium (web browser test) + rustfmt and clippy (rustup components) + cargo-nextest (cargo install, slow).
+#   test     runtime + chromium (web browser test) + pdftotext (PDF tests) + rustfmt and clippy (rustup components) + cargo-nextest (cargo install, slow).
 #   whisper  what building whisper.cpp (speech-svc's `whisper` feature) needs: cmake, clang, libclang-dev. Fails when it cannot.
 set -euo pipefail
 
@@ -83,6 +83,17 @@ ensure_whisper_build() {
     apt_install "${missing[@]}"
 }
 
+# The PDF tests read the rendered documents back with pdftotext (poppler-utils).
+ensure_pdftotext() {
+    command -v pdftotext >/dev/null 2>&1 && return 0
+    if ! can_root; then
+        echo "error: the PDF tests need pdftotext; installing it needs root: run 'sudo apt-get install poppler-utils'" >&2
+        return 1
+    fi
+    echo "tools: installing poppler-utils (pdftotext, for the PDF tests) via apt-get..."
+    apt_install poppler-utils
+}
+
 ensure_nextest() {
     cargo nextest --version >/dev/null 2>&1 && return 0
     warn "cargo-nextest is missing: building it with 'cargo install cargo-nextest --locked' (this takes a while, ~5-10 min on 2 cores)"
@@ -97,6 +108,7 @@ for mode in "${modes[@]}"; do
         test)
             ensure_espeak
             ensure_chromium
+            ensure_pdftotext
             ensure_rust_components
             ensure_nextest
             ;;

@@ -11,6 +11,9 @@
 //! announce nothing on the bus except `customer.created` (no `task.*` storm on first start), and
 //! past-due demo tasks count as notified already.
 
+use crate::agent::queries::{self as agent_queries, AgentAction};
+use crate::enums::AgentChannel;
+use crate::ids::AgentActionId;
 use crate::{
     appointments::Appointment,
     appointments::queries as appointment,
@@ -53,9 +56,6 @@ use crate::{
     whatsapp::WhatsAppMessage,
     whatsapp::queries as whatsapp_message,
 };
-use crate::agent::queries::{self as agent_queries, AgentAction};
-use crate::enums::AgentChannel;
-use crate::ids::AgentActionId;
 use agentlocator_common::agent_tools::ToolName;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;

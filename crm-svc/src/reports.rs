@@ -11,13 +11,16 @@
 //! - WhatsApp: messages created in the period, by direction;
 //! - tasks: *done* were marked done in the period; *overdue* are still open and were due in the
 //!   period before now;
-//! - invoices: *issued* were issued in the period and are not cancelled (count and total);
-//!   *paid* were paid in the period (count and total). Amounts in agorot, VAT included.
+//! - invoices: *issued* are the tax invoices and invoice-receipts issued in the period and not
+//!   cancelled (count), their total net of the credit notes issued in the period against such
+//!   invoices (a cancelled invoice and the credit note that cancelled it count neither way);
+//!   *paid* are the documents paid in the period — invoices, invoice-receipts and receipts, not
+//!   credit notes (count and total). Amounts in agorot, VAT included.
 
 use crate::{
     businesses::queries as business,
     db::{Db, DbConn},
-    enums::InvoiceStatus,
+    enums::{DocType, InvoiceStatus},
     error::{Error, Result},
     ids::BusinessId,
     schema::{calls, customers, invoices, tasks, whatsapp_messages},
@@ -225,22 +228,41 @@ fn invoice_stats(
 ) -> Result<InvoiceStats> {
     // SUM(BIGINT) is NUMERIC on PostgreSQL; cast back so both backends answer a BIGINT.
     let total = || sql::<Nullable<BigInt>>("CAST(SUM(total_agorot) AS BIGINT)");
+    let sales = [DocType::TaxInvoice, DocType::TaxInvoiceReceipt];
     let (issued, issued_total): (i64, Option<i64>) = invoices::table
         .filter(invoices::business_id.eq(b))
         .filter(invoices::issued_at.ge(from))
         .filter(invoices::issued_at.lt(to))
         .filter(invoices::status.ne(InvoiceStatus::Cancelled))
+        .filter(invoices::doc_type.eq_any(sales))
         .select((count_star(), total()))
+        .get_result(conn)?;
+    // The invoices a credit note may lower sales by: the business's standing sales documents.
+    let sale = diesel::alias!(invoices as credited_sales);
+    let standing_sales = sale
+        .filter(sale.field(invoices::business_id).eq(b))
+        .filter(sale.field(invoices::status).ne(InvoiceStatus::Cancelled))
+        .filter(sale.field(invoices::doc_type).eq_any(sales))
+        .select(sale.field(invoices::id).nullable());
+    let credited: Option<i64> = invoices::table
+        .filter(invoices::business_id.eq(b))
+        .filter(invoices::issued_at.ge(from))
+        .filter(invoices::issued_at.lt(to))
+        .filter(invoices::status.ne(InvoiceStatus::Cancelled))
+        .filter(invoices::doc_type.eq(DocType::CreditNote))
+        .filter(invoices::credited_invoice_id.eq_any(standing_sales))
+        .select(total())
         .get_result(conn)?;
     let (paid, paid_total): (i64, Option<i64>) = invoices::table
         .filter(invoices::business_id.eq(b))
         .filter(invoices::paid_at.ge(from))
         .filter(invoices::paid_at.lt(to))
+        .filter(invoices::doc_type.ne(DocType::CreditNote))
         .select((count_star(), total()))
         .get_result(conn)?;
     Ok(InvoiceStats {
         issued,
-        issued_total_agorot: issued_total.unwrap_or(0),
+        issued_total_agorot: issued_total.unwrap_or(0) - credited.unwrap_or(0),
         paid,
         paid_total_agorot: paid_total.unwrap_or(0),
     })

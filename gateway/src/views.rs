@@ -745,10 +745,11 @@ pub struct TaskStats {
 
 #[derive(Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct InvoiceStats {
-    /// Issued in the period and not cancelled.
+    /// Tax invoices and invoice-receipts issued in the period and not cancelled.
     pub issued: i64,
+    /// Their total, net of the credit notes issued against them in the period.
     pub issued_total_agorot: i64,
-    /// Paid in the period.
+    /// Documents paid in the period: invoices, invoice-receipts and receipts.
     pub paid: i64,
     pub paid_total_agorot: i64,
 }

@@ -12,6 +12,9 @@
 //!   (`first_audio` after the request, then `chunk` of audio every `chunk_interval`, faster than
 //!   real time as the real server is), the transcript and `response.done`. `response.cancel`
 //!   stops the deltas and ends it `cancelled`.
+//! - `tool_calls` script function calls: before a reply, each `response.create` answers with
+//!   one `function_call` item (`response.function_call_arguments.done`, `response.done`) and the
+//!   next needs its `function_call_output` (`conversation.item.create`) first.
 //! - Every client event is recorded with its arrival time; every server event's type with its
 //!   sending time.
 
@@ -44,6 +47,14 @@ pub struct ScriptedTurn {
     pub reply_text: String,
     /// The reply's audio, 8 kHz μ-law.
     pub reply_audio: Vec<u8>,
+}
+
+/// A function call the model makes instead of speaking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptedToolCall {
+    pub name: String,
+    /// The JSON arguments, as the model streams them.
+    pub arguments: String,
 }
 
 /// Where the server fails on purpose.
@@ -81,6 +92,9 @@ pub struct RealtimeServerConfig {
     /// RMS (of 16-bit samples) above which a 20 ms frame is speech.
     pub vad_threshold: f64,
     pub fail: Option<(FailPoint, FailWith)>,
+    /// Before the n-th reply (from 0) the model calls these tools, one response each, in
+    /// order; each needs its `function_call_output` before the next `response.create`.
+    pub tool_calls: HashMap<usize, Vec<ScriptedToolCall>>,
 }
 
 impl Default for RealtimeServerConfig {
@@ -94,6 +108,7 @@ impl Default for RealtimeServerConfig {
             chunk_interval: Duration::from_millis(25),
             vad_threshold: 500.0,
             fail: None,
+            tool_calls: HashMap::new(),
         }
     }
 }
@@ -372,6 +387,9 @@ struct Connection {
     utterances: usize,
     responses: usize,
     previous_item: Option<String>,
+    /// Tool calls made before the current reply, and the call ids still without an output.
+    tool_calls_made: usize,
+    awaiting_output: Vec<String>,
     state: Arc<Mutex<ResponseState>>,
     /// Ends the connection's pending tasks when it closes.
     closed: CancellationToken,
@@ -401,6 +419,8 @@ impl Connection {
             utterances: 0,
             responses: 0,
             previous_item: None,
+            tool_calls_made: 0,
+            awaiting_output: Vec::new(),
             state: Default::default(),
             closed: CancellationToken::new(),
         }
@@ -459,6 +479,7 @@ impl Connection {
                 }
             }
             "conversation.item.truncate" => self.truncate(&event),
+            "conversation.item.create" => self.item_create(&event["item"]),
             "conversation.item.delete" => {
                 self.out.send(json!({"type": "conversation.item.deleted",
                                      "item_id": event["item_id"]}));
@@ -561,6 +582,48 @@ impl Connection {
                 ),
             );
         }
+        if !self.awaiting_output.is_empty() {
+            return self.out.error(
+                "invalid_request_error",
+                Some("missing_function_call_output"),
+                "A function call has no function_call_output yet",
+            );
+        }
+        let scripted = self.shared.config.tool_calls.get(&self.responses);
+        if let Some(call) = scripted.and_then(|calls| calls.get(self.tool_calls_made)) {
+            self.tool_calls_made += 1;
+            let n = self.tool_calls_made;
+            let id = format!("resp_{}_{}_call_{n}", self.connection, self.responses);
+            let call_id = format!("call_{}_{}_{n}", self.connection, self.responses);
+            let item_id = format!("item_fc_{}_{}_{n}", self.connection, self.responses);
+            self.awaiting_output.push(call_id.clone());
+            let item = json!({"id": item_id, "object": "realtime.item", "type": "function_call",
+                              "status": "completed", "call_id": call_id, "name": call.name,
+                              "arguments": call.arguments});
+            let out = &self.out;
+            out.send(json!({"type": "response.created", "response": {
+                "id": id, "object": "realtime.response", "status": "in_progress", "output": []}}));
+            out.send(
+                json!({"type": "response.output_item.added", "response_id": id,
+                            "output_index": 0, "item": {"id": item_id, "object": "realtime.item",
+                            "type": "function_call", "status": "in_progress", "call_id": call_id,
+                            "name": call.name, "arguments": ""}}),
+            );
+            out.send(
+                json!({"type": "response.function_call_arguments.done", "response_id": id,
+                            "item_id": item_id, "output_index": 0, "call_id": call_id,
+                            "name": call.name, "arguments": call.arguments}),
+            );
+            out.send(
+                json!({"type": "response.output_item.done", "response_id": id,
+                            "output_index": 0, "item": item}),
+            );
+            out.send(json!({"type": "response.done", "response": {
+                "id": id, "object": "realtime.response", "status": "completed",
+                "output": [item]}}));
+            return;
+        }
+        self.tool_calls_made = 0;
         let turn = self.turn(self.responses);
         self.responses += 1;
         let id = format!("resp_{}_{}", self.connection, self.responses);
@@ -585,6 +648,32 @@ impl Connection {
             fail,
         };
         tokio::spawn(reply.run());
+    }
+
+    /// Accepts the `function_call_output` of a call the model made (anything else is refused).
+    fn item_create(&mut self, item: &Value) {
+        let call_id = item["call_id"].as_str().unwrap_or_default();
+        if item["type"] != "function_call_output" || !item["output"].is_string() {
+            return self.out.error(
+                "invalid_request_error",
+                Some("invalid_value"),
+                "Only function_call_output items are supported here",
+            );
+        }
+        let Some(at) = self.awaiting_output.iter().position(|c| c == call_id) else {
+            return self.out.error(
+                "invalid_request_error",
+                Some("invalid_value"),
+                &format!("No function call with call_id {call_id:?}"),
+            );
+        };
+        self.awaiting_output.remove(at);
+        let mut created = item.clone();
+        created["id"] = json!(format!("item_out_{call_id}"));
+        created["object"] = json!("realtime.item");
+        created["status"] = json!("completed");
+        self.out
+            .send(json!({"type": "conversation.item.created", "item": created}));
     }
 
     fn truncate(&mut self, event: &Value) {

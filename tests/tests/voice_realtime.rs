@@ -538,6 +538,140 @@ async fn an_openai_call_passes_audio_through_is_interrupted_and_lands_on_the_tim
     stack.stop().await.unwrap();
 }
 
+/// The agent acts in a realtime call: the loopback model calls `book_appointment`, voice-svc
+/// runs it in crm-svc for the caller (found by phone), sends the result back and the model
+/// speaks it; the appointment is in `/api/appointments` and on the caller's timeline as done by
+/// the agent in this call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_openai_call_books_through_the_agents_tools() {
+    use agentlocator_tests::openai_realtime::{
+        RealtimeServer, RealtimeServerConfig, ScriptedToolCall, ScriptedTurn,
+    };
+    const ASK: &str = "אפשר לקבוע תור ליום שלישי בעשר?";
+    const BOOKED: &str = "קבעתי לך תור ליום שלישי בעשר. נתראה!";
+    // Tuesday in two weeks, 10:00 Israel time (the business opens every day 08:00–20:00 below,
+    // so no holiday or Shabbat rule can refuse it).
+    let tuesday = {
+        use chrono::{Datelike, Duration as Days, Weekday};
+        let mut day = chrono::Utc::now().date_naive() + Days::days(14);
+        while day.weekday() != Weekday::Tue {
+            day += Days::days(1);
+        }
+        day
+    };
+    let starts_at = format!("{tuesday}T10:00:00+02:00");
+    let starts_at = chrono::DateTime::parse_from_rfc3339(&starts_at).unwrap();
+    let arguments = serde_json::json!({"starts_at": starts_at.to_rfc3339(), "title": "תספורת"});
+    let key = "sk-loopback-example"; // example value, not a credential
+    let server = RealtimeServer::start(RealtimeServerConfig {
+        api_key: Some(key.into()),
+        turns: vec![ScriptedTurn {
+            caller: ASK.into(),
+            reply_text: BOOKED.into(),
+            reply_audio: hebrew_mulaw(BOOKED),
+        }],
+        tool_calls: HashMap::from([(
+            0,
+            vec![ScriptedToolCall {
+                name: "book_appointment".into(),
+                arguments: arguments.to_string(),
+            }],
+        )]),
+        ..Default::default()
+    })
+    .await;
+    let twilio = twilio_api().await;
+    let mut env = voice_env(Db::Sqlite, Bus::Memory);
+    twilio_vars(&mut env);
+    for (k, v) in [
+        ("REALTIME_ENGINE", "openai".to_string()),
+        ("OPENAI_API_KEY", key.into()),
+        ("OPENAI_BASE_URL", server.base_url()),
+        ("TWILIO_API_BASE_URL", twilio.uri()),
+    ] {
+        env.vars.insert(k.into(), v);
+    }
+    let stack = TestStack::start_in(env).await;
+    let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
+    let owner = Api::new(&stack, Some(stack.sign_in(&business_id, "owner").await));
+    let every_day: Vec<_> = [
+        "sunday",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+    ]
+    .iter()
+    .map(|d| serde_json::json!({"day": d, "ranges": [{"from": "08:00", "to": "20:00"}]}))
+    .collect();
+    let (status, body) = owner
+        .put(
+            "/api/business/hours/settings",
+            serde_json::json!({"city": "tel-aviv", "weekly": every_day,
+                               "closed_on_shabbat_and_holidays": false}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let sid = call_sid();
+    let (url, params) = answer(&stack, &sid).await;
+    let call = open_stream(&stack, &url, &sid, &params).await;
+    call.say(hebrew_mulaw(ASK));
+    let spoken = hebrew_mulaw(BOOKED).len() / 160;
+    assert!(
+        call.wait_until(Duration::from_secs(20), |l| l.media().len() >= spoken)
+            .await,
+        "the model speaks the booking"
+    );
+    // The tool ran once, its output went back under the model's call id.
+    let outputs = server.of_type("conversation.item.create");
+    assert_eq!(outputs.len(), 1, "{outputs:?}");
+    let output: serde_json::Value =
+        serde_json::from_str(outputs[0].event["item"]["output"].as_str().unwrap()).unwrap();
+    let appointment_id = output["appointment_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("booked: {output}"))
+        .to_string();
+    call.stop().await;
+
+    let (status, list) = owner
+        .get(&format!(
+            "/api/appointments?from={}&to={}",
+            (starts_at - chrono::Duration::days(1))
+                .to_rfc3339()
+                .replace('+', "%2B"),
+            (starts_at + chrono::Duration::days(1))
+                .to_rfc3339()
+                .replace('+', "%2B"),
+        ))
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{list}");
+    assert_eq!(items[0]["id"], appointment_id.as_str());
+    assert_eq!(items[0]["title"], "תספורת");
+    let customer_id = items[0]["customer_id"].as_str().unwrap().to_string();
+    let (_, customer) = owner.get(&format!("/api/customers/{customer_id}")).await;
+    assert_eq!(customer["phone"], CALLER, "the caller's own record");
+    let (_, timeline) = owner
+        .get(&format!("/api/customers/{customer_id}/timeline"))
+        .await;
+    let agent_items: Vec<_> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["type"] == "agent")
+        .collect();
+    assert_eq!(agent_items.len(), 1, "{timeline}");
+    assert_eq!(agent_items[0]["tool"], "book_appointment");
+    assert_eq!(agent_items[0]["channel"], "call");
+    assert_eq!(agent_items[0]["conversation_ref"], sid.as_str());
+    assert_eq!(agent_items[0]["turn_text"], ASK);
+    stack.stop().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_that_stalls_is_closed() {
     use futures::StreamExt;

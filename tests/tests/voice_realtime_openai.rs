@@ -5,18 +5,24 @@
 //! a provider that drops the call mid-reply is reported once; the session hanging up closes
 //! the provider's socket.
 
+use agentlocator_common::agent_tools::ToolName;
 use agentlocator_common::{Secret, mulaw};
 use agentlocator_proto::v1 as pb;
 use agentlocator_tests::openai_realtime::{
-    FailPoint, FailWith, RealtimeServer, RealtimeServerConfig, ScriptedTurn,
+    FailPoint, FailWith, RealtimeServer, RealtimeServerConfig, ScriptedToolCall, ScriptedTurn,
 };
 use agentlocator_tests::realtime::hebrew_mulaw as espeak_hebrew_mulaw;
-use std::{collections::VecDeque, time::Duration};
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 use tokio::sync::mpsc;
 use voice_svc::{
     realtime::{
         CallContext, EngineChannels, EngineCommand, EngineEvent, RealtimeEngine,
         openai::OpenAiRealtime,
+        tools::{AgentTools, CallAgent, ToolInvocation, ToolOutcome},
     },
     settings::{OpenAiRealtimeSettings, TurnTaking},
 };
@@ -58,6 +64,7 @@ fn call() -> CallContext {
         call_sid: "CA00000000000000000000000000000077".into(), // example value
         from: "+972501234567".into(),
         voice: String::new(),
+        agent: None,
     }
 }
 
@@ -488,4 +495,168 @@ async fn dropping_the_commands_closes_the_socket() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert_eq!(server.closed_connections(), 1);
+}
+
+/// A tool runner standing in for crm-svc (its scoping and effects are tested there and end to
+/// end): records each call and answers from a script by tool name.
+struct RecordingTools {
+    calls: Mutex<Vec<ToolInvocation>>,
+    answers: HashMap<&'static str, ToolOutcome>,
+}
+
+#[async_trait::async_trait]
+impl AgentTools for RecordingTools {
+    async fn run(&self, call: &ToolInvocation) -> ToolOutcome {
+        self.calls.lock().unwrap().push(call.clone());
+        self.answers
+            .get(call.name.as_str())
+            .cloned()
+            .unwrap_or(ToolOutcome {
+                output_json: r#"{"error":"unknown tool"}"#.into(),
+                handoff_phone: None,
+                end_call: false,
+            })
+    }
+}
+
+const BOOK_ASK: &str = "אפשר לקבוע תור ליום שלישי ב-10?";
+const BOOKED: &str = "קבעתי לך תור ליום שלישי בעשר. נתראה!";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agent_books_through_its_tools_then_speaks_the_result_and_ends_the_call() {
+    let booked_audio = espeak_hebrew_mulaw(BOOKED);
+    let arguments = r#"{"starts_at":"2026-12-08T10:00:00+02:00","title":"תספורת"}"#;
+    let server = RealtimeServer::start(RealtimeServerConfig {
+        api_key: Some(API_KEY.into()),
+        turns: vec![ScriptedTurn {
+            caller: BOOK_ASK.into(),
+            reply_text: BOOKED.into(),
+            reply_audio: booked_audio.clone(),
+        }],
+        // Before the first reply the model books, then ends the call.
+        tool_calls: HashMap::from([(
+            0,
+            vec![
+                ScriptedToolCall {
+                    name: "book_appointment".into(),
+                    arguments: arguments.into(),
+                },
+                ScriptedToolCall {
+                    name: "end_call".into(),
+                    arguments: "{}".into(),
+                },
+            ],
+        )]),
+        ..Default::default()
+    })
+    .await;
+    let booked_result = r#"{"appointment_id":"apt_1","starts_at":"2026-12-08T10:00:00+02:00"}"#;
+    let tools = Arc::new(RecordingTools {
+        calls: Mutex::new(Vec::new()),
+        answers: HashMap::from([
+            (
+                "book_appointment",
+                ToolOutcome {
+                    output_json: booked_result.into(),
+                    handoff_phone: None,
+                    end_call: false,
+                },
+            ),
+            (
+                "end_call",
+                ToolOutcome {
+                    output_json: r#"{"ended":true}"#.into(),
+                    handoff_phone: None,
+                    end_call: true,
+                },
+            ),
+        ]),
+    });
+    let mut context = call();
+    context.agent = Some(CallAgent {
+        persona: "סוכנת של המספרה, פונה בגוף שני".into(),
+        instructions: String::new(),
+        allowed: vec![ToolName::BookAppointment, ToolName::EndCall],
+        tools: tools.clone(),
+    });
+    let mut channels = engine(&server, Some(API_KEY))
+        .start(context)
+        .await
+        .expect("engine starts");
+    assert_eq!(channels.events.recv().await, Some(EngineEvent::Ready));
+    let line = Line::open(channels.commands.clone());
+
+    line.say(espeak_hebrew_mulaw(BOOK_ASK));
+    let events = until(&mut channels.events, Duration::from_secs(25), |e| {
+        matches!(e, EngineEvent::ReplyText { .. })
+    })
+    .await;
+    let events = [
+        events,
+        until(&mut channels.events, Duration::from_secs(5), |e| {
+            matches!(e, EngineEvent::ReplyDone { .. })
+        })
+        .await,
+    ]
+    .concat();
+
+    // The session was given the allowed tools only, in the Realtime API's flat shape.
+    let update = &server.of_type("session.update")[0].event["session"];
+    let names: Vec<_> = update["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["book_appointment", "end_call"]);
+    assert!(update["tools"][0]["parameters"]["properties"]["starts_at"].is_object());
+    assert_eq!(update["tool_choice"], "auto");
+    assert!(
+        update["instructions"]
+            .as_str()
+            .unwrap()
+            .contains("סוכנת של המספרה")
+    );
+
+    // Each call ran once, with the caller's words, and its output went back under its call id
+    // before the next response was asked for.
+    let calls = tools.calls.lock().unwrap().clone();
+    assert_eq!(
+        calls.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ["book_appointment", "end_call"]
+    );
+    assert_eq!(calls[0].arguments_json, arguments);
+    assert_eq!(calls[0].turn_text, BOOK_ASK);
+    let outputs = server.of_type("conversation.item.create");
+    assert_eq!(outputs.len(), 2, "{outputs:?}");
+    assert_eq!(outputs[0].event["item"]["type"], "function_call_output");
+    assert_eq!(outputs[0].event["item"]["call_id"], "call_0_0_1");
+    assert_eq!(outputs[0].event["item"]["output"], booked_result);
+    let creates = server.of_type("response.create");
+    assert_eq!(creates.len(), 3, "one for the turn, one after each tool");
+    assert!(outputs[0].at <= creates[1].at && outputs[1].at <= creates[2].at);
+    // The provider refused nothing.
+    assert!(
+        !server.sent().iter().any(|s| s.kind == "error"),
+        "{:?}",
+        server.received()
+    );
+
+    // The session hears that the call ends after the tool's reply, then the spoken result.
+    let end = events
+        .iter()
+        .position(|e| matches!(e, EngineEvent::EndCall { .. }))
+        .unwrap_or_else(|| panic!("no EndCall in {events:?}"));
+    let EngineEvent::EndCall { after } = events[end] else {
+        unreachable!()
+    };
+    let text = events
+        .iter()
+        .position(|e| matches!(e, EngineEvent::ReplyText { text, .. } if text == BOOKED))
+        .unwrap_or_else(|| panic!("no spoken result in {events:?}"));
+    let EngineEvent::ReplyText { reply, .. } = events[text] else {
+        unreachable!()
+    };
+    assert!(end < text && reply > after, "{events:?}");
+    assert_eq!(reply_audio(&events), booked_audio);
 }

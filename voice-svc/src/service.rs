@@ -187,20 +187,31 @@ impl Voice {
     /// any replica answers; the Media Stream ends. `false` without Twilio's REST API configured
     /// or when Twilio refused: closing the stream then falls back to the TwiML after `<Connect>`.
     pub(crate) async fn hand_over_to_record_loop(&self, call_sid: &str) -> bool {
+        let twiml = call_flow::handed_over(&self.settings().public_base_url).to_xml();
+        self.redirect_live_call(call_sid, &twiml).await
+    }
+
+    /// Replaces what the live call does with `twiml` through Twilio's REST API; false without
+    /// the API configured or when Twilio refused.
+    pub(crate) async fn redirect_live_call(&self, call_sid: &str, twiml: &str) -> bool {
         let Some(twilio) = &self.inner.twilio else {
             return false;
         };
-        let twiml = call_flow::handed_over(&self.settings().public_base_url).to_xml();
-        match twilio.redirect_call(call_sid, &twiml).await {
+        match twilio.redirect_call(call_sid, twiml).await {
             Ok(()) => {
-                tracing::info!(call_sid, "live call handed to the record loop");
+                tracing::info!(call_sid, "live call redirected");
                 true
             }
             Err(e) => {
-                tracing::warn!(call_sid, error = %e, "handing the live call over failed");
+                tracing::warn!(call_sid, error = %e, "redirecting the live call failed");
                 false
             }
         }
+    }
+
+    /// The crm-svc client (one shared channel).
+    pub(crate) fn crm(&self) -> CrmClient {
+        self.inner.crm.clone()
     }
 
     /// Whether the webhook carries Twilio's signature for PUBLIC_BASE_URL + path + query.

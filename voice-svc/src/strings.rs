@@ -69,6 +69,13 @@ pub const REALTIME_INSTRUCTIONS: &str = "\
 מידע העסק (שאלות ותשובות):
 {knowledge}";
 
+/// Added to the Realtime instructions when the agent has tools: act only through them, never
+/// say something was done that a tool did not confirm, confirm details before booking.
+pub const REALTIME_TOOLS_INSTRUCTIONS: &str = "\
+יש לך כלים לפעולות במערכת של העסק (בדיקת תורים פנויים, קביעת תור, יצירת משימה לצוות, העברה לנציג \
+ועוד). פעל/י רק דרכם: לעולם אל תאמר/י שמשהו נקבע או נעשה לפני שהכלי אישר זאת. לפני קביעת תור \
+ודא/י עם הלקוח את היום והשעה. כשכלי מסרב, הסבר/י בקצרה והצע/י חלופה.";
+
 /// What the agent says when the business's information has no answer; a reply that says it
 /// asks staff to call the caller back.
 pub const FOLLOW_UP: &str = "אין לי כרגע תשובה מדויקת לזה, נציג יחזור אליך בהקדם.";

@@ -1,12 +1,8 @@
-//! Free appointment slots: the business's open hours ([`open_windows`]) minus its appointments.
-//!
-//! Open hours are a seam: business hours per business are not in the CRM yet, so every business
-//! gets [`open_windows`]'s defaults (Sunday–Thursday 09:00–18:00, Friday 09:00–13:00, Saturday
-//! closed, Israel time). When the business has its own hours, they replace that one function.
+//! Free appointment slots: the business's open intervals (its hours, from `crate::hours`,
+//! Shabbat and holidays included) minus its appointments. Pure: the caller computes the intervals.
 
-use chrono::{
-    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday,
-};
+use agentlocator_hours::Interval;
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 /// The businesses' time zone.
@@ -16,46 +12,9 @@ pub const MAX_SLOTS: usize = 12;
 /// Widest range one listing may span.
 pub const MAX_RANGE_DAYS: i64 = 14;
 
-/// The local hours appointments may be booked in on `day`.
-pub fn open_windows(day: NaiveDate) -> Vec<(NaiveTime, NaiveTime)> {
-    let at = |h| NaiveTime::from_hms_opt(h, 0, 0).unwrap_or(NaiveTime::MIN);
-    match day.weekday() {
-        Weekday::Sat => vec![],
-        Weekday::Fri => vec![(at(9), at(13))],
-        _ => vec![(at(9), at(18))],
-    }
-}
-
-/// A local time of `ZONE` as UTC (in a DST gap: the first valid instant after it).
-fn to_utc(day: NaiveDate, t: NaiveTime) -> Option<DateTime<Utc>> {
-    let local = day.and_time(t);
-    ZONE.from_local_datetime(&local)
-        .earliest()
-        .or_else(|| {
-            ZONE.from_local_datetime(&(local + Duration::hours(1)))
-                .earliest()
-        })
-        .map(|t| t.with_timezone(&Utc))
-}
-
-/// The open windows overlapping `[from, to)`, in UTC.
-fn windows(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
-    let mut out = Vec::new();
-    let mut day = from.with_timezone(&ZONE).date_naive() - Duration::days(1);
-    let last = to.with_timezone(&ZONE).date_naive();
-    while day <= last {
-        for (open, close) in open_windows(day) {
-            if let (Some(s), Some(e)) = (to_utc(day, open), to_utc(day, close))
-                && e > from
-                && s < to
-            {
-                out.push((s, e));
-            }
-        }
-        day += Duration::days(1);
-    }
-    out
-}
+/// How far before a listing's `from` its open intervals are computed, so that the slot grid
+/// starts at a window's real opening rather than at `from`.
+pub const LOOKBACK: Duration = Duration::days(1);
 
 fn overlaps(
     start: NaiveDateTime,
@@ -66,9 +25,10 @@ fn overlaps(
 }
 
 /// Up to [`MAX_SLOTS`] starts of free slots of `minutes` in `[from, to)`, not before `now`, on
-/// the grid of `minutes` from each window's opening, avoiding `busy` (the business's
+/// the grid of `minutes` from each open interval's start, avoiding `busy` (the business's
 /// appointments, UTC).
 pub fn free_slots(
+    open: &[Interval],
     busy: &[(NaiveDateTime, NaiveDateTime)],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -77,8 +37,12 @@ pub fn free_slots(
 ) -> Vec<DateTime<Utc>> {
     let len = Duration::minutes(minutes.max(1));
     let mut out = Vec::new();
-    for (open, close) in windows(from, to) {
-        let mut start = open;
+    for &Interval {
+        start: opens,
+        end: close,
+    } in open
+    {
+        let mut start = opens;
         while start + len <= close && start + len <= to {
             if start >= from
                 && start >= now
@@ -114,8 +78,10 @@ impl Unbookable {
     }
 }
 
-/// Whether `[start, start + minutes)` can be booked: after `now`, inside one open window, free.
+/// Whether `[start, start + minutes)` can be booked: after `now`, inside one open interval of
+/// `open`, free.
 pub fn check_bookable(
+    open: &[Interval],
     start: DateTime<Utc>,
     minutes: i64,
     busy: &[(NaiveDateTime, NaiveDateTime)],
@@ -125,10 +91,7 @@ pub fn check_bookable(
     if start < now {
         return Err(Unbookable::Past);
     }
-    if !windows(start, end)
-        .iter()
-        .any(|(open, close)| *open <= start && end <= *close)
-    {
+    if !open.iter().any(|i| i.start <= start && end <= i.end) {
         return Err(Unbookable::Closed);
     }
     if overlaps(start.naive_utc(), end.naive_utc(), busy) {
@@ -145,6 +108,42 @@ mod tests {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
+    /// Sunday–Thursday 09:00–18:00, Friday 09:00–13:00, no Saturday hours; Shabbat and the
+    /// holidays as any other day, so the dates below test only the weekly hours.
+    fn open(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Interval> {
+        let mut settings = agentlocator_hours::HoursSettings::default_for("tel-aviv");
+        for day in &mut settings.weekly {
+            if day.day != "friday" {
+                day.ranges[0].to = "18:00".into();
+            }
+        }
+        settings.closed_on_shabbat_and_holidays = false;
+        let schedule = settings.validate().unwrap();
+        agentlocator_hours::compute(&schedule, from - LOOKBACK, to)
+            .unwrap()
+            .open
+    }
+
+    fn slots(
+        busy: &[(NaiveDateTime, NaiveDateTime)],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        minutes: i64,
+        now: DateTime<Utc>,
+    ) -> Vec<DateTime<Utc>> {
+        free_slots(&open(from, to), busy, from, to, minutes, now)
+    }
+
+    fn bookable(
+        start: DateTime<Utc>,
+        minutes: i64,
+        busy: &[(NaiveDateTime, NaiveDateTime)],
+        now: DateTime<Utc>,
+    ) -> Result<(), Unbookable> {
+        let open = open(start, start + Duration::minutes(minutes));
+        check_bookable(&open, start, minutes, busy, now)
+    }
+
     #[test]
     fn slots_follow_open_hours_in_israel_time_and_skip_appointments() {
         // Tuesday 2026-12-08 (winter, UTC+2): open 09:00–18:00 local = 07:00–16:00 UTC.
@@ -153,20 +152,20 @@ mod tests {
             t("2026-12-08T07:30:00Z").naive_utc(),
             t("2026-12-08T08:30:00Z").naive_utc(),
         )];
-        let slots = free_slots(
+        let got = slots(
             &busy,
             t("2026-12-08T00:00:00+02:00"),
             t("2026-12-08T11:00:00+02:00"),
             30,
             now,
         );
-        let got: Vec<String> = slots
+        let got: Vec<String> = got
             .iter()
             .map(|s| s.with_timezone(&ZONE).format("%H:%M").to_string())
             .collect();
         assert_eq!(got, ["09:00", "10:30"]);
         // Summer (UTC+3): the same local hours.
-        let summer = free_slots(
+        let summer = slots(
             &[],
             t("2026-06-09T00:00:00Z"),
             t("2026-06-09T07:00:00Z"),
@@ -176,7 +175,7 @@ mod tests {
         assert_eq!(summer, [t("2026-06-09T06:00:00Z")]);
         // Saturday: nothing; Friday closes at 13:00.
         assert!(
-            free_slots(
+            slots(
                 &[],
                 t("2026-12-12T00:00:00+02:00"),
                 t("2026-12-13T00:00:00+02:00"),
@@ -185,7 +184,7 @@ mod tests {
             )
             .is_empty()
         );
-        let friday = free_slots(
+        let friday = slots(
             &[],
             t("2026-12-11T12:00:00+02:00"),
             t("2026-12-12T00:00:00+02:00"),
@@ -200,7 +199,7 @@ mod tests {
             ]
         );
         // Not before now.
-        let late = free_slots(
+        let late = slots(
             &[],
             t("2026-12-08T00:00:00+02:00"),
             t("2026-12-09T00:00:00+02:00"),
@@ -218,27 +217,27 @@ mod tests {
             t("2026-12-08T11:00:00+02:00").naive_utc(),
         )];
         assert_eq!(
-            check_bookable(t("2026-12-08T11:00:00+02:00"), 30, &busy, now),
+            bookable(t("2026-12-08T11:00:00+02:00"), 30, &busy, now),
             Ok(())
         );
         assert_eq!(
-            check_bookable(t("2026-12-08T10:30:00+02:00"), 30, &busy, now),
+            bookable(t("2026-12-08T10:30:00+02:00"), 30, &busy, now),
             Err(Unbookable::Taken)
         );
         assert_eq!(
-            check_bookable(t("2026-12-08T09:45:00+02:00"), 30, &busy, now),
+            bookable(t("2026-12-08T09:45:00+02:00"), 30, &busy, now),
             Err(Unbookable::Taken)
         );
         assert_eq!(
-            check_bookable(t("2026-12-08T17:45:00+02:00"), 30, &busy, now),
+            bookable(t("2026-12-08T17:45:00+02:00"), 30, &busy, now),
             Err(Unbookable::Closed)
         );
         assert_eq!(
-            check_bookable(t("2026-12-12T10:00:00+02:00"), 30, &busy, now),
+            bookable(t("2026-12-12T10:00:00+02:00"), 30, &busy, now),
             Err(Unbookable::Closed)
         );
         assert_eq!(
-            check_bookable(t("2026-11-30T10:00:00+02:00"), 30, &busy, now),
+            bookable(t("2026-11-30T10:00:00+02:00"), 30, &busy, now),
             Err(Unbookable::Past)
         );
     }

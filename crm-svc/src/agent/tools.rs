@@ -25,6 +25,7 @@ use crate::{
     enums::{AgentChannel, CustomerSource, InvoiceStatus},
     error::{Error, Result},
     event_consumer::resolve_customer,
+    hours,
     ids::{AgentActionId, AppointmentId, BusinessId, CustomerId},
     invoices::queries as invoice,
     outbox::queries as outbox,
@@ -480,7 +481,8 @@ fn free_slots(
         )));
     }
     let busy = busy(conn, business_id, from, to, None)?;
-    let free: Vec<String> = slots::free_slots(&busy, from, to, minutes, now)
+    let open = hours::calendar_on(conn, business_id, from - slots::LOOKBACK, to)?.open;
+    let free: Vec<String> = slots::free_slots(&open, &busy, from, to, minutes, now)
         .into_iter()
         .map(|s| s.with_timezone(&slots::ZONE).to_rfc3339())
         .collect();
@@ -516,7 +518,15 @@ fn check_slot(
     lock_calendar(conn, business_id)?;
     let end = start + Duration::minutes(minutes);
     let busy = busy(conn, business_id, start, end, except)?;
-    slots::check_bookable(start, minutes, &busy, now).map_err(|u| refuse(u.message()))
+    let cal = hours::calendar_on(conn, business_id, start, end)?;
+    slots::check_bookable(&cal.open, start, minutes, &busy, now).map_err(|u| match u {
+        // The model hears why: "closed then (שבת); call list_free_slots".
+        slots::Unbookable::Closed => match cal.closures.first() {
+            Some(c) => refuse(format!("{} ({})", u.message(), c.name)),
+            None => refuse(u.message()),
+        },
+        _ => refuse(u.message()),
+    })
 }
 
 fn book(

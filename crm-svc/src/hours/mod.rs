@@ -135,6 +135,23 @@ pub async fn status(
     Ok((status, message))
 }
 
+/// The business's hours between `from` and `to` on the caller's connection: its own, or the
+/// defaults while it has not set them — what the agent offers and books in.
+pub fn calendar_on(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<HoursCalendar> {
+    let schedule = match configured_schedule(conn, business_id)? {
+        Some(schedule) => schedule,
+        None => HoursSettings::default_for(DEFAULT_CITY)
+            .validate()
+            .map_err(|e| Error::Internal(format!("default hours invalid: {e}")))?,
+    };
+    agentlocator_hours::compute(&schedule, from, to).map_err(compute_error)
+}
+
 /// The schedule the business set, `None` while it has not set its hours.
 fn configured_schedule(conn: &mut DbConn, business_id: &BusinessId) -> Result<Option<Schedule>> {
     stored_settings(conn, business_id)?

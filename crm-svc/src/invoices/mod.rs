@@ -68,7 +68,8 @@ pub fn parse_sort(text: &str) -> Result<InvoiceSort> {
 }
 
 /// Whether an invoice may go from `from` to `to`: `draft → sent | cancelled`,
-/// `sent → paid | cancelled`. Anything else is [`Error::Conflict`].
+/// `sent → paid | cancelled` (an issued tax invoice is cancelled by a credit note, see
+/// `cancel_issued`). Anything else is [`Error::Conflict`].
 pub fn check_transition(from: InvoiceStatus, to: InvoiceStatus) -> Result<()> {
     use InvoiceStatus::*;
     match (from, to) {
@@ -219,6 +220,54 @@ fn issue(conn: &mut crate::DbConn, inv: &mut Invoice, now: NaiveDateTime) -> Res
     Ok(())
 }
 
+/// Cancels the issued document `inv` the only way the law allows (in the transaction of its
+/// update): an issued document never changes, so a tax invoice is cancelled by a credit note for
+/// its whole amount, issued here with the next credit-note number; the invoice only gets the
+/// status `cancelled`. A document credited in part already, or one that is not a tax invoice, is
+/// [`Error::Conflict`] (credit the rest, or issue a new document).
+fn cancel_issued(conn: &mut crate::DbConn, inv: &Invoice, now: NaiveDateTime) -> Result<()> {
+    let number = inv.number.unwrap_or_default();
+    if !matches!(
+        inv.doc_type,
+        DocType::TaxInvoice | DocType::TaxInvoiceReceipt
+    ) {
+        return Err(Error::Conflict(format!(
+            "an issued {} cannot be cancelled; issue a new document instead",
+            inv.doc_type
+        )));
+    }
+    let mut note = Invoice {
+        id: InvoiceId::generate(),
+        business_id: inv.business_id.clone(),
+        customer_id: inv.customer_id.clone(),
+        number: None,
+        status: InvoiceStatus::Sent,
+        items: inv.items.clone(),
+        subtotal_agorot: inv.subtotal_agorot,
+        vat_agorot: inv.vat_agorot,
+        total_agorot: inv.total_agorot,
+        vat_rate_bp: inv.vat_rate_bp,
+        issued_at: None,
+        due_at: None,
+        paid_at: None,
+        created_at: now,
+        updated_at: now,
+        doc_type: DocType::CreditNote,
+        payment_method: None,
+        credited_invoice_id: Some(inv.id.clone()),
+        customer_tax_id: inv.customer_tax_id.clone(),
+        parties: None,
+    };
+    if invoice::credited_total(conn, &inv.business_id, &inv.id, &note.id)? > 0 {
+        return Err(Error::Conflict(format!(
+            "invoice {number} is credited in part already: credit the rest with a credit note"
+        )));
+    }
+    issue(conn, &mut note, now)?;
+    invoice::insert(conn, &note)?;
+    Ok(())
+}
+
 /// Applies `patch` to the invoice `id` of `business_id` (see [`InvoicePatch`]). Changing the
 /// items or due date of an invoice that is not a draft, or a transition the life cycle does not
 /// allow, is [`Error::Conflict`]; setting the status it already has changes nothing. Issuing
@@ -257,6 +306,9 @@ pub async fn update(
         }
         if let Some(to) = patch.status.filter(|s| *s != inv.status) {
             check_transition(inv.status, to)?;
+            if to == InvoiceStatus::Cancelled && inv.number.is_some() {
+                cancel_issued(conn, &inv, now)?;
+            }
             inv.status = to;
             match to {
                 InvoiceStatus::Sent => issue(conn, &mut inv, now)?,

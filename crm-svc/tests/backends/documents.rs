@@ -282,6 +282,89 @@ async fn credit_notes_stay_within_their_invoice(db: Db) {
 }
 backend_test!(credit_notes_stay_within_their_invoice => credit_notes_sqlite, credit_notes_postgres);
 
+async fn cancel(db: &Db, t: &Tenant, id: &InvoiceId) -> crm_svc::Result<Invoice> {
+    invoices::update(
+        db,
+        &t.business.id,
+        id,
+        InvoicePatch {
+            status: Some(InvoiceStatus::Cancelled),
+            ..InvoicePatch::default()
+        },
+    )
+    .await
+}
+
+async fn credit_notes_of(db: &Db, t: &Tenant, of: &InvoiceId) -> Vec<Invoice> {
+    invoices::list(db, &t.business.id, 1, 100, InvoiceFilter::default(), None)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|i| i.credited_invoice_id.as_ref() == Some(of))
+        .collect()
+}
+
+/// An issued tax invoice never changes: cancelling it issues a credit note for all of it (its
+/// own number, the same lines and VAT) and only marks the invoice cancelled. A document credited
+/// in part, or an issued credit note, cannot be cancelled; nothing is written then.
+async fn cancelling_an_issued_invoice_issues_a_credit_note(db: Db) {
+    let t = tenant(&db, "א", 1).await;
+    let inv = draft(&db, &t, kind(DocType::TaxInvoice), 10_000).await;
+    let inv = issue(&db, &t, &inv.id).await.unwrap();
+    let cancelled = cancel(&db, &t, &inv.id).await.unwrap();
+    assert_eq!(cancelled.status, InvoiceStatus::Cancelled);
+    assert_eq!(
+        (
+            cancelled.number,
+            &cancelled.items,
+            cancelled.total_agorot,
+            &cancelled.parties
+        ),
+        (inv.number, &inv.items, inv.total_agorot, &inv.parties),
+        "the issued invoice itself is unchanged"
+    );
+    let notes = credit_notes_of(&db, &t, &inv.id).await;
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    let note = &notes[0];
+    assert_eq!((note.doc_type, note.number), (DocType::CreditNote, Some(1)));
+    assert_eq!(note.status, InvoiceStatus::Sent);
+    assert!(note.issued_at.is_some() && note.parties.is_some());
+    assert_eq!(
+        (&note.items, note.vat_rate_bp, note.total_agorot),
+        (&inv.items, inv.vat_rate_bp, inv.total_agorot)
+    );
+    // Cancelling again changes nothing; the cancelled invoice cannot be credited any more.
+    cancel(&db, &t, &inv.id).await.unwrap();
+    assert_eq!(credit_notes_of(&db, &t, &inv.id).await.len(), 1);
+    assert_eq!(
+        invalid_field(
+            invoices::create_document(&db, &t.business.id, new(&t, one_line(1)), credit(&inv))
+                .await
+        ),
+        "credited_invoice_id"
+    );
+    // An issued credit note is not cancelled.
+    assert_conflict(cancel(&db, &t, &note.id).await);
+
+    // Credited in part: cancelling is refused, and writes nothing.
+    let part = draft(&db, &t, kind(DocType::TaxInvoice), 10_000).await;
+    let part = issue(&db, &t, &part.id).await.unwrap();
+    let some = draft(&db, &t, credit(&part), 1_000).await;
+    issue(&db, &t, &some.id).await.unwrap();
+    let before = document_count(&db, &t).await;
+    assert_conflict(cancel(&db, &t, &part.id).await);
+    assert_eq!(document_count(&db, &t).await, before);
+    assert_eq!(
+        invoices::get(&db, &t.business.id, &part.id)
+            .await
+            .unwrap()
+            .status,
+        InvoiceStatus::Sent
+    );
+}
+backend_test!(cancelling_an_issued_invoice_issues_a_credit_note => cancel_by_credit_note_sqlite, cancel_by_credit_note_postgres);
+
 /// The first number of a type can be set (a business moving from another system) until its
 /// first document is issued; then the sequence is fixed (409).
 async fn first_number_is_set_once_before_the_first_document(db: Db) {

@@ -248,13 +248,16 @@ async fn life_cycle_numbers_on_issue_and_refuses_other_moves(db: Db) {
         .unwrap();
     assert_eq!(d.number, Some(2), "a cancelled invoice keeps its number");
 
-    // List: filters and sorts.
+    // List: filters and sorts. Cancelling the issued `d` issued a credit note for it (the
+    // first of its own sequence).
     let page = invoices::list(&db, bid, 1, 25, InvoiceFilter::default(), None)
         .await
         .unwrap();
+    let note = &page.items[0];
+    assert_eq!(note.credited_invoice_id.as_ref(), Some(&d.id));
     assert_eq!(
         page.items.iter().map(|i| i.id.clone()).collect::<Vec<_>>(),
-        vec![d.id.clone(), c.id.clone(), b.id.clone()]
+        vec![note.id.clone(), d.id.clone(), c.id.clone(), b.id.clone()]
     );
     let by_number = invoices::list(
         &db,
@@ -268,7 +271,7 @@ async fn life_cycle_numbers_on_issue_and_refuses_other_moves(db: Db) {
     .unwrap();
     assert_eq!(
         by_number.items.iter().map(|i| i.number).collect::<Vec<_>>(),
-        vec![Some(1), Some(2), None]
+        vec![Some(1), Some(1), Some(2), None]
     );
     let paid_only = invoices::list(
         &db,

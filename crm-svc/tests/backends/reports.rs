@@ -6,7 +6,9 @@ use crm_svc::{
     calls::queries as call,
     customers::Customer,
     customers::queries as customer,
-    enums::{CustomerSource, CustomerStatus, DocType, InvoiceStatus, TranscriptStatus},
+    enums::{
+        CustomerSource, CustomerStatus, DocType, InvoiceStatus, PaymentMethod, TranscriptStatus,
+    },
     ids::{CallId, CustomerId, InvoiceId, TaskId, WhatsAppMessageId},
     invoices::Invoice,
     invoices::queries as invoice,
@@ -161,13 +163,34 @@ async fn seed(db: &Db, t: &Tenant, n: u32) {
             customer_tax_id: None,
             parties: None,
         };
-        for row in [
+        let paid_in_part = inv(Some(2), InvoiceStatus::Paid, 23_600, Some(20), Some(30));
+        let cancelled = inv(Some(3), InvoiceStatus::Cancelled, 99_900, Some(40), None);
+        // Credit notes: 1,180 of the second (net sales drop by it), and the whole of the
+        // cancelled one (which counts neither way). A receipt (2,000) is a payment, not a sale.
+        let credit = |of: &Invoice, number: i64, total: i64, issued: i64| Invoice {
+            doc_type: DocType::CreditNote,
+            credited_invoice_id: Some(of.id.clone()),
+            ..inv(Some(number), InvoiceStatus::Sent, total, Some(issued), None)
+        };
+        let credit_notes = [
+            credit(&paid_in_part, 1, 1_180, 25),
+            credit(&cancelled, 2, 99_900, 45),
+        ];
+        let rows = [
             inv(Some(1), InvoiceStatus::Sent, 11_800, Some(10), None),
-            inv(Some(2), InvoiceStatus::Paid, 23_600, Some(20), Some(30)),
-            inv(Some(3), InvoiceStatus::Cancelled, 99_900, Some(40), None),
+            paid_in_part,
+            cancelled,
             inv(Some(4), InvoiceStatus::Paid, 5_900, Some(-100), Some(50)),
+            Invoice {
+                doc_type: DocType::Receipt,
+                payment_method: Some(PaymentMethod::Cash),
+                vat_rate_bp: 0,
+                ..inv(Some(1), InvoiceStatus::Paid, 2_000, Some(35), Some(35))
+            },
             inv(None, InvoiceStatus::Draft, 1_000, None, None),
-        ] {
+        ];
+        // The credited invoices first: a credit note refers to one.
+        for row in rows.into_iter().chain(credit_notes) {
             invoice::insert(conn, &row)?;
         }
         Ok(())
@@ -213,9 +236,9 @@ async fn counts_and_sums_the_period_of_one_business(db: Db) {
         s.invoices,
         InvoiceStats {
             issued: 2,
-            issued_total_agorot: 35_400,
-            paid: 2,
-            paid_total_agorot: 29_500,
+            issued_total_agorot: 35_400 - 1_180,
+            paid: 3,
+            paid_total_agorot: 23_600 + 5_900 + 2_000,
         }
     );
     let json = serde_json::to_value(&s).unwrap();

@@ -121,7 +121,9 @@ pub async fn get(
 }
 
 /// A change of an invoice. `items` and `due_at` only while it is a draft; `status` moves it
-/// `draft → sent | cancelled`, `sent → paid | cancelled` (anything else is 409).
+/// `draft → sent | cancelled`, `sent → paid | cancelled` (anything else is 409). Cancelling an
+/// issued tax invoice issues a credit note for all of it (an issued document never changes);
+/// one credited in part already, or an issued credit note, is 409.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvoicePatch {

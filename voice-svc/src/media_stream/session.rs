@@ -14,7 +14,8 @@ use super::{
 };
 use crate::{
     realtime::{
-        CallContext, EngineChannels, EngineCommand, EngineEvent,
+        CallContext, EngineChannels, EngineCommand, EngineEvent, ReplyId,
+        tools::{CallAgent, CrmAgentTools, allowed_tools},
         vad::{FrameVad, SpeechEvent, SpeechTracker},
     },
     service::Voice,
@@ -22,7 +23,10 @@ use crate::{
 };
 use agentlocator_proto::v1::{self as pb, CallEventKind};
 use futures::{Sink, SinkExt, Stream, StreamExt};
-use std::time::{Duration, Instant};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 use tokio::{sync::mpsc, time::MissedTickBehavior};
 use tokio_tungstenite::tungstenite::{
     Message,
@@ -66,6 +70,9 @@ pub enum Ending {
     /// The replica is stopping and the drain limit passed: the call goes on in the record loop
     /// (handed over through Twilio's REST API, else by the TwiML after `<Connect>`).
     HandedOver,
+    /// The agent put the caller through to a person or ended the call (through Twilio's REST
+    /// API).
+    AgentEnded,
 }
 
 impl Ending {
@@ -76,6 +83,7 @@ impl Ending {
             Ending::EngineFailed => "engine_failed",
             Ending::Lost => "lost",
             Ending::HandedOver => "handed_over",
+            Ending::AgentEnded => "agent_ended",
         }
     }
 }
@@ -113,6 +121,7 @@ where
         Ending::EngineFailed => (CloseCode::Normal, "falling back to the record loop"),
         Ending::Lost => (CloseCode::Away, "stream lost"),
         Ending::HandedOver => (CloseCode::Normal, "handed over to the record loop"),
+        Ending::AgentEnded => (CloseCode::Normal, "the agent ended the call"),
     };
     let _ = tx
         .send(Message::Close(Some(CloseFrame {
@@ -229,6 +238,7 @@ where
     };
     let context = CallContext {
         voice: business_voice(&business),
+        agent: call_agent(voice, &business, &call.claims).await,
         business,
         call_sid: call.claims.call_sid.clone(),
         from: call.claims.from.clone(),
@@ -262,10 +272,15 @@ where
     let mut dropped_audio = 0u32;
     // Set at the drain limit: the call is handed over once the agent is silent, or at this time.
     let mut hand_over_by: Option<tokio::time::Instant> = None;
+    // Set when the agent hands off or ends the call: done once its last words have played.
+    let mut agent_ending: Option<AgentEnding> = None;
 
     let ending = loop {
         if hand_over_by.is_some() && !playback.audible() {
             break Ending::HandedOver;
+        }
+        if agent_ending.as_ref().is_some_and(|e| e.spoken) && !playback.audible() {
+            break Ending::AgentEnded;
         }
         tokio::select! {
             biased;
@@ -367,7 +382,18 @@ where
                     }
                     EngineEvent::ReplyText { reply, text } => playback.push_text(reply, log.caller_text(), &text),
                     EngineEvent::ReplySentence { reply, text } => playback.push_sentence(reply, log.caller_text(), &text),
+                    EngineEvent::HandOff { phone, after } => {
+                        tracing::info!(after, "the agent hands the call to a person");
+                        agent_ending = Some(AgentEnding::new(Transfer::Dial(phone), after));
+                    }
+                    EngineEvent::EndCall { after } => {
+                        tracing::info!(after, "the agent ends the call");
+                        agent_ending = Some(AgentEnding::new(Transfer::Hangup, after));
+                    }
                     EngineEvent::ReplyDone { reply, needs_follow_up } => {
+                        if let Some(e) = agent_ending.as_mut() && reply > e.after {
+                            e.spoken = true;
+                        }
                         playback.done(reply, log.caller_text(), needs_follow_up);
                         if let Some(Out::Mark(m)) = playback.closing_mark(reply)
                             && send(tx, &Outbound::mark(&call.stream_sid, m)).await.is_err()
@@ -392,8 +418,25 @@ where
                 hand_over_by = Some(tokio::time::Instant::now() + HANDOVER_WAIT);
             }
             _ = sleep_until(hand_over_by) => break Ending::HandedOver,
+            _ = sleep_until(agent_ending.as_ref().map(|e| e.by)) => break Ending::AgentEnded,
         }
     };
+    if ending == Ending::AgentEnded
+        && let Some(e) = &agent_ending
+    {
+        let twiml = match &e.what {
+            Transfer::Dial(phone) => crate::twiml::Response::new().dial(phone, &call.claims.to),
+            Transfer::Hangup => crate::twiml::Response::new().hangup(),
+        };
+        if !voice
+            .redirect_live_call(&call.claims.call_sid, &twiml.to_xml())
+            .await
+        {
+            tracing::warn!(
+                "no Twilio REST API to end or transfer the call; the TwiML after <Connect> goes on"
+            );
+        }
+    }
     if ending == Ending::HandedOver && !voice.hand_over_to_record_loop(&call.claims.call_sid).await
     {
         tracing::warn!("no handover through Twilio's REST API; the TwiML after <Connect> goes on");
@@ -410,6 +453,79 @@ where
     );
     ending
 }
+
+/// Longest the agent's last words may take after it handed off or ended the call.
+const AGENT_ENDING_WAIT: Duration = Duration::from_secs(12);
+
+/// Where the agent sends the call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Transfer {
+    Dial(String),
+    Hangup,
+}
+
+/// The agent's decision to end its part of the call, waiting for its last reply to play.
+struct AgentEnding {
+    what: Transfer,
+    /// The reply that called the tool; a later one says the last words.
+    after: ReplyId,
+    spoken: bool,
+    by: tokio::time::Instant,
+}
+
+impl AgentEnding {
+    fn new(what: Transfer, after: ReplyId) -> Self {
+        Self {
+            what,
+            after,
+            spoken: false,
+            by: tokio::time::Instant::now() + AGENT_ENDING_WAIT,
+        }
+    }
+}
+
+/// The business's AI agent for this call, with its tools run in crm-svc for the caller; `None`
+/// when the definition cannot be read (the engine then only answers, as before agents).
+async fn call_agent(
+    voice: &Voice,
+    business: &pb::Business,
+    claims: &StreamClaims,
+) -> Option<CallAgent> {
+    let mut crm = voice.crm();
+    let request = pb::GetAgentDefinitionRequest {
+        business_id: business.id.clone(),
+    };
+    let definition = match tokio::time::timeout(
+        AGENT_LOOKUP_TIMEOUT,
+        crm.get_agent_definition(request),
+    )
+    .await
+    {
+        Ok(Ok(d)) => d.into_inner(),
+        Ok(Err(status)) => {
+            tracing::warn!(error = %status.message(), "agent definition unavailable; answering without tools");
+            return None;
+        }
+        Err(_) => {
+            tracing::warn!("agent definition took too long; answering without tools");
+            return None;
+        }
+    };
+    Some(CallAgent {
+        persona: definition.persona.clone(),
+        instructions: definition.instructions.clone(),
+        allowed: allowed_tools(&definition),
+        tools: Arc::new(CrmAgentTools::new(
+            crm,
+            business.id.clone(),
+            claims.from.clone(),
+            claims.call_sid.clone(),
+        )),
+    })
+}
+
+/// Longest reading the agent's definition may take at the start of a stream.
+const AGENT_LOOKUP_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The business's own voice for the agent, if it named one.
 fn business_voice(business: &pb::Business) -> String {

@@ -11,6 +11,7 @@
 
 pub mod cascade;
 pub mod openai;
+pub mod tools;
 pub mod vad;
 
 use agentlocator_proto::v1 as pb;
@@ -28,6 +29,8 @@ pub struct CallContext {
     pub from: String,
     /// The voice to speak in; empty for the engine's default.
     pub voice: String,
+    /// The business's AI agent and its tools; `None`: the engine only answers.
+    pub agent: Option<tools::CallAgent>,
 }
 
 /// From the session to the engine.
@@ -69,6 +72,12 @@ pub enum EngineEvent {
         /// Nothing in the business's knowledge answered: staff should call back.
         needs_follow_up: bool,
     },
+    /// The agent handed the call to a person (`hand_off`): dial `phone` once a reply after
+    /// `after` (the one that called the tool) has played.
+    HandOff { phone: String, after: ReplyId },
+    /// The agent ended the call (`end_call`): hang up once a reply after `after` (the goodbye)
+    /// has played.
+    EndCall { after: ReplyId },
     /// The provider failed; the session falls back to the record loop. Why, for logs.
     Failed { reason: String },
 }

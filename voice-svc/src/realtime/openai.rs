@@ -12,6 +12,7 @@
 
 use super::{
     CallContext, EngineChannels, EngineCommand, EngineEnds, EngineEvent, RealtimeEngine, ReplyId,
+    tools::{AgentTools, MAX_TOOL_ROUNDS, ToolInvocation},
 };
 use crate::{
     error::{Error, Result},
@@ -25,6 +26,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::{
     collections::{HashMap, HashSet},
+    sync::Arc,
     time::Duration,
 };
 use tokio::net::TcpStream;
@@ -138,7 +140,10 @@ impl RealtimeEngine for OpenAiRealtime {
         // The session holds the receiver, so this cannot fail.
         let _ = ends.events.send(EngineEvent::Ready).await;
         let span = tracing::info_span!("realtime", engine = ENGINE, call_sid = %call.call_sid);
-        tokio::spawn(run(socket, Conversation::new(self.turn_taking), ends).instrument(span));
+        let tools = call.agent.as_ref().map(|a| a.tools.clone());
+        tokio::spawn(
+            run(socket, Conversation::new(self.turn_taking), ends, tools).instrument(span),
+        );
         Ok(channels)
     }
 }
@@ -153,7 +158,12 @@ enum Stop {
 
 /// The engine's task: commands up, server events down, until the session drops its sender
 /// (the socket is closed) or the socket fails (one `Failed`).
-async fn run(mut socket: Socket, mut conversation: Conversation, mut ends: EngineEnds) {
+async fn run(
+    mut socket: Socket,
+    mut conversation: Conversation,
+    mut ends: EngineEnds,
+    tools: Option<Arc<dyn AgentTools>>,
+) {
     let stop = loop {
         let actions = tokio::select! {
             command = ends.commands.recv() => match command {
@@ -186,7 +196,7 @@ async fn run(mut socket: Socket, mut conversation: Conversation, mut ends: Engin
                 None => break Stop::Failed("the provider closed the connection".into()),
             },
         };
-        if let Err(stop) = perform(&mut socket, &ends, actions).await {
+        if let Err(stop) = perform(&mut socket, &ends, tools.as_deref(), actions).await {
             break stop;
         }
     };
@@ -196,22 +206,52 @@ async fn run(mut socket: Socket, mut conversation: Conversation, mut ends: Engin
     }
 }
 
+async fn send(socket: &mut Socket, event: Value) -> std::result::Result<(), Stop> {
+    let kind = event["type"].as_str().unwrap_or_default();
+    if kind != "input_audio_buffer.append" {
+        tracing::debug!(event = kind, "client event");
+    }
+    socket
+        .send(Message::Text(event.to_string().into()))
+        .await
+        .map_err(|e| Stop::Failed(format!("sending: {e}")))
+}
+
 async fn perform(
     socket: &mut Socket,
     ends: &EngineEnds,
+    tools: Option<&dyn AgentTools>,
     actions: Vec<Action>,
 ) -> std::result::Result<(), Stop> {
     for action in actions {
         match action {
-            Action::Send(event) => {
-                let kind = event["type"].as_str().unwrap_or_default();
-                if kind != "input_audio_buffer.append" {
-                    tracing::debug!(event = kind, "client event");
-                }
-                socket
-                    .send(Message::Text(event.to_string().into()))
-                    .await
-                    .map_err(|e| Stop::Failed(format!("sending: {e}")))?;
+            Action::Send(event) => send(socket, event).await?,
+            // In order: the output is in the conversation before the response that called the
+            // tool is done, and so before the `response.create` that speaks its result.
+            Action::RunTool { reply, call } => {
+                let output = match tools {
+                    Some(tools) => {
+                        let outcome = tools.run(&call).await;
+                        let ending = match outcome.handoff_phone {
+                            Some(phone) => Some(EngineEvent::HandOff {
+                                phone,
+                                after: reply,
+                            }),
+                            None => outcome
+                                .end_call
+                                .then_some(EngineEvent::EndCall { after: reply }),
+                        };
+                        if let Some(event) = ending {
+                            ends.events
+                                .send(event)
+                                .await
+                                .map_err(|_| Stop::SessionGone)?;
+                        }
+                        outcome.output_json
+                    }
+                    None => json!({"error": "no tools in this call"}).to_string(),
+                };
+                send(socket, function_call_output(&call.call_id, &output)).await?;
             }
             Action::Emit(event) => ends
                 .events
@@ -234,12 +274,18 @@ pub fn session_update(
         "" => settings.default_voice.as_str(),
         voice => voice,
     };
+    let tools = call
+        .agent
+        .as_ref()
+        .map_or(Vec::new(), |a| a.allowed.clone());
     json!({
         "type": "session.update",
         "session": {
             "type": "realtime",
             "output_modalities": ["audio"],
-            "instructions": instructions(&call.business),
+            "instructions": instructions(call),
+            "tools": agentlocator_common::agent_tools::realtime_tools(&tools),
+            "tool_choice": if tools.is_empty() { "none" } else { "auto" },
             "audio": {
                 "input": {
                     "format": {"type": "audio/pcmu"},
@@ -264,9 +310,39 @@ pub fn session_update(
     })
 }
 
-/// The Hebrew instructions for `business`: its name, greeting and knowledge, short spoken
-/// answers, and the call-back sentence when the knowledge has no answer.
-pub fn instructions(business: &pb::Business) -> String {
+/// The `function_call_output` item that answers the model's call `call_id`.
+pub fn function_call_output(call_id: &str, output: &str) -> Value {
+    json!({
+        "type": "conversation.item.create",
+        "item": {"type": "function_call_output", "call_id": call_id, "output": output},
+    })
+}
+
+/// The Hebrew instructions of `call`: the business's name, greeting and knowledge, short spoken
+/// answers, the call-back sentence when the knowledge has no answer, and the business's agent
+/// (its persona and instructions, and that actions go through the tools) when it has one.
+pub fn instructions(call: &CallContext) -> String {
+    let base = business_instructions(&call.business);
+    match &call.agent {
+        None => base,
+        Some(agent) => {
+            let mut text = base;
+            for part in [agent.persona.trim(), agent.instructions.trim()] {
+                if !part.is_empty() {
+                    text.push_str("\n");
+                    text.push_str(part);
+                }
+            }
+            if !agent.allowed.is_empty() {
+                text.push_str("\n");
+                text.push_str(strings::REALTIME_TOOLS_INSTRUCTIONS);
+            }
+            text
+        }
+    }
+}
+
+fn business_instructions(business: &pb::Business) -> String {
     let knowledge = if business.knowledge.is_empty() {
         strings::NO_KNOWLEDGE.to_string()
     } else {
@@ -329,6 +405,13 @@ pub enum ServerEvent {
     },
     #[serde(rename = "response.done")]
     ResponseDone { response: ResponseRef },
+    #[serde(rename = "response.function_call_arguments.done")]
+    FunctionCallArgumentsDone {
+        response_id: String,
+        call_id: String,
+        name: String,
+        arguments: String,
+    },
     #[serde(other)]
     Other,
 }
@@ -406,6 +489,11 @@ pub enum Action {
     Send(Value),
     /// An event to the call's session.
     Emit(EngineEvent),
+    /// Run the model's tool call (made in `reply`) and put its output in the conversation.
+    RunTool {
+        reply: ReplyId,
+        call: ToolInvocation,
+    },
 }
 
 /// Whether an utterance of `spoken` is a backchannel: short speech while the agent is audible
@@ -425,6 +513,8 @@ struct Reply {
     transcript: String,
     done: bool,
     interrupted: bool,
+    /// Tool calls it made (their outputs are in the conversation: the model speaks next).
+    tool_calls: u32,
 }
 
 impl Reply {
@@ -457,6 +547,10 @@ pub struct Conversation {
     speech_start_ms: Option<u32>,
     /// Caller items deleted as backchannels (their transcripts are not turns).
     backchannels: HashSet<String>,
+    /// What the caller said last: the turn a tool call is made in.
+    caller_text: String,
+    /// Responses with tool calls since the caller's last turn.
+    tool_rounds: u32,
 }
 
 impl Conversation {
@@ -473,6 +567,8 @@ impl Conversation {
             cancel_on_create: false,
             speech_start_ms: None,
             backchannels: HashSet::new(),
+            caller_text: String::new(),
+            tool_rounds: 0,
         }
     }
 
@@ -539,6 +635,7 @@ impl Conversation {
                 if text.is_empty() || self.backchannels.contains(&item_id) {
                     return Vec::new();
                 }
+                self.caller_text = text.to_string();
                 vec![Action::Emit(EngineEvent::CallerSaid { text: text.into() })]
             }
             ServerEvent::ResponseCreated { response } => {
@@ -553,6 +650,7 @@ impl Conversation {
                         transcript: String::new(),
                         done: false,
                         interrupted: false,
+                        tool_calls: 0,
                     },
                 );
                 self.requested = false;
@@ -602,13 +700,39 @@ impl Conversation {
                     text: r.transcript.clone(),
                 })]
             }
+            ServerEvent::FunctionCallArgumentsDone {
+                response_id,
+                call_id,
+                name,
+                arguments,
+            } => {
+                let Some(r) = self.replies.get_mut(&response_id) else {
+                    return Vec::new();
+                };
+                // A response cancelled for a later turn (or spoken over) decided on stale words.
+                if r.interrupted {
+                    return Vec::new();
+                }
+                r.tool_calls += 1;
+                vec![Action::RunTool {
+                    reply: r.id,
+                    call: ToolInvocation {
+                        call_id,
+                        name,
+                        arguments_json: arguments,
+                        turn_text: self.caller_text.clone(),
+                    },
+                }]
+            }
             ServerEvent::ResponseDone { response } => {
                 if self.generating.as_ref() == Some(&response.id) {
                     self.generating = None;
                 }
                 let mut actions = Vec::new();
+                let mut speak_results = false;
                 if let Some(r) = self.replies.get_mut(&response.id) {
                     r.done = true;
+                    speak_results = r.tool_calls > 0 && !r.interrupted;
                     if r.transcript.is_empty() {
                         r.transcript = response.transcript();
                         if !r.transcript.is_empty() {
@@ -629,6 +753,19 @@ impl Conversation {
                 if self.create_when_done && self.generating.is_none() {
                     self.create_when_done = false;
                     actions.push(self.response_create());
+                } else if speak_results && self.generating.is_none() && !self.requested {
+                    // The tools answered: the model speaks their results — with more tools
+                    // only while the turn has rounds left.
+                    self.tool_rounds += 1;
+                    actions.push(if self.tool_rounds < MAX_TOOL_ROUNDS {
+                        self.response_create()
+                    } else {
+                        self.requested = true;
+                        Action::Send(json!({
+                            "type": "response.create",
+                            "response": {"tool_choice": "none"},
+                        }))
+                    });
                 }
                 actions
             }
@@ -663,6 +800,7 @@ impl Conversation {
                 "item_id": item_id,
             }))];
         }
+        self.tool_rounds = 0;
         // Only one response runs at a time. One asked for or in progress answers an
         // unfinished turn (the caller went on speaking), or was interrupted and is ending: the
         // new answer is asked for once it is over.
@@ -729,6 +867,7 @@ mod tests {
             call_sid: "CA1".into(),
             from: "+972501234567".into(),
             voice: voice.into(),
+            agent: None,
         }
     }
 
@@ -750,7 +889,7 @@ mod tests {
             .iter()
             .filter_map(|a| match a {
                 Action::Send(v) => Some(v["type"].as_str().unwrap().to_string()),
-                Action::Emit(_) => None,
+                Action::Emit(_) | Action::RunTool { .. } => None,
             })
             .collect()
     }
@@ -760,7 +899,7 @@ mod tests {
             .iter()
             .filter_map(|a| match a {
                 Action::Emit(e) => Some(e.clone()),
-                Action::Send(_) => None,
+                Action::Send(_) | Action::RunTool { .. } => None,
             })
             .collect()
     }
@@ -836,12 +975,100 @@ mod tests {
         assert_eq!(body["session"]["audio"]["output"]["voice"], "cedar");
     }
 
+    fn function_call(response: &str, call_id: &str) -> ServerEvent {
+        event(json!({
+            "type": "response.function_call_arguments.done", "response_id": response,
+            "item_id": format!("item_{call_id}"), "output_index": 0, "call_id": call_id,
+            "name": "list_free_slots", "arguments": "{}",
+        }))
+    }
+
+    fn done(response: &str) -> ServerEvent {
+        event(json!({"type": "response.done", "response": {"id": response, "status": "completed"}}))
+    }
+
+    #[test]
+    fn tool_calls_run_with_the_callers_words_and_their_results_are_spoken_within_the_rounds() {
+        let mut c = Conversation::new(turn_taking());
+        assert_eq!(
+            sent_types(&utterance(&mut c, "item_u1", 0, 2_000)),
+            ["response.create"]
+        );
+        c.on_server(event(json!({
+            "type": "conversation.item.input_audio_transcription.completed",
+            "item_id": "item_u1", "content_index": 0, "transcript": " מתי יש תור פנוי? ",
+        })));
+        let mut last = None;
+        for round in 1..=MAX_TOOL_ROUNDS {
+            let response = format!("resp_{round}");
+            c.on_server(event(
+                json!({"type": "response.created", "response": {"id": response}}),
+            ));
+            let run = c.on_server(function_call(&response, &format!("call_{round}")));
+            let [Action::RunTool { reply, call }] = run.as_slice() else {
+                panic!("{run:?}");
+            };
+            assert_eq!(*reply, ReplyId::from(round));
+            assert_eq!(call.call_id, format!("call_{round}"));
+            assert_eq!(call.turn_text, "מתי יש תור פנוי?");
+            last = Some(c.on_server(done(&response)));
+            let speak = last.as_ref().unwrap();
+            assert_eq!(sent_types(speak), ["response.create"], "round {round}");
+            let tools_left = round < MAX_TOOL_ROUNDS;
+            let Action::Send(create) = speak.last().unwrap() else {
+                unreachable!()
+            };
+            assert_eq!(
+                create["response"]["tool_choice"].is_null(),
+                tools_left,
+                "round {round}: {create}"
+            );
+        }
+        assert!(last.is_some());
+        // The answer after the tools: nothing more is asked for.
+        c.on_server(event(
+            json!({"type": "response.created", "response": {"id": "resp_answer"}}),
+        ));
+        assert!(sent_types(&c.on_server(done("resp_answer"))).is_empty());
+
+        // A new turn has its rounds again.
+        utterance(&mut c, "item_u2", 10_000, 12_000);
+        c.on_server(event(
+            json!({"type": "response.created", "response": {"id": "resp_b"}}),
+        ));
+        c.on_server(function_call("resp_b", "call_b"));
+        let Action::Send(create) = c.on_server(done("resp_b")).pop().unwrap() else {
+            panic!()
+        };
+        assert!(create["response"].is_null(), "{create}");
+    }
+
+    #[test]
+    fn a_tool_call_of_a_superseded_response_is_not_run() {
+        let mut c = Conversation::new(turn_taking());
+        utterance(&mut c, "item_u1", 0, 2_000);
+        c.on_server(event(
+            json!({"type": "response.created", "response": {"id": "resp_1"}}),
+        ));
+        // The caller goes on: the response (no audio yet) is cancelled as stale…
+        assert_eq!(
+            sent_types(&utterance(&mut c, "item_u2", 2_500, 4_000)),
+            ["response.cancel"]
+        );
+        // …so its function call, still reported, does nothing; the new turn is answered.
+        assert!(c.on_server(function_call("resp_1", "call_1")).is_empty());
+        assert_eq!(
+            sent_types(&c.on_server(done("resp_1"))),
+            ["response.create"]
+        );
+    }
+
     #[test]
     fn instructions_say_when_there_is_no_greeting_or_knowledge() {
         let mut c = call("");
         c.business.greeting_text = "  ".into();
         c.business.knowledge.clear();
-        let text = instructions(&c.business);
+        let text = instructions(&c);
         assert!(text.contains(strings::NO_GREETING), "{text}");
         assert!(text.contains(strings::NO_KNOWLEDGE), "{text}");
     }

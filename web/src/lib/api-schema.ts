@@ -1486,7 +1486,9 @@ export interface components {
         };
         /**
          * @description A change of an invoice. `items` and `due_at` only while it is a draft; `status` moves it
-         *     `draft → sent | cancelled`, `sent → paid | cancelled` (anything else is 409).
+         *     `draft → sent | cancelled`, `sent → paid | cancelled` (anything else is 409). Cancelling an
+         *     issued tax invoice issues a credit note for all of it (an issued document never changes);
+         *     one credited in part already, or an issued credit note, is 409.
          */
         InvoicePatch: {
             /** @description `null` clears it. */
@@ -1498,14 +1500,17 @@ export interface components {
         InvoiceStats: {
             /**
              * Format: int64
-             * @description Issued in the period and not cancelled.
+             * @description Tax invoices and invoice-receipts issued in the period and not cancelled.
              */
             issued: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Their total, net of the credit notes issued against them in the period.
+             */
             issued_total_agorot: number;
             /**
              * Format: int64
-             * @description Paid in the period.
+             * @description Documents paid in the period: invoices, invoice-receipts and receipts.
              */
             paid: number;
             /** Format: int64 */
