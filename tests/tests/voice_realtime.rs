@@ -653,7 +653,9 @@ async fn an_openai_call_books_through_the_agents_tools() {
     assert_eq!(items[0]["id"], appointment_id.as_str());
     assert_eq!(items[0]["title"], "תספורת");
     let customer_id = items[0]["customer_id"].as_str().unwrap().to_string();
-    let (_, customer) = owner.get(&format!("/api/customers/{customer_id}")).await;
+    let (_, customer) = owner
+        .get(&format!("/api/crm/customers/{customer_id}"))
+        .await;
     assert_eq!(customer["phone"], CALLER, "the caller's own record");
     let (_, timeline) = owner
         .get(&format!("/api/customers/{customer_id}/timeline"))

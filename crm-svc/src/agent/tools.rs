@@ -221,13 +221,16 @@ fn run_in(conn: &mut DbConn, ctx: &Context, call: ToolCall) -> Result<ToolOutcom
         && let Some(done) =
             queries::find_action_by_call(conn, b, &ctx.conv.conversation_ref, &ctx.tool_call_id)?
     {
-        // A retry of a call that already ran: its first answer, nothing done twice.
+        // A retry of a call that already ran: its first answer, nothing done twice — and a
+        // retried hand-off still dials.
         return Ok(ToolOutcome {
             ok: true,
             result: serde_json::from_str(&done.result)
                 .map_err(|e| Error::Internal(format!("agent action result JSON: {e}")))?,
             customer_id: done.customer_id,
-            handoff_phone: None,
+            handoff_phone: (tool == ToolName::HandOff)
+                .then(|| dial_for(&def, ctx.conv.channel))
+                .flatten(),
             end_call: false,
         });
     }
@@ -693,10 +696,7 @@ fn hand_off(
         agent_tools::MAX_TITLE_CHARS,
     );
     let task = create_task(conn, customer, title, Some(ctx.now))?;
-    let dial = match ctx.conv.channel {
-        AgentChannel::Call if !def.handoff_phone.is_empty() => Some(def.handoff_phone.clone()),
-        _ => None,
-    };
+    let dial = dial_for(def, ctx.conv.channel);
     if ctx.conv.channel == AgentChannel::Whatsapp {
         let mut state = super::state_on(conn, &customer.business_id, &customer.id)?;
         state.waiting_for_human = true;
@@ -707,4 +707,12 @@ fn hand_off(
         detail: reason,
         handoff_phone: dial,
     })
+}
+
+/// The number a hand-off in `channel` dials: the definition's staff number, on a call only.
+fn dial_for(def: &AgentDefinition, channel: AgentChannel) -> Option<String> {
+    match channel {
+        AgentChannel::Call if !def.handoff_phone.is_empty() => Some(def.handoff_phone.clone()),
+        _ => None,
+    }
 }

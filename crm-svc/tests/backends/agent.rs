@@ -586,6 +586,34 @@ async fn hand_off_and_whatsapp_requests_notify_and_wait_for_a_person(db: Db) {
     )
     .await;
     assert_eq!(dial.handoff_phone.as_deref(), Some("+972507654321"));
+    // A retried webhook repeats the call: the first answer, no second task, and it still dials.
+    let tasks_before = db
+        .run({
+            let (b, c) = (b.clone(), dial.customer_id.clone().unwrap());
+            move |conn| task::list_by_customer(conn, &b, &c)
+        })
+        .await
+        .unwrap()
+        .len();
+    let again = call(
+        &db,
+        &phone_call,
+        "h2",
+        "hand_off",
+        json!({"reason": "רוצה לדבר עם רונית"}),
+    )
+    .await;
+    assert_eq!(again.result, dial.result);
+    assert_eq!(again.handoff_phone.as_deref(), Some("+972507654321"));
+    let tasks_after = db
+        .run({
+            let (b, c) = (b.clone(), dial.customer_id.clone().unwrap());
+            move |conn| task::list_by_customer(conn, &b, &c)
+        })
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(tasks_after, tasks_before);
     // Another business's customer has no conversation here.
     let other = tenant(&db, "אחר", 2).await;
     assert!(

@@ -158,14 +158,28 @@ enum Stop {
 
 /// The engine's task: commands up, server events down, until the session drops its sender
 /// (the socket is closed) or the socket fails (one `Failed`).
+/// Longest a tool call waits for the transcript of the turn that caused it.
+const TRANSCRIPT_WAIT: Duration = Duration::from_millis(1_500);
+
 async fn run(
     mut socket: Socket,
     mut conversation: Conversation,
     mut ends: EngineEnds,
     tools: Option<Arc<dyn AgentTools>>,
 ) {
+    let mut release_at: Option<tokio::time::Instant> = None;
     let stop = loop {
+        if !conversation.holding_tools() {
+            release_at = None;
+        } else if release_at.is_none() {
+            release_at = Some(tokio::time::Instant::now() + TRANSCRIPT_WAIT);
+        }
         let actions = tokio::select! {
+            _ = crate::media_stream::sleep_until(release_at) => {
+                tracing::debug!("no transcript in time; running the held tool calls");
+                release_at = None;
+                conversation.release_tools()
+            }
             command = ends.commands.recv() => match command {
                 Some(command) => conversation.on_command(command),
                 None => {
@@ -390,6 +404,8 @@ pub enum ServerEvent {
     SpeechStopped { audio_end_ms: u32, item_id: String },
     #[serde(rename = "conversation.item.input_audio_transcription.completed")]
     TranscriptionCompleted { item_id: String, transcript: String },
+    #[serde(rename = "conversation.item.input_audio_transcription.failed")]
+    TranscriptionFailed { item_id: String },
     #[serde(rename = "response.created")]
     ResponseCreated { response: ResponseRef },
     #[serde(rename = "response.output_audio.delta")]
@@ -549,6 +565,13 @@ pub struct Conversation {
     backchannels: HashSet<String>,
     /// What the caller said last: the turn a tool call is made in.
     caller_text: String,
+    /// The caller item of the turn being answered, while its transcript has not come: a tool
+    /// call made meanwhile is held so that it is recorded with the words that caused it.
+    transcript_pending: Option<String>,
+    /// Tool calls held for the transcript, in order, with the reply that made them.
+    held_tools: Vec<(ReplyId, ToolInvocation)>,
+    /// A response whose tool calls are held has ended: speak their results once they ran.
+    speak_after_held: bool,
     /// Responses with tool calls since the caller's last turn.
     tool_rounds: u32,
 }
@@ -568,6 +591,9 @@ impl Conversation {
             speech_start_ms: None,
             backchannels: HashSet::new(),
             caller_text: String::new(),
+            transcript_pending: None,
+            held_tools: Vec::new(),
+            speak_after_held: false,
             tool_rounds: 0,
         }
     }
@@ -632,11 +658,24 @@ impl Conversation {
                 transcript,
             } => {
                 let text = transcript.trim();
-                if text.is_empty() || self.backchannels.contains(&item_id) {
+                if self.backchannels.contains(&item_id) {
                     return Vec::new();
                 }
-                self.caller_text = text.to_string();
-                vec![Action::Emit(EngineEvent::CallerSaid { text: text.into() })]
+                let mut actions = Vec::new();
+                if !text.is_empty() {
+                    self.caller_text = text.to_string();
+                    actions.push(Action::Emit(EngineEvent::CallerSaid { text: text.into() }));
+                }
+                if self.transcript_pending.as_deref() == Some(item_id.as_str()) {
+                    actions.extend(self.release_tools());
+                }
+                actions
+            }
+            ServerEvent::TranscriptionFailed { item_id } => {
+                if self.transcript_pending.as_deref() == Some(item_id.as_str()) {
+                    return self.release_tools();
+                }
+                Vec::new()
             }
             ServerEvent::ResponseCreated { response } => {
                 self.last_reply += 1;
@@ -714,15 +753,18 @@ impl Conversation {
                     return Vec::new();
                 }
                 r.tool_calls += 1;
-                vec![Action::RunTool {
-                    reply: r.id,
-                    call: ToolInvocation {
-                        call_id,
-                        name,
-                        arguments_json: arguments,
-                        turn_text: self.caller_text.clone(),
-                    },
-                }]
+                let reply = r.id;
+                let call = ToolInvocation {
+                    call_id,
+                    name,
+                    arguments_json: arguments,
+                    turn_text: self.caller_text.clone(),
+                };
+                if self.transcript_pending.is_some() {
+                    self.held_tools.push((reply, call));
+                    return Vec::new();
+                }
+                vec![Action::RunTool { reply, call }]
             }
             ServerEvent::ResponseDone { response } => {
                 if self.generating.as_ref() == Some(&response.id) {
@@ -753,19 +795,10 @@ impl Conversation {
                 if self.create_when_done && self.generating.is_none() {
                     self.create_when_done = false;
                     actions.push(self.response_create());
-                } else if speak_results && self.generating.is_none() && !self.requested {
-                    // The tools answered: the model speaks their results — with more tools
-                    // only while the turn has rounds left.
-                    self.tool_rounds += 1;
-                    actions.push(if self.tool_rounds < MAX_TOOL_ROUNDS {
-                        self.response_create()
-                    } else {
-                        self.requested = true;
-                        Action::Send(json!({
-                            "type": "response.create",
-                            "response": {"tool_choice": "none"},
-                        }))
-                    });
+                } else if speak_results && !self.held_tools.is_empty() {
+                    self.speak_after_held = true;
+                } else if speak_results {
+                    actions.extend(self.speak_tool_results());
                 }
                 actions
             }
@@ -785,6 +818,48 @@ impl Conversation {
         }
     }
 
+    /// The tools answered: the model speaks their results — with more tools only while the
+    /// turn has rounds left.
+    fn speak_tool_results(&mut self) -> Option<Action> {
+        if self.generating.is_some() || self.requested {
+            return None;
+        }
+        self.tool_rounds += 1;
+        Some(if self.tool_rounds < MAX_TOOL_ROUNDS {
+            self.response_create()
+        } else {
+            self.requested = true;
+            Action::Send(json!({
+                "type": "response.create",
+                "response": {"tool_choice": "none"},
+            }))
+        })
+    }
+
+    /// Whether tool calls wait for the turn's transcript (the run loop bounds the wait and then
+    /// calls [`Self::release_tools`]).
+    pub fn holding_tools(&self) -> bool {
+        !self.held_tools.is_empty()
+    }
+
+    /// Runs the held tool calls with the words known now (the transcript came, failed or took too
+    /// long), then lets the model speak their results if their response has ended.
+    pub fn release_tools(&mut self) -> Vec<Action> {
+        self.transcript_pending = None;
+        let text = self.caller_text.clone();
+        let mut actions: Vec<Action> = std::mem::take(&mut self.held_tools)
+            .into_iter()
+            .map(|(reply, mut call)| {
+                call.turn_text.clone_from(&text);
+                Action::RunTool { reply, call }
+            })
+            .collect();
+        if std::mem::take(&mut self.speak_after_held) {
+            actions.extend(self.speak_tool_results());
+        }
+        actions
+    }
+
     /// The server VAD ended an utterance: answer it, or drop it as a backchannel.
     fn turn_ended(&mut self, audio_end_ms: u32, item_id: String) -> Vec<Action> {
         // Both ends as the server reports them include its padding: the prefix before the
@@ -801,6 +876,7 @@ impl Conversation {
             }))];
         }
         self.tool_rounds = 0;
+        self.transcript_pending = Some(item_id);
         // Only one response runs at a time. One asked for or in progress answers an
         // unfinished turn (the caller went on speaking), or was interrupted and is ending: the
         // new answer is asked for once it is over.
@@ -1031,16 +1107,62 @@ mod tests {
         ));
         assert!(sent_types(&c.on_server(done("resp_answer"))).is_empty());
 
-        // A new turn has its rounds again.
+        // A new turn has its rounds again. Its tool call comes before its transcript: held
+        // until the words that caused it are known, then run, then its result is spoken.
         utterance(&mut c, "item_u2", 10_000, 12_000);
         c.on_server(event(
             json!({"type": "response.created", "response": {"id": "resp_b"}}),
         ));
-        c.on_server(function_call("resp_b", "call_b"));
-        let Action::Send(create) = c.on_server(done("resp_b")).pop().unwrap() else {
-            panic!()
+        assert!(c.on_server(function_call("resp_b", "call_b")).is_empty());
+        assert!(c.holding_tools());
+        assert!(sent_types(&c.on_server(done("resp_b"))).is_empty());
+        let released = c.on_server(event(json!({
+            "type": "conversation.item.input_audio_transcription.completed",
+            "item_id": "item_u2", "content_index": 0, "transcript": "ומחר?",
+        })));
+        let [
+            Action::Emit(EngineEvent::CallerSaid { .. }),
+            Action::RunTool { call, .. },
+            Action::Send(create),
+        ] = released.as_slice()
+        else {
+            panic!("{released:?}");
         };
+        assert_eq!(call.turn_text, "ומחר?");
+        assert_eq!(create["type"], "response.create");
         assert!(create["response"].is_null(), "{create}");
+        assert!(!c.holding_tools());
+    }
+
+    #[test]
+    fn held_tool_calls_run_when_the_transcript_fails_or_is_late() {
+        let mut c = Conversation::new(turn_taking());
+        utterance(&mut c, "item_u1", 0, 2_000);
+        c.on_server(event(
+            json!({"type": "response.created", "response": {"id": "resp_1"}}),
+        ));
+        assert!(c.on_server(function_call("resp_1", "call_1")).is_empty());
+        let failed = c.on_server(event(json!({
+            "type": "conversation.item.input_audio_transcription.failed",
+            "item_id": "item_u1", "content_index": 0,
+            "error": {"type": "transcription_error", "message": "x"},
+        })));
+        assert!(
+            matches!(failed.as_slice(), [Action::RunTool { call, .. }] if call.turn_text.is_empty())
+        );
+        // Late: the run loop's timer releases them, the response having ended meanwhile.
+        utterance(&mut c, "item_u2", 5_000, 7_000);
+        c.on_server(done("resp_1"));
+        c.on_server(event(
+            json!({"type": "response.created", "response": {"id": "resp_2"}}),
+        ));
+        assert!(c.on_server(function_call("resp_2", "call_2")).is_empty());
+        assert!(
+            c.on_server(done("resp_2"))
+                .iter()
+                .all(|a| !matches!(a, Action::Send(_)))
+        );
+        assert_eq!(sent_types(&c.release_tools()), ["response.create"]);
     }
 
     #[test]
