@@ -58,6 +58,9 @@ pub enum Error {
     /// A setting is missing or invalid (start-up) or an engine is not built in.
     #[error("{0}")]
     Config(String),
+    /// crm-svc (the agent's definition and tools) could not be reached or failed.
+    #[error("crm-svc: {0}")]
+    Crm(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -95,6 +98,7 @@ impl Error {
             Error::InvalidRequest(_) => Code::InvalidArgument,
             Error::NotFound(_) => Code::NotFound,
             Error::Config(_) => Code::FailedPrecondition,
+            Error::Crm(_) => Code::Unavailable,
             Error::Internal(_) => Code::Internal,
         }
     }
@@ -176,6 +180,7 @@ mod tests {
             (Error::InvalidRequest("x".into()), Code::InvalidArgument),
             (Error::NotFound("x".into()), Code::NotFound),
             (Error::Config("x".into()), Code::FailedPrecondition),
+            (Error::Crm("down".into()), Code::Unavailable),
             (Error::Internal("secret path /x".into()), Code::Internal),
         ];
         for (e, code) in cases {

@@ -3,8 +3,11 @@
 
 use crate::{
     error::Error,
-    reply::{BusinessContext, QaEntry, ReplyContext, Speaker, Turn},
-    service::{AudioInput, Speech, SpokenPart, Synthesized, Timings},
+    reply::{
+        BusinessContext, QaEntry, ReplyContext, Speaker, Turn,
+        agent::{Channel, Conversation},
+    },
+    service::{AgentTurn, AudioInput, Speech, SpokenPart, Synthesized, Timings},
     stt::Transcript,
 };
 use agentlocator_proto::v1::{
@@ -82,6 +85,65 @@ impl From<SpokenPart> for pb::SpokenReplyChunk {
         };
         pb::SpokenReplyChunk { chunk: Some(chunk) }
     }
+}
+
+impl From<AgentTurn> for pb::AgentTurn {
+    fn from(t: AgentTurn) -> Self {
+        pb::AgentTurn {
+            actions: t.actions,
+            handoff_phone: t.handoff_phone.unwrap_or_default(),
+            end_call: t.end_call,
+        }
+    }
+}
+
+/// The agent's conversation of a reply request, checked: it is the request's business's (or
+/// names none), on a known channel, with the caller's phone and a conversation reference.
+fn conversation(r: &pb::ReplyRequest) -> Result<Option<Conversation>, Error> {
+    let Some(c) = &r.agent else {
+        return Ok(None);
+    };
+    let business_id = r
+        .business
+        .as_ref()
+        .map(|b| b.business_id.trim())
+        .unwrap_or_default();
+    if business_id.is_empty() {
+        return Err(Error::InvalidRequest(
+            "an agent turn needs business.business_id".into(),
+        ));
+    }
+    if !c.business_id.trim().is_empty() && c.business_id.trim() != business_id {
+        return Err(Error::InvalidRequest(
+            "agent.business_id is not the request's business".into(),
+        ));
+    }
+    let channel = match c.channel() {
+        pb::AgentChannel::Call => Channel::Call,
+        pb::AgentChannel::Whatsapp => Channel::Whatsapp,
+        pb::AgentChannel::Unspecified => {
+            return Err(Error::InvalidRequest("agent.channel is required".into()));
+        }
+    };
+    for (field, value) in [
+        ("agent.customer_phone", &c.customer_phone),
+        ("agent.conversation_ref", &c.conversation_ref),
+    ] {
+        if value.trim().is_empty() {
+            return Err(Error::InvalidRequest(format!("{field} is required")));
+        }
+    }
+    Ok(Some(Conversation {
+        business_id: business_id.to_owned(),
+        channel,
+        customer_phone: c.customer_phone.trim().to_owned(),
+        conversation_ref: c.conversation_ref.trim().to_owned(),
+        turn_ref: c.turn_ref.trim().to_owned(),
+        turn_text: match c.turn_text.trim() {
+            "" => r.caller_text.trim().to_owned(),
+            t => t.to_owned(),
+        },
+    }))
 }
 
 impl TryFrom<pb::ReplyRequest> for ReplyContext {
@@ -184,14 +246,17 @@ impl SpeechService for SpeechGrpc {
         &self,
         req: Request<pb::ReplyRequest>,
     ) -> Result<Response<pb::ReplyResponse>, Status> {
-        let ctx = ReplyContext::try_from(req.into_inner())?;
-        let r = self.speech.reply(&ctx).await?;
+        let req = req.into_inner();
+        let conv = conversation(&req)?;
+        let ctx = ReplyContext::try_from(req)?;
+        let r = self.speech.reply_in(&ctx, conv.as_ref()).await?;
         Ok(Response::new(pb::ReplyResponse {
             text: r.reply.text,
             engine: r.engine.into(),
             needs_follow_up: r.reply.needs_follow_up,
             matched_question: r.reply.matched_question.unwrap_or_default(),
             timings: timings(&r.timings),
+            agent: r.agent.map(Into::into),
         }))
     }
 
@@ -216,10 +281,12 @@ impl SpeechService for SpeechGrpc {
         req: Request<pb::ReplyAndSpeakRequest>,
     ) -> Result<Response<pb::ReplyAndSpeakResponse>, Status> {
         let req = req.into_inner();
-        let ctx = ReplyContext::try_from(req.reply.unwrap_or_default())?;
+        let reply = req.reply.unwrap_or_default();
+        let conv = conversation(&reply)?;
+        let ctx = ReplyContext::try_from(reply)?;
         let s = self
             .speech
-            .reply_and_speak(&ctx, Some(req.voice.as_str()))
+            .reply_and_speak_in(&ctx, Some(req.voice.as_str()), conv.as_ref())
             .await?;
         Ok(Response::new(pb::ReplyAndSpeakResponse {
             text: s.text,
@@ -231,6 +298,7 @@ impl SpeechService for SpeechGrpc {
             needs_follow_up: s.needs_follow_up,
             matched_question: s.matched_question.unwrap_or_default(),
             timings: timings(&s.timings),
+            agent: s.agent.map(Into::into),
         }))
     }
 

@@ -7,9 +7,12 @@
 //! - [`service::Speech`]: the domain operations with timings and the fallback semantics;
 //!   for a live call the reply is streamed sentence by sentence as 8 kHz μ-law
 //!   ([`service::Speech::stream_reply_and_speak`], cut by [`reply::sentences`]);
+//! - [`crm`]: the business's agent as crm-svc keeps it (definition, tools), for turns that name
+//!   a conversation;
 //! - [`grpc::SpeechGrpc`]: the thin gRPC layer.
 
 pub mod audio;
+pub mod crm;
 pub mod error;
 pub mod grpc;
 mod http;
@@ -59,7 +62,8 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let settings = Settings::from_config(&config)?;
-    let mut speech = Speech::new(&settings)?;
+    let agent = crm::CrmAgent::new(crm::client(&config.services.crm.url)?);
+    let mut speech = Speech::new(&settings)?.with_agent(Arc::new(agent));
     if let Some(url) = &config.nats_url {
         let store = tts::SharedAudioStore::connect(url, &config.nats_subject_root).await?;
         tracing::info!(

@@ -5,7 +5,11 @@ use crate::{
     audio::{self, Limits, SourceFormat},
     error::{Error, ProviderFailure, Result},
     recording_download::RecordingDownloader,
-    reply::{self, Replier, Reply, ReplyContext, ReplyPiece, ReplyStream, sentences},
+    reply::{
+        self, Replier, Reply, ReplyContext, ReplyPiece, ReplyStream,
+        agent::{AgentBackend, AgentReply, Conversation},
+        sentences,
+    },
     settings::Settings,
     strings,
     stt::{self, Transcriber, Transcript},
@@ -72,6 +76,36 @@ pub struct Replied {
     pub reply: Reply,
     pub engine: &'static str,
     pub timings: Timings,
+    /// What the agent did, when it answered.
+    pub agent: Option<AgentTurn>,
+}
+
+/// What the business's agent did in one turn.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgentTurn {
+    /// The tools that ran successfully, in order.
+    pub actions: Vec<String>,
+    /// `hand_off` on a call: the number to dial (none: take a message).
+    pub handoff_phone: Option<String>,
+    /// `end_call`: hang up after the reply.
+    pub end_call: bool,
+}
+
+impl AgentReply {
+    fn split(self) -> (Reply, AgentTurn) {
+        (
+            Reply {
+                text: self.text,
+                needs_follow_up: self.needs_follow_up,
+                matched_question: None,
+            },
+            AgentTurn {
+                actions: self.actions,
+                handoff_phone: self.handoff_phone,
+                end_call: self.end_call,
+            },
+        )
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +131,8 @@ pub struct Spoken {
     pub needs_follow_up: bool,
     pub matched_question: Option<String>,
     pub timings: Timings,
+    /// What the agent did (also when its reply could not be spoken).
+    pub agent: Option<AgentTurn>,
 }
 
 /// One message of a reply spoken on a live call, in the order it is sent.
@@ -139,6 +175,8 @@ pub struct Speech {
     downloader: RecordingDownloader,
     stt: Arc<dyn Transcriber>,
     replier: Arc<dyn Replier>,
+    /// The business's agent (crm-svc); `None`: replies without tools.
+    agent: Option<Arc<dyn AgentBackend>>,
     tts: Arc<dyn Synthesizer>,
     cache: TtsCache,
     limits: Limits,
@@ -171,6 +209,7 @@ impl Speech {
                 .map_err(Error::Internal)?,
             stt,
             replier,
+            agent: None,
             tts,
             cache: TtsCache::with_limit(
                 settings.data_dir.join("tts"),
@@ -187,6 +226,13 @@ impl Speech {
     /// Shares synthesised audio with the other replicas through `store`.
     pub fn with_shared_audio(mut self, store: Arc<SharedAudioStore>) -> Self {
         self.cache = self.cache.with_shared(store);
+        self
+    }
+
+    /// Answers the turns that name a conversation as the business's agent, with `backend`'s
+    /// definition and tools.
+    pub fn with_agent(mut self, backend: Arc<dyn AgentBackend>) -> Self {
+        self.agent = Some(backend);
         self
     }
 
@@ -235,19 +281,74 @@ impl Speech {
     }
 
     pub async fn reply(&self, ctx: &ReplyContext) -> Result<Replied> {
+        self.reply_in(ctx, None).await
+    }
+
+    /// The reply to `ctx`; in `conversation` (when set, and crm-svc is configured) the
+    /// business's agent answers with its definition and tools — all its tool rounds within the
+    /// reply timeout. When the definition cannot be read the reply is made without tools rather
+    /// than not at all.
+    pub async fn reply_in(
+        &self,
+        ctx: &ReplyContext,
+        conversation: Option<&Conversation>,
+    ) -> Result<Replied> {
         check_caller_text(ctx)?;
         let mut timings = Timings::default();
         let engine = self.replier.name();
-        let reply = timings
-            .time(
-                "reply",
-                with_timeout(engine, self.reply_timeout, self.replier.reply(ctx)),
-            )
-            .await?;
+        let agent = match (conversation, &self.agent) {
+            (Some(conv), Some(backend)) => {
+                let started = Instant::now();
+                let profile = backend.profile(&conv.business_id).await;
+                timings.push("agent_definition", started.elapsed());
+                match profile {
+                    Ok(p) => Some((p, backend.runner(conv.clone()))),
+                    Err(e) => {
+                        tracing::warn!(business_id = %conv.business_id, error = %e, "agent definition unavailable: replying without tools");
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        let (reply, agent) = match agent {
+            Some((profile, runner)) => {
+                let done = timings
+                    .time(
+                        "reply",
+                        with_timeout(
+                            engine,
+                            self.reply_timeout,
+                            self.replier.reply_as_agent(ctx, &profile, runner.as_ref()),
+                        ),
+                    )
+                    .await?;
+                tracing::info!(
+                    engine,
+                    tool_rounds = done.tool_rounds,
+                    actions = ?done.actions,
+                    end_call = done.end_call,
+                    hand_off = done.handoff_phone.is_some(),
+                    "agent replied"
+                );
+                let (reply, turn) = done.split();
+                (reply, Some(turn))
+            }
+            None => (
+                timings
+                    .time(
+                        "reply",
+                        with_timeout(engine, self.reply_timeout, self.replier.reply(ctx)),
+                    )
+                    .await?,
+                None,
+            ),
+        };
         Ok(Replied {
             reply,
             engine,
             timings,
+            agent,
         })
     }
 
@@ -313,12 +414,24 @@ impl Speech {
     /// Reply, then speak it; on a failure of either, speak [`strings::FALLBACK`] once; when that
     /// fails too, [`Error::FallbackFailed`].
     pub async fn reply_and_speak(&self, ctx: &ReplyContext, voice: Option<&str>) -> Result<Spoken> {
+        self.reply_and_speak_in(ctx, voice, None).await
+    }
+
+    /// [`Self::reply_and_speak`] in `conversation` (see [`Self::reply_in`]).
+    pub async fn reply_and_speak_in(
+        &self,
+        ctx: &ReplyContext,
+        voice: Option<&str>,
+        conversation: Option<&Conversation>,
+    ) -> Result<Spoken> {
         let mut timings = Timings::default();
         let reply_engine = self.replier.name();
         let started = Instant::now();
-        let failure = match self.reply(ctx).await {
+        let mut agent = None;
+        let failure = match self.reply_in(ctx, conversation).await {
             Ok(replied) => {
                 timings.extend(replied.timings);
+                agent = replied.agent;
                 let reply = replied.reply;
                 match self
                     .synthesize_timed(&reply.text, voice, "tts", &mut timings)
@@ -334,6 +447,7 @@ impl Speech {
                             needs_follow_up: reply.needs_follow_up,
                             matched_question: reply.matched_question,
                             timings,
+                            agent,
                         });
                     }
                     Err(e @ Error::InvalidRequest(_)) => return Err(e),
@@ -361,6 +475,7 @@ impl Speech {
                 needs_follow_up: true,
                 matched_question: None,
                 timings,
+                agent,
             }),
             Err(e) => Err(Error::FallbackFailed {
                 reply: failure,

@@ -51,6 +51,17 @@ pub const AGENT_PROMPT: &str = "\
 pub const AGENT_TOO_MANY_STEPS: &str =
     "סליחה, הבקשה הזו לוקחת לי יותר זמן מהצפוי. נציג מטעמנו יחזור אליך בהקדם.";
 
+/// The agent without an LLM, asked to do something only a person can do here (book, move or
+/// cancel an appointment…), once the call-back task is written ("I can't arrange that myself in
+/// this conversation, but I wrote down the request and a representative will call you back soon
+/// to arrange it.").
+pub const AGENT_CANNOT_ACT_NOTED: &str = "את זה אני לא יכול/ה לסדר בעצמי בשיחה הזו, אבל רשמתי את הבקשה ונציג מטעמנו יחזור אליך בהקדם כדי לסדר את זה.";
+
+/// The same when no task could be written ("I can't arrange that myself in this conversation; a
+/// representative will call you back soon.").
+pub const AGENT_CANNOT_ACT: &str =
+    "את זה אני לא יכול/ה לסדר בעצמי בשיחה הזו. נציג מטעמנו יחזור אליך בהקדם.";
+
 /// Title of the task the keyless agent creates when it cannot answer ("Call back: <question>").
 pub fn call_back_task_title(question: &str) -> String {
     let q: String = question.trim().chars().take(150).collect();

@@ -38,6 +38,7 @@ fn reply_request(text: &str) -> ReplyRequest {
             text: "שלום, במה אוכל לעזור?".into(),
         }],
         caller_text: text.into(),
+        agent: None,
     }
 }
 

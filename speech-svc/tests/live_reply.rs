@@ -314,6 +314,7 @@ fn request(caller_text: &str) -> ReplyAndSpeakRequest {
             }),
             history: vec![],
             caller_text: caller_text.into(),
+            agent: None,
         }),
         voice: String::new(),
     }

@@ -252,7 +252,8 @@ async fn an_empty_recording_asks_once_more_then_ends() {
 }
 
 /// Two turns the business's own knowledge cannot answer: both transcripts and replies are on
-/// the call, and its completion (reported twice, as Twilio may retry) creates ONE follow-up task.
+/// the call, and ONE follow-up task exists — the keyless agent's call-back task (one per call),
+/// which its completion (reported twice, as Twilio may retry) does not repeat.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unanswered_question_creates_one_follow_up_task() {
     const QUESTION: &str = "כמה עולה לצבוע שיער באדום?";

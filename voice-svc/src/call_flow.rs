@@ -1,8 +1,9 @@
 //! The call flow's decisions, free of gRPC and HTTP: what TwiML answers each step of a call.
 //!
 //! voice-svc keeps no state between webhooks. What a turn needs to know travels in the
-//! `<Record action>` URL (`/webhook/handle_recording?turn=2&retry=0&fails=0`): Twilio signs the
-//! whole URL, query included, so a caller cannot change it.
+//! `<Record action>` URL (`/webhook/handle_recording?turn=2&retry=0&fails=0`, with `&msg=1` when
+//! the recording is a message for staff): Twilio signs the whole URL, query included, so a caller
+//! cannot change it.
 
 use crate::{
     strings,
@@ -21,6 +22,9 @@ pub struct TurnState {
     pub retry: u32,
     /// Failed turns in a row (the fallback is said once, then the call ends).
     pub fails: u32,
+    /// The recording is the caller's message for staff (the agent handed the call off with no
+    /// number to dial): it is kept and transcribed, not answered, and the call ends.
+    pub message: bool,
 }
 
 impl TurnState {
@@ -28,6 +32,7 @@ impl TurnState {
         turn: 1,
         retry: 0,
         fails: 0,
+        message: false,
     };
 
     /// The state in a webhook's query string; missing or malformed values are those of the first
@@ -44,6 +49,7 @@ impl TurnState {
                 "turn" if n >= 1 => state.turn = n.min(1000),
                 "retry" => state.retry = n.min(1000),
                 "fails" => state.fails = n.min(1000),
+                "msg" => state.message = n == 1,
                 _ => {}
             }
         }
@@ -52,10 +58,14 @@ impl TurnState {
 
     /// The `<Record action>` that continues in this state.
     pub fn action(&self) -> String {
-        format!(
+        let mut action = format!(
             "{RECORDING_PATH}?turn={}&retry={}&fails={}",
             self.turn, self.retry, self.fails
-        )
+        );
+        if self.message {
+            action.push_str("&msg=1");
+        }
+        action
     }
 
     fn next_turn(&self, fails: u32) -> TurnState {
@@ -63,6 +73,7 @@ impl TurnState {
             turn: self.turn + 1,
             retry: 0,
             fails,
+            message: false,
         }
     }
 }
@@ -146,14 +157,57 @@ pub fn empty_recording(state: TurnState) -> Response {
     }
 }
 
+/// What follows the agent's answer, as its tools decided.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum AgentNext {
+    /// The conversation goes on.
+    #[default]
+    Continue,
+    /// `hand_off` with the business's staff number: the call is dialled through to it.
+    Dial {
+        number: String,
+        /// The business's number the caller called, shown to staff.
+        caller_id: String,
+    },
+    /// `hand_off` without a number: the caller leaves a message (the hand-off's staff task is
+    /// written already).
+    TakeMessage,
+    /// `end_call`: the answer was the goodbye; hang up.
+    Hangup,
+}
+
+/// What follows a turn whose agent ran `actions` (the tools that succeeded) and answered
+/// `handoff_phone` (empty: none) and `end_call`. A hand-off wins over ending the call: the
+/// caller asked for a person.
+pub fn agent_next(
+    actions: &[String],
+    handoff_phone: &str,
+    end_call: bool,
+    business_number: &str,
+) -> AgentNext {
+    let handed_off = actions.iter().any(|a| a == "hand_off");
+    match handoff_phone.trim() {
+        number if handed_off && !number.is_empty() => AgentNext::Dial {
+            number: number.to_string(),
+            caller_id: business_number.trim().to_string(),
+        },
+        _ if handed_off => AgentNext::TakeMessage,
+        _ if end_call => AgentNext::Hangup,
+        _ => AgentNext::Continue,
+    }
+}
+
 /// How one caller turn ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TurnOutcome {
-    /// The business's answer: its audio (when synthesised) and text.
+    /// The business's answer: its audio (when synthesised) and text, and what follows it.
     Answered {
         audio_url: Option<String>,
         text: String,
+        next: AgentNext,
     },
+    /// The caller's message for staff was recorded (a `message` turn).
+    MessageTaken,
     /// The caller said goodbye.
     Goodbye,
     /// Too little was heard to be a sentence.
@@ -167,18 +221,39 @@ pub enum TurnOutcome {
 
 /// The TwiML after a turn in `state`, with `max_turns` caller turns per call.
 pub fn after_turn(state: TurnState, outcome: &TurnOutcome, max_turns: u32) -> Response {
+    if state.message {
+        // The message is kept whatever became of its transcript; staff call back.
+        return Response::new().say(strings::RECORDED_FOR_CALLBACK).hangup();
+    }
     match outcome {
-        TurnOutcome::Answered { audio_url, text } => {
+        TurnOutcome::Answered {
+            audio_url,
+            text,
+            next,
+        } => {
             let r = match audio_url {
                 Some(url) => Response::new().play(url),
                 None => Response::new().say(text),
             };
-            if state.turn >= max_turns {
-                r.say(strings::CLOSING).hangup()
-            } else {
-                r.record(Record::turn(state.next_turn(0).action()))
+            match next {
+                // When staff do not answer, or once they hang up, Twilio goes on after <Dial>.
+                AgentNext::Dial { number, caller_id } => r
+                    .dial(number, caller_id)
+                    .say(strings::AFTER_HANDOFF)
+                    .hangup(),
+                AgentNext::TakeMessage => r.say(strings::LEAVE_MESSAGE).record(Record::turn(
+                    TurnState {
+                        message: true,
+                        ..state.next_turn(0)
+                    }
+                    .action(),
+                )),
+                AgentNext::Hangup => r.hangup(),
+                AgentNext::Continue if state.turn >= max_turns => r.say(strings::CLOSING).hangup(),
+                AgentNext::Continue => r.record(Record::turn(state.next_turn(0).action())),
             }
         }
+        TurnOutcome::MessageTaken => Response::new().say(strings::RECORDED_FOR_CALLBACK).hangup(),
         TurnOutcome::Goodbye => Response::new().say(strings::CLOSING).hangup(),
         TurnOutcome::Unclear => empty_recording(state),
         TurnOutcome::Pending => Response::new().say(strings::RECORDED_FOR_CALLBACK).hangup(),
@@ -254,8 +329,12 @@ mod tests {
             turn: 3,
             retry: 1,
             fails: 1,
+            message: false,
         };
         assert_eq!(TurnState::from_query(&s.action()), s);
+        let m = TurnState { message: true, ..s };
+        assert!(m.action().ends_with("&msg=1"), "{}", m.action());
+        assert_eq!(TurnState::from_query(&m.action()), m);
         assert_eq!(TurnState::from_query(RECORDING_PATH), TurnState::FIRST);
         assert_eq!(
             TurnState::from_query("/webhook/handle_recording?turn=x&retry=-1&fails"),
@@ -316,6 +395,7 @@ mod tests {
         let answered = TurnOutcome::Answered {
             audio_url: Some("http://x/static/tts/b.wav".into()),
             text: "פתוחים עד שש".into(),
+            next: AgentNext::Continue,
         };
         let r = after_turn(TurnState::FIRST, &answered, 3);
         assert_eq!(names(&r), ["Play", "Record"]);
@@ -349,9 +429,107 @@ mod tests {
         let ok = TurnOutcome::Answered {
             audio_url: None,
             text: "כן".into(),
+            next: AgentNext::Continue,
         };
         let r = after_turn(next, &ok, 6);
         assert_eq!(TurnState::from_query(&record_action(&r).unwrap()).fails, 0);
+    }
+
+    fn answered(next: AgentNext) -> TurnOutcome {
+        TurnOutcome::Answered {
+            audio_url: Some("http://x/static/tts/c.wav".into()),
+            text: "מעביר אותך לנציג".into(),
+            next,
+        }
+    }
+
+    #[test]
+    fn the_agents_tools_decide_what_follows_the_answer() {
+        let acts = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let b = "+97235550100";
+        assert_eq!(
+            agent_next(&acts(&["hand_off"]), "+972521112233", false, b),
+            AgentNext::Dial {
+                number: "+972521112233".into(),
+                caller_id: b.into()
+            }
+        );
+        assert_eq!(
+            agent_next(&acts(&["hand_off"]), " ", true, b),
+            AgentNext::TakeMessage
+        );
+        assert_eq!(
+            agent_next(&acts(&["lookup_customer"]), "", true, b),
+            AgentNext::Hangup
+        );
+        // A number without a hand-off (a refused one) dials nobody.
+        assert_eq!(
+            agent_next(&acts(&["book_appointment"]), "+972521112233", false, b),
+            AgentNext::Continue
+        );
+    }
+
+    #[test]
+    fn a_hand_off_dials_staff_then_says_goodbye() {
+        let r = after_turn(
+            TurnState::FIRST,
+            &answered(AgentNext::Dial {
+                number: "+972521112233".into(),
+                caller_id: "+97235550100".into(),
+            }),
+            6,
+        );
+        assert_eq!(names(&r), ["Play", "Dial", "Number", "Say", "Hangup"]);
+        let els = parse(&r.to_xml()).unwrap();
+        let dial = els.iter().find(|e| e.name == "Dial").unwrap();
+        assert_eq!(dial.attr("callerId"), Some("+97235550100"));
+        assert_eq!(
+            els.iter().find(|e| e.name == "Number").unwrap().text,
+            "+972521112233"
+        );
+        // Also on the last turn.
+        let last = TurnState {
+            turn: 6,
+            ..TurnState::FIRST
+        };
+        let r = after_turn(
+            last,
+            &answered(AgentNext::Dial {
+                number: "+972521112233".into(),
+                caller_id: String::new(),
+            }),
+            6,
+        );
+        assert_eq!(names(&r), ["Play", "Dial", "Number", "Say", "Hangup"]);
+    }
+
+    #[test]
+    fn a_hand_off_without_a_number_takes_a_message_then_ends() {
+        let r = after_turn(TurnState::FIRST, &answered(AgentNext::TakeMessage), 6);
+        assert_eq!(names(&r), ["Play", "Say", "Record"]);
+        assert!(r.to_xml().contains(strings::LEAVE_MESSAGE));
+        let message = TurnState::from_query(&record_action(&r).unwrap());
+        assert!(message.message);
+        assert_eq!(message.turn, 2);
+        // Whatever the message turn came to, it is kept and the call ends.
+        for outcome in [
+            TurnOutcome::MessageTaken,
+            TurnOutcome::Pending,
+            TurnOutcome::Unclear,
+            TurnOutcome::Failed {
+                fallback_audio: None,
+            },
+        ] {
+            let r = after_turn(message, &outcome, 6);
+            assert_eq!(names(&r), ["Say", "Hangup"], "{outcome:?}");
+            assert!(r.to_xml().contains(strings::RECORDED_FOR_CALLBACK));
+        }
+    }
+
+    #[test]
+    fn end_call_hangs_up_after_the_answer() {
+        let r = after_turn(TurnState::FIRST, &answered(AgentNext::Hangup), 6);
+        assert_eq!(names(&r), ["Play", "Hangup"]);
     }
 
     #[test]

@@ -451,6 +451,8 @@ impl Voice {
             from: p.get("From").to_string(),
             to: p.get("To").to_string(),
             recording_url,
+            turn_ref: non_empty(p.get("RecordingSid"), &format!("turn-{}", state.turn)),
+            message: state.message,
         };
         // In its own task: when the budget runs out the caller hears the fallback now, and the
         // turn still finishes and reports its late transcript and reply on the call.
@@ -664,6 +666,10 @@ struct Turn {
     from: String,
     to: String,
     recording_url: String,
+    /// This turn for the agent's actions (the recording's SID: a retried webhook is the same turn).
+    turn_ref: String,
+    /// The recording is a message for staff: transcribed, not answered.
+    message: bool,
 }
 
 impl Turn {
@@ -698,6 +704,10 @@ impl Turn {
         };
         self.publish(CallEventKind::Transcribed, |e| e.transcript = text.clone())
             .await;
+        if self.message {
+            tracing::info!(call_sid = self.sid, "the caller left a message for staff");
+            return TurnOutcome::MessageTaken;
+        }
         if call_flow::is_goodbye(&text) {
             tracing::info!(call_sid = self.sid, stt_ms = ms(stt), "caller said goodbye");
             return TurnOutcome::Goodbye;
@@ -719,6 +729,7 @@ impl Turn {
                     }),
                     history,
                     caller_text: text.clone(),
+                    agent: self.agent_conversation(&text),
                 }),
                 voice: String::new(),
             })
@@ -769,10 +780,37 @@ impl Turn {
             e.needs_follow_up = needs_follow_up;
         })
         .await;
+        let agent = r.agent.unwrap_or_default();
+        let next = call_flow::agent_next(
+            &agent.actions,
+            &agent.handoff_phone,
+            agent.end_call,
+            &self.to,
+        );
+        if !agent.actions.is_empty() {
+            tracing::info!(call_sid = self.sid, actions = ?agent.actions, ?next, "the agent acted");
+        }
         TurnOutcome::Answered {
             audio_url,
             text: r.text,
+            next,
         }
+    }
+
+    /// Whom the business's agent talks with in this turn: the caller (by phone) on this call.
+    /// None without a call SID or a caller number (a withheld number): a plain reply.
+    fn agent_conversation(&self, text: &str) -> Option<pb::AgentConversation> {
+        if self.sid.is_empty() || self.from.trim().is_empty() {
+            return None;
+        }
+        Some(pb::AgentConversation {
+            business_id: self.business.id.clone(),
+            channel: pb::AgentChannel::Call as i32,
+            customer_phone: self.from.clone(),
+            conversation_ref: self.sid.clone(),
+            turn_ref: self.turn_ref.clone(),
+            turn_text: text.to_string(),
+        })
     }
 
     /// The earlier answered turns of this call, oldest first, as crm-svc logged them from the
@@ -854,6 +892,7 @@ fn ms(d: Duration) -> u64 {
 fn outcome_label(o: &TurnOutcome) -> &'static str {
     match o {
         TurnOutcome::Answered { .. } => "answered",
+        TurnOutcome::MessageTaken => "message",
         TurnOutcome::Goodbye => "goodbye",
         TurnOutcome::Unclear => "unclear",
         TurnOutcome::Pending => "pending",

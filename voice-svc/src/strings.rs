@@ -30,6 +30,16 @@ pub const RECORDED_FOR_CALLBACK: &str = "תודה, ההודעה שלך נשמר�
 /// (a rolling update): the conversation goes on after the beep, on another replica.
 pub const HANDOVER: &str = "תודה על הסבלנות. נמשיך מכאן: אפשר לומר את הבקשה אחרי הצפצוף.";
 
+/// Said after the call was dialled through to staff: when nobody answered, or once they hung up
+/// ("If we did not get to talk, we'll call you back soon. Goodbye.").
+pub const AFTER_HANDOFF: &str = "אם לא הספקנו לדבר, נחזור אליך בהקדם. להתראות.";
+
+/// Said when the agent hands the call to a person but the business set no number to dial
+/// ("You can leave a message for the team after the beep; when you're done, press star or hang
+/// up.").
+pub const LEAVE_MESSAGE: &str =
+    "אפשר להשאיר הודעה לצוות אחרי הצפצוף. בסיום אפשר להקיש כוכבית או לנתק.";
+
 /// Said to the agent who answers an outbound call, before the customer is dialled.
 pub const CONNECTING: &str = "מחבר אותך ללקוח.";
 

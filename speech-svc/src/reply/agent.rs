@@ -11,7 +11,7 @@
 //! `knowledge` (no LLM): answers from the Q&A and never pretends to act; when nothing answers it
 //! says staff will call back and creates that task ([`knowledge_agent_reply`]).
 
-use super::{KnowledgeReplier, Replier, ReplyContext, openai::OpenAiReplier};
+use super::{Replier, ReplyContext, hebrew, openai::OpenAiReplier};
 use crate::{
     error::{Error, ProviderFailure, Result},
     strings,
@@ -21,6 +21,11 @@ use serde_json::{Value, json};
 
 /// Tool rounds one turn may take before the agent must answer in words.
 pub const MAX_TOOL_ROUNDS: usize = 4;
+
+/// The id of the call-back task the agent without tools writes: one per conversation (a runner
+/// keeps it as is, and crm-svc answers its repeats in the same conversation as retries), so a
+/// caller asking three things it cannot answer gets one call back, not three.
+pub const CALL_BACK_CALL_ID: &str = "call-back";
 
 /// Who the agent is and what it may do (the business's agent definition).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -57,6 +62,37 @@ pub trait ToolRunner: Send + Sync {
     async fn run(&self, call: &ToolInvocation) -> Result<ToolAnswer>;
 }
 
+/// Where the agent talks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Call,
+    Whatsapp,
+}
+
+/// Whom the agent talks with in one turn: crm-svc finds (or creates) the customer by
+/// `customer_phone` and scopes every tool to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    pub business_id: String,
+    pub channel: Channel,
+    /// The caller's or sender's phone, any Israeli format.
+    pub customer_phone: String,
+    /// The call's SID, or the WhatsApp chat.
+    pub conversation_ref: String,
+    /// The turn that causes the tool calls, and what the customer said in it.
+    pub turn_ref: String,
+    pub turn_text: String,
+}
+
+/// The business's agent: its definition and its tools (crm-svc).
+#[async_trait::async_trait]
+pub trait AgentBackend: Send + Sync {
+    /// The agent of `business_id` (its persona, instructions and allowed tools).
+    async fn profile(&self, business_id: &str) -> Result<AgentProfile>;
+    /// Runs tools for `conversation`.
+    fn runner(&self, conversation: Conversation) -> Box<dyn ToolRunner>;
+}
+
 /// The agent's answer to one turn.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgentReply {
@@ -66,6 +102,21 @@ pub struct AgentReply {
     pub tool_rounds: usize,
     pub end_call: bool,
     pub handoff_phone: Option<String>,
+    /// Staff should call the customer back and no task says so yet.
+    pub needs_follow_up: bool,
+}
+
+impl AgentReply {
+    fn new(text: String) -> Self {
+        AgentReply {
+            text,
+            actions: Vec::new(),
+            tool_rounds: 0,
+            end_call: false,
+            handoff_phone: None,
+            needs_follow_up: false,
+        }
+    }
 }
 
 fn bad_response(message: String) -> Error {
@@ -106,13 +157,7 @@ impl OpenAiReplier {
         let mut body = self.request_body(ctx);
         body["messages"][0]["content"] = json!(agent_system_prompt(ctx, profile, &now));
         let tools = openai_tools(&profile.tools);
-        let mut reply = AgentReply {
-            text: String::new(),
-            actions: Vec::new(),
-            tool_rounds: 0,
-            end_call: false,
-            handoff_phone: None,
-        };
+        let mut reply = AgentReply::new(String::new());
         loop {
             let may_call = reply.tool_rounds < MAX_TOOL_ROUNDS && !profile.tools.is_empty();
             if may_call {
@@ -214,33 +259,52 @@ fn tool_calls(message: &Value) -> Result<Vec<ToolInvocation>> {
         .collect()
 }
 
-/// The keyless agent: the `knowledge` answer; when nothing in the Q&A answers, the promise that
-/// staff will call back and the task that keeps it (when `create_task` is allowed). Never books.
-pub async fn knowledge_agent_reply(
+/// The agent of an engine that cannot call tools (the keyless `knowledge`): `replier`'s answer,
+/// and it never pretends to act. When nothing in the Q&A answers, or the customer asks for
+/// something only a person can do here (book, move or cancel an appointment…), the customer hears
+/// that staff will call back, and a task keeps that promise (when `create_task` is allowed; else
+/// the turn is flagged for a follow-up, which the call's completion turns into a task).
+pub async fn reply_without_tools<R: Replier + ?Sized>(
+    replier: &R,
     ctx: &ReplyContext,
     profile: &AgentProfile,
     runner: &dyn ToolRunner,
 ) -> Result<AgentReply> {
-    let answer = KnowledgeReplier.reply(ctx).await?;
-    let mut reply = AgentReply {
-        text: answer.text,
-        actions: Vec::new(),
-        tool_rounds: 0,
-        end_call: false,
-        handoff_phone: None,
-    };
-    if answer.needs_follow_up && profile.tools.contains(&ToolName::CreateTask) {
+    let answer = replier.reply(ctx).await?;
+    let wants_action = hebrew::asks_to_act(&ctx.caller_text);
+    let mut reply = AgentReply::new(answer.text);
+    if !(answer.needs_follow_up || wants_action) {
+        return Ok(reply);
+    }
+    let noted = profile.tools.contains(&ToolName::CreateTask) && {
         let call = ToolInvocation {
-            id: "knowledge-call-back".into(),
+            id: CALL_BACK_CALL_ID.into(),
             name: ToolName::CreateTask.as_str().into(),
             arguments: json!({"title": strings::call_back_task_title(&ctx.caller_text)})
                 .to_string(),
         };
-        let done = runner.run(&call).await?;
-        tracing::info!(tool = %call.name, ok = done.ok, "agent tool call (knowledge)");
-        if done.ok {
-            reply.actions.push(call.name);
+        match runner.run(&call).await {
+            Ok(done) => {
+                tracing::info!(tool = %call.name, ok = done.ok, "agent tool call (no LLM)");
+                if done.ok {
+                    reply.actions.push(call.name);
+                }
+                done.ok
+            }
+            Err(e) => {
+                tracing::warn!(tool = %call.name, error = %e, "agent tool could not run");
+                false
+            }
         }
+    };
+    reply.needs_follow_up = !noted;
+    if wants_action {
+        reply.text = if noted {
+            strings::AGENT_CANNOT_ACT_NOTED
+        } else {
+            strings::AGENT_CANNOT_ACT
+        }
+        .to_owned();
     }
     Ok(reply)
 }

@@ -222,6 +222,46 @@ const CONCEPTS: &[(&str, &[&str])] = &[
     ("phone", &["טלפון", "מספר", "וואטסאפ", "ווטסאפ"]),
 ];
 
+/// Verbs of asking for something to be done rather than asked about: set, arrange, cancel, move,
+/// postpone, bring forward, change, order, sign up.
+const ACTION_VERBS: &[&str] = &[
+    "לקבוע",
+    "לקבע",
+    "קביעת",
+    "לתאם",
+    "תיאום",
+    "לבטל",
+    "ביטול",
+    "להזיז",
+    "להעביר",
+    "לדחות",
+    "להקדים",
+    "לשנות",
+    "להזמין",
+    "לרשום",
+    "להירשם",
+    "תקבעו",
+    "תבטלו",
+    "תזיזו",
+];
+
+/// Whether `text` asks for an appointment to be set, moved or cancelled (or something ordered):
+/// an action verb next to an appointment word ("אפשר לקבוע תור ליום שלישי?", "לבטל את הפגישה").
+pub fn asks_to_act(text: &str) -> bool {
+    let verbs: HashSet<String> = ACTION_VERBS
+        .iter()
+        .map(|w| normalize(w).trim().to_string())
+        .collect();
+    let tokens: Vec<String> = normalize(text)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let acts = tokens
+        .iter()
+        .any(|t| stems(t).iter().any(|s| verbs.contains(s)));
+    acts && terms(text).iter().any(|t| t.concept == Some("appointment"))
+}
+
 fn stopwords() -> &'static HashSet<String> {
     static SET: OnceLock<HashSet<String>> = OnceLock::new();
     SET.get_or_init(|| {
@@ -331,6 +371,25 @@ mod tests {
         let tokens: Vec<&str> = t.iter().map(|t| t.token.as_str()).collect();
         assert_eq!(tokens, ["שעות", "הפעילות"]);
         assert!(t.iter().all(|t| t.concept == Some("hours")));
+    }
+
+    #[test]
+    fn asking_to_act_is_told_from_asking_about() {
+        for t in [
+            "אפשר לקבוע תור ליום שלישי ב-10?",
+            "אני רוצה לבטל את התור שלי",
+            "ולהזיז את הפגישה למחר",
+            "תקבעו לי תור בבקשה",
+        ] {
+            assert!(asks_to_act(t), "{t}");
+        }
+        for t in [
+            "מה שעות הפעילות?",
+            "כמה עולה תספורת?",
+            "אני רוצה לשנות את הכתובת שלי",
+        ] {
+            assert!(!asks_to_act(t), "{t}");
+        }
     }
 
     #[test]

@@ -98,6 +98,16 @@ pub trait Replier: Send + Sync {
     async fn reply_stream(&self, ctx: &ReplyContext) -> Result<ReplyStream> {
         Ok(self.reply(ctx).await?.into())
     }
+    /// The business's agent answering `ctx` with `profile`'s tools run by `runner`. Engines that
+    /// cannot call tools answer as [`agent::reply_without_tools`]: never pretending to act.
+    async fn reply_as_agent(
+        &self,
+        ctx: &ReplyContext,
+        profile: &agent::AgentProfile,
+        runner: &dyn agent::ToolRunner,
+    ) -> Result<agent::AgentReply> {
+        agent::reply_without_tools(self, ctx, profile, runner).await
+    }
 }
 
 /// The engine `LLM_ENGINE` selects.

@@ -135,6 +135,15 @@ impl Replier for OpenAiReplier {
         ENGINE
     }
 
+    async fn reply_as_agent(
+        &self,
+        ctx: &ReplyContext,
+        profile: &super::agent::AgentProfile,
+        runner: &dyn super::agent::ToolRunner,
+    ) -> Result<super::agent::AgentReply> {
+        self.agent_reply(ctx, profile, runner).await
+    }
+
     async fn reply(&self, ctx: &ReplyContext) -> Result<Reply> {
         let resp = self.send(&self.request_body(ctx)).await?;
         let body: ChatResponse = resp.json().await.map_err(|e| bad_response(e.to_string()))?;

@@ -289,6 +289,7 @@ impl Turn {
                 }),
                 history: self.history.clone(),
                 caller_text: caller_text.clone(),
+                agent: None,
             }),
             voice: self.call.voice.clone(),
         };
