@@ -1,5 +1,5 @@
 // Browser smoke test of the web app, driven by playwright-core with Debian's Chromium (no browser
-// download). Run by tests/tests/web_browser.rs against a running stack; reads its inputs from the
+// download). Run by tests/tests/e2e/web_browser.rs against a running stack; reads its inputs from the
 // environment and exits non-zero, with the reason on stderr, when anything is wrong.
 //
 //   AL_BASE_URL       the gateway, e.g. http://127.0.0.1:40123

@@ -10,8 +10,6 @@
 //! calls it (`Voice::handle_webhook`). Simulated: the TTS provider (a loopback OpenAI-compatible
 //! server answering a real MP3 tone) and Twilio (signed requests made here).
 
-mod voice_support;
-
 use agentlocator_common::bus::NatsBus;
 use agentlocator_proto::v1::{
     SynthesizeRequest, Webhook, WebhookRejection, speech_service_client::SpeechServiceClient,
@@ -25,7 +23,7 @@ use std::{
     time::{Duration, Instant},
 };
 use tokio_util::sync::CancellationToken;
-use voice_support::*;
+use crate::voice_support::*;
 use voice_svc::service::{Voice, WebhookAnswer as Answered};
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
