@@ -2,8 +2,8 @@
 //! `al.<business_id>.<entity>.<what>`.
 
 use crate::v1::{
-    AgentEventKind, CallEventKind, CustomerEventKind, Event, TaskEventKind, UserEventKind,
-    WhatsAppEventKind, event::Payload,
+    AgentEventKind, CallEventKind, ConversationEventKind, CustomerEventKind, Event, TaskEventKind,
+    UserEventKind, WhatsAppEventKind, event::Payload,
 };
 use chrono::Utc;
 
@@ -99,6 +99,15 @@ pub fn subject_for(event: &Event) -> Result<String, EventError> {
             match a.kind() {
                 AgentEventKind::WhatsappRequested => "whatsapp_requested",
                 AgentEventKind::Unspecified => return Err(EventError::UnspecifiedKind("agent")),
+            },
+        ),
+        Payload::Conversation(c) => (
+            "conversation",
+            match c.kind() {
+                ConversationEventKind::Updated => "updated",
+                ConversationEventKind::Unspecified => {
+                    return Err(EventError::UnspecifiedKind("conversation"));
+                }
             },
         ),
     };
