@@ -955,7 +955,7 @@ pub struct InboxPage {
     /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,
     /// Conversations with something this user has not read (all filters aside): the page
-    /// title's count. On the first page only (no `cursor`).
+    /// title's count, at most 100 (100 means 100 or more). On the first page only (no `cursor`).
     pub unread_conversations: Option<i64>,
 }
 

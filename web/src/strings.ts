@@ -52,7 +52,7 @@ export const he = {
   inbox: {
     title: 'תיבת שיחות',
     /** The page title, with the unread count when there is one. */
-    documentTitle: (unread: number) => (unread > 0 ? `(${unread}) תיבת שיחות` : 'תיבת שיחות'),
+    documentTitle: (unread: number) => (unread > 0 ? `(${unread >= 100 ? '99+' : unread}) תיבת שיחות` : 'תיבת שיחות'),
     filters: 'סינון',
     filter: { all: 'הכול', unread: 'לא נקראו', waiting: 'ממתינות לנציג', mine: 'משויכות אליי' } as Record<string, string>,
     channelFilter: 'ערוץ',

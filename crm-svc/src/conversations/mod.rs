@@ -100,7 +100,8 @@ pub struct InboxPage {
     pub items: Vec<Conversation>,
     /// `None` on the last page.
     pub next_cursor: Option<InboxCursor>,
-    /// Conversations with something unread for the reader, all filters aside; first page only.
+    /// Conversations with something unread for the reader, all filters aside, up to
+    /// [`queries::MAX_UNREAD_COUNT`]; first page only.
     pub unread_conversations: Option<i64>,
 }
 

@@ -1541,7 +1541,7 @@ export interface components {
             /**
              * Format: int64
              * @description Conversations with something this user has not read (all filters aside): the page
-             *     title's count. On the first page only (no `cursor`).
+             *     title's count, at most 100 (100 means 100 or more). On the first page only (no `cursor`).
              */
             unread_conversations?: number | null;
         };
