@@ -24,7 +24,7 @@ use crate::{
     contracts::Contract,
     contracts::document_sha256,
     contracts::queries as contract,
-    customers,
+    conversations, customers,
     customers::Customer,
     customers::queries as customer,
     db::{Db, DbConn},
@@ -393,32 +393,31 @@ impl History<'_> {
                 serde_json::to_string(replies)
                     .map_err(|e| Error::Internal(format!("demo replies: {e}")))?
             };
-            call::insert(
-                conn,
-                &Call {
-                    id: CallId::generate(),
-                    business_id: self.business_id.clone(),
-                    twilio_sid: format!("{DEMO_CALL_SID_PREFIX}{:02}-{k}", self.j),
-                    customer_id: Some(self.customer.id.clone()),
-                    direction: "inbound".into(),
-                    from_number: self.customer.phone.clone(),
-                    to_number: DEMO_BUSINESS_NUMBER.into(),
-                    status: if missed { "no-answer" } else { "completed" }.into(),
-                    started_at,
-                    ended_at: Some(started_at + Duration::seconds(i64::from(duration))),
-                    duration_seconds: duration,
-                    recording_url: None,
-                    transcript: (!missed).then(|| transcript.to_owned()),
-                    transcript_status: if missed {
-                        TranscriptStatus::None
-                    } else {
-                        TranscriptStatus::Done
-                    },
-                    ai_replies,
-                    created_at: started_at,
-                    updated_at: started_at,
+            let call = Call {
+                id: CallId::generate(),
+                business_id: self.business_id.clone(),
+                twilio_sid: format!("{DEMO_CALL_SID_PREFIX}{:02}-{k}", self.j),
+                customer_id: Some(self.customer.id.clone()),
+                direction: "inbound".into(),
+                from_number: self.customer.phone.clone(),
+                to_number: DEMO_BUSINESS_NUMBER.into(),
+                status: if missed { "no-answer" } else { "completed" }.into(),
+                started_at,
+                ended_at: Some(started_at + Duration::seconds(i64::from(duration))),
+                duration_seconds: duration,
+                recording_url: None,
+                transcript: (!missed).then(|| transcript.to_owned()),
+                transcript_status: if missed {
+                    TranscriptStatus::None
+                } else {
+                    TranscriptStatus::Done
                 },
-            )?;
+                ai_replies,
+                created_at: started_at,
+                updated_at: started_at,
+            };
+            call::insert(conn, &call)?;
+            conversations::file_call(conn, &call, call.ended_at.unwrap_or(started_at))?;
             made.calls += 1;
             if !missed && !agent_followed_up {
                 let ended_at = started_at + Duration::seconds(i64::from(duration));
@@ -492,22 +491,21 @@ impl History<'_> {
             } else {
                 (DEMO_BUSINESS_NUMBER.to_owned(), self.customer.phone.clone())
             };
-            whatsapp_message::insert(
-                conn,
-                &WhatsAppMessage {
-                    id: WhatsAppMessageId::generate(),
-                    business_id: self.business_id.clone(),
-                    provider_message_id: format!("DEMO-WA-{:02}-{k}", self.j),
-                    customer_id: Some(self.customer.id.clone()),
-                    direction: if *inbound { "inbound" } else { "outbound" }.into(),
-                    from_number: from,
-                    to_number: to,
-                    body: (*text).to_owned(),
-                    status: if *inbound { "received" } else { "read" }.into(),
-                    created_at: at,
-                    updated_at: at,
-                },
-            )?;
+            let message = WhatsAppMessage {
+                id: WhatsAppMessageId::generate(),
+                business_id: self.business_id.clone(),
+                provider_message_id: format!("DEMO-WA-{:02}-{k}", self.j),
+                customer_id: Some(self.customer.id.clone()),
+                direction: if *inbound { "inbound" } else { "outbound" }.into(),
+                from_number: from,
+                to_number: to,
+                body: (*text).to_owned(),
+                status: if *inbound { "received" } else { "read" }.into(),
+                created_at: at,
+                updated_at: at,
+            };
+            whatsapp_message::insert(conn, &message)?;
+            conversations::file_whatsapp(conn, &message)?;
             made.whatsapp_messages += 1;
         }
         Ok(())

@@ -108,6 +108,16 @@ text_enum! {
 }
 
 text_enum! {
+    /// Where an inbox conversation stands.
+    ConversationState ("conversation state") {
+        Open = "open",
+        /// The agent handed it to a person (or staff put it back there).
+        WaitingForHuman = "waiting_for_human",
+        Done = "done",
+    }
+}
+
+text_enum! {
     /// What a staff member may do.
     UserRole ("user role") {
         Owner = "owner",

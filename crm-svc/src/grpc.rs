@@ -9,6 +9,8 @@ use crate::{
     businesses::{self, BusinessLookup},
     calls, contracts,
     contracts::convert::{CreateContract, ListContracts, UpdateContract},
+    conversations,
+    conversations::convert::{ListConversations, UpdateConversation},
     convert::{CustomerList, ReportPeriod, scoped_ids},
     customers,
     customers::convert::{CreateCustomer, GetCustomer, ListCustomers, UpdateCustomer},
@@ -744,6 +746,55 @@ impl CrmService for CrmGrpc {
         )
         .await?;
         Ok(Response::new(page.into()))
+    }
+
+    async fn list_conversations(
+        &self,
+        request: Request<pb::ListConversationsRequest>,
+    ) -> Result<Response<pb::ListConversationsResponse>, Status> {
+        let r = ListConversations::try_from(request.into_inner())?;
+        Ok(Response::new(
+            conversations::list(&self.db, &r.business_id, &r.reader, r.query)
+                .await?
+                .into(),
+        ))
+    }
+
+    async fn get_conversation(
+        &self,
+        request: Request<pb::GetConversationRequest>,
+    ) -> Result<Response<pb::ConversationThread>, Status> {
+        let r = request.into_inner();
+        let (business_id, reader, id) =
+            conversations::convert::scoped(r.business_id, r.user_id, r.id)?;
+        let thread = conversations::get(&self.db, &business_id, &reader, &id).await?;
+        Ok(Response::new(pb::ConversationThread::try_from(thread)?))
+    }
+
+    async fn update_conversation(
+        &self,
+        request: Request<pb::UpdateConversationRequest>,
+    ) -> Result<Response<pb::Conversation>, Status> {
+        let r = UpdateConversation::try_from(request.into_inner())?;
+        Ok(Response::new(
+            conversations::update(&self.db, &r.business_id, &r.reader, &r.id, r.patch)
+                .await?
+                .into(),
+        ))
+    }
+
+    async fn mark_conversation_read(
+        &self,
+        request: Request<pb::MarkConversationReadRequest>,
+    ) -> Result<Response<pb::Conversation>, Status> {
+        let r = request.into_inner();
+        let (business_id, reader, id) =
+            conversations::convert::scoped(r.business_id, r.user_id, r.id)?;
+        Ok(Response::new(
+            conversations::mark_read(&self.db, &business_id, &reader, &id)
+                .await?
+                .into(),
+        ))
     }
 
     async fn get_call_conversation(

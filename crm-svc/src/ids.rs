@@ -96,6 +96,8 @@ id_type! {
     WhatsAppMessageId;
     /// Something the AI agent did.
     AgentActionId;
+    /// An inbox conversation.
+    ConversationId;
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //!
 //! One folder per aggregate ([`customers`], [`businesses`], [`tasks`], [`invoices`],
 //! [`proposals`], [`contracts`], [`signatures`], [`appointments`], [`calls`], [`whatsapp`],
-//! [`users`], [`push_subscriptions`], [`outbox`], [`hours`]): its `mod.rs` holds the domain rules (async,
+//! [`users`], [`conversations`], [`push_subscriptions`], [`outbox`], [`hours`]): its `mod.rs` holds the domain rules (async,
 //! plain Rust types, the crate [`Error`]), its `queries.rs` the row struct and the diesel
 //! queries (plain functions over a `&mut DbConn`, so they compose inside one transaction) and
 //! its `convert.rs` its proto conversions.
@@ -19,6 +19,7 @@ pub mod appointments;
 pub mod businesses;
 pub mod calls;
 pub mod contracts;
+pub mod conversations;
 pub mod convert;
 pub mod customers;
 pub mod db;

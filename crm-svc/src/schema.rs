@@ -423,3 +423,41 @@ diesel::table! {
 
 diesel::joinable!(document_pdfs -> businesses (business_id));
 diesel::allow_tables_to_appear_in_same_query!(document_pdfs, businesses);
+
+diesel::table! {
+    /// The inbox's conversations: a WhatsApp thread per customer, a call each (migration
+    /// 2026-12-03-000200).
+    conversations (id) {
+        id -> Text,
+        business_id -> Text,
+        channel -> Text,
+        thread_key -> Text,
+        customer_id -> Nullable<Text>,
+        call_id -> Nullable<Text>,
+        counterpart -> Text,
+        state -> Text,
+        assignee_id -> Nullable<Text>,
+        last_activity_at -> Timestamp,
+        last_preview -> Text,
+        last_direction -> Text,
+        inbound_count -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// How far each staff member read a conversation (migration 2026-12-03-000200).
+    conversation_reads (user_id, conversation_id) {
+        user_id -> Text,
+        conversation_id -> Text,
+        last_read_at -> Timestamp,
+        inbound_seen -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(conversations, conversation_reads);
+diesel::allow_tables_to_appear_in_same_query!(conversations, customers);
+diesel::allow_tables_to_appear_in_same_query!(conversations, calls);
+diesel::allow_tables_to_appear_in_same_query!(conversation_reads, customers);
+diesel::allow_tables_to_appear_in_same_query!(conversation_reads, calls);

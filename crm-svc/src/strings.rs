@@ -233,3 +233,8 @@ pub const PDF_COMPANY_NUMBER: &str = "ח.פ";
 pub const PDF_DEALER_NUMBER: &str = "ע.מ";
 pub const PDF_LICENSED_DEALER: &str = "עוסק מורשה";
 pub const PDF_EXEMPT_DEALER: &str = "עוסק פטור";
+
+/// What the inbox shows for a call that has no transcript (yet).
+pub const CALL_PREVIEW_INBOUND: &str = "שיחה נכנסת";
+pub const CALL_PREVIEW_OUTBOUND: &str = "שיחה יוצאת";
+pub const CALL_PREVIEW_MISSED: &str = "שיחה שלא נענתה";

@@ -883,6 +883,131 @@ impl From<v1::WhatsAppMessage> for WhatsAppMessage {
     }
 }
 
+/// One inbox conversation as the signed-in user sees it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InboxConversation {
+    pub id: String,
+    /// whatsapp | call
+    pub channel: &'static str,
+    /// open | waiting_for_human | done
+    pub state: &'static str,
+    pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
+    /// The customer's number as the channel gave it.
+    pub counterpart: String,
+    pub assignee_id: Option<String>,
+    pub last_activity_at: Option<String>,
+    pub last_preview: String,
+    /// inbound | outbound
+    pub last_direction: String,
+    /// Inbound messages (or the inbound call) this user has not read.
+    pub unread_count: i64,
+    /// A call conversation's call SID.
+    pub call_sid: Option<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+/// The wire name of a conversation channel.
+pub fn channel_name(c: v1::ConversationChannel) -> &'static str {
+    match c {
+        v1::ConversationChannel::Whatsapp => "whatsapp",
+        v1::ConversationChannel::Call => "call",
+        v1::ConversationChannel::Unspecified => "unspecified",
+    }
+}
+
+/// The wire name of a conversation state.
+pub fn state_name(s: v1::ConversationState) -> &'static str {
+    match s {
+        v1::ConversationState::Open => "open",
+        v1::ConversationState::WaitingForHuman => "waiting_for_human",
+        v1::ConversationState::Done => "done",
+        v1::ConversationState::Unspecified => "unspecified",
+    }
+}
+
+impl From<v1::Conversation> for InboxConversation {
+    fn from(c: v1::Conversation) -> Self {
+        InboxConversation {
+            channel: channel_name(c.channel()),
+            state: state_name(c.state()),
+            last_activity_at: rfc3339(c.last_activity_at.as_ref()),
+            created_at: rfc3339(c.created_at.as_ref()),
+            updated_at: rfc3339(c.updated_at.as_ref()),
+            id: c.id,
+            customer_id: non_empty(c.customer_id),
+            customer_name: non_empty(c.customer_name),
+            counterpart: c.counterpart,
+            assignee_id: non_empty(c.assignee_id),
+            last_preview: c.last_preview,
+            last_direction: c.last_direction,
+            unread_count: c.unread_count,
+            call_sid: non_empty(c.call_sid),
+        }
+    }
+}
+
+/// A page of the inbox, newest activity first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InboxPage {
+    pub limit: i64,
+    pub items: Vec<InboxConversation>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+    /// Conversations with something this user has not read (all filters aside): the page
+    /// title's count, at most 100 (100 means 100 or more). On the first page only (no `cursor`).
+    pub unread_conversations: Option<i64>,
+}
+
+impl From<v1::ListConversationsResponse> for InboxPage {
+    fn from(r: v1::ListConversationsResponse) -> Self {
+        InboxPage {
+            limit: r.limit,
+            items: r.items.into_iter().map(Into::into).collect(),
+            next_cursor: non_empty(r.next_cursor),
+            unread_conversations: r.unread_conversations,
+        }
+    }
+}
+
+/// One answered turn of a call.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CallTurn {
+    pub caller_text: String,
+    pub ai_reply: String,
+}
+
+/// A conversation and what was said in it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InboxThread {
+    pub conversation: Option<InboxConversation>,
+    /// WhatsApp: the latest 200 messages, oldest first.
+    pub messages: Vec<WhatsAppMessage>,
+    /// A call conversation's call (transcript, the agent's replies).
+    pub call: Option<Call>,
+    /// A call conversation's answered turns, in order.
+    pub turns: Vec<CallTurn>,
+}
+
+impl From<v1::ConversationThread> for InboxThread {
+    fn from(t: v1::ConversationThread) -> Self {
+        InboxThread {
+            conversation: t.conversation.map(Into::into),
+            messages: t.messages.into_iter().map(Into::into).collect(),
+            call: t.call.map(Into::into),
+            turns: t
+                .turns
+                .into_iter()
+                .map(|t| CallTurn {
+                    caller_text: t.caller_text,
+                    ai_reply: t.ai_reply,
+                })
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

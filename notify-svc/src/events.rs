@@ -9,7 +9,10 @@
 use crate::strings;
 use agentlocator_proto::{
     Event, from_timestamp,
-    v1::{CallEventKind, TaskEventKind, UserEventKind, WhatsAppEventKind, event::Payload},
+    v1::{
+        CallEventKind, ConversationEventKind, TaskEventKind, UserEventKind, WhatsAppEventKind,
+        event::Payload,
+    },
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -157,6 +160,21 @@ pub fn notification_for(event: &Event) -> Option<Notification> {
             }),
             Some((strings::WHATSAPP_MESSAGE_TITLE, w.body.clone())),
             w.customer_id.clone(),
+        ),
+        // An inbox conversation changed (new activity, state, assignee): the inbox page
+        // refreshes it. Live only: the message or call itself already notified.
+        Payload::Conversation(c) if c.kind == ConversationEventKind::Updated as i32 => (
+            "inbox:updated",
+            json!({
+                "conversation_id": c.conversation_id,
+                "customer_id": opt(&c.customer_id),
+                "channel": c.channel,
+                "state": c.state,
+                "assignee_id": opt(&c.assignee_id),
+                "inbound": c.inbound,
+            }),
+            None,
+            c.customer_id.clone(),
         ),
         _ => return None,
     };
@@ -316,6 +334,35 @@ mod tests {
         let push = n.push.unwrap();
         assert_eq!(push.body.chars().count(), MAX_PUSH_BODY_CHARS);
         assert_eq!(push.url, "/");
+    }
+
+    #[test]
+    fn a_changed_conversation_is_live_only() {
+        let e = new_event(
+            "b1",
+            Payload::Conversation(agentlocator_proto::v1::ConversationEvent {
+                kind: ConversationEventKind::Updated as i32,
+                conversation_id: "v1".into(),
+                customer_id: "c1".into(),
+                channel: "whatsapp".into(),
+                state: "waiting_for_human".into(),
+                assignee_id: String::new(),
+                inbound: true,
+            }),
+        );
+        let n = notification_for(&e).unwrap();
+        assert_eq!(n.name, "inbox:updated");
+        assert_eq!(
+            n.data,
+            json!({"conversation_id": "v1", "customer_id": "c1", "channel": "whatsapp",
+                "state": "waiting_for_human", "assignee_id": null, "inbound": true})
+        );
+        assert_eq!(n.push, None);
+        let unspecified = new_event(
+            "b1",
+            Payload::Conversation(agentlocator_proto::v1::ConversationEvent::default()),
+        );
+        assert_eq!(notification_for(&unspecified), None);
     }
 
     fn answered(f: fn(&mut CallEvent)) -> Option<Notification> {

@@ -4,7 +4,8 @@
 //!   gateway proxies `/socket.io/` to it). The handshake carries the user's sign-in token; each
 //!   connection joins its business's and its user's room.
 //! - [`events`]: which bus events notify staff, and how (`task:due`, `call:incoming`,
-//!   `call:transcribed`, `call:completed`, `whatsapp:message`).
+//!   `call:transcribed`, `call:completed`, `whatsapp:message`, the live-only `call:answered`
+//!   and `inbox:updated`).
 //! - [`consumer`]: a per-replica fan-out consumer feeding Socket.IO, and a shared durable one
 //!   feeding Web Push ([`push`]: VAPID-signed, `aes128gcm`-encrypted, gone subscriptions deleted).
 //!

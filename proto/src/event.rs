@@ -2,7 +2,8 @@
 //! `al.<business_id>.<entity>.<what>`.
 
 use crate::v1::{
-    AgentEventKind, BusinessEventKind, CallEventKind, CustomerEventKind, Event, TaskEventKind,
+    AgentEventKind, BusinessEventKind, CallEventKind, ConversationEventKind, CustomerEventKind,
+    Event, TaskEventKind,
     UserEventKind, WhatsAppEventKind, event::Payload,
 };
 use chrono::Utc;
@@ -108,6 +109,15 @@ pub fn subject_for(event: &Event) -> Result<String, EventError> {
                 BusinessEventKind::Changed => "changed",
                 BusinessEventKind::Unspecified => {
                     return Err(EventError::UnspecifiedKind("business"));
+                }
+            },
+        ),
+        Payload::Conversation(c) => (
+            "conversation",
+            match c.kind() {
+                ConversationEventKind::Updated => "updated",
+                ConversationEventKind::Unspecified => {
+                    return Err(EventError::UnspecifiedKind("conversation"));
                 }
             },
         ),

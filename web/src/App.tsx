@@ -11,6 +11,7 @@ import { SignPage } from './pages/SignPage';
 import { CalendarPage } from './pages/Calendar';
 import { ProposalsPage } from './pages/Proposals';
 import { SignaturesPage } from './pages/Signatures';
+import { InboxPage } from './pages/Inbox';
 import { Loading } from './components/Notice';
 
 // The chart library is only loaded with the reports page.
@@ -40,6 +41,8 @@ export function App() {
         }
       >
         <Route path="/" element={<Navigate to="/crm" replace />} />
+        <Route path="/inbox" element={<InboxPage />} />
+        <Route path="/inbox/:id" element={<InboxPage />} />
         <Route path="/crm" element={<CustomerListPage />} />
         <Route path="/crm/customers/:id" element={<CustomerPage />} />
         <Route

@@ -26,6 +26,7 @@ export const he = {
   } as Record<string, string>,
 
   nav: {
+    inbox: 'תיבת שיחות',
     crm: 'לקוחות',
     calendar: 'יומן',
     proposals: 'הצעות מחיר',
@@ -46,6 +47,40 @@ export const he = {
     wrong: 'האימייל או הסיסמה שגויים',
     throttled: (seconds: number) => `יותר מדי ניסיונות כניסה. נסו שוב בעוד ${Math.ceil(seconds / 60)} דקות.`,
     expired: 'פג תוקף החיבור. יש להיכנס שוב.',
+  },
+
+  inbox: {
+    title: 'תיבת שיחות',
+    /** The page title, with the unread count when there is one. */
+    documentTitle: (unread: number) => (unread > 0 ? `(${unread >= 100 ? '99+' : unread}) תיבת שיחות` : 'תיבת שיחות'),
+    filters: 'סינון',
+    filter: { all: 'הכול', unread: 'לא נקראו', waiting: 'ממתינות לנציג', mine: 'משויכות אליי' } as Record<string, string>,
+    channelFilter: 'ערוץ',
+    allChannels: 'כל הערוצים',
+    channel: { whatsapp: 'וואטסאפ', call: 'שיחה' } as Record<string, string>,
+    state: { open: 'פתוחה', waiting_for_human: 'ממתינה לנציג', done: 'טופלה' } as Record<string, string>,
+    unread: (n: number) => (n === 1 ? 'הודעה אחת שלא נקראה' : `${n} הודעות שלא נקראו`),
+    unknownCustomer: 'מספר לא מוכר',
+    empty: 'אין עדיין שיחות. הודעות וואטסאפ ושיחות טלפון יופיעו כאן.',
+    noMatch: 'אין שיחות שמתאימות לסינון.',
+    more: 'שיחות נוספות',
+    pick: 'בחרו שיחה מהרשימה כדי לקרוא אותה.',
+    back: 'חזרה לרשימה',
+    openCustomer: 'לכרטיס הלקוח',
+    assignee: 'משויכת ל',
+    nobody: 'אף אחד',
+    me: 'אני',
+    markDone: 'סימון כטופלה',
+    reopen: 'פתיחה מחדש',
+    reply: 'תשובה בוואטסאפ',
+    replyPlaceholder: 'כתבו תשובה…',
+    sent: 'ההודעה נשלחה',
+    you: 'העסק',
+    caller: 'הלקוח',
+    agent: 'הסוכן',
+    transcript: 'תמלול',
+    noTranscript: 'אין תמלול לשיחה הזו.',
+    callSummary: (status: string, seconds: number) => `סטטוס: ${status} · ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')} דק׳`,
   },
 
   customers: {

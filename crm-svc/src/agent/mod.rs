@@ -283,7 +283,35 @@ pub async fn set_paused(
     .await
 }
 
+/// Saves the agent's state in a conversation; the inbox conversation follows its "waiting for a
+/// person" ([`crate::conversations::follow_agent`]).
 fn save_state(conn: &mut crate::DbConn, state: &ConversationState) -> Result<()> {
+    save_row(conn, state)?;
+    crate::conversations::follow_agent(
+        conn,
+        &state.business_id,
+        &state.customer_id,
+        state.waiting_for_human,
+    )
+}
+
+/// Staff moved the inbox conversation of `customer_id` into (`waiting`) or out of "waiting for a
+/// human": the agent follows, silent while a person is needed. On the inbox change's connection.
+pub(crate) fn follow_inbox(
+    conn: &mut crate::DbConn,
+    business_id: &BusinessId,
+    customer_id: &CustomerId,
+    waiting: bool,
+) -> Result<()> {
+    let mut state = state_on(conn, business_id, customer_id)?;
+    if state.waiting_for_human == waiting {
+        return Ok(());
+    }
+    state.waiting_for_human = waiting;
+    save_row(conn, &state)
+}
+
+fn save_row(conn: &mut crate::DbConn, state: &ConversationState) -> Result<()> {
     queries::save_conversation(
         conn,
         &ConversationRow {

@@ -211,21 +211,33 @@ pub async fn conversation(
     call_sid: &str,
     limit: i64,
 ) -> Result<Vec<CallTurn>> {
-    use crate::schema::call_turns as t;
     let (business_id, call_sid) = (business_id.clone(), call_sid.to_owned());
+    db.run(move |conn| {
+        let call = calls::table
+            .filter(calls::business_id.eq(&business_id))
+            .filter(calls::twilio_sid.eq(&call_sid))
+            .select(Call::as_select())
+            .first(conn)
+            .optional()?;
+        match call {
+            Some(call) => turns(conn, &call, limit),
+            None => Ok(vec![]),
+        }
+    })
+    .await
+}
+
+/// The answered turns of `call`, oldest first; the most recent `limit` (1 to 200) when there are
+/// more.
+pub fn turns(conn: &mut DbConn, call: &Call, limit: i64) -> Result<Vec<CallTurn>> {
+    use crate::schema::call_turns as t;
     let limit = limit.clamp(1, 200);
-    let mut rows: Vec<(String, String)> = db
-        .run(move |conn| {
-            Ok(t::table
-                .inner_join(calls::table)
-                .filter(calls::business_id.eq(&business_id))
-                .filter(calls::twilio_sid.eq(&call_sid))
-                .order(t::seq.desc())
-                .limit(limit)
-                .select((t::caller_text, t::ai_reply))
-                .load(conn)?)
-        })
-        .await?;
+    let mut rows: Vec<(String, String)> = t::table
+        .filter(t::call_id.eq(&call.id))
+        .order(t::seq.desc())
+        .limit(limit)
+        .select((t::caller_text, t::ai_reply))
+        .load(conn)?;
     rows.reverse();
     Ok(rows
         .into_iter()

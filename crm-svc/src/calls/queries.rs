@@ -79,6 +79,16 @@ pub fn find_by_sid(conn: &mut DbConn, twilio_sid: &str) -> Result<Option<Call>> 
         .optional()?)
 }
 
+/// The call `id` of `business_id`; another business's is `None`.
+pub fn find(conn: &mut DbConn, business_id: &BusinessId, id: &CallId) -> Result<Option<Call>> {
+    Ok(calls::table
+        .filter(calls::id.eq(id))
+        .filter(calls::business_id.eq(business_id))
+        .select(Call::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// The calls of a customer, newest first.
 pub fn list_by_customer(
     conn: &mut DbConn,

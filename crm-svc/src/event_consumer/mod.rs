@@ -1,5 +1,5 @@
 //! The CRM's event consumer: calls and WhatsApp messages reported by other services become rows
-//! attached to customers.
+//! attached to customers, filed into their inbox conversations in the same transaction.
 //!
 //! Each delivery is applied in ONE transaction that also records the event id in
 //! `processed_events`, so a redelivered event is recognised and skipped; the delivery is acked
@@ -15,7 +15,7 @@ use crate::{
     calls,
     calls::Call,
     calls::queries as call,
-    customers,
+    conversations, customers,
     customers::Customer,
     customers::queries as customer,
     db::{Db, DbConn},
@@ -319,6 +319,9 @@ fn apply_call(
         call.updated_at = now;
         call::update(conn, &call)?;
     }
+    if created || call != before {
+        conversations::record_call(conn, &call, occurred_at)?;
+    }
     if c.needs_follow_up {
         calls::mark_follow_up(conn, &call, &c.transcript)?;
     }
@@ -385,22 +388,21 @@ fn apply_whatsapp(
         CustomerSource::Whatsapp,
     )?;
     let now = time::now();
-    whatsapp_message::insert(
-        conn,
-        &WhatsAppMessage {
-            id: WhatsAppMessageId::generate(),
-            business_id: business_id.clone(),
-            provider_message_id: pid.to_owned(),
-            customer_id,
-            direction,
-            from_number: w.from_number.clone(),
-            to_number: w.to_number.clone(),
-            body: w.body.clone(),
-            status: non_empty_or(&w.status, default_status),
-            created_at: occurred_at,
-            updated_at: now,
-        },
-    )
+    let message = WhatsAppMessage {
+        id: WhatsAppMessageId::generate(),
+        business_id: business_id.clone(),
+        provider_message_id: pid.to_owned(),
+        customer_id,
+        direction,
+        from_number: w.from_number.clone(),
+        to_number: w.to_number.clone(),
+        body: w.body.clone(),
+        status: non_empty_or(&w.status, default_status),
+        created_at: occurred_at,
+        updated_at: now,
+    };
+    whatsapp_message::insert(conn, &message)?;
+    conversations::record_whatsapp(conn, &message)
 }
 
 /// The customer an event is about: the one it names if that exists in the business, else the

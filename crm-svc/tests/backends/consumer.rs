@@ -238,7 +238,8 @@ async fn call_lifecycle_builds_one_call_on_a_new_lead(db: Db) {
         (CustomerStatus::Lead, CustomerSource::Call)
     );
     assert_eq!(done.customer_id.as_ref(), Some(&lead.id));
-    // The new lead announced itself through the outbox, in the consumer's transaction.
+    // The new lead announced itself through the outbox, in the consumer's transaction, and so
+    // did the call's inbox conversation as it changed.
     let subjects: Vec<String> = db
         .run(outbox::all)
         .await
@@ -246,7 +247,14 @@ async fn call_lifecycle_builds_one_call_on_a_new_lead(db: Db) {
         .into_iter()
         .map(|r| r.subject)
         .collect();
-    assert_eq!(subjects, [format!("al.{}.customer.created", b.id)]);
+    assert_eq!(subjects[0], format!("al.{}.customer.created", b.id));
+    assert!(subjects.len() > 1, "{subjects:?}");
+    assert!(
+        subjects[1..]
+            .iter()
+            .all(|s| *s == format!("al.{}.conversation.updated", b.id)),
+        "{subjects:?}"
+    );
 
     stop.cancel();
     tokio::time::timeout(Duration::from_secs(5), consumer)

@@ -26,6 +26,16 @@ pub struct Tenant {
 pub async fn tenant(db: &Db, name: &str, n: u32) -> Tenant {
     let business = create_business(db, name).await;
     let customer = customer(db, &business, n).await;
+    let u = staff(db, &business).await;
+    Tenant {
+        business,
+        customer,
+        user: u,
+    }
+}
+
+/// Another staff member (role `agent`) of `business`.
+pub async fn staff(db: &Db, business: &Business) -> User {
     let now = time::now();
     let u = User {
         id: UserId::generate(),
@@ -41,11 +51,7 @@ pub async fn tenant(db: &Db, name: &str, n: u32) -> Tenant {
     };
     let row = u.clone();
     db.run(move |conn| user::insert(conn, &row)).await.unwrap();
-    Tenant {
-        business,
-        customer,
-        user: u,
-    }
+    u
 }
 
 /// Another customer of `business`; `n` keeps phones distinct.

@@ -11,6 +11,7 @@ mod customers;
 mod documents;
 mod health;
 mod hours;
+mod inbox;
 mod invoices;
 pub mod openapi;
 mod params;
@@ -78,6 +79,10 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
     ("PATCH", "/crm/customers/{id}", |r| r.to(customers::update)),
     ("DELETE", "/crm/customers/{id}", |r| r.to(customers::delete)),
     ("GET", "/customers/{id}/timeline", |r| r.to(timeline::get)),
+    ("GET", "/inbox", |r| r.to(inbox::list)),
+    ("GET", "/inbox/{id}", |r| r.to(inbox::get)),
+    ("PUT", "/inbox/{id}", |r| r.to(inbox::update)),
+    ("POST", "/inbox/{id}/read", |r| r.to(inbox::read)),
     ("GET", "/tasks", |r| r.to(tasks::list)),
     ("POST", "/tasks", |r| r.to(tasks::create)),
     ("GET", "/tasks/{id}", |r| r.to(tasks::get)),

@@ -13,6 +13,7 @@ mod crm_login_limit;
 mod crm_replicas;
 mod customers_api;
 mod documents;
+mod inbox_api;
 mod durable_events;
 mod notify_replicas;
 mod notify_socketio;

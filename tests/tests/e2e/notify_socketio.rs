@@ -108,6 +108,17 @@ impl Respond for PushCounter {
     }
 }
 
+/// The next event that is not the inbox's `inbox:updated` (crm-svc files each call event into
+/// the call's inbox conversation, which announces itself too, in its own time).
+async fn next_call_event(client: &mut SocketIoClient) -> serde_json::Value {
+    loop {
+        let got = client.expect("event", CONNECT_WAIT).await;
+        if got["event"] != "inbox:updated" {
+            return got;
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_calls_turns_arrive_live_with_the_callers_number_and_are_not_pushed() {
     let stack = TestStack::start(Db::Postgres, Bus::Nats).await;
@@ -158,7 +169,7 @@ async fn a_calls_turns_arrive_live_with_the_callers_number_and_are_not_pushed() 
         )
     };
     bus.publish(&call(CallEventKind::Answered)).await.unwrap();
-    let got = client.expect("event", CONNECT_WAIT).await;
+    let got = next_call_event(&mut client).await;
     assert_eq!(got["event"], "call:answered", "{got}");
     assert_eq!(
         got["data"],
@@ -169,10 +180,7 @@ async fn a_calls_turns_arrive_live_with_the_callers_number_and_are_not_pushed() 
     // The incoming call after it is pushed: once it has been, the turn before it would have been
     // too (one consumer, in order).
     bus.publish(&call(CallEventKind::Started)).await.unwrap();
-    assert_eq!(
-        client.expect("event", CONNECT_WAIT).await["event"],
-        "call:incoming"
-    );
+    assert_eq!(next_call_event(&mut client).await["event"], "call:incoming");
     let deadline = tokio::time::Instant::now() + CONNECT_WAIT;
     while pushes.load(Ordering::SeqCst) == 0 {
         assert!(

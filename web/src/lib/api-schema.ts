@@ -404,6 +404,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/inbox?cursor=&limit=&filter=unread,waiting,mine&state=&channel=` */
+        get: operations["get_api_inbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inbox/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /api/inbox/{id}`: the conversation with its WhatsApp messages, or its call (transcript,
+         *     the agent's replies, the turns). Reading it does not mark it read.
+         */
+        get: operations["get_api_inbox_id"];
+        /**
+         * `PUT /api/inbox/{id}`: assign (or unassign) the conversation, mark it done or reopen it.
+         *     Waiting for a human silences the AI agent in that WhatsApp conversation; open or done lets it
+         *     answer again.
+         */
+        put: operations["put_api_inbox_id"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inbox/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /api/inbox/{id}/read`: the signed-in user has read the conversation (their unread count
+         *     of it becomes 0). Read-only users may mark what they read.
+         */
+        post: operations["post_api_inbox_id_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/invoices": {
         parameters: {
             query?: never;
@@ -1249,6 +1311,11 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        /** @description One answered turn of a call. */
+        CallTurn: {
+            ai_reply: string;
+            caller_text: string;
+        };
         City: {
             /**
              * Format: int32
@@ -1291,6 +1358,12 @@ export interface components {
             /** @description draft | sent */
             status?: string | null;
             title?: string | null;
+        };
+        ConversationPatch: {
+            /** @description A staff member of the business; `null` unassigns; absent leaves it. */
+            assignee_id?: string | null;
+            /** @description open | waiting_for_human | done; absent leaves it. */
+            state?: string | null;
         };
         Customer: {
             created_at?: string | null;
@@ -1431,6 +1504,55 @@ export interface components {
             message?: string | null;
             open: boolean;
             reopens_at?: string | null;
+        };
+        /** @description One inbox conversation as the signed-in user sees it. */
+        InboxConversation: {
+            assignee_id?: string | null;
+            /** @description A call conversation's call SID. */
+            call_sid?: string | null;
+            /** @description whatsapp | call */
+            channel: string;
+            /** @description The customer's number as the channel gave it. */
+            counterpart: string;
+            created_at?: string | null;
+            customer_id?: string | null;
+            customer_name?: string | null;
+            id: string;
+            last_activity_at?: string | null;
+            /** @description inbound | outbound */
+            last_direction: string;
+            last_preview: string;
+            /** @description open | waiting_for_human | done */
+            state: string;
+            /**
+             * Format: int64
+             * @description Inbound messages (or the inbound call) this user has not read.
+             */
+            unread_count: number;
+            updated_at?: string | null;
+        };
+        /** @description A page of the inbox, newest activity first. */
+        InboxPage: {
+            items: components["schemas"]["InboxConversation"][];
+            /** Format: int64 */
+            limit: number;
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description Conversations with something this user has not read (all filters aside): the page
+             *     title's count, at most 100 (100 means 100 or more). On the first page only (no `cursor`).
+             */
+            unread_conversations?: number | null;
+        };
+        /** @description A conversation and what was said in it. */
+        InboxThread: {
+            call?: components["schemas"]["Call"] | null;
+            conversation?: components["schemas"]["InboxConversation"] | null;
+            /** @description WhatsApp: the latest 200 messages, oldest first. */
+            messages: components["schemas"]["WhatsAppMessage"][];
+            /** @description A call conversation's answered turns, in order. */
+            turns: components["schemas"]["CallTurn"][];
         };
         /**
          * @description An invoice: one of the Israeli document types. Every amount is computed by the server from
@@ -4011,6 +4133,232 @@ export interface operations {
             };
             /** @description A draft, or a contract not signed yet: no PDF */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_inbox: {
+        parameters: {
+            query?: {
+                /** @description whatsapp | call */
+                channel?: string;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+                /** @description Comma-separated, all must hold: unread (something I have not read), waiting (waiting for a human), mine (assigned to me) */
+                filter?: string;
+                /** @description Default 25, at most 100 */
+                limit?: number;
+                /** @description open | waiting_for_human | done */
+                state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxPage"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden, or the feature is off for this business (`<feature>_disabled`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid field (named in `field`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_inbox_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxThread"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden, or the feature is off for this business (`<feature>_disabled`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or another business's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_api_inbox_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConversationPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxConversation"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden, or the feature is off for this business (`<feature>_disabled`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or another business's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid field (named in `field`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_inbox_id_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxConversation"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden, or the feature is off for this business (`<feature>_disabled`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or another business's) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -29,6 +29,14 @@ export type AppointmentRange = Schemas['AppointmentRange'];
 
 export type Task = Schemas['Task'];
 
+export type InboxConversation = Schemas['InboxConversation'];
+
+export type InboxPage = Schemas['InboxPage'];
+
+export type InboxThread = Schemas['InboxThread'];
+
+export type WhatsAppMessage = Schemas['WhatsAppMessage'];
+
 export type Proposal = Schemas['Proposal'];
 
 export type Contract = Schemas['Contract'];

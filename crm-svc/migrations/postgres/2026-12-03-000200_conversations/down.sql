@@ -1,0 +1,2 @@
+DROP TABLE conversation_reads;
+DROP TABLE conversations;
