@@ -3,8 +3,7 @@
 
 use crate::v1::{
     AgentEventKind, BusinessEventKind, CallEventKind, ConversationEventKind, CustomerEventKind,
-    Event, TaskEventKind,
-    UserEventKind, WhatsAppEventKind, event::Payload,
+    Event, TaskEventKind, UserEventKind, WhatsAppEventKind, event::Payload,
 };
 use chrono::Utc;
 

@@ -12,10 +12,10 @@
 //! the model (a loopback chat-completions server with scripted answers; its transcription answers
 //! the sentence the recording says).
 
+use crate::voice_support::*;
 use agentlocator_proto::v1::{SynthesizeRequest, speech_service_client::SpeechServiceClient};
 use agentlocator_tests::{Api, Bus, Db, TestStack};
 use serde_json::{Value, json};
-use crate::voice_support::*;
 use wiremock::{
     Mock, MockServer, Request, ResponseTemplate,
     matchers::{method, path},

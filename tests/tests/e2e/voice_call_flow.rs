@@ -2,8 +2,8 @@
 //! recording is real Hebrew speech on a loopback Twilio → speech engines on loopback servers →
 //! TwiML playing audio the gateway serves → signed `call_status` → the call on the timeline.
 
-use agentlocator_tests::{Api, Bus, Db, TestStack};
 use crate::voice_support::*;
+use agentlocator_tests::{Api, Bus, Db, TestStack};
 
 const BUSINESS_NUMBER: &str = "+97235550177";
 const CALL_SID: &str = "CA0123456789abcdef0123456789abcdef"; // example value

@@ -10,6 +10,7 @@
 //! calls it (`Voice::handle_webhook`). Simulated: the TTS provider (a loopback OpenAI-compatible
 //! server answering a real MP3 tone) and Twilio (signed requests made here).
 
+use crate::voice_support::*;
 use agentlocator_common::bus::NatsBus;
 use agentlocator_proto::v1::{
     SynthesizeRequest, Webhook, WebhookRejection, speech_service_client::SpeechServiceClient,
@@ -23,7 +24,6 @@ use std::{
     time::{Duration, Instant},
 };
 use tokio_util::sync::CancellationToken;
-use crate::voice_support::*;
 use voice_svc::service::{Voice, WebhookAnswer as Answered};
 use wiremock::{
     Mock, MockServer, ResponseTemplate,

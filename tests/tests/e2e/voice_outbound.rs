@@ -2,9 +2,9 @@
 //! speaking its documented wire format), the agent's answer dials the customer, and the status
 //! callback completes the same Call row.
 
+use crate::voice_support::*;
 use agentlocator_tests::{Api, Bus, Db, TestStack};
 use serde_json::json;
-use crate::voice_support::*;
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
     matchers::{body_string_contains, header, method, path},

@@ -6,13 +6,13 @@
 //! documented formats (the cascade's STT, streamed chat completions and PCM speech here), Twilio's
 //! REST API a loopback server too.
 
+use crate::voice_support::*;
 use agentlocator_tests::{
     Api, Bus, Db, TestStack,
     realtime::{Latencies, cascade_providers, hebrew_mulaw, stream_of},
     twilio_media::{Refused, TwilioStream},
 };
 use std::{collections::HashMap, time::Duration};
-use crate::voice_support::*;
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
     matchers::{method, path_regex},

@@ -2,8 +2,8 @@
 //! POST parameters; anything else is 403 and stores nothing. Voice routes obey `voice_enabled`.
 //! The embedded default (no auth token, loopback URL) answers unsigned requests.
 
-use agentlocator_tests::{Bus, Db, TestStack};
 use crate::voice_support::*;
+use agentlocator_tests::{Bus, Db, TestStack};
 
 const BUSINESS_NUMBER: &str = "+97235550188";
 

@@ -3,9 +3,9 @@
 //! its recording (downloaded from Twilio as the voice flow does) and the transcript lands on the
 //! call. A second run finds nothing left.
 
+use crate::voice_support::*;
 use agentlocator_common::config::SttEngine;
 use agentlocator_tests::{Api, Bus, Db, TestStack};
-use crate::voice_support::*;
 
 const BUSINESS_NUMBER: &str = "+97235550188";
 const CALL_SID: &str = "CA00000000000000000000000000000042"; // example value
