@@ -69,8 +69,23 @@ try {
   await page.screenshot({ path: join(shots, 'crm-375.png'), fullPage: true });
 
   const overflow = async (where) => {
-    const o = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-    if (o.scroll > o.client) fail(`${where}: horizontal overflow at 375 px (${o.scroll} > ${o.client})`);
+    const o = await page.evaluate(() => {
+      const client = document.documentElement.clientWidth;
+      // The innermost elements sticking out of the viewport (either side: the page is RTL).
+      const out = [...document.body.querySelectorAll('*')].filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && (r.right > client + 1 || r.left < -1);
+      });
+      const innermost = out.filter((el) => !out.some((other) => other !== el && el.contains(other)));
+      const name = (el) => {
+        const r = el.getBoundingClientRect();
+        const cls = typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).join('.') : '';
+        const parent = el.parentElement ? el.parentElement.tagName.toLowerCase() + (typeof el.parentElement.className === 'string' && el.parentElement.className ? '.' + el.parentElement.className.trim().split(/\s+/)[0] : '') : '';
+        return `${parent} > ${el.tagName.toLowerCase()}${cls} "${(el.textContent || '').trim().slice(0, 24)}" [${Math.round(r.left)}, ${Math.round(r.right)}]`;
+      };
+      return { scroll: document.documentElement.scrollWidth, client, culprits: innermost.slice(0, 5).map(name) };
+    });
+    if (o.scroll > o.client) fail(`${where}: horizontal overflow at 375 px (${o.scroll} > ${o.client}; ${o.culprits.join(', ')})`);
   };
   await overflow('/crm');
   await page.screenshot({ path: join(shots, 'crm-375-top.png') });

@@ -80,8 +80,19 @@ async fn every_replica_emits_every_event_and_push_goes_out_once() {
 
     let event = whatsapp_received(&business_id, 7);
     bus.publish(&event).await.unwrap();
-    for client in [&mut on_first, &mut on_second] {
-        let got = client.expect("event", WAIT).await;
+    // The message also files its inbox conversation (crm-svc → `inbox:updated`), in either order.
+    let mut inbox_updates = [0usize; 2];
+    for (client, inbox) in [&mut on_first, &mut on_second]
+        .into_iter()
+        .zip(inbox_updates.iter_mut())
+    {
+        let got = loop {
+            let got = client.expect("event", WAIT).await;
+            if got["event"] != "inbox:updated" {
+                break got;
+            }
+            *inbox += 1;
+        };
         assert_eq!(got["event"], "whatsapp:message", "{got}");
         assert_eq!(got["data"]["message_id"], "WAMID-000007");
     }
@@ -90,10 +101,17 @@ async fn every_replica_emits_every_event_and_push_goes_out_once() {
         assert!(tokio::time::Instant::now() < deadline, "no push");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    // Quiet period: a second replica pushing too, or a second emission, would show now.
-    for client in [&mut on_first, &mut on_second] {
+    // Quiet period: a second replica pushing too, or a second emission, would show now. The
+    // message also files its inbox conversation: one `inbox:updated` each, no more.
+    for (client, seen) in [&mut on_first, &mut on_second]
+        .into_iter()
+        .zip(inbox_updates)
+    {
         let more = client.events_within(Duration::from_secs(2)).await;
-        assert!(more.is_empty(), "{more:?}");
+        let (inbox, other): (Vec<_>, Vec<_>) =
+            more.iter().partition(|e| e["event"] == "inbox:updated");
+        assert!(other.is_empty(), "{more:?}");
+        assert!(seen + inbox.len() <= 1, "{more:?}");
     }
     assert_eq!(
         pushes.load(Ordering::SeqCst),
