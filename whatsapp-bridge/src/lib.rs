@@ -3,8 +3,10 @@
 //! The sidecar forwards Baileys events through the gateway's `/webhook/whatsapp_incoming`; the
 //! bridge normalises them ([`baileys_events`], [`jid`]) and publishes `whatsapp.*` events that
 //! crm-svc stores (one row per provider message id) and notify-svc announces. Sending, pairing
-//! and logout go from the gateway through the bridge to the sidecar ([`sidecar`]).
+//! and logout go from the gateway through the bridge to the sidecar ([`sidecar`]); the AI agent's
+//! send requests come as `agent.whatsapp_requested` events ([`agent_sends`]).
 
+pub mod agent_sends;
 pub mod baileys_events;
 pub mod cloud_api;
 pub mod cloud_client;
@@ -51,6 +53,7 @@ pub async fn run(
     let sidecar = sidecar::SidecarClient::new(&config.wa_sidecar_url, secret.clone());
     let replicas = replicas::Replicas::new(config.wa_bridge_advertise_url.clone());
     tracing::info!(replica = replicas.id(), advertise = ?replicas.advertise_url(), "whatsapp-bridge replica");
+    let bus_for_agent = bus.clone();
     let mut bridge = service::Bridge::new(crm, bus, sidecar, secret).with_replicas(replicas);
     if config.wa_provider == WaProvider::Cloud {
         // Config guarantees all three with WA_PROVIDER=cloud.
@@ -67,6 +70,12 @@ pub async fn run(
             verify_token: required(&config.wa_cloud_verify_token, "WA_CLOUD_VERIFY_TOKEN")?,
         });
     }
+    // The agent's send requests, taken by one replica each, until shutdown.
+    tokio::spawn(agent_sends::run(
+        bridge.clone(),
+        bus_for_agent,
+        shutdown.clone(),
+    ));
     let info = service_info(
         NAME,
         [

@@ -170,3 +170,101 @@ async fn agent_api_sqlite() {
 async fn agent_api_postgres_nats() {
     definition_tools_and_pause(Db::Postgres, Bus::Nats).await;
 }
+
+/// The agent's `send_whatsapp` is delivered: crm-svc records the action and its
+/// `agent.whatsapp_requested` event, whatsapp-bridge's consumer sends the text through the
+/// (loopback) sidecar once, and the message is stored as the customer's outbound WhatsApp.
+async fn send_whatsapp_reaches_the_sidecar_once(db: Db, bus: Bus) {
+    use wiremock::{
+        Mock, MockServer, ResponseTemplate,
+        matchers::{body_partial_json, method, path_regex},
+    };
+    const TEXT: &str = "הכתובת שלנו: רחוב הרצל 10, תל אביב.";
+    let sidecar = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path_regex(r"^/sessions/[^/]+/messages$"))
+        .and(body_partial_json(json!({"text": TEXT})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({"id": "3EB0AGENT0001", "jid": "972549876543@s.whatsapp.net"}),
+            ),
+        )
+        .mount(&sidecar)
+        .await;
+    let mut env = agentlocator_tests::TestEnv::new(db, bus);
+    env.vars.insert("WA_SIDECAR_URL".into(), sidecar.uri());
+    let stack = TestStack::start_in(env).await;
+    let demo = stack.demo_business().await;
+    let owner = Api::new(&stack, Some(stack.sign_in(&demo, "owner").await));
+    let mut crm = CrmServiceClient::connect(stack.config.services.crm.url.clone())
+        .await
+        .expect("crm-svc gRPC");
+    let request = RunAgentToolRequest {
+        conversation: Some(AgentConversation {
+            business_id: demo.clone(),
+            channel: AgentChannel::Whatsapp as i32,
+            customer_phone: "054-9876543".into(),
+            conversation_ref: "+972549876543".into(),
+            turn_ref: "wa-7".into(),
+            turn_text: "מה הכתובת?".into(),
+        }),
+        tool_call_id: "call-address".into(),
+        name: "send_whatsapp".into(),
+        arguments_json: json!({"text": TEXT}).to_string(),
+    };
+    let sent = crm
+        .run_agent_tool(request.clone())
+        .await
+        .expect("RunAgentTool")
+        .into_inner();
+    assert!(sent.ok, "{sent:?}");
+    // A retry of the same tool call records nothing new and sends nothing more.
+    let again = crm
+        .run_agent_tool(request)
+        .await
+        .expect("RunAgentTool")
+        .into_inner();
+    assert_eq!(again.result_json, sent.result_json);
+
+    let customer = sent.customer_id;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    let stored = loop {
+        let (_, page) = owner
+            .get(&format!("/api/customers/{customer}/whatsapp"))
+            .await;
+        let outbound: Vec<Value> = page["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|m| m["direction"] == "outbound")
+            .cloned()
+            .collect();
+        if !outbound.is_empty() || tokio::time::Instant::now() > deadline {
+            break outbound;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0]["body"], TEXT);
+    // Quiet period: no second delivery.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let sends = sidecar
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.url.path().ends_with("/messages"))
+        .count();
+    assert_eq!(sends, 1, "the sidecar got the text once");
+    stack.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_whatsapp_reaches_the_sidecar_once_sqlite_memory() {
+    send_whatsapp_reaches_the_sidecar_once(Db::Sqlite, Bus::Memory).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_whatsapp_reaches_the_sidecar_once_postgres_nats() {
+    send_whatsapp_reaches_the_sidecar_once(Db::Postgres, Bus::Nats).await;
+}
