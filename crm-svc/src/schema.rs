@@ -461,3 +461,13 @@ diesel::allow_tables_to_appear_in_same_query!(conversations, customers);
 diesel::allow_tables_to_appear_in_same_query!(conversations, calls);
 diesel::allow_tables_to_appear_in_same_query!(conversation_reads, customers);
 diesel::allow_tables_to_appear_in_same_query!(conversation_reads, calls);
+
+diesel::table! {
+    /// The WhatsApp auto-reply per customer per closed period (migration 2026-12-03-000400).
+    whatsapp_closure_replies (business_id, customer_id, reopens_at) {
+        business_id -> Text,
+        customer_id -> Text,
+        reopens_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}

@@ -169,6 +169,11 @@ pub fn call_follow_up_title(caller: &str, question: &str) -> String {
 pub const PROPOSAL_TOTAL_BEFORE_VAT: &str = "סה״כ לפני מע״מ";
 pub const PROPOSAL_VALID_UNTIL: &str = "בתוקף עד";
 /// Why an appointment outside the business's hours is refused: "…לרגל שבת".
+/// The WhatsApp auto-reply while closed: a thank-you and the hours' own sentence ("אנחנו סגורים
+/// לרגל שבת. נשמח לחזור אליך במוצאי שבת, אחרי 19:05.").
+pub fn closure_auto_reply(closed: &str) -> String {
+    format!("תודה על ההודעה! {closed}")
+}
 pub const HOURS_CLOSED_FOR: &str = "העסק סגור בשעות האלה לרגל";
 pub const HOURS_OUTSIDE: &str = "השעות האלה מחוץ לשעות הפעילות של העסק";
 

@@ -402,7 +402,8 @@ fn apply_whatsapp(
         updated_at: now,
     };
     whatsapp_message::insert(conn, &message)?;
-    conversations::record_whatsapp(conn, &message)
+    conversations::record_whatsapp(conn, &message)?;
+    crate::hours::closure_reply::after_inbound(conn, &message)
 }
 
 /// The customer an event is about: the one it names if that exists in the business, else the

@@ -3,6 +3,7 @@
 //!
 //! [`open_intervals`] and [`check_slot`] are what booking and free-slot listing use.
 
+pub mod closure_reply;
 pub mod convert;
 mod queries;
 

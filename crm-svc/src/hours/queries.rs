@@ -45,3 +45,27 @@ pub fn save(
     });
     Ok(())
 }
+
+/// Records the closed-period auto-reply to `customer_id`; false when this period's was sent
+/// already (the primary key decides, also between concurrent consumers).
+pub fn record_closure_reply(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+    customer_id: &crate::ids::CustomerId,
+    reopens_at: chrono::NaiveDateTime,
+) -> Result<bool> {
+    use crate::schema::whatsapp_closure_replies as r;
+    let row = (
+        r::business_id.eq(business_id.as_str()),
+        r::customer_id.eq(customer_id.as_str()),
+        r::reopens_at.eq(reopens_at),
+        r::created_at.eq(crate::time::now()),
+    );
+    let inserted = with_backend!(conn, |c| {
+        diesel::insert_into(r::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?
+    });
+    Ok(inserted == 1)
+}

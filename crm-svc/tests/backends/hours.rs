@@ -201,3 +201,132 @@ async fn calendar_status_and_slots_follow_the_stored_hours(db: Db) {
 backend_test!(calendar_status_and_slots_follow_the_stored_hours
     => calendar_status_and_slots_follow_the_stored_hours_sqlite,
        calendar_status_and_slots_follow_the_stored_hours_postgres);
+
+/// An inbound WhatsApp message while closed gets one auto-reply per customer per closed period,
+/// through an `agent.whatsapp_requested` event that says why and when the business reopens; not
+/// while open, not for outbound or old messages, not for a business that never set its hours.
+async fn whatsapp_while_closed_gets_one_auto_reply_per_customer(db: Db) {
+    use agentlocator_proto::{
+        Event, new_event, to_timestamp,
+        v1::{WhatsAppEvent, WhatsAppEventKind, event::Payload},
+    };
+    use crm_svc::{event_consumer, outbox::queries as outbox};
+    use prost::Message as _;
+
+    let closed = tenant(&db, "סגור", 1).await.business.id;
+    let open = tenant(&db, "פתוח", 2).await.business.id;
+    let never_set = tenant(&db, "ברירת מחדל", 3).await.business.id;
+    // Closed every day but one next week: open then, so the reply names when.
+    let reopen_day = (Utc::now() + chrono::Duration::days(7)).date_naive();
+    hours::put(
+        &db,
+        &closed,
+        &format!(
+            r#"{{"city": "tel-aviv", "weekly": [], "closed_on_shabbat_and_holidays": false,
+                "exceptions": [{{"date": "{reopen_day}", "ranges": [{{"from": "09:00", "to": "17:00"}}]}}]}}"#
+        ),
+    )
+    .await
+    .unwrap();
+    let every_day: Vec<String> = [
+        "sunday",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+    ]
+    .iter()
+    .map(|d| format!(r#"{{"day": "{d}", "ranges": [{{"from": "00:00", "to": "24:00"}}]}}"#))
+    .collect();
+    hours::put(
+        &db,
+        &open,
+        &format!(
+            r#"{{"city": "tel-aviv", "weekly": [{}], "closed_on_shabbat_and_holidays": false}}"#,
+            every_day.join(",")
+        ),
+    )
+    .await
+    .unwrap();
+
+    let message = |business: &BusinessId, n: u32, from: &str, direction: &str, age_minutes: i64| {
+        let mut e = new_event(
+            business.as_str(),
+            Payload::Whatsapp(WhatsAppEvent {
+                kind: if direction == "inbound" {
+                    WhatsAppEventKind::Received
+                } else {
+                    WhatsAppEventKind::Sent
+                } as i32,
+                provider_message_id: format!("WAMID-{business}-{n}"),
+                direction: direction.into(),
+                from_number: if direction == "inbound" {
+                    from.into()
+                } else {
+                    "+97235550000".into()
+                },
+                to_number: if direction == "inbound" {
+                    "+97235550000".into()
+                } else {
+                    from.into()
+                },
+                body: "שלום, אתם פתוחים?".into(),
+                ..Default::default()
+            }),
+        );
+        e.occurred_at = Some(to_timestamp(
+            Utc::now() - chrono::Duration::minutes(age_minutes),
+        ));
+        e
+    };
+    let apply = |e: Event| {
+        let db = db.clone();
+        async move {
+            db.transaction(move |c| event_consumer::apply(c, &e))
+                .await
+                .unwrap()
+        }
+    };
+    let replies = || {
+        let db = db.clone();
+        async move {
+            db.run(outbox::all)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|r| r.subject.ends_with(".agent.whatsapp_requested"))
+                .map(|r| Event::decode(r.payload.as_slice()).unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+
+    // A burst from one customer while closed: one reply. Another customer: their own.
+    for n in 0..3 {
+        apply(message(&closed, n, "+972501111111", "inbound", 0)).await;
+    }
+    apply(message(&closed, 10, "+972502222222", "inbound", 0)).await;
+    let sent = replies().await;
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    let Some(Payload::Agent(reply)) = &sent[0].payload else {
+        panic!("{sent:?}")
+    };
+    assert_eq!(sent[0].business_id, closed.as_str());
+    assert_eq!(reply.to_number, "+972501111111");
+    assert!(reply.text.contains("סגורים"), "{}", reply.text);
+    assert!(
+        reply.text.contains("09:00"),
+        "says when it reopens: {}",
+        reply.text
+    );
+
+    // Not for our own messages, an old message (history synced after pairing), an open business
+    // or one that never set its hours.
+    apply(message(&closed, 20, "+972503333333", "outbound", 0)).await;
+    apply(message(&closed, 21, "+972504444444", "inbound", 60)).await;
+    apply(message(&open, 1, "+972501111111", "inbound", 0)).await;
+    apply(message(&never_set, 1, "+972501111111", "inbound", 0)).await;
+    assert_eq!(replies().await.len(), 2);
+}
+backend_test!(whatsapp_while_closed_gets_one_auto_reply_per_customer => closure_reply_sqlite, closure_reply_postgres);
