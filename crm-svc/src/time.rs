@@ -35,6 +35,14 @@ pub fn to_utc(t: NaiveDateTime) -> DateTime<Utc> {
     DateTime::from_naive_utc_and_offset(t, Utc)
 }
 
+/// The businesses' time zone: what a document's date and a customer's day are in.
+pub const ISRAEL: chrono_tz::Tz = chrono_tz::Asia::Jerusalem;
+
+/// The calendar date in Israel of a stored UTC timestamp (23:30 UTC in winter is the next day).
+pub fn israel_date(t: NaiveDateTime) -> chrono::NaiveDate {
+    to_utc(t).with_timezone(&ISRAEL).date_naive()
+}
+
 /// RFC 3339 in UTC with `Z`, e.g. `2026-11-24T08:30:00.123456Z`.
 pub fn rfc3339(t: NaiveDateTime) -> String {
     to_utc(t).to_rfc3339_opts(SecondsFormat::AutoSi, true)
@@ -73,6 +81,23 @@ mod tests {
             .and_hms_opt(3, 4, 5)
             .unwrap();
         assert_eq!(rfc3339(whole), "2026-01-02T03:04:05Z");
+    }
+
+    #[test]
+    fn israel_dates_follow_israel_time_in_winter_and_summer() {
+        let utc = |m, d, h, min| {
+            NaiveDate::from_ymd_opt(2026, m, d)
+                .unwrap()
+                .and_hms_opt(h, min, 0)
+                .unwrap()
+        };
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        // Winter, UTC+2: 21:59 UTC is still the day, 22:00 UTC the next one.
+        assert_eq!(israel_date(utc(12, 1, 21, 59)), day(12, 1));
+        assert_eq!(israel_date(utc(12, 1, 22, 0)), day(12, 2));
+        // Summer, UTC+3: 21:00 UTC is already the next day.
+        assert_eq!(israel_date(utc(7, 1, 20, 59)), day(7, 1));
+        assert_eq!(israel_date(utc(7, 1, 21, 0)), day(7, 2));
     }
 
     #[test]

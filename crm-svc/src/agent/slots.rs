@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 /// The businesses' time zone.
-pub const ZONE: Tz = chrono_tz::Asia::Jerusalem;
+pub const ZONE: Tz = crate::time::ISRAEL;
 /// Most slots one listing returns (the model offers a few, not a calendar).
 pub const MAX_SLOTS: usize = 12;
 /// Widest range one listing may span.

@@ -244,8 +244,9 @@ fn invoice_source(conn: &mut DbConn, inv: Invoice) -> Result<Source> {
     })
 }
 
+/// A document's date as printed: the day in Israel, not in UTC.
 fn date(t: NaiveDateTime) -> String {
-    t.format("%d/%m/%Y").to_string()
+    time::israel_date(t).format("%d/%m/%Y").to_string()
 }
 
 /// "ח.פ" for a company number (they start with 5), else "ע.מ".

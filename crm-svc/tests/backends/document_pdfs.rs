@@ -74,6 +74,10 @@ async fn issued_invoices_have_one_stored_pdf(db: Db) {
     assert_eq!(first, again, "the same bytes on every download");
     assert_eq!(first.file_name, "tax_invoice-1.pdf");
     let text = pdftotext(&first.bytes);
+    // The date printed is the issue day in Israel, not in UTC.
+    let issued_on = crm_svc::time::israel_date(inv.issued_at.unwrap())
+        .format("%d/%m/%Y")
+        .to_string();
     for expected in [
         "מספרת רונית",
         &t.customer.name,
@@ -82,6 +86,7 @@ async fn issued_invoices_have_one_stored_pdf(db: Db) {
         "מקור",
         "500.00",
         "590.00",
+        &issued_on,
     ] {
         assert!(
             text.contains(&squashed(expected)),
