@@ -406,6 +406,28 @@ async fn a_business_on_the_record_loop_gets_record_twiml_and_a_failing_provider_
     stack.stop().await.unwrap();
 }
 
+/// The stack on SQLite with the `openai` realtime engine at `server` (key `key`), a loopback
+/// Twilio REST API (kept alive by the caller) and a business on [`BUSINESS_NUMBER`].
+async fn openai_stack(
+    server: &agentlocator_tests::openai_realtime::RealtimeServer,
+    key: &str,
+) -> (TestStack, MockServer, String) {
+    let twilio = twilio_api().await;
+    let mut env = voice_env(Db::Sqlite, Bus::Memory);
+    twilio_vars(&mut env);
+    for (k, v) in [
+        ("REALTIME_ENGINE", "openai".to_string()),
+        ("OPENAI_API_KEY", key.into()),
+        ("OPENAI_BASE_URL", server.base_url()),
+        ("TWILIO_API_BASE_URL", twilio.uri()),
+    ] {
+        env.vars.insert(k.into(), v);
+    }
+    let stack = TestStack::start_in(env).await;
+    let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
+    (stack, twilio, business_id)
+}
+
 /// The `openai` engine through the whole stack: Twilio's stream in, the loopback OpenAI Realtime
 /// server (GA events) behind voice-svc; μ-law passes through both ways.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -434,19 +456,7 @@ async fn an_openai_call_passes_audio_through_is_interrupted_and_lands_on_the_tim
         ..Default::default()
     })
     .await;
-    let twilio = twilio_api().await;
-    let mut env = voice_env(Db::Sqlite, Bus::Memory);
-    twilio_vars(&mut env);
-    for (k, v) in [
-        ("REALTIME_ENGINE", "openai".to_string()),
-        ("OPENAI_API_KEY", key.into()),
-        ("OPENAI_BASE_URL", server.base_url()),
-        ("TWILIO_API_BASE_URL", twilio.uri()),
-    ] {
-        env.vars.insert(k.into(), v);
-    }
-    let stack = TestStack::start_in(env).await;
-    let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
+    let (stack, _twilio, business_id) = openai_stack(&server, key).await;
     let sid = call_sid();
     let (url, params) = answer(&stack, &sid).await;
     let call = open_stream(&stack, &url, &sid, &params).await;
@@ -578,19 +588,7 @@ async fn an_openai_call_books_through_the_agents_tools() {
         ..Default::default()
     })
     .await;
-    let twilio = twilio_api().await;
-    let mut env = voice_env(Db::Sqlite, Bus::Memory);
-    twilio_vars(&mut env);
-    for (k, v) in [
-        ("REALTIME_ENGINE", "openai".to_string()),
-        ("OPENAI_API_KEY", key.into()),
-        ("OPENAI_BASE_URL", server.base_url()),
-        ("TWILIO_API_BASE_URL", twilio.uri()),
-    ] {
-        env.vars.insert(k.into(), v);
-    }
-    let stack = TestStack::start_in(env).await;
-    let business_id = business_with_number(&stack, BUSINESS_NUMBER, true).await;
+    let (stack, _twilio, business_id) = openai_stack(&server, key).await;
     let owner = Api::new(&stack, Some(stack.sign_in(&business_id, "owner").await));
     let every_day: Vec<_> = [
         "sunday",
