@@ -205,6 +205,8 @@ pub struct Db {
     pool: Pool<Manager>,
     backend: Backend,
     outbox_notify: Arc<Notify>,
+    /// The businesses' validated opening hours, for the WhatsApp closure reply.
+    hours_cache: Arc<crate::hours::cache::HoursCache>,
 }
 
 impl std::fmt::Debug for Db {
@@ -247,6 +249,7 @@ impl Db {
             pool,
             backend,
             outbox_notify: Arc::new(Notify::new()),
+            hours_cache: Arc::default(),
         })
     }
 
@@ -299,6 +302,12 @@ impl Db {
     /// Wakes the outbox relay; call after committing a transaction that wrote outbox rows.
     pub fn poke_outbox(&self) {
         self.outbox_notify.notify_one();
+    }
+
+    /// This process's cache of the businesses' opening hours (kept while business changes are
+    /// followed: [`crate::hours::cache::follow`]).
+    pub fn hours_cache(&self) -> &Arc<crate::hours::cache::HoursCache> {
+        &self.hours_cache
     }
 
     /// The signal [`Db::poke_outbox`] raises, for the relay to wait on.

@@ -84,7 +84,10 @@ impl CrmService for CrmGrpc {
     ) -> Result<Response<pb::Business>, Status> {
         let lookup = BusinessLookup::try_from(request.into_inner())?;
         let business = businesses::get(&self.db, lookup).await?;
-        Ok(Response::new(pb::Business::try_from(business)?))
+        let hours_json = crate::hours::saved_json(&self.db, &business.id).await?;
+        let mut b = pb::Business::try_from(business)?;
+        b.hours_json = hours_json.unwrap_or_default();
+        Ok(Response::new(b))
     }
 
     async fn get_agent_definition(

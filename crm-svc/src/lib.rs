@@ -99,6 +99,11 @@ pub async fn run(
         }
         result
     };
+    let follow_hours = tokio::spawn(hours::cache::follow(
+        db.hours_cache().clone(),
+        bus.clone(),
+        stop.clone(),
+    ));
     let (served, consumed, relayed, scheduled, pruned) = tokio::join!(
         async {
             stop_on_error(
@@ -136,6 +141,10 @@ pub async fn run(
             )
         },
     );
+    stop.cancel();
+    if let Err(e) = follow_hours.await {
+        tracing::error!(error = %e, "following business changes failed");
+    }
     served?;
     consumed?;
     relayed?;

@@ -463,6 +463,17 @@ diesel::allow_tables_to_appear_in_same_query!(conversation_reads, customers);
 diesel::allow_tables_to_appear_in_same_query!(conversation_reads, calls);
 
 diesel::table! {
+    /// A caller's message left while the business was closed, and its task (migration
+    /// 2026-12-04-000300).
+    call_messages (call_id) {
+        call_id -> Text,
+        business_id -> Text,
+        task_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     /// The WhatsApp auto-reply per customer per closed period (migration 2026-12-03-000400).
     whatsapp_closure_replies (business_id, customer_id, reopens_at) {
         business_id -> Text,

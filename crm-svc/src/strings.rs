@@ -165,6 +165,21 @@ pub fn call_follow_up_title(caller: &str, question: &str) -> String {
     }
 }
 
+/// The task of a message a caller left while the business was closed, with what they said
+/// once it is transcribed.
+pub fn closed_call_message_title(caller: &str, transcript: &str) -> String {
+    const MAX_CHARS: usize = 150;
+    let said = transcript.split_whitespace().collect::<Vec<_>>().join(" ");
+    if said.is_empty() {
+        return format!("הודעה קולית מ־{caller} כשהעסק היה סגור: להאזין להקלטה בשיחה");
+    }
+    let mut cut: String = said.chars().take(MAX_CHARS).collect();
+    if said.chars().count() > MAX_CHARS {
+        cut.push('…');
+    }
+    format!("הודעה מ־{caller} כשהעסק היה סגור: {cut}")
+}
+
 /// Labels of a proposal as the signer reads it (`signatures::proposal_body`).
 pub const PROPOSAL_TOTAL_BEFORE_VAT: &str = "סה״כ לפני מע״מ";
 pub const PROPOSAL_VALID_UNTIL: &str = "בתוקף עד";

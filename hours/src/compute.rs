@@ -260,6 +260,18 @@ pub struct Status {
     pub closure: Option<Closure>,
 }
 
+impl Status {
+    /// When a customer who finds the business closed can be answered: when it reopens, else
+    /// (nothing open in the coming weeks) when the closure ends. `None` when open.
+    pub fn back_at(&self) -> Option<DateTime<Utc>> {
+        if self.open {
+            return None;
+        }
+        self.reopens_at
+            .or_else(|| self.closure.as_ref().map(|c| c.end))
+    }
+}
+
 pub fn status_at(schedule: &Schedule, now: DateTime<Utc>) -> Result<Status, ComputeError> {
     let cal = compute(schedule, now, now + chrono::Duration::days(LOOKAHEAD_DAYS))?;
     if let Some(i) = cal.open.first().filter(|i| i.start <= now) {

@@ -2,10 +2,12 @@
 //!
 //! voice-svc keeps no state between webhooks. What a turn needs to know travels in the
 //! `<Record action>` URL (`/webhook/handle_recording?turn=2&retry=0&fails=0`, with `&msg=1` when
-//! the recording is a message for staff): Twilio signs the whole URL, query included, so a caller
+//! the recording is a message for staff, and `&due=<unix seconds>` when it was left while the
+//! business is closed, for its reopening): Twilio signs the whole URL, query included, so a caller
 //! cannot change it.
 
 use crate::{
+    hours::Closed,
     strings,
     twiml::{Record, Response},
 };
@@ -25,6 +27,9 @@ pub struct TurnState {
     /// The recording is the caller's message for staff (the agent handed the call off with no
     /// number to dial): it is kept and transcribed, not answered, and the call ends.
     pub message: bool,
+    /// The message was left while the business is closed: staff's task is due at this time
+    /// (Unix seconds; when it reopens).
+    pub due: Option<i64>,
 }
 
 impl TurnState {
@@ -33,7 +38,18 @@ impl TurnState {
         retry: 0,
         fails: 0,
         message: false,
+        due: None,
     };
+
+    /// The first recording of a call that finds the business closed: the caller's message, due
+    /// when it reopens.
+    pub fn closed_message(closed: &Closed) -> TurnState {
+        TurnState {
+            message: true,
+            due: Some(closed.due_at.timestamp()),
+            ..TurnState::FIRST
+        }
+    }
 
     /// The state in a webhook's query string; missing or malformed values are those of the first
     /// turn (the query is signed, so it is what we wrote).
@@ -44,6 +60,10 @@ impl TurnState {
             let Some((k, v)) = pair.split_once('=') else {
                 continue;
             };
+            if k == "due" {
+                state.due = v.parse::<i64>().ok().filter(|s| *s > 0);
+                continue;
+            }
             let Ok(n) = v.parse::<u32>() else { continue };
             match k {
                 "turn" if n >= 1 => state.turn = n.min(1000),
@@ -64,6 +84,9 @@ impl TurnState {
         );
         if self.message {
             action.push_str("&msg=1");
+            if let Some(due) = self.due {
+                action.push_str(&format!("&due={due}"));
+            }
         }
         action
     }
@@ -74,6 +97,7 @@ impl TurnState {
             retry: 0,
             fails,
             message: false,
+            due: None,
         }
     }
 }
@@ -96,27 +120,44 @@ pub fn answer(greeting: &Greeting) -> Response {
     r.record(Record::turn(TurnState::FIRST.action()))
 }
 
+/// `incoming_call` while the business is closed: hello, why it is closed and when it reopens,
+/// and the caller's message recorded for staff (due at the reopening).
+pub fn answer_closed(business_name: &str, closed: &Closed) -> Response {
+    Response::new()
+        .say(strings::closed_answer(business_name, &closed.sentence))
+        .record(Record::turn(TurnState::closed_message(closed).action()))
+}
+
 /// `incoming_call` of a realtime call: the greeting, then the call's audio over a Media Stream
 /// to `stream_url` with `parameters` (the per-call token). Should the stream end without the call
 /// ending (voice-svc unreachable, the engine failing), Twilio goes on with what follows it: the
 /// fallback sentence once, then the record loop, counted as one failure already so that a second
-/// one ends the call instead of looping.
+/// one ends the call instead of looping. While the business is `closed` the greeting says so and
+/// what follows the stream is the message recording instead.
 pub fn answer_realtime(
     greeting: &Greeting,
     stream_url: &str,
     parameters: Vec<(String, String)>,
+    closed: Option<&Closed>,
 ) -> Response {
     let r = match greeting {
         Greeting::Audio(url) => Response::new().play(url),
         Greeting::Text(text) => Response::new().say(text),
     };
-    let after_stream = TurnState {
-        fails: 1,
-        ..TurnState::FIRST
-    };
-    r.connect_stream(stream_url, parameters)
-        .say(strings::FALLBACK)
-        .record(Record::turn(after_stream.action()))
+    let r = r.connect_stream(stream_url, parameters);
+    match closed {
+        Some(closed) => r
+            .say(strings::LEAVE_MESSAGE)
+            .record(Record::turn(TurnState::closed_message(closed).action())),
+        None => {
+            let after_stream = TurnState {
+                fails: 1,
+                ..TurnState::FIRST
+            };
+            r.say(strings::FALLBACK)
+                .record(Record::turn(after_stream.action()))
+        }
+    }
 }
 
 /// A live call whose replica is stopping, handed over mid-call through Twilio's REST API: a
@@ -223,7 +264,11 @@ pub enum TurnOutcome {
 pub fn after_turn(state: TurnState, outcome: &TurnOutcome, max_turns: u32) -> Response {
     if state.message {
         // The message is kept whatever became of its transcript; staff call back.
-        return Response::new().say(strings::RECORDED_FOR_CALLBACK).hangup();
+        let saved = match state.due {
+            Some(_) => strings::MESSAGE_SAVED_CLOSED,
+            None => strings::RECORDED_FOR_CALLBACK,
+        };
+        return Response::new().say(saved).hangup();
     }
     match outcome {
         TurnOutcome::Answered {
@@ -330,11 +375,26 @@ mod tests {
             retry: 1,
             fails: 1,
             message: false,
+            due: None,
         };
         assert_eq!(TurnState::from_query(&s.action()), s);
         let m = TurnState { message: true, ..s };
         assert!(m.action().ends_with("&msg=1"), "{}", m.action());
         assert_eq!(TurnState::from_query(&m.action()), m);
+        let closed = TurnState {
+            retry: 0,
+            due: Some(1_796_400_000),
+            ..m
+        };
+        assert!(
+            closed.action().ends_with("&msg=1&due=1796400000"),
+            "{}",
+            closed.action()
+        );
+        assert_eq!(TurnState::from_query(&closed.action()), closed);
+        // An empty recording asked again keeps the message and its due time.
+        let again = TurnState::from_query(&record_action(&empty_recording(closed)).unwrap());
+        assert_eq!(again, TurnState { retry: 1, ..closed });
         assert_eq!(TurnState::from_query(RECORDING_PATH), TurnState::FIRST);
         assert_eq!(
             TurnState::from_query("/webhook/handle_recording?turn=x&retry=-1&fails"),
@@ -348,6 +408,7 @@ mod tests {
             &Greeting::Audio("http://x/static/tts/a.wav".into()),
             "wss://voice.example/webhook/media_stream",
             vec![("token".into(), "t&\"<".into())],
+            None,
         );
         let els = crate::twiml::parse(&r.to_xml()).unwrap();
         let found: Vec<&str> = els.iter().skip(1).map(|e| e.name.as_str()).collect();
@@ -366,6 +427,59 @@ mod tests {
         assert_eq!(param.depth, stream.depth + 1);
         let after = TurnState::from_query(&record_action(&r).unwrap());
         assert_eq!(after.fails, 1, "a failure after the stream ends the call");
+    }
+
+    fn closed() -> Closed {
+        Closed {
+            sentence: "אנחנו סגורים לרגל שבת. נשמח לחזור אליך במוצאי שבת, אחרי 17:19.".into(),
+            due_at: chrono::DateTime::from_timestamp(1_796_400_000, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_closed_business_says_why_and_when_and_records_a_message_for_the_reopening() {
+        let r = answer_closed("מספרת רונית", &closed());
+        assert_eq!(names(&r), ["Say", "Record"]);
+        let said = &parse(&r.to_xml()).unwrap()[1].text;
+        assert_eq!(
+            said,
+            &format!(
+                "שלום, הגעתם למספרת רונית. {} {}",
+                closed().sentence,
+                strings::LEAVE_MESSAGE
+            )
+        );
+        let message = TurnState::from_query(&record_action(&r).unwrap());
+        assert!(message.message);
+        assert_eq!(message.due, Some(1_796_400_000));
+        // Whatever the message turn came to, the caller hears that it was kept, and the call ends.
+        for outcome in [TurnOutcome::MessageTaken, TurnOutcome::Pending] {
+            let r = after_turn(message, &outcome, 6);
+            assert_eq!(names(&r), ["Say", "Hangup"]);
+            assert!(r.to_xml().contains(strings::MESSAGE_SAVED_CLOSED));
+        }
+    }
+
+    #[test]
+    fn a_closed_realtime_call_falls_back_to_the_message_not_the_record_loop() {
+        let greeting = Greeting::Text(strings::closed_answer_realtime("Demo", &closed().sentence));
+        let r = answer_realtime(
+            &greeting,
+            "wss://voice.example/webhook/media_stream",
+            vec![],
+            Some(&closed()),
+        );
+        assert_eq!(names(&r), ["Say", "Connect", "Stream", "Say", "Record"]);
+        let xml = r.to_xml();
+        assert!(
+            xml.contains("שלום, הגעתם ל־Demo. אנחנו סגורים לרגל שבת."),
+            "{xml}"
+        );
+        assert!(xml.contains(strings::LEAVE_MESSAGE), "{xml}");
+        assert!(!xml.contains(strings::FALLBACK), "{xml}");
+        let after = TurnState::from_query(&record_action(&r).unwrap());
+        assert!(after.message);
+        assert_eq!(after.due, Some(1_796_400_000));
     }
 
     #[test]

@@ -13,9 +13,8 @@
 //!
 //! The decisions (what is fresh, what a change drops) are in [`State`], free of clocks and locks.
 
-use agentlocator_common::bus::{ConsumerSpec, SharedBus};
+use agentlocator_common::bus::SharedBus;
 use agentlocator_proto::v1::{self as pb, event::Payload};
-use futures::StreamExt;
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
@@ -29,8 +28,6 @@ pub const TTL: Duration = Duration::from_secs(30);
 pub const MAX_ENTRIES: usize = 50_000;
 /// Name (prefix) of each replica's fan-out consumer of business changes.
 pub const CONSUMER: &str = "voice-svc-directory";
-/// Pause before subscribing again after the subscription failed or ended.
-const RESUBSCRIBE_DELAY: Duration = Duration::from_secs(1);
 
 /// How a business is looked up.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -252,48 +249,22 @@ impl Directory {
     }
 }
 
+impl agentlocator_common::bus::Follower for Directory {
+    fn set_live(&self, live: bool) {
+        Directory::set_live(self, live);
+    }
+    fn clear(&self) {
+        Directory::clear(self);
+    }
+    fn apply(&self, event: &agentlocator_proto::Event) {
+        Directory::apply(self, event);
+    }
+}
+
 /// Follows business changes on `bus` into `directory` until `shutdown`: the directory is live
 /// while subscribed, emptied on any error of the subscription, and resubscribes when it ends.
 pub async fn follow(directory: Arc<Directory>, bus: SharedBus, shutdown: CancellationToken) {
-    while !shutdown.is_cancelled() {
-        match bus
-            .subscribe(ConsumerSpec::fan_out(CONSUMER, "*.business.>"))
-            .await
-        {
-            Ok(mut deliveries) => {
-                directory.set_live(true);
-                tracing::debug!("following business changes");
-                loop {
-                    let next = tokio::select! {
-                        biased;
-                        _ = shutdown.cancelled() => break,
-                        next = deliveries.next() => next,
-                    };
-                    match next {
-                        Some(Ok(delivery)) => {
-                            directory.apply(&delivery.event);
-                            if let Err(e) = delivery.ack().await {
-                                tracing::debug!(error = %e, "ack of a business change failed");
-                            }
-                        }
-                        Some(Err(e)) => {
-                            tracing::warn!(error = %e, "business changes: receiving failed; directory emptied");
-                            directory.clear();
-                        }
-                        None => break,
-                    }
-                }
-                directory.set_live(false);
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot follow business changes; webhooks ask crm-svc every time");
-            }
-        }
-        tokio::select! {
-            _ = shutdown.cancelled() => {}
-            _ = tokio::time::sleep(RESUBSCRIBE_DELAY) => {}
-        }
-    }
+    agentlocator_common::bus::follow(directory, bus, CONSUMER, "*.business.>", shutdown).await;
 }
 
 #[cfg(test)]

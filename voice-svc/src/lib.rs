@@ -10,6 +10,7 @@ pub mod call_flow;
 pub mod directory;
 pub mod error;
 pub mod grpc;
+pub mod hours;
 pub mod media_stream;
 pub mod realtime;
 pub mod service;

@@ -369,17 +369,58 @@ impl Voice {
             e.status = non_empty(p.get("CallStatus"), "ringing");
             self.publish(&business.id, e).await?;
         }
-        let greeting = self.greeting(&business).await;
-        if !sid.is_empty() && self.realtime_for(&business) {
+        let now = self.settings().hours_clock.now();
+        let closed = self.closed_at(&business, now);
+        let realtime = !sid.is_empty() && self.realtime_for(&business);
+        if closed.is_some() {
+            tracing::info!(
+                call_sid = sid,
+                realtime,
+                "call while the business is closed"
+            );
+        }
+        if realtime {
+            let greeting = match &closed {
+                // Said by Twilio: the sentence changes with every closure, and costs no synthesis.
+                Some(c) => Greeting::Text(crate::strings::closed_answer_realtime(
+                    &business.name,
+                    &c.sentence,
+                )),
+                None => self.greeting(&business).await,
+            };
             let tokens = self.stream_tokens();
-            let claims = tokens.claims(sid, &business.id, p.get("From"), p.get("To"));
+            let mut claims = tokens.claims(sid, &business.id, p.get("From"), p.get("To"));
+            if closed.is_some() {
+                claims.closed_at = now.timestamp().max(1) as u64;
+            }
             return Ok(Step::Twiml(call_flow::answer_realtime(
                 &greeting,
                 &self.settings().media_stream_url(),
                 tokens.parameters(&claims),
+                closed.as_ref(),
             )));
         }
+        if let Some(closed) = &closed {
+            return Ok(Step::Twiml(call_flow::answer_closed(
+                &business.name,
+                closed,
+            )));
+        }
+        let greeting = self.greeting(&business).await;
         Ok(Step::Twiml(call_flow::answer(&greeting)))
+    }
+
+    /// Whether `business` is closed at `at` by the hours it saved (carried on the business the
+    /// directory keeps: no round trip). Unreadable hours answer as open, logged.
+    pub(crate) fn closed_at(
+        &self,
+        business: &pb::Business,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Option<crate::hours::Closed> {
+        crate::hours::closed_at(&business.hours_json, at).unwrap_or_else(|why| {
+            tracing::warn!(business_id = business.id, %why, "opening hours ignored");
+            None
+        })
     }
 
     /// The business's greeting as synthesised speech (from the directory once known), or as
@@ -439,9 +480,15 @@ impl Voice {
             metrics::counter!(TURNS_TOTAL, "outcome" => "empty").increment(1);
             return Ok(Step::Twiml(call_flow::empty_recording(state)));
         }
+        let message_due_at = state
+            .due
+            .filter(|_| state.message)
+            .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+            .map(agentlocator_proto::to_timestamp);
         if !sid.is_empty() {
             let mut e = self.call_event(CallEventKind::Recorded, &sid, p);
             e.recording_url = self.storable_recording_url(&recording_url);
+            e.message_due_at = message_due_at;
             self.publish(&business.id, e).await?;
         }
         let turn = Turn {
@@ -453,6 +500,7 @@ impl Voice {
             recording_url,
             turn_ref: non_empty(p.get("RecordingSid"), &format!("turn-{}", state.turn)),
             message: state.message,
+            message_due_at,
         };
         // In its own task: when the budget runs out the caller hears the fallback now, and the
         // turn still finishes and reports its late transcript and reply on the call.
@@ -670,6 +718,8 @@ struct Turn {
     turn_ref: String,
     /// The recording is a message for staff: transcribed, not answered.
     message: bool,
+    /// The message was left while the business was closed, for its reopening.
+    message_due_at: Option<prost_types::Timestamp>,
 }
 
 impl Turn {
@@ -702,8 +752,11 @@ impl Turn {
             TranscriptStatus::Pending => return TurnOutcome::Pending,
             _ => return TurnOutcome::Unclear,
         };
-        self.publish(CallEventKind::Transcribed, |e| e.transcript = text.clone())
-            .await;
+        self.publish(CallEventKind::Transcribed, |e| {
+            e.transcript = text.clone();
+            e.message_due_at = self.message_due_at;
+        })
+        .await;
         if self.message {
             tracing::info!(call_sid = self.sid, "the caller left a message for staff");
             return TurnOutcome::MessageTaken;

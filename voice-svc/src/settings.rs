@@ -12,6 +12,7 @@
 //! | `REALTIME_BARGE_IN_MS` | `240` | speech over the agent that interrupts it; shorter is a backchannel ("כן") |
 //! | `VOICE_DRAIN_SECONDS` | `600` | at shutdown, longest live calls may go on before they are handed to the record loop |
 //! | `VOICE_DIRECTORY_TTL_SECONDS` | `30` | longest a business or greeting is answered from memory without an event confirming it; `0` asks crm-svc and speech-svc on every webhook |
+//! | `VOICE_HOURS_AT` | unset: the real time | an RFC 3339 instant calls are answered as if it were, for the opening hours only (to hear the closed line on a weekday); loopback PUBLIC_BASE_URL only |
 
 use crate::error::{Error, Result};
 use agentlocator_common::{Config, Secret, recording_url::AllowedHost};
@@ -60,6 +61,23 @@ pub struct TurnTaking {
     pub barge_in: Duration,
 }
 
+/// The time the opening hours are read at (`VOICE_HOURS_AT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HoursClock {
+    System,
+    /// Always this instant: a local instance trying out the closed line.
+    Fixed(chrono::DateTime<chrono::Utc>),
+}
+
+impl HoursClock {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        match self {
+            HoursClock::System => chrono::Utc::now(),
+            HoursClock::Fixed(at) => *at,
+        }
+    }
+}
+
 /// How webhooks are authenticated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verification {
@@ -99,6 +117,8 @@ pub struct Settings {
     /// `VOICE_DIRECTORY_TTL_SECONDS`: how long [`crate::directory`] keeps what it found
     /// (zero: nothing is kept).
     pub directory_ttl: Duration,
+    /// `VOICE_HOURS_AT`: the "now" of the opening hours.
+    pub hours_clock: HoursClock,
 }
 
 impl Settings {
@@ -224,6 +244,24 @@ impl Settings {
             None if config.public_url_is_loopback() => Verification::OpenOnLoopback,
             None => Verification::Refuse,
         };
+        let hours_clock = match get("VOICE_HOURS_AT") {
+            None => HoursClock::System,
+            Some(_) if !config.public_url_is_loopback() => {
+                return Err(Error::NotConfigured(
+                    "VOICE_HOURS_AT is for trying the closed line on a local instance: it is \
+                     refused when PUBLIC_BASE_URL is not a loopback address"
+                        .into(),
+                ));
+            }
+            Some(v) => chrono::DateTime::parse_from_rfc3339(v)
+                .map(|t| HoursClock::Fixed(t.with_timezone(&chrono::Utc)))
+                .map_err(|e| {
+                    Error::NotConfigured(format!(
+                        "invalid VOICE_HOURS_AT {v:?}: an RFC 3339 instant such as \
+                         2026-12-05T12:00:00+02:00 ({e})"
+                    ))
+                })?,
+        };
         Ok(Settings {
             public_base_url,
             verification,
@@ -240,6 +278,7 @@ impl Settings {
             drain_limit,
             recording_host: AllowedHost::from_vars(env).map_err(Error::NotConfigured)?,
             directory_ttl,
+            hours_clock,
         })
     }
 
@@ -297,6 +336,31 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn the_hours_clock_is_fixed_only_on_a_local_instance() {
+        let local = config(&[("PUBLIC_BASE_URL", "http://localhost:8080")]);
+        let s = Settings::from_parts(&local, &env(&[])).unwrap();
+        assert_eq!(s.hours_clock, HoursClock::System);
+        let s = Settings::from_parts(
+            &local,
+            &env(&[("VOICE_HOURS_AT", "2026-12-05T12:00:00+02:00")]),
+        )
+        .unwrap();
+        assert_eq!(
+            s.hours_clock.now().to_rfc3339(),
+            "2026-12-05T10:00:00+00:00"
+        );
+        let e = Settings::from_parts(&local, &env(&[("VOICE_HOURS_AT", "saturday")])).unwrap_err();
+        assert!(e.to_string().contains("VOICE_HOURS_AT"), "{e}");
+        let public = config(&[("PUBLIC_BASE_URL", "https://voice.example.com")]);
+        let e = Settings::from_parts(
+            &public,
+            &env(&[("VOICE_HOURS_AT", "2026-12-05T12:00:00+02:00")]),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("loopback"), "{e}");
     }
 
     #[test]

@@ -29,6 +29,9 @@ pub struct StreamClaims {
     pub to: String,
     /// Unix seconds.
     pub expires: u64,
+    /// When `incoming_call` found the business closed (Unix seconds; 0: open): the session tells
+    /// the agent why and until when, as the caller heard in the greeting.
+    pub closed_at: u64,
 }
 
 /// Why a stream's parameters were refused.
@@ -76,6 +79,7 @@ impl StreamTokens {
             mac.update(field.as_bytes());
         }
         mac.update(&c.expires.to_be_bytes());
+        mac.update(&c.closed_at.to_be_bytes());
         mac.finalize().into_bytes().to_vec()
     }
 
@@ -87,18 +91,24 @@ impl StreamTokens {
             from: from.to_string(),
             to: to.to_string(),
             expires: now() + VALIDITY.as_secs(),
+            closed_at: 0,
         }
     }
 
     /// The `<Parameter>`s that carry `claims` and their token.
     pub fn parameters(&self, claims: &StreamClaims) -> Vec<(String, String)> {
-        vec![
+        let mut p = vec![
             ("business_id".into(), claims.business_id.clone()),
             ("from".into(), claims.from.clone()),
             ("to".into(), claims.to.clone()),
             ("expires".into(), claims.expires.to_string()),
-            ("token".into(), B64.encode(self.mac(claims))),
-        ]
+        ];
+        // Only on a call that found the business closed (absent is 0: open).
+        if claims.closed_at > 0 {
+            p.push(("closed_at".into(), claims.closed_at.to_string()));
+        }
+        p.push(("token".into(), B64.encode(self.mac(claims))));
+        p
     }
 
     /// The claims of a stream whose `start` names `call_sid` and carries `params`, once: a second
@@ -120,6 +130,10 @@ impl StreamTokens {
             from: get("from").to_string(),
             to: get("to").to_string(),
             expires,
+            closed_at: match get("closed_at") {
+                "" => 0,
+                v => v.parse().map_err(|_| Refused::Malformed)?,
+            },
         };
         if !bool::from(self.mac(&claims).ct_eq(&token)) {
             return Err(Refused::Forged);
@@ -150,8 +164,14 @@ mod tests {
         let tokens = StreamTokens::new(b"k");
         let claims = tokens.claims("CA1", "b1", "+972501234567", "+97235550100");
         let p = params(&tokens.parameters(&claims));
-        assert_eq!(tokens.verify("CA1", &p), Ok(claims));
+        assert_eq!(tokens.verify("CA1", &p), Ok(claims.clone()));
         assert_eq!(tokens.verify("CA1", &p), Err(Refused::Replayed));
+        let closed = StreamClaims {
+            closed_at: 1_796_400_000,
+            ..claims
+        };
+        let p = params(&tokens.parameters(&closed));
+        assert_eq!(tokens.verify("CA1", &p), Ok(closed));
     }
 
     #[test]
@@ -166,6 +186,10 @@ mod tests {
         let mut later = p.clone();
         later.insert("expires".into(), (claims.expires + 1).to_string());
         assert_eq!(tokens.verify("CA1", &later), Err(Refused::Forged));
+        // Nor can a caller make a closed call open (or the reverse).
+        let mut open = p.clone();
+        open.insert("closed_at".into(), "1796400000".into());
+        assert_eq!(tokens.verify("CA1", &open), Err(Refused::Forged));
         assert_eq!(
             StreamTokens::new(b"other key").verify("CA1", &p),
             Err(Refused::Forged)

@@ -40,6 +40,43 @@ pub const AFTER_HANDOFF: &str = "אם לא הספקנו לדבר, נחזור א�
 pub const LEAVE_MESSAGE: &str =
     "אפשר להשאיר הודעה לצוות אחרי הצפצוף. בסיום אפשר להקיש כוכבית או לנתק.";
 
+/// What a caller hears when the business is closed (record mode): hello, `sentence` (why and
+/// when it reopens, from the hours), and the offer to leave a message after the beep.
+pub fn closed_answer(business_name: &str, sentence: &str) -> String {
+    format!("{} {sentence} {LEAVE_MESSAGE}", hello(business_name))
+}
+
+/// The same on a realtime call: the agent then takes the message in conversation.
+pub fn closed_answer_realtime(business_name: &str, sentence: &str) -> String {
+    format!(
+        "{} {sentence} {REALTIME_LEAVE_MESSAGE}",
+        hello(business_name)
+    )
+}
+
+fn hello(business_name: &str) -> String {
+    match business_name.trim() {
+        "" => "שלום.".to_string(),
+        // "למספרת רונית", "ל־Demo".
+        name if name.starts_with(|c: char| ('\u{05D0}'..='\u{05EA}').contains(&c)) => {
+            format!("שלום, הגעתם ל{name}.")
+        }
+        name => format!("שלום, הגעתם ל־{name}."),
+    }
+}
+
+/// The realtime agent's offer when the business is closed ("You can leave me a message and I'll
+/// pass it to the team.").
+pub const REALTIME_LEAVE_MESSAGE: &str = "אפשר להשאיר לי הודעה, ואעביר אותה לצוות.";
+
+/// Said once the message left while the business is closed is recorded (then the call ends).
+pub const MESSAGE_SAVED_CLOSED: &str = "תודה, ההודעה שלך נשמרה ותועבר לצוות. להתראות.";
+
+/// Added to the Realtime instructions while the business is closed; `{closed}` is the sentence
+/// of the hours (why, and when it reopens).
+pub const REALTIME_CLOSED_INSTRUCTIONS: &str = "העסק סגור כעת, והלקוח כבר שמע זאת: {closed}
+אל תקבע/י תורים ואל תבטיח/י דבר לזמן שהעסק סגור בו. הצע/י ללקוח להשאיר הודעה: בקש/י את שמו ומה הוא צריך, חזור/י עליה במשפט אחד ואמור/י שהיא תועבר לצוות ושנחזור אליו כשנפתח. אפשר לענות על שאלות לפי המידע של העסק.";
+
 /// Said to the agent who answers an outbound call, before the customer is dialled.
 pub const CONNECTING: &str = "מחבר אותך ללקוח.";
 

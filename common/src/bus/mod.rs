@@ -3,11 +3,13 @@
 //! at-least-once delivery to durable, named consumers (replicas sharing a name share the work),
 //! explicit ack, redelivery of anything not acked, and de-duplication of re-published event ids.
 
+mod follow;
 mod journal;
 mod memory;
 mod nats;
 mod subject;
 
+pub use follow::{Follower, follow};
 pub use memory::MemoryBus;
 pub use nats::NatsBus;
 pub use subject::subject_matches;

@@ -148,6 +148,8 @@ impl TryFrom<Business> for pb::Business {
             vat_status: b.vat_status.to_string(),
             voice_mode: pb::VoiceMode::from(b.voice_mode).into(),
             agent_voice: b.agent_voice,
+            // Not a column of the business: `GetBusiness` fills it in.
+            hours_json: String::new(),
         })
     }
 }

@@ -99,6 +99,9 @@ pub fn create_follow_up_task(conn: &mut DbConn, call: &Call) -> Result<Option<cr
         tasks::Task, tasks::queries as task, time,
     };
     use agentlocator_proto::v1::TaskEventKind;
+    if has_message(conn, call)? {
+        return Ok(None); // the caller's message is the call's task
+    }
     let pending: Option<String> = f::table
         .filter(f::call_id.eq(&call.id))
         .filter(f::task_id.is_null())
@@ -109,11 +112,7 @@ pub fn create_follow_up_task(conn: &mut DbConn, call: &Call) -> Result<Option<cr
         return Ok(None);
     };
     let now = time::now();
-    let caller = if call.direction.starts_with("outbound") {
-        &call.to_number
-    } else {
-        &call.from_number
-    };
+    let caller = caller_of(call);
     let row = Task {
         id: TaskId::generate(),
         business_id: call.business_id.clone(),
@@ -133,6 +132,89 @@ pub fn create_follow_up_task(conn: &mut DbConn, call: &Call) -> Result<Option<cr
         .execute(conn)?;
     outbox::enqueue(conn, &tasks::event(&row, TaskEventKind::Created, now))?;
     Ok(Some(row))
+}
+
+fn caller_of(call: &Call) -> &str {
+    if call.direction.starts_with("outbound") {
+        &call.to_number
+    } else {
+        &call.from_number
+    }
+}
+
+/// Whether the caller left a message on `call` while the business was closed.
+fn has_message(conn: &mut DbConn, call: &Call) -> Result<bool> {
+    use crate::schema::call_messages as m;
+    let n: i64 = m::table
+        .filter(m::call_id.eq(&call.id))
+        .select(diesel::dsl::count_star())
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// A recording or transcript of `call` that is the caller's message left while the business was
+/// closed (`due_at`: when it reopens), or any later transcript of such a call (`due_at` `None`,
+/// e.g. from `transcribe-pending`): the call's one staff task is created, due at `due_at`, with
+/// its `task.created` in the outbox, and its title follows the call's transcript. Returns the
+/// task when it was created now.
+pub fn record_message(
+    conn: &mut DbConn,
+    call: &Call,
+    due_at: Option<chrono::NaiveDateTime>,
+) -> Result<Option<crate::tasks::Task>> {
+    use crate::{
+        ids::TaskId, schema::call_messages as m, strings, tasks, tasks::Task,
+        tasks::queries as task, time,
+    };
+    let title = strings::closed_call_message_title(
+        caller_of(call),
+        call.transcript.as_deref().unwrap_or_default(),
+    );
+    let existing: Option<Option<String>> = m::table
+        .filter(m::call_id.eq(&call.id))
+        .select(m::task_id)
+        .first(conn)
+        .optional()?;
+    match (existing, due_at) {
+        (Some(Some(task_id)), _) => {
+            if let Some(mut t) = task::find(conn, &call.business_id, &TaskId::from(task_id))?
+                && t.title != title
+            {
+                t.title = title;
+                t.updated_at = time::now();
+                task::save(conn, &t)?;
+            }
+            Ok(None)
+        }
+        // Staff deleted the task; or not a message at all.
+        (Some(None), _) | (None, None) => Ok(None),
+        (None, Some(due_at)) => {
+            let now = time::now();
+            let row = Task {
+                id: TaskId::generate(),
+                business_id: call.business_id.clone(),
+                customer_id: call.customer_id.clone(),
+                title,
+                due_at: Some(time::truncate_micros(due_at)),
+                done: false,
+                done_at: None,
+                assignee_id: None,
+                notified_at: None,
+                created_at: now,
+                updated_at: now,
+            };
+            tasks::insert(conn, &row)?;
+            diesel::insert_into(m::table)
+                .values((
+                    m::call_id.eq(&call.id),
+                    m::business_id.eq(&call.business_id),
+                    m::task_id.eq(Some(row.id.to_string())),
+                    m::created_at.eq(now),
+                ))
+                .execute(conn)?;
+            Ok(Some(row))
+        }
+    }
 }
 
 /// A call whose recording still waits for a transcript (recorded while no transcription engine

@@ -22,6 +22,7 @@ use crate::{
     enums::{CustomerSource, CustomerStatus, TranscriptStatus},
     error::{Error, Result},
     event_consumer::queries as processed_event,
+    hours::cache::HoursCache,
     ids::{BusinessId, CallId, CustomerId, WhatsAppMessageId},
     strings, time,
     whatsapp::WhatsAppMessage,
@@ -106,7 +107,11 @@ pub async fn handle_delivery(db: &Db, delivery: Delivery) -> Outcome {
     let event = delivery.event.clone();
     let event_id = event.id.clone();
     let subject = delivery.subject.clone();
-    let outcome = match db.transaction(move |conn| apply(conn, &event)).await {
+    let hours = db.hours_cache().clone();
+    let outcome = match db
+        .transaction(move |conn| apply_with(conn, &hours, &event))
+        .await
+    {
         Ok(outcome) => outcome,
         Err(e) if !e.is_transient() => {
             tracing::error!(
@@ -143,8 +148,14 @@ pub fn handles(event: &Event) -> bool {
     )
 }
 
-/// Applies `event` on `conn`, which is inside a transaction.
+/// Applies `event` on `conn`, which is inside a transaction, reading every business's hours
+/// from the database.
 pub fn apply(conn: &mut DbConn, event: &Event) -> Result<Outcome> {
+    apply_with(conn, &HoursCache::uncached(), event)
+}
+
+/// [`apply`] with the businesses' hours from `hours`.
+pub fn apply_with(conn: &mut DbConn, hours: &HoursCache, event: &Event) -> Result<Outcome> {
     if !handles(event) {
         return Ok(Outcome::Ignored);
     }
@@ -172,7 +183,7 @@ pub fn apply(conn: &mut DbConn, event: &Event) -> Result<Outcome> {
         .unwrap_or_else(time::now);
     match &event.payload {
         Some(Payload::Call(c)) => apply_call(conn, &business_id, occurred_at, c)?,
-        Some(Payload::Whatsapp(w)) => apply_whatsapp(conn, &business_id, occurred_at, w)?,
+        Some(Payload::Whatsapp(w)) => apply_whatsapp(conn, hours, &business_id, occurred_at, w)?,
         _ => unreachable!("checked above"),
     }
     Ok(Outcome::Applied)
@@ -322,6 +333,18 @@ fn apply_call(
     if created || call != before {
         conversations::record_call(conn, &call, occurred_at)?;
     }
+    let message = matches!(kind, CallEventKind::Recorded)
+        || (kind == CallEventKind::Transcribed && !c.transcript.trim().is_empty());
+    if message {
+        let due_at = c
+            .message_due_at
+            .as_ref()
+            .and_then(from_timestamp)
+            .map(time::from_utc);
+        if let Some(task) = calls::record_message(conn, &call, due_at)? {
+            tracing::info!(call_sid = sid, task_id = %task.id, "message left while closed: task created");
+        }
+    }
     if c.needs_follow_up {
         calls::mark_follow_up(conn, &call, &c.transcript)?;
     }
@@ -335,6 +358,7 @@ fn apply_call(
 
 fn apply_whatsapp(
     conn: &mut DbConn,
+    hours: &HoursCache,
     business_id: &BusinessId,
     occurred_at: NaiveDateTime,
     w: &WhatsAppEvent,
@@ -403,7 +427,7 @@ fn apply_whatsapp(
     };
     whatsapp_message::insert(conn, &message)?;
     conversations::record_whatsapp(conn, &message)?;
-    crate::hours::closure_reply::after_inbound(conn, &message)
+    crate::hours::closure_reply::after_inbound(conn, hours, &message)
 }
 
 /// The customer an event is about: the one it names if that exists in the business, else the

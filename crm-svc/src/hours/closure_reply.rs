@@ -3,6 +3,9 @@
 //! stores the inbound message; the reply goes out through whatsapp-bridge as an
 //! `agent.whatsapp_requested` event, like the agent's own messages.
 //!
+//! The validated hours come from the replica's [`super::cache::HoursCache`], not from the
+//! database on every message.
+//!
 //! Only for a business that has saved its hours (the defaults would answer for businesses that
 //! never asked to), and only for a message that is new: history a phone syncs after pairing is
 //! not answered.
@@ -33,15 +36,18 @@ pub fn is_recent(sent_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
 /// open in the coming weeks) the end of the closure, else the message's day.
 fn period_key(status: &agentlocator_hours::Status, at: DateTime<Utc>) -> NaiveDateTime {
     let key = status
-        .reopens_at
-        .or_else(|| status.closure.as_ref().map(|c| c.end))
+        .back_at()
         .unwrap_or_else(|| at.date_naive().and_time(chrono::NaiveTime::MIN).and_utc());
     time::from_utc(key)
 }
 
 /// After `message` is stored: the auto-reply, when it is inbound, recent, from a customer, and
 /// the business is closed at its time and has not answered this customer in this period yet.
-pub fn after_inbound(conn: &mut DbConn, message: &WhatsAppMessage) -> Result<()> {
+pub fn after_inbound(
+    conn: &mut DbConn,
+    hours: &super::cache::HoursCache,
+    message: &WhatsAppMessage,
+) -> Result<()> {
     let Some(customer_id) = &message.customer_id else {
         return Ok(());
     };
@@ -49,7 +55,10 @@ pub fn after_inbound(conn: &mut DbConn, message: &WhatsAppMessage) -> Result<()>
     if message.direction != "inbound" || !is_recent(at, Utc::now()) {
         return Ok(());
     }
-    let Some(schedule) = super::configured_schedule(conn, &message.business_id)? else {
+    let Some(schedule) = hours.get_or_load(&message.business_id, || {
+        super::configured_schedule(conn, &message.business_id)
+    })?
+    else {
         return Ok(());
     };
     let status = agentlocator_hours::status_at(&schedule, at)

@@ -3,6 +3,7 @@
 //!
 //! [`open_intervals`] and [`check_slot`] are what booking and free-slot listing use.
 
+pub mod cache;
 pub mod closure_reply;
 pub mod convert;
 mod queries;
@@ -15,8 +16,10 @@ use crate::{
     db::{Db, DbConn},
     error::{Error, Result},
     ids::BusinessId,
+    outbox::queries as outbox,
     strings, time,
 };
+use agentlocator_proto::v1::BusinessEventKind;
 
 /// The calendar's range when the request gives no `to`.
 pub const DEFAULT_RANGE: chrono::Duration = chrono::Duration::days(7);
@@ -70,14 +73,23 @@ pub async fn get(db: &Db, business_id: &BusinessId) -> Result<StoredHours> {
 pub async fn put(db: &Db, business_id: &BusinessId, json: &str) -> Result<StoredHours> {
     let (settings, _) = parse(json)?;
     let canonical = serde_json::to_string(&settings).map_err(|e| Error::Internal(e.to_string()))?;
-    let business_id = business_id.clone();
+    let id = business_id.clone();
     db.transaction(move |conn| {
-        if business::find(conn, &business_id)?.is_none() {
-            return Err(Error::NotFound("business"));
-        }
-        queries::save(conn, &business_id, &canonical, time::now())
+        let business_id = id;
+        let b = business::find(conn, &business_id)?.ok_or(Error::NotFound("business"))?;
+        queries::save(conn, &business_id, &canonical, time::now())?;
+        // voice-svc answers calls from a copy of the hours, crm-svc's closure reply from
+        // another: the change drops them.
+        let numbers = b.twilio_number_list()?;
+        outbox::enqueue(
+            conn,
+            &crate::businesses::event(&b, BusinessEventKind::Changed, numbers)?,
+        )
     })
     .await?;
+    db.poke_outbox();
+    // This replica's copy goes now; the others' when the event arrives.
+    db.hours_cache().forget(business_id.as_str());
     Ok(StoredHours {
         settings,
         configured: true,
@@ -153,8 +165,18 @@ pub fn calendar_on(
     agentlocator_hours::compute(&schedule, from, to).map_err(compute_error)
 }
 
+/// The settings JSON the business saved, `None` while it has not (what voice-svc decides from).
+pub async fn saved_json(db: &Db, business_id: &BusinessId) -> Result<Option<String>> {
+    let business_id = business_id.clone();
+    db.run(move |conn| queries::settings_json(conn, &business_id))
+        .await
+}
+
 /// The schedule the business set, `None` while it has not set its hours.
-fn configured_schedule(conn: &mut DbConn, business_id: &BusinessId) -> Result<Option<Schedule>> {
+pub(crate) fn configured_schedule(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+) -> Result<Option<Schedule>> {
     stored_settings(conn, business_id)?
         .map(|settings| {
             settings

@@ -21,6 +21,7 @@ mod notify_webpush;
 mod users_api;
 mod voice_agent;
 mod voice_call_flow;
+mod voice_closed;
 mod voice_directory;
 mod voice_outbound;
 mod voice_realtime;

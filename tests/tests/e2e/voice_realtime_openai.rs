@@ -65,6 +65,7 @@ fn call() -> CallContext {
         from: "+972501234567".into(),
         voice: String::new(),
         agent: None,
+        closed: None,
     }
 }
 

@@ -236,9 +236,16 @@ where
     let Some(engine) = voice.realtime_engine() else {
         return Ending::EngineFailed;
     };
+    // Decided by `incoming_call` (the greeting said so); the same hours at the same instant.
+    let closed = i64::try_from(call.claims.closed_at)
+        .ok()
+        .filter(|at| *at > 0)
+        .and_then(|at| chrono::DateTime::from_timestamp(at, 0))
+        .and_then(|at| voice.closed_at(&business, at));
     let context = CallContext {
         voice: business_voice(&business),
         agent: call_agent(voice, &business, &call.claims).await,
+        closed: closed.clone(),
         business,
         call_sid: call.claims.call_sid.clone(),
         from: call.claims.from.clone(),
@@ -264,6 +271,7 @@ where
     let mut speech = SpeechTracker::new(turn_taking);
     let mut playback = Playback::default();
     let mut log = TurnLog::new(voice, &call);
+    log.message_due_at = closed.map(|c| agentlocator_proto::to_timestamp(c.due_at));
     let mut pace = tokio::time::interval(crate::realtime::vad::FRAME);
     pace.set_missed_tick_behavior(MissedTickBehavior::Burst);
     let mut onset: Option<Instant> = None;
@@ -567,6 +575,8 @@ struct TurnLog {
     claims: StreamClaims,
     /// What the caller said last: what the next reply answers.
     caller_text: String,
+    /// The business is closed: what the caller says is their message for staff, due then.
+    message_due_at: Option<prost_types::Timestamp>,
     events: mpsc::UnboundedSender<pb::CallEvent>,
     publisher: tokio::task::JoinHandle<()>,
 }
@@ -585,6 +595,7 @@ impl TurnLog {
             business_id: call.business_id.clone(),
             claims: call.claims.clone(),
             caller_text: String::new(),
+            message_due_at: None,
             events,
             publisher,
         }
@@ -625,6 +636,7 @@ impl TurnLog {
         }
         let mut e = self.event(CallEventKind::Transcribed);
         e.transcript = text.clone();
+        e.message_due_at = self.message_due_at;
         self.publish(e);
         self.caller_text = text;
     }

@@ -14,6 +14,7 @@ use crate::{
     error::{Error, Result},
     service::SpeechClient,
     settings::TurnTaking,
+    strings,
 };
 use agentlocator_common::mulaw;
 use agentlocator_proto::v1::{
@@ -284,7 +285,11 @@ impl Turn {
                 business: Some(BusinessContext {
                     business_id: b.id.clone(),
                     name: b.name.clone(),
-                    greeting: b.greeting_text.clone(),
+                    // What the caller heard first: while closed, why and until when.
+                    greeting: match &self.call.closed {
+                        Some(c) => strings::closed_answer_realtime(&b.name, &c.sentence),
+                        None => b.greeting_text.clone(),
+                    },
                     knowledge: b.knowledge.clone(),
                 }),
                 history: self.history.clone(),

@@ -31,6 +31,9 @@ pub struct CallContext {
     pub voice: String,
     /// The business's AI agent and its tools; `None`: the engine only answers.
     pub agent: Option<tools::CallAgent>,
+    /// The business was closed when the call came in: the caller heard why and until when, and
+    /// the agent takes their message.
+    pub closed: Option<crate::hours::Closed>,
 }
 
 /// From the session to the engine.

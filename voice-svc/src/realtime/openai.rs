@@ -333,10 +333,15 @@ pub fn function_call_output(call_id: &str, output: &str) -> Value {
 }
 
 /// The Hebrew instructions of `call`: the business's name, greeting and knowledge, short spoken
-/// answers, the call-back sentence when the knowledge has no answer, and the business's agent
-/// (its persona and instructions, and that actions go through the tools) when it has one.
+/// answers, the call-back sentence when the knowledge has no answer, that the business is closed
+/// (why, until when, and to take a message) when it is, and the business's agent (its persona and
+/// instructions, and that actions go through the tools) when it has one.
 pub fn instructions(call: &CallContext) -> String {
-    let base = business_instructions(&call.business);
+    let mut base = business_instructions(&call.business);
+    if let Some(closed) = &call.closed {
+        base.push('\n');
+        base.push_str(&strings::REALTIME_CLOSED_INSTRUCTIONS.replace("{closed}", &closed.sentence));
+    }
     match &call.agent {
         None => base,
         Some(agent) => {
@@ -944,6 +949,7 @@ mod tests {
             from: "+972501234567".into(),
             voice: voice.into(),
             agent: None,
+            closed: None,
         }
     }
 
@@ -1183,6 +1189,22 @@ mod tests {
             sent_types(&c.on_server(done("resp_1"))),
             ["response.create"]
         );
+    }
+
+    #[test]
+    fn instructions_say_the_business_is_closed_why_and_until_when() {
+        let mut c = call("");
+        assert!(!instructions(&c).contains("העסק סגור כעת"));
+        let sentence = "אנחנו סגורים לרגל שבת. נשמח לחזור אליך במוצאי שבת, אחרי 17:19.";
+        c.closed = Some(crate::hours::Closed {
+            sentence: sentence.into(),
+            due_at: chrono::Utc::now(),
+        });
+        let text = instructions(&c);
+        assert!(text.contains("העסק סגור כעת"), "{text}");
+        assert!(text.contains(sentence), "{text}");
+        assert!(text.contains("להשאיר הודעה"), "{text}");
+        assert!(!text.contains("{closed}"), "{text}");
     }
 
     #[test]
