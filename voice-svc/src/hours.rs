@@ -46,13 +46,16 @@ mod tests {
     use chrono::TimeZone;
     use serde_json::json;
 
-    /// Sunday–Thursday 09:00–18:00, Friday 08:00–13:00 in Tel Aviv, closed on Shabbat and the
-    /// holidays.
+    /// Sunday–Thursday 09:00–18:00, Friday 08:00–13:00, Saturday 17:00–23:00 in Tel Aviv, closed
+    /// on Shabbat and the holidays (so on Saturday it opens at havdalah).
     fn hours() -> String {
         let days: Vec<_> = ["sunday", "monday", "tuesday", "wednesday", "thursday"]
             .iter()
             .map(|d| json!({"day": d, "ranges": [{"from": "09:00", "to": "18:00"}]}))
-            .chain([json!({"day": "friday", "ranges": [{"from": "08:00", "to": "13:00"}]})])
+            .chain([
+                json!({"day": "friday", "ranges": [{"from": "08:00", "to": "13:00"}]}),
+                json!({"day": "saturday", "ranges": [{"from": "17:00", "to": "23:00"}]}),
+            ])
             .collect();
         json!({"city": "tel-aviv", "weekly": days}).to_string()
     }
