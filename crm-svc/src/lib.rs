@@ -17,6 +17,7 @@
 pub mod agent;
 pub mod appointments;
 pub mod businesses;
+pub mod call_summarizer;
 pub mod calls;
 pub mod contracts;
 pub mod conversations;
@@ -71,7 +72,7 @@ use tokio_util::sync::CancellationToken;
 
 /// Runs crm-svc with `settings` until `shutdown` is cancelled: the gRPC service (with health,
 /// NOT_SERVING while the database or bus is unreachable) on `listener`, the event consumer, the outbox relay and
-/// the task-due scheduler and the pruning of old bookkeeping rows. Returns once all of them have stopped. If one of them fails, the others are stopped too and
+/// the task-due scheduler, the call summariser and the pruning of old bookkeeping rows. Returns once all of them have stopped. If one of them fails, the others are stopped too and
 /// the first error is returned.
 pub async fn run(
     db: Db,
@@ -92,6 +93,10 @@ pub async fn run(
             })
         })
     };
+    let summarizer: Arc<dyn call_summarizer::Summarizer> = match &settings.speech_url {
+        Some(url) => Arc::new(call_summarizer::SpeechSummarizer::new(url)?),
+        None => Arc::new(call_summarizer::NoModel),
+    };
     let server = CrmGrpc::new(db.clone(), settings).into_server();
     let stop_on_error = |result: anyhow::Result<()>| {
         if result.is_err() {
@@ -104,7 +109,7 @@ pub async fn run(
         bus.clone(),
         stop.clone(),
     ));
-    let (served, consumed, relayed, scheduled, pruned) = tokio::join!(
+    let (served, consumed, relayed, scheduled, summarized, pruned) = tokio::join!(
         async {
             stop_on_error(
                 serve_with_readiness(listener, server, stop.clone(), Some(probe))
@@ -135,6 +140,13 @@ pub async fn run(
         },
         async {
             stop_on_error(
+                call_summarizer::run(db.clone(), summarizer, stop.clone())
+                    .await
+                    .context("crm-svc call summariser"),
+            )
+        },
+        async {
+            stop_on_error(
                 retention::run(db.clone(), stop.clone())
                     .await
                     .context("crm-svc retention"),
@@ -149,6 +161,7 @@ pub async fn run(
     consumed?;
     relayed?;
     scheduled?;
+    summarized?;
     pruned?;
     Ok(())
 }

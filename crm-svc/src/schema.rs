@@ -482,3 +482,22 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// The summary of a completed call (migration 2026-12-04-000200).
+    call_summaries (call_id) {
+        call_id -> Text,
+        business_id -> Text,
+        status -> Text,
+        summary -> Text,
+        follow_ups -> Text,
+        source -> Text,
+        attempts -> Integer,
+        claimed_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(call_summaries -> calls (call_id));
+diesel::allow_tables_to_appear_in_same_query!(call_summaries, calls);

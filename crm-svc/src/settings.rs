@@ -3,6 +3,7 @@
 //! | variable | default | meaning |
 //! | --- | --- | --- |
 //! | `SIGNATURE_LINK_TTL_DAYS` | `30` | days a signing link works after it is made (1–365) |
+//! | `SPEECH_SVC_URL` | `http://127.0.0.1:50053` | speech-svc, whose LLM summarises completed calls |
 
 use agentlocator_common::{Config, ConfigError, config::Vars};
 use chrono::Duration;
@@ -11,16 +12,20 @@ pub const SIGNATURE_LINK_TTL_DAYS: &str = "SIGNATURE_LINK_TTL_DAYS";
 pub const DEFAULT_SIGNATURE_LINK_TTL_DAYS: i64 = 30;
 pub const MAX_SIGNATURE_LINK_TTL_DAYS: i64 = 365;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// How long a signing link works after it is made.
     pub signature_link_ttl: Duration,
+    /// speech-svc, which summarises completed calls with its LLM; `None`: every summary is the
+    /// fallback made without a model.
+    pub speech_url: Option<String>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             signature_link_ttl: Duration::days(DEFAULT_SIGNATURE_LINK_TTL_DAYS),
+            speech_url: None,
         }
     }
 }
@@ -28,7 +33,10 @@ impl Default for Settings {
 impl Settings {
     /// The settings in `config`'s variables; an invalid value is an error naming its variable.
     pub fn from_config(config: &Config) -> Result<Self, ConfigError> {
-        Self::from_vars(&config.vars)
+        Ok(Settings {
+            speech_url: Some(config.services.speech.url.clone()),
+            ..Self::from_vars(&config.vars)?
+        })
     }
 
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
@@ -47,6 +55,7 @@ impl Settings {
         };
         Ok(Settings {
             signature_link_ttl: Duration::days(days),
+            speech_url: None,
         })
     }
 }
@@ -64,12 +73,14 @@ mod tests {
 
     #[test]
     fn signing_links_last_30_days_unless_configured() {
-        assert_eq!(settings(None).unwrap(), Settings::default());
         assert_eq!(
             settings(None).unwrap().signature_link_ttl,
             Duration::days(30)
         );
-        assert_eq!(settings(Some("")).unwrap(), Settings::default());
+        assert_eq!(
+            settings(Some("")).unwrap().signature_link_ttl,
+            Settings::default().signature_link_ttl
+        );
         assert_eq!(
             settings(Some(" 7 ")).unwrap().signature_link_ttl,
             Duration::days(7)

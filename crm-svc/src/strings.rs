@@ -180,6 +180,27 @@ pub fn closed_call_message_title(caller: &str, transcript: &str) -> String {
     format!("הודעה מ־{caller} כשהעסק היה סגור: {cut}")
 }
 
+/// The summary of a call made without a language model (`calls::summary::fallback`): labelled
+/// as such, what the caller asked first (when anything was heard) and what the agent did.
+pub fn call_summary_fallback(asked: Option<&str>, actions: &[String]) -> String {
+    let mut text = String::from("סיכום אוטומטי (ללא מודל שפה): ");
+    match asked {
+        Some(a) => text.push_str(&format!("הפונה אמר/ה: \u{201c}{a}\u{201d}. ")),
+        None => text.push_str("לא נשמעה בקשה בשיחה. "),
+    }
+    if actions.is_empty() {
+        text.push_str("הסוכן לא ביצע פעולות במערכת.");
+    } else {
+        // Each action reads "הסוכן קבע תור: …".
+        text.push_str(&actions.join(". "));
+        text.push('.');
+    }
+    text
+}
+/// The follow-up of a call whose question nothing answered.
+pub fn call_summary_unanswered(question: &str) -> String {
+    format!("לחזור ללקוח בנושא: {question}")
+}
 /// Labels of a proposal as the signer reads it (`signatures::proposal_body`).
 pub const PROPOSAL_TOTAL_BEFORE_VAT: &str = "סה״כ לפני מע״מ";
 pub const PROPOSAL_VALID_UNTIL: &str = "בתוקף עד";

@@ -323,11 +323,12 @@ fn load(
     let mut items: Vec<Row> = Vec::new();
 
     if let Some(rows) = source!(conn, calls, started_at, Call, K::Call, b, c, cursor, limit) {
-        for r in rows {
+        // Each call carries its summary (`summary`: null until the call completes).
+        for r in crate::calls::with_summaries(conn, rows)? {
             items.push(Row::new(
                 K::Call,
-                Some(r.started_at),
-                r.id.to_string(),
+                Some(r.call.started_at),
+                r.call.id.to_string(),
                 Entity::Call(r),
             ));
         }
@@ -469,7 +470,7 @@ struct Row {
 
 enum Entity {
     Agent(AgentAction),
-    Call(Call),
+    Call(crate::calls::CallView),
     Whatsapp(WhatsAppMessage),
     Task(Task),
     Contract(Contract),

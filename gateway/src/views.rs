@@ -823,8 +823,38 @@ pub struct Call {
     /// pending | done | failed | none
     pub transcript_status: String,
     pub ai_replies: Vec<String>,
+    /// The call's summary once it completed (null while it goes on, and for calls from before
+    /// summaries).
+    pub summary: Option<CallSummary>,
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
+}
+
+/// The summary of a completed call: made by the LLM when one is configured, else from the call's
+/// turns and the agent's actions (`source: fallback`, labelled so in its text).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CallSummary {
+    /// pending (being made) | done
+    pub status: String,
+    /// Hebrew, a few sentences; empty while pending.
+    pub text: String,
+    /// What the agent promised that staff must still do (the call's follow-up task says it too).
+    pub follow_ups: Vec<String>,
+    /// llm | fallback; empty while pending.
+    pub source: String,
+    pub updated_at: Option<String>,
+}
+
+impl From<v1::CallSummary> for CallSummary {
+    fn from(s: v1::CallSummary) -> Self {
+        CallSummary {
+            updated_at: rfc3339(s.updated_at.as_ref()),
+            status: s.status,
+            text: s.text,
+            follow_ups: s.follow_ups,
+            source: s.source,
+        }
+    }
 }
 
 impl From<v1::Call> for Call {
@@ -846,6 +876,7 @@ impl From<v1::Call> for Call {
             transcript: non_empty(c.transcript),
             transcript_status: c.transcript_status,
             ai_replies: c.ai_replies,
+            summary: c.summary.map(Into::into),
         }
     }
 }

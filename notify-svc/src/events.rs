@@ -3,8 +3,9 @@
 //!
 //! Payloads are small and carry no secrets: ids, a title or text the business's staff may read
 //! anyway, the caller's number, and the customer it is about. Recording URLs and phone numbers of
-//! the business itself never leave; the agent's replies go only to the signed-in staff's
-//! Socket.IO room (`call:answered`), never into a Web Push message.
+//! the business itself never leave; the agent's replies and a call's summary go only to the
+//! signed-in staff's Socket.IO room (`call:answered`, `call:completed`), never into a Web Push
+//! message.
 
 use crate::strings;
 use agentlocator_proto::{
@@ -136,20 +137,34 @@ pub fn notification_for(event: &Event) -> Option<Notification> {
                     None,
                     c.customer_id.clone(),
                 ),
-                CallEventKind::Completed => (
-                    "call:completed",
-                    json!({
-                        "call_id": c.call_sid,
-                        "customer_id": opt(&c.customer_id),
-                        "status": c.status,
-                        "duration_seconds": c.duration_seconds,
-                    }),
-                    Some((strings::CALL_COMPLETED_TITLE, caller())),
-                    c.customer_id.clone(),
-                ),
+                // `call:completed` waits for the call's summary (`call.summarized`, below).
                 _ => return None,
             }
         }
+        // crm-svc summarised a completed call: staff hear it ended, with what it was about.
+        Payload::CallSummary(s) => (
+            "call:completed",
+            json!({
+                "call_id": s.call_sid,
+                "customer_id": opt(&s.customer_id),
+                "from": s.from_number,
+                "status": s.status,
+                "duration_seconds": s.duration_seconds,
+                "summary": cut(&s.summary, MAX_TEXT_CHARS),
+                "follow_ups": s.follow_ups.iter().map(|f| cut(f, MAX_TEXT_CHARS)).collect::<Vec<_>>(),
+                "summary_source": s.source,
+                "task_id": opt(&s.task_id),
+            }),
+            Some((
+                strings::CALL_COMPLETED_TITLE,
+                if s.from_number.is_empty() {
+                    strings::UNKNOWN_CALLER.to_string()
+                } else {
+                    s.from_number.clone()
+                },
+            )),
+            s.customer_id.clone(),
+        ),
         Payload::Whatsapp(w) if w.kind == WhatsAppEventKind::Received as i32 => (
             "whatsapp:message",
             json!({
@@ -193,10 +208,24 @@ pub fn notification_for(event: &Event) -> Option<Notification> {
             body: cut(&body, MAX_PUSH_BODY_CHARS),
             url,
             event: name,
-            data: data.clone(),
+            data: without_conversation(&data),
         }),
         data,
     })
+}
+
+/// What the agent said or wrote about a conversation stays in the signed-in staff's Socket.IO
+/// room; a Web Push message carries the rest of the payload.
+const LIVE_ONLY_KEYS: [&str; 3] = ["reply", "summary", "follow_ups"];
+
+fn without_conversation(data: &Value) -> Value {
+    let mut data = data.clone();
+    if let Some(map) = data.as_object_mut() {
+        for key in LIVE_ONLY_KEYS {
+            map.remove(key);
+        }
+    }
+    data
 }
 
 fn opt(s: &str) -> Value {
@@ -295,20 +324,15 @@ mod tests {
             json!({"call_id": "CA1", "customer_id": "c1", "from": "+972501234567", "text": "שלום"})
         );
         assert!(n.push.is_some());
-        assert_eq!(
-            call(CallEventKind::Completed, |_| {}).unwrap().name,
-            "call:completed"
-        );
+        // A call's end is announced with its summary (`call.summarized`), not before.
+        assert_eq!(call(CallEventKind::Completed, |_| {}), None);
         assert_eq!(call(CallEventKind::Recorded, |_| {}), None);
         assert_eq!(call(CallEventKind::Transcribed, |_| {}), None);
         assert_eq!(
             call(CallEventKind::Started, |c| c.direction = "outbound".into()),
             None
         );
-        for n in [
-            call(CallEventKind::Started, |_| {}).unwrap(),
-            call(CallEventKind::Completed, |_| {}).unwrap(),
-        ] {
+        for n in [call(CallEventKind::Started, |_| {}).unwrap()] {
             let text = serde_json::to_string(&n.push.unwrap()).unwrap();
             assert!(
                 !text.contains("twilio") && !text.contains("תשובה"),
@@ -413,5 +437,51 @@ mod tests {
             assert!(text.ends_with('…'), "{field}");
         }
         assert_eq!(answered(|c| c.ai_reply = "  ".into()), None);
+    }
+
+    #[test]
+    fn a_summarised_call_is_call_completed_with_its_summary_live_only() {
+        let e = new_event(
+            "b1",
+            Payload::CallSummary(agentlocator_proto::v1::CallSummaryEvent {
+                call_sid: "CA3".into(),
+                call_id: "k3".into(),
+                customer_id: "c3".into(),
+                direction: "inbound".into(),
+                from_number: "+972501234567".into(),
+                to_number: "+97231234567".into(),
+                status: "completed".into(),
+                duration_seconds: 42,
+                summary: "הלקוח ביקש תור ליום שלישי; נקבע.".into(),
+                follow_ups: vec!["לשלוח הצעת מחיר".into()],
+                source: "llm".into(),
+                task_id: "t3".into(),
+            }),
+        );
+        let n = notification_for(&e).unwrap();
+        assert_eq!(n.name, "call:completed");
+        assert_eq!(
+            n.data,
+            json!({
+                "call_id": "CA3",
+                "customer_id": "c3",
+                "from": "+972501234567",
+                "status": "completed",
+                "duration_seconds": 42,
+                "summary": "הלקוח ביקש תור ליום שלישי; נקבע.",
+                "follow_ups": ["לשלוח הצעת מחיר"],
+                "summary_source": "llm",
+                "task_id": "t3",
+            })
+        );
+        let push = n.push.unwrap();
+        assert_eq!(push.title, strings::CALL_COMPLETED_TITLE);
+        assert_eq!(push.body, "+972501234567");
+        assert_eq!(push.url, "/crm/customers/c3");
+        let text = serde_json::to_string(&push).unwrap();
+        assert!(
+            !text.contains("תור") && !text.contains("הצעת") && !text.contains("+97231234567"),
+            "{text}"
+        );
     }
 }

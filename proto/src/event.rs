@@ -120,6 +120,7 @@ pub fn subject_for(event: &Event) -> Result<String, EventError> {
                 }
             },
         ),
+        Payload::CallSummary(_) => ("call", "summarized"),
     };
     Ok(format!("al.{b}.{entity}.{what}"))
 }

@@ -81,6 +81,7 @@ impl From<SpokenPart> for pb::SpokenReplyChunk {
                 needs_follow_up: d.needs_follow_up,
                 matched_question: d.matched_question.unwrap_or_default(),
                 timings: timings(&d.timings),
+                agent: d.agent.map(Into::into),
             }),
         };
         pb::SpokenReplyChunk { chunk: Some(chunk) }
@@ -151,25 +152,7 @@ impl TryFrom<pb::ReplyRequest> for ReplyContext {
 
     fn try_from(r: pb::ReplyRequest) -> Result<Self, Error> {
         let b = r.business.unwrap_or_default();
-        let history = r
-            .history
-            .into_iter()
-            .map(|t| {
-                let speaker = match t.speaker() {
-                    pb::Speaker::Caller => Speaker::Caller,
-                    pb::Speaker::Assistant => Speaker::Assistant,
-                    pb::Speaker::Unspecified => {
-                        return Err(Error::InvalidRequest(
-                            "every history turn needs a speaker".into(),
-                        ));
-                    }
-                };
-                Ok(Turn {
-                    speaker,
-                    text: t.text,
-                })
-            })
-            .collect::<Result<_, _>>()?;
+        let history = turns(r.history, "history")?;
         Ok(ReplyContext {
             business: BusinessContext {
                 business_id: b.business_id,
@@ -186,6 +169,45 @@ impl TryFrom<pb::ReplyRequest> for ReplyContext {
             },
             history,
             caller_text: r.caller_text,
+        })
+    }
+}
+
+/// The turns of a request (`field` names them in the error of a turn without a speaker).
+fn turns(turns: Vec<pb::ConversationTurn>, field: &str) -> Result<Vec<Turn>, Error> {
+    turns
+        .into_iter()
+        .map(|t| {
+            let speaker = match t.speaker() {
+                pb::Speaker::Caller => Speaker::Caller,
+                pb::Speaker::Assistant => Speaker::Assistant,
+                pb::Speaker::Unspecified => {
+                    return Err(Error::InvalidRequest(format!(
+                        "every {field} turn needs a speaker"
+                    )));
+                }
+            };
+            Ok(Turn {
+                speaker,
+                text: t.text,
+            })
+        })
+        .collect()
+}
+
+impl TryFrom<pb::SummarizeCallRequest> for crate::reply::summary::CallDigest {
+    type Error = Error;
+
+    /// A call with no turn is not a call to summarise.
+    fn try_from(r: pb::SummarizeCallRequest) -> Result<Self, Error> {
+        let turns = turns(r.turns, "call")?;
+        if turns.iter().all(|t| t.text.trim().is_empty()) {
+            return Err(Error::InvalidRequest("turns: the call has no words".into()));
+        }
+        Ok(Self {
+            business_name: r.business.map(|b| b.name).unwrap_or_default(),
+            turns,
+            actions: r.agent_actions,
         })
     }
 }
@@ -309,10 +331,12 @@ impl SpeechService for SpeechGrpc {
         req: Request<pb::ReplyAndSpeakRequest>,
     ) -> Result<Response<SpokenChunks>, Status> {
         let req = req.into_inner();
-        let ctx = ReplyContext::try_from(req.reply.unwrap_or_default())?;
+        let reply = req.reply.unwrap_or_default();
+        let conv = conversation(&reply)?;
+        let ctx = ReplyContext::try_from(reply)?;
         let parts = self
             .speech
-            .stream_reply_and_speak(ctx, Some(req.voice.as_str()))?;
+            .stream_reply_and_speak_in(ctx, Some(req.voice.as_str()), conv)?;
         // Tonic drops this stream when the client goes away, and with it the receiver: the
         // reply's task sees its channel closed and stops.
         let chunks = ReceiverStream::new(parts).map(|part| match part {
@@ -320,6 +344,27 @@ impl SpeechService for SpeechGrpc {
             Err(e) => Err(Status::from(e)),
         });
         Ok(Response::new(Box::pin(chunks)))
+    }
+
+    async fn summarize_call(
+        &self,
+        req: Request<pb::SummarizeCallRequest>,
+    ) -> Result<Response<pb::SummarizeCallResponse>, Status> {
+        let digest = crate::reply::summary::CallDigest::try_from(req.into_inner())?;
+        let summary = self.speech.summarize_call(&digest).await?;
+        Ok(Response::new(match summary {
+            Some(s) => pb::SummarizeCallResponse {
+                summarized: true,
+                summary: s.summary,
+                follow_ups: s.follow_ups,
+                engine: self.speech.reply_engine().into(),
+            },
+            None => pb::SummarizeCallResponse {
+                summarized: false,
+                engine: self.speech.reply_engine().into(),
+                ..Default::default()
+            },
+        }))
     }
 
     async fn get_audio(

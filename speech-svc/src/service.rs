@@ -97,7 +97,7 @@ impl AgentReply {
             Reply {
                 text: self.text,
                 needs_follow_up: self.needs_follow_up,
-                matched_question: None,
+                matched_question: self.matched_question,
             },
             AgentTurn {
                 actions: self.actions,
@@ -163,6 +163,8 @@ pub struct SpokenDone {
     pub needs_follow_up: bool,
     pub matched_question: Option<String>,
     pub timings: Timings,
+    /// What the agent did, when it answered (in a conversation).
+    pub agent: Option<AgentTurn>,
 }
 
 /// A reply spoken on a live call, as it is made. Dropping it stops the reply and its synthesis.
@@ -352,6 +354,31 @@ impl Speech {
         })
     }
 
+    /// The summary of a completed call by the reply engine's LLM, within the reply timeout;
+    /// `None` when the engine has no LLM (`knowledge`).
+    pub async fn summarize_call(
+        &self,
+        digest: &crate::reply::summary::CallDigest,
+    ) -> Result<Option<crate::reply::summary::CallSummary>> {
+        let engine = self.replier.name();
+        let started = Instant::now();
+        let summary =
+            with_timeout(engine, self.reply_timeout, self.replier.summarize(digest)).await;
+        tracing::info!(
+            engine,
+            ok = summary.is_ok(),
+            summarized = matches!(summary, Ok(Some(_))),
+            millis = started.elapsed().as_millis() as u64,
+            "call summary"
+        );
+        summary
+    }
+
+    /// The reply engine's name (`openai`, `knowledge`).
+    pub fn reply_engine(&self) -> &'static str {
+        self.replier.name()
+    }
+
     /// Speech of `text` in `voice` (or the engine's own), from the cache when it is there.
     pub async fn synthesize(&self, text: &str, voice: Option<&str>) -> Result<Synthesized> {
         let mut timings = Timings::default();
@@ -498,12 +525,25 @@ impl Speech {
         ctx: ReplyContext,
         voice: Option<&str>,
     ) -> Result<SpokenStream> {
+        self.stream_reply_and_speak_in(ctx, voice, None)
+    }
+
+    /// [`Self::stream_reply_and_speak`] in `conversation`: the business's agent answers with its
+    /// tools ([`Self::reply_in`], the same tool loop as a recorded turn), and its whole answer is
+    /// then spoken sentence by sentence; [`SpokenDone::agent`] says what it did.
+    pub fn stream_reply_and_speak_in(
+        self: &Arc<Self>,
+        ctx: ReplyContext,
+        voice: Option<&str>,
+        conversation: Option<Conversation>,
+    ) -> Result<SpokenStream> {
         check_caller_text(&ctx)?;
         let voice = self.voice_or_default(voice)?;
         let (tx, rx) = mpsc::channel(SPOKEN_BUFFER);
         let speech = self.clone();
         tokio::spawn(async move {
-            let live = LiveReply::new(&speech, &voice, &tx);
+            let mut live = LiveReply::new(&speech, &voice, &tx);
+            live.conversation = conversation.as_ref();
             tokio::select! {
                 // Dropping the reply's future drops its provider requests with it.
                 _ = tx.closed() => tracing::info!("the live reply's reader left: reply stopped"),
@@ -565,6 +605,10 @@ struct LiveReply<'a> {
     /// The sentences announced so far (each with audio).
     spoken: Vec<String>,
     tts_total: Duration,
+    /// The agent's conversation, when the business's agent answers.
+    conversation: Option<&'a Conversation>,
+    /// What the agent did.
+    agent: Option<AgentTurn>,
 }
 
 impl<'a> LiveReply<'a> {
@@ -577,6 +621,8 @@ impl<'a> LiveReply<'a> {
             timings: Timings::default(),
             spoken: Vec::new(),
             tts_total: Duration::ZERO,
+            conversation: None,
+            agent: None,
         }
     }
 
@@ -598,6 +644,7 @@ impl<'a> LiveReply<'a> {
                 tts_engine,
                 matched_question: outcome.matched_question,
                 timings: std::mem::take(&mut self.timings),
+                agent: self.agent.take(),
             };
             tracing::info!(
                 reply_engine,
@@ -636,6 +683,7 @@ impl<'a> LiveReply<'a> {
                     needs_follow_up: true,
                     matched_question: None,
                     timings: std::mem::take(&mut self.timings),
+                    agent: self.agent.take(),
                 };
                 self.send(SpokenPart::Done(done)).await
             }
@@ -675,7 +723,20 @@ impl<'a> LiveReply<'a> {
             needs_follow_up: true,
             matched_question: None,
         };
-        let mut reply = match tokio::time::timeout_at(deadline, replier.reply_stream(ctx)).await {
+        let speech = self.speech;
+        let started = match self.conversation {
+            // The agent's tool rounds run first; its answer is then spoken as a whole.
+            Some(conv) => tokio::time::timeout_at(deadline, speech.reply_in(ctx, Some(conv)))
+                .await
+                .map(|r| {
+                    r.map(|replied| {
+                        self.agent = replied.agent;
+                        ReplyStream::from(replied.reply)
+                    })
+                }),
+            None => tokio::time::timeout_at(deadline, replier.reply_stream(ctx)).await,
+        };
+        let mut reply = match started {
             Ok(Ok(stream)) => Some(stream),
             Ok(Err(e)) => {
                 self.timings.push("reply", self.started.elapsed());

@@ -67,3 +67,18 @@ pub fn call_back_task_title(question: &str) -> String {
     let q: String = question.trim().chars().take(150).collect();
     format!("לחזור ללקוח: {q}")
 }
+
+/// The system prompt of a call's summary (`SummarizeCall`). `{name}` is the business's name. The
+/// model answers a JSON object: `summary` (Hebrew, two or three sentences) and `follow_ups` (what
+/// the business promised the caller and staff must still do).
+pub const SUMMARY_PROMPT: &str = "\
+את/ה מסכמ/ת שיחות טלפון של העסק \"{name}\" עבור הצוות. כתוב/כתבי בעברית סיכום קצר (שניים-שלושה משפטים) של השיחה: \
+מי פנה ומה ביקש, מה נענה ומה נעשה במערכת (לפי רשימת הפעולות בלבד). \
+ב-follow_ups רשום/רשמי רק דברים שהסוכן הבטיח ללקוח ושהצוות עוד צריך לעשות (למשל לחזור ללקוח, לשלוח הצעת מחיר); פעולה שכבר בוצעה אינה משימה פתוחה. \
+אל תמציא/י פרטים שלא נאמרו. ענה/י רק באובייקט JSON: {\"summary\": \"...\", \"follow_ups\": [\"...\"]}.";
+
+/// How the call is written for the summary: the speakers and the agent's actions.
+pub const SUMMARY_CALLER: &str = "לקוח";
+pub const SUMMARY_AGENT: &str = "סוכן";
+pub const SUMMARY_ACTIONS: &str = "פעולות הסוכן במערכת";
+pub const SUMMARY_NO_ACTIONS: &str = "(אין)";

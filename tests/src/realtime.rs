@@ -100,7 +100,18 @@ impl Default for Latencies {
 struct StreamedChat(String);
 
 impl Respond for StreamedChat {
-    fn respond(&self, _: &Request) -> ResponseTemplate {
+    /// Streamed when the request asks for it (a plain live reply); else one chat completion (the
+    /// agent's turn, whose tool rounds are not streamed), as OpenAI answers either.
+    fn respond(&self, r: &Request) -> ResponseTemplate {
+        let streamed = serde_json::from_slice::<serde_json::Value>(&r.body)
+            .is_ok_and(|b| b["stream"] == serde_json::json!(true));
+        if !streamed {
+            return ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "id": "chatcmpl-1", "object": "chat.completion",
+                "choices": [{"index": 0, "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": self.0}}]
+            }));
+        }
         let mut body = String::new();
         let words: Vec<&str> = self.0.split_inclusive(' ').collect();
         for piece in words.chunks(3) {

@@ -30,14 +30,38 @@ impl TryFrom<crate::calls::Call> for pb::Call {
             transcript_status: c.transcript_status.to_string(),
             created_at: Some(ts(c.created_at)),
             updated_at: Some(ts(c.updated_at)),
+            summary: None,
         })
     }
 }
 
-impl TryFrom<Page<crate::calls::Call>> for pb::ListCallsResponse {
+impl From<crate::calls::summary::Summary> for pb::CallSummary {
+    fn from(s: crate::calls::summary::Summary) -> Self {
+        pb::CallSummary {
+            status: s.status,
+            text: s.text,
+            follow_ups: s.follow_ups,
+            source: s.source,
+            updated_at: Some(ts(s.updated_at)),
+        }
+    }
+}
+
+impl TryFrom<crate::calls::CallView> for pb::Call {
     type Error = Error;
 
-    fn try_from(p: Page<crate::calls::Call>) -> Result<Self> {
+    fn try_from(v: crate::calls::CallView) -> Result<Self> {
+        Ok(pb::Call {
+            summary: v.summary.map(Into::into),
+            ..pb::Call::try_from(v.call)?
+        })
+    }
+}
+
+impl TryFrom<Page<crate::calls::CallView>> for pb::ListCallsResponse {
+    type Error = Error;
+
+    fn try_from(p: Page<crate::calls::CallView>) -> Result<Self> {
         Ok(pb::ListCallsResponse {
             page: p.page,
             limit: p.limit,

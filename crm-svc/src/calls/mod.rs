@@ -4,6 +4,7 @@
 
 pub mod convert;
 pub mod queries;
+pub mod summary;
 
 pub use queries::Call;
 
@@ -27,7 +28,7 @@ pub async fn list_for_customer(
     customer_id: &CustomerId,
     page: i64,
     limit: i64,
-) -> Result<Page<Call>> {
+) -> Result<Page<CallView>> {
     let window = Window::new(page, limit)?;
     let (business_id, customer_id) = (business_id.clone(), customer_id.clone());
     let (total, items) = db
@@ -35,10 +36,33 @@ pub async fn list_for_customer(
             if customer::find(conn, &business_id, &customer_id)?.is_none() {
                 return Err(Error::NotFound("customer"));
             }
-            page_of(conn, &business_id, &customer_id, window)
+            let (total, items) = page_of(conn, &business_id, &customer_id, window)?;
+            Ok((total, with_summaries(conn, items)?))
         })
         .await?;
     Ok(window.page(total, items))
+}
+
+/// A call with its summary, as staff see it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CallView {
+    #[serde(flatten)]
+    pub call: Call,
+    /// `None` until the call completes (and for calls from before summaries).
+    pub summary: Option<summary::Summary>,
+}
+
+/// `calls` with their summaries, in the same order.
+pub fn with_summaries(conn: &mut DbConn, calls: Vec<Call>) -> Result<Vec<CallView>> {
+    let ids: Vec<_> = calls.iter().map(|c| c.id.clone()).collect();
+    let mut summaries = summary::of_calls(conn, &ids)?;
+    Ok(calls
+        .into_iter()
+        .map(|call| CallView {
+            summary: summaries.remove(&call.id),
+            call,
+        })
+        .collect())
 }
 
 fn page_of(

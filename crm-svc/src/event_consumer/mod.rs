@@ -348,10 +348,12 @@ fn apply_call(
     if c.needs_follow_up {
         calls::mark_follow_up(conn, &call, &c.transcript)?;
     }
-    if kind == CallEventKind::Completed
-        && let Some(task) = calls::create_follow_up_task(conn, &call)?
-    {
-        tracing::info!(call_sid = sid, task_id = %task.id, "follow-up task created");
+    if kind == CallEventKind::Completed {
+        if let Some(task) = calls::create_follow_up_task(conn, &call)? {
+            tracing::info!(call_sid = sid, task_id = %task.id, "follow-up task created");
+        }
+        // The summariser (`call_summarizer`) makes it; once per call.
+        calls::summary::request(conn, &call)?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 mod agent;
 mod appointments;
+mod call_summary;
 mod consumer;
 mod contracts;
 mod customers;

@@ -105,7 +105,7 @@ use utoipa::{
     components(schemas(ErrorBody, views::Customer, views::Task, views::User, views::Business,
         views::Invoice, views::LineItem, views::Appointment, views::AppointmentRange,
         views::Contract, views::Proposal, views::SignatureLink, views::SigningDocument,
-        views::SignedReceipt, views::SignatureRecord, views::ReportSummary, views::Call, views::WhatsAppMessage,
+        views::SignedReceipt, views::SignatureRecord, views::ReportSummary, views::Call, views::CallSummary, views::WhatsAppMessage,
         views::InboxConversation, views::InboxPage, views::InboxThread, views::CallTurn,
         super::inbox::ConversationPatch,
         super::push::PublicKey, super::push::Subscription, super::push::SubscriptionKeys,

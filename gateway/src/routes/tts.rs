@@ -118,6 +118,12 @@ mod tests {
         ) -> Result<Response<Self::StreamReplyAndSpeakStream>, Status> {
             Err(Status::unimplemented("test"))
         }
+        async fn summarize_call(
+            &self,
+            _: Request<pb::SummarizeCallRequest>,
+        ) -> Result<Response<pb::SummarizeCallResponse>, Status> {
+            Err(Status::unimplemented("test"))
+        }
         async fn get_audio(
             &self,
             req: Request<pb::GetAudioRequest>,

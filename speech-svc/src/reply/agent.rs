@@ -104,6 +104,8 @@ pub struct AgentReply {
     pub handoff_phone: Option<String>,
     /// Staff should call the customer back and no task says so yet.
     pub needs_follow_up: bool,
+    /// The knowledge question that answered (the agent without tools), if any.
+    pub matched_question: Option<String>,
 }
 
 impl AgentReply {
@@ -115,6 +117,7 @@ impl AgentReply {
             end_call: false,
             handoff_phone: None,
             needs_follow_up: false,
+            matched_question: None,
         }
     }
 }
@@ -273,6 +276,7 @@ pub async fn reply_without_tools<R: Replier + ?Sized>(
     let answer = replier.reply(ctx).await?;
     let wants_action = hebrew::asks_to_act(&ctx.caller_text);
     let mut reply = AgentReply::new(answer.text);
+    reply.matched_question = answer.matched_question;
     if !(answer.needs_follow_up || wants_action) {
         return Ok(reply);
     }
@@ -299,6 +303,8 @@ pub async fn reply_without_tools<R: Replier + ?Sized>(
     };
     reply.needs_follow_up = !noted;
     if wants_action {
+        // The answer said is no longer the knowledge's.
+        reply.matched_question = None;
         reply.text = if noted {
             strings::AGENT_CANNOT_ACT_NOTED
         } else {

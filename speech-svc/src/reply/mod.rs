@@ -5,6 +5,7 @@ mod hebrew;
 mod knowledge;
 mod openai;
 pub mod sentences;
+pub mod summary;
 
 pub use knowledge::KnowledgeReplier;
 pub use openai::OpenAiReplier;
@@ -107,6 +108,14 @@ pub trait Replier: Send + Sync {
         runner: &dyn agent::ToolRunner,
     ) -> Result<agent::AgentReply> {
         agent::reply_without_tools(self, ctx, profile, runner).await
+    }
+    /// The summary of a completed call by the engine's LLM; `None` for an engine without one
+    /// (the caller makes its own fallback).
+    async fn summarize(
+        &self,
+        _digest: &summary::CallDigest,
+    ) -> Result<Option<summary::CallSummary>> {
+        Ok(None)
     }
 }
 

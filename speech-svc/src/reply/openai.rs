@@ -99,6 +99,11 @@ impl OpenAiReplier {
 }
 
 impl OpenAiReplier {
+    /// The chat model asked.
+    pub(super) fn model(&self) -> &str {
+        &self.model
+    }
+
     /// `choices[0].message` of a (non-streamed) chat completion of `body`.
     pub(super) async fn complete(&self, body: &Value) -> Result<Value> {
         let resp = self.send(body).await?;
@@ -142,6 +147,13 @@ impl Replier for OpenAiReplier {
         runner: &dyn super::agent::ToolRunner,
     ) -> Result<super::agent::AgentReply> {
         self.agent_reply(ctx, profile, runner).await
+    }
+
+    async fn summarize(
+        &self,
+        digest: &super::summary::CallDigest,
+    ) -> Result<Option<super::summary::CallSummary>> {
+        Ok(Some(self.summarize_call(digest).await?))
     }
 
     async fn reply(&self, ctx: &ReplyContext) -> Result<Reply> {

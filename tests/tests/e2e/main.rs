@@ -7,6 +7,7 @@ mod voice_support;
 mod agent_api;
 mod business_hours;
 mod business_settings;
+mod call_summary;
 mod crm_api;
 mod crm_entities;
 mod crm_login_limit;

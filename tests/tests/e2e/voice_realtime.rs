@@ -546,50 +546,22 @@ async fn an_openai_call_passes_audio_through_is_interrupted_and_lands_on_the_tim
     stack.stop().await.unwrap();
 }
 
-/// The agent acts in a realtime call: the loopback model calls `book_appointment`, voice-svc
-/// runs it in crm-svc for the caller (found by phone), sends the result back and the model
-/// speaks it; the appointment is in `/api/appointments` and on the caller's timeline as done by
-/// the agent in this call.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_openai_call_books_through_the_agents_tools() {
-    use agentlocator_tests::openai_realtime::{
-        RealtimeServer, RealtimeServerConfig, ScriptedToolCall, ScriptedTurn,
-    };
-    const ASK: &str = "אפשר לקבוע תור ליום שלישי בעשר?";
-    const BOOKED: &str = "קבעתי לך תור ליום שלישי בעשר. נתראה!";
-    // Tuesday in two weeks, 10:00 Israel time (the business opens every day 08:00–20:00 below,
-    // so no holiday or Shabbat rule can refuse it).
-    let tuesday = {
-        use chrono::{Datelike, Duration as Days, Weekday};
-        let mut day = chrono::Utc::now().date_naive() + Days::days(14);
-        while day.weekday() != Weekday::Tue {
-            day += Days::days(1);
-        }
-        day
-    };
-    let starts_at = format!("{tuesday}T10:00:00+02:00");
-    let starts_at = chrono::DateTime::parse_from_rfc3339(&starts_at).unwrap();
-    let arguments = serde_json::json!({"starts_at": starts_at.to_rfc3339(), "title": "תספורת"});
-    let key = "sk-loopback-example"; // example value, not a credential
-    let server = RealtimeServer::start(RealtimeServerConfig {
-        api_key: Some(key.into()),
-        turns: vec![ScriptedTurn {
-            caller: ASK.into(),
-            reply_text: BOOKED.into(),
-            reply_audio: hebrew_mulaw(BOOKED),
-        }],
-        tool_calls: HashMap::from([(
-            0,
-            vec![ScriptedToolCall {
-                name: "book_appointment".into(),
-                arguments: arguments.to_string(),
-            }],
-        )]),
-        ..Default::default()
-    })
-    .await;
-    let (stack, _twilio, business_id) = openai_stack(&server, key).await;
-    let owner = Api::new(&stack, Some(stack.sign_in(&business_id, "owner").await));
+const ASK_TO_BOOK: &str = "אפשר לקבוע תור ליום שלישי בעשר?";
+const BOOKED: &str = "קבעתי לך תור ליום שלישי בעשר. נתראה!";
+
+/// Tuesday in two weeks, 10:00 Israel time (the business opens every day 08:00–20:00 with
+/// [`open_every_day`], so no holiday or Shabbat rule can refuse it).
+fn tuesday_at_ten() -> chrono::DateTime<chrono::FixedOffset> {
+    use chrono::{Datelike, Duration as Days, Weekday};
+    let mut day = chrono::Utc::now().date_naive() + Days::days(14);
+    while day.weekday() != Weekday::Tue {
+        day += Days::days(1);
+    }
+    chrono::DateTime::parse_from_rfc3339(&format!("{day}T10:00:00+02:00")).unwrap()
+}
+
+/// The owner opens the business every day 08:00–20:00.
+async fn open_every_day(owner: &Api) {
     let every_day: Vec<_> = [
         "sunday",
         "monday",
@@ -610,28 +582,17 @@ async fn an_openai_call_books_through_the_agents_tools() {
         )
         .await;
     assert_eq!(status, 200, "{body}");
+}
 
-    let sid = call_sid();
-    let (url, params) = answer(&stack, &sid).await;
-    let call = open_stream(&stack, &url, &sid, &params).await;
-    call.say(hebrew_mulaw(ASK));
-    let spoken = hebrew_mulaw(BOOKED).len() / 160;
-    assert!(
-        call.wait_until(Duration::from_secs(20), |l| l.media().len() >= spoken)
-            .await,
-        "the model speaks the booking"
-    );
-    // The tool ran once, its output went back under the model's call id.
-    let outputs = server.of_type("conversation.item.create");
-    assert_eq!(outputs.len(), 1, "{outputs:?}");
-    let output: serde_json::Value =
-        serde_json::from_str(outputs[0].event["item"]["output"].as_str().unwrap()).unwrap();
-    let appointment_id = output["appointment_id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("booked: {output}"))
-        .to_string();
-    call.stop().await;
-
+/// The one appointment around `starts_at` is `appointment_id` (when known), titled תספורת, for
+/// the caller's own record, and on the caller's timeline as done by the agent in call `sid`
+/// after [`ASK_TO_BOOK`].
+async fn assert_booked_for_the_caller(
+    owner: &Api,
+    starts_at: chrono::DateTime<chrono::FixedOffset>,
+    appointment_id: Option<&str>,
+    sid: &str,
+) {
     let (status, list) = owner
         .get(&format!(
             "/api/appointments?from={}&to={}",
@@ -646,7 +607,9 @@ async fn an_openai_call_books_through_the_agents_tools() {
     assert_eq!(status, 200, "{list}");
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{list}");
-    assert_eq!(items[0]["id"], appointment_id.as_str());
+    if let Some(id) = appointment_id {
+        assert_eq!(items[0]["id"], id);
+    }
     assert_eq!(items[0]["title"], "תספורת");
     let customer_id = items[0]["customer_id"].as_str().unwrap().to_string();
     let (_, customer) = owner
@@ -665,8 +628,171 @@ async fn an_openai_call_books_through_the_agents_tools() {
     assert_eq!(agent_items.len(), 1, "{timeline}");
     assert_eq!(agent_items[0]["tool"], "book_appointment");
     assert_eq!(agent_items[0]["channel"], "call");
-    assert_eq!(agent_items[0]["conversation_ref"], sid.as_str());
-    assert_eq!(agent_items[0]["turn_text"], ASK);
+    assert_eq!(agent_items[0]["conversation_ref"], sid);
+    assert_eq!(agent_items[0]["turn_text"], ASK_TO_BOOK);
+}
+
+/// The agent acts in a realtime call: the loopback model calls `book_appointment`, voice-svc
+/// runs it in crm-svc for the caller (found by phone), sends the result back and the model
+/// speaks it; the appointment is in `/api/appointments` and on the caller's timeline as done by
+/// the agent in this call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_openai_call_books_through_the_agents_tools() {
+    use agentlocator_tests::openai_realtime::{
+        RealtimeServer, RealtimeServerConfig, ScriptedToolCall, ScriptedTurn,
+    };
+    let starts_at = tuesday_at_ten();
+    let arguments = serde_json::json!({"starts_at": starts_at.to_rfc3339(), "title": "תספורת"});
+    let key = "sk-loopback-example"; // example value, not a credential
+    let server = RealtimeServer::start(RealtimeServerConfig {
+        api_key: Some(key.into()),
+        turns: vec![ScriptedTurn {
+            caller: ASK_TO_BOOK.into(),
+            reply_text: BOOKED.into(),
+            reply_audio: hebrew_mulaw(BOOKED),
+        }],
+        tool_calls: HashMap::from([(
+            0,
+            vec![ScriptedToolCall {
+                name: "book_appointment".into(),
+                arguments: arguments.to_string(),
+            }],
+        )]),
+        ..Default::default()
+    })
+    .await;
+    let (stack, _twilio, business_id) = openai_stack(&server, key).await;
+    let owner = Api::new(&stack, Some(stack.sign_in(&business_id, "owner").await));
+    open_every_day(&owner).await;
+
+    let sid = call_sid();
+    let (url, params) = answer(&stack, &sid).await;
+    let call = open_stream(&stack, &url, &sid, &params).await;
+    call.say(hebrew_mulaw(ASK_TO_BOOK));
+    let spoken = hebrew_mulaw(BOOKED).len() / 160;
+    assert!(
+        call.wait_until(Duration::from_secs(20), |l| l.media().len() >= spoken)
+            .await,
+        "the model speaks the booking"
+    );
+    // The tool ran once, its output went back under the model's call id.
+    let outputs = server.of_type("conversation.item.create");
+    assert_eq!(outputs.len(), 1, "{outputs:?}");
+    let output: serde_json::Value =
+        serde_json::from_str(outputs[0].event["item"]["output"].as_str().unwrap()).unwrap();
+    let appointment_id = output["appointment_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("booked: {output}"))
+        .to_string();
+    call.stop().await;
+    assert_booked_for_the_caller(&owner, starts_at, Some(&appointment_id), &sid).await;
+    stack.stop().await.unwrap();
+}
+
+/// The `tool` messages of a chat-completions request.
+fn tool_messages(r: &wiremock::Request) -> Vec<serde_json::Value> {
+    serde_json::from_slice::<serde_json::Value>(&r.body).unwrap_or_default()["messages"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| m["role"] == "tool")
+        .collect()
+}
+
+/// The agent acts in a cascade call too: the caller's turn is transcribed, speech-svc's agent
+/// loop asks the loopback model, which calls `book_appointment` (run in crm-svc for the caller)
+/// and then confirms; the confirmation is spoken to the caller and the appointment is booked
+/// once, on the caller's timeline as done by the agent in this call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cascade_call_books_through_the_agents_tools() {
+    use wiremock::{Request, matchers::path};
+    let starts_at = tuesday_at_ten();
+    let arguments = serde_json::json!({"starts_at": starts_at.to_rfc3339(), "title": "תספורת"});
+    let providers = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/audio/transcriptions"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"text": ASK_TO_BOOK})),
+        )
+        .mount(&providers)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .and(|r: &Request| tool_messages(r).is_empty())
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "id": "chatcmpl-1", "object": "chat.completion",
+            "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
+                "role": "assistant", "content": null, "tool_calls": [{
+                    "id": "call_0", "type": "function",
+                    "function": {"name": "book_appointment", "arguments": arguments.to_string()}
+                }]
+            }}]
+        })))
+        .mount(&providers)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .and(|r: &Request| !tool_messages(r).is_empty())
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "id": "chatcmpl-2", "object": "chat.completion",
+            "choices": [{"index": 0, "finish_reason": "stop",
+                "message": {"role": "assistant", "content": BOOKED}}]
+        })))
+        .mount(&providers)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/audio/speech"))
+        .and(wiremock::matchers::body_string_contains("\"pcm\""))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "audio/pcm")
+                .set_body_bytes(agentlocator_tests::realtime::hebrew_pcm24k(BOOKED)),
+        )
+        .mount(&providers)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/audio/speech"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "audio/mpeg")
+                .set_body_bytes(espeak_hebrew_mp3("שלום")),
+        )
+        .mount(&providers)
+        .await;
+    let twilio = twilio_api().await;
+    let (stack, business_id, sid, url, params) = cascade_call(&providers, &twilio).await;
+    let owner = Api::new(&stack, Some(stack.sign_in(&business_id, "owner").await));
+    open_every_day(&owner).await;
+
+    let call = open_stream(&stack, &url, &sid, &params).await;
+    call.say(hebrew_mulaw(ASK_TO_BOOK));
+    assert!(
+        call.wait_until(Duration::from_secs(20), |l| l.media().len() >= 25)
+            .await,
+        "the agent's confirmation is spoken"
+    );
+    call.stop().await;
+    // The model was asked twice: with the tools, then with the booking's result.
+    let chats: Vec<_> = providers
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.url.path() == "/v1/chat/completions")
+        .collect();
+    assert_eq!(chats.len(), 2, "one tool round");
+    let first: serde_json::Value = serde_json::from_slice(&chats[0].body).unwrap();
+    assert!(first["tools"].is_array(), "the agent's tools are offered");
+    let results = tool_messages(&chats[1]);
+    assert_eq!(results.len(), 1);
+    let result: serde_json::Value =
+        serde_json::from_str(results[0]["content"].as_str().unwrap()).unwrap();
+    let appointment_id = result["appointment_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("booked: {result}"))
+        .to_string();
+    assert_booked_for_the_caller(&owner, starts_at, Some(&appointment_id), &sid).await;
     stack.stop().await.unwrap();
 }
 

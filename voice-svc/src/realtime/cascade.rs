@@ -4,6 +4,13 @@
 //! streams the reply sentence by sentence as 8 kHz μ-law while the LLM is still writing. A
 //! barge-in drops that stream (speech-svc stops the LLM and the synthesis) and keeps in the
 //! conversation only what the caller heard.
+//!
+//! With the business's agent ([`CallContext::agent`]) each turn names its conversation (the
+//! caller's number, the call's SID, the turn) and speech-svc answers as the agent: the same
+//! tool loop as a recorded turn (its tools run in crm-svc's `RunAgentTool`, at most 4 rounds),
+//! then its answer is spoken sentence by sentence. What the agent did comes back with the reply:
+//! `hand_off` to a number and `end_call` wait for that reply to play, as with the `openai`
+//! engine ([`EngineEvent::HandOff`], [`EngineEvent::EndCall`]).
 
 use super::{
     CallContext, EngineChannels, EngineCommand, EngineEnds, EngineEvent, RealtimeEngine, ReplyId,
@@ -18,8 +25,9 @@ use crate::{
 };
 use agentlocator_common::mulaw;
 use agentlocator_proto::v1::{
-    BusinessContext, ConversationTurn, ReplyAndSpeakRequest, ReplyRequest, Speaker,
-    TranscribeRequest, TranscriptStatus, spoken_reply_chunk::Chunk, transcribe_request::Source,
+    AgentChannel, AgentConversation, AgentTurn, BusinessContext, ConversationTurn,
+    ReplyAndSpeakRequest, ReplyRequest, Speaker, TranscribeRequest, TranscriptStatus,
+    spoken_reply_chunk::Chunk, transcribe_request::Source,
 };
 use std::{collections::VecDeque, time::Duration};
 use tokio::{sync::mpsc, task::JoinHandle};
@@ -294,7 +302,7 @@ impl Turn {
                 }),
                 history: self.history.clone(),
                 caller_text: caller_text.clone(),
-                agent: None,
+                agent: self.conversation(&caller_text),
             }),
             voice: self.call.voice.clone(),
         };
@@ -353,6 +361,9 @@ impl Turn {
                     if !d.failure.is_empty() {
                         tracing::warn!(failure = d.failure, "reply ended early");
                     }
+                    if let Some(ending) = d.agent.as_ref().and_then(|a| self.ending(a)) {
+                        self.send(ending).await;
+                    }
                     self.send(EngineEvent::ReplyDone {
                         reply: self.reply,
                         needs_follow_up: d.needs_follow_up,
@@ -370,6 +381,41 @@ impl Turn {
 
     async fn send(&self, event: EngineEvent) {
         let _ = self.events.send(event).await;
+    }
+
+    /// The agent's conversation of this turn, when the business's agent serves the call. The
+    /// turn's reference is unique in the call (speech-svc prefixes the model's tool call ids
+    /// with it, so a model numbering its calls anew each turn is not taken for a retry).
+    fn conversation(&self, caller_text: &str) -> Option<AgentConversation> {
+        self.call.agent.as_ref()?;
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis();
+        Some(AgentConversation {
+            business_id: self.call.business.id.clone(),
+            channel: AgentChannel::Call as i32,
+            customer_phone: self.call.from.clone(),
+            conversation_ref: self.call.call_sid.clone(),
+            turn_ref: format!("cascade-{started}-{}", self.reply),
+            turn_text: caller_text.to_owned(),
+        })
+    }
+
+    /// What follows this reply when the agent handed the call off or ended it: once this reply
+    /// has played (it holds the agent's last words, so `after` is the one before it).
+    fn ending(&self, agent: &AgentTurn) -> Option<EngineEvent> {
+        let after = self.reply.saturating_sub(1);
+        if !agent.handoff_phone.trim().is_empty() {
+            Some(EngineEvent::HandOff {
+                phone: agent.handoff_phone.trim().to_owned(),
+                after,
+            })
+        } else if agent.end_call {
+            Some(EngineEvent::EndCall { after })
+        } else {
+            None
+        }
     }
 
     async fn fail(&self, reason: String) {

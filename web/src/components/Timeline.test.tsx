@@ -52,6 +52,23 @@ describe('Timeline', () => {
     expect(screen.getByText(he.timeline.callStatus.completed)).toBeInTheDocument();
   });
 
+  it('shows the summary of a completed call with its follow-ups, and says when no model made it', () => {
+    const summary = { status: 'done', text: 'הלקוח ביקש תור ליום שלישי והסוכן קבע אותו.', follow_ups: ['לשלוח הצעת מחיר'], source: 'llm', updated_at: null };
+    const { container, rerender } = render(<Timeline items={[{ ...call, summary }]} />);
+    const section = container.querySelector('.call-summary') as HTMLElement;
+    expect(within(section).getByText(he.timeline.summary)).toBeInTheDocument();
+    expect(within(section).getByText(summary.text)).toBeInTheDocument();
+    expect(within(section).getByText('לשלוח הצעת מחיר')).toBeInTheDocument();
+    expect(within(section).queryByText(he.timeline.summaryFallback)).toBeNull();
+    rerender(<Timeline items={[{ ...call, summary: { ...summary, source: 'fallback', follow_ups: [] } }]} />);
+    expect(screen.getByText(he.timeline.summaryFallback)).toBeInTheDocument();
+    expect(screen.queryByText(he.timeline.followUps)).toBeNull();
+    rerender(<Timeline items={[{ ...call, summary: { ...summary, status: 'pending', text: '' } }]} />);
+    expect(screen.getByText(he.timeline.summaryPending)).toBeInTheDocument();
+    rerender(<Timeline items={[{ ...call, summary: null }]} />);
+    expect(screen.queryByText(he.timeline.summary)).toBeNull();
+  });
+
   it('has no player when the call has no recording', () => {
     const { container } = render(<Timeline items={[{ ...call, recording_url: null, transcript: null, ai_replies: [] }]} />);
     expect(container.querySelector('audio')).toBeNull();

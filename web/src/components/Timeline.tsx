@@ -1,6 +1,6 @@
 import { he } from '../strings';
 import { formatDateTime, formatMoney, formatPhone, formatVatRate } from '../lib/format';
-import type { AgentItem, CallItem, ContractItem, InvoiceItem, TaskItem, TimelineItem, WhatsAppItem } from '../lib/types';
+import type { AgentItem, CallItem, CallSummary, ContractItem, InvoiceItem, TaskItem, TimelineItem, WhatsAppItem } from '../lib/types';
 
 export function Timeline({ items }: { items: TimelineItem[] }) {
   if (items.length === 0) return <p className="empty">{he.timeline.empty}</p>;
@@ -64,6 +64,7 @@ function CallEntry({ call }: { call: CallItem }) {
         {call.duration_seconds > 0 && <span className="muted">{he.timeline.duration(call.duration_seconds)}</span>}
         <When ts={call.ts} />
       </header>
+      {call.summary && <CallSummaryView summary={call.summary} />}
       {call.recording_url && (
         <audio controls preload="none" src={call.recording_url} aria-label={he.timeline.recording}>
           {he.timeline.recording}
@@ -86,6 +87,31 @@ function CallEntry({ call }: { call: CallItem }) {
         </section>
       )}
     </article>
+  );
+}
+
+function CallSummaryView({ summary }: { summary: CallSummary }) {
+  if (summary.status !== 'done') {
+    return <p className="muted call-summary-pending">{he.timeline.summaryPending}</p>;
+  }
+  return (
+    <section className="call-summary" aria-label={he.timeline.summary}>
+      <h4>
+        {he.timeline.summary}
+        {summary.source === 'fallback' && <span className="badge">{he.timeline.summaryFallback}</span>}
+      </h4>
+      <p>{summary.text}</p>
+      {summary.follow_ups.length > 0 && (
+        <>
+          <h5>{he.timeline.followUps}</h5>
+          <ul className="call-follow-ups">
+            {summary.follow_ups.map((f, i) => (
+              <li key={i}>{f}</li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
   );
 }
 

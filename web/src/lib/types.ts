@@ -63,6 +63,20 @@ export interface CallItem extends TimelineBase {
   transcript: string | null;
   transcript_status?: string;
   ai_replies: string[];
+  /** Once the call completed; null while it goes on (and for calls from before summaries). */
+  summary?: CallSummary | null;
+}
+
+/** The summary of a completed call. */
+export interface CallSummary {
+  /** pending (being made) | done */
+  status: string;
+  text: string;
+  /** What the agent promised that staff must still do. */
+  follow_ups: string[];
+  /** llm | fallback (made without a language model) */
+  source: string;
+  updated_at: string | null;
 }
 
 export interface WhatsAppItem extends TimelineBase {
