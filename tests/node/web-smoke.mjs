@@ -123,7 +123,8 @@ try {
   await column('פעיל').locator('.board-card', { hasText: movedName }).first().waitFor();
   await page.getByText(`${movedName} הועבר/ה לעמודה פעיל`).waitFor({ state: 'attached' });
   if ((await keySaved).status() !== 200) fail('the keyboard move was not saved');
-  await page.reload();
+  // Read the board again, searched to that customer (a column shows its newest 25 first).
+  await page.goto(`${base}/crm?view=board&q=${encodeURIComponent(movedName)}`);
   await column('פעיל').locator('.board-card', { hasText: movedName }).first().waitFor();
   if ((await column('ליד').locator('.board-card', { hasText: movedName }).count()) !== 0) fail(`${movedName} is still a lead after a reload`);
 
@@ -308,7 +309,7 @@ try {
   if ((await dragSaved).status() !== 200) fail('the dragged move was not saved');
   await overflow('/crm?view=board at 1280 px');
   await shot('board-1280');
-  await page.reload();
+  await page.goto(`${base}/crm?view=board&q=${encodeURIComponent(draggedName)}`);
   await column('פעיל').locator('.board-card', { hasText: draggedName }).first().waitFor();
   if ((await column('ליד').locator('.board-card', { hasText: draggedName }).count()) !== 0) fail(`${draggedName} is still a lead after a reload`);
 
