@@ -30,7 +30,9 @@ use crate::{
     signatures::convert::Sign,
     tasks,
     tasks::convert::{CreateTask, ListTasks, UpdateTask},
-    timeline, users,
+    timeline,
+    today::{self, convert::GetToday},
+    users,
     users::convert::user_role,
     whatsapp::{
         lease as whatsapp_lease, messages as whatsapp_messages, session as whatsapp_session,
@@ -798,6 +800,22 @@ impl CrmService for CrmGrpc {
                 .await?
                 .into(),
         ))
+    }
+
+    async fn get_today(
+        &self,
+        request: Request<pb::GetTodayRequest>,
+    ) -> Result<Response<pb::Today>, Status> {
+        let r = GetToday::try_from(request.into_inner())?;
+        let day = today::get(
+            &self.db,
+            &r.business_id,
+            &r.reader,
+            r.at,
+            r.include_appointments,
+        )
+        .await?;
+        Ok(Response::new(day.try_into()?))
     }
 
     async fn get_call_conversation(

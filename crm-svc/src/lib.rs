@@ -4,7 +4,7 @@
 //!
 //! One folder per aggregate ([`customers`], [`businesses`], [`tasks`], [`invoices`],
 //! [`proposals`], [`contracts`], [`signatures`], [`appointments`], [`calls`], [`whatsapp`],
-//! [`users`], [`conversations`], [`push_subscriptions`], [`outbox`], [`hours`]): its `mod.rs` holds the domain rules (async,
+//! [`users`], [`conversations`], [`push_subscriptions`], [`outbox`], [`hours`], [`today`]): its `mod.rs` holds the domain rules (async,
 //! plain Rust types, the crate [`Error`]), its `queries.rs` the row struct and the diesel
 //! queries (plain functions over a `&mut DbConn`, so they compose inside one transaction) and
 //! its `convert.rs` its proto conversions.
@@ -51,6 +51,7 @@ pub mod test_support;
 pub mod text;
 pub mod time;
 pub mod timeline;
+pub mod today;
 pub mod users;
 pub mod whatsapp;
 

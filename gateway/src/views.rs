@@ -1039,6 +1039,99 @@ impl From<v1::ConversationThread> for InboxThread {
     }
 }
 
+/// One call of the day.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TodayCall {
+    pub call: Option<Call>,
+    /// `null` while the caller is no customer.
+    pub customer_name: Option<String>,
+    /// answered | missed | in_progress
+    pub outcome: String,
+    /// Staff should call back: a question the agent could not answer whose task is still open,
+    /// or a missed inbound call with no answered call with that number after it.
+    pub needs_callback: bool,
+    /// The question the agent could not answer, if any.
+    pub follow_up_question: Option<String>,
+}
+
+/// A task not done, due today or overdue.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TodayTask {
+    pub task: Option<Task>,
+    pub customer_name: Option<String>,
+    /// Due before today began.
+    pub overdue: bool,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TodayAppointment {
+    pub appointment: Option<Appointment>,
+    pub customer_name: Option<String>,
+}
+
+/// The staff's day, Israel time.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Today {
+    /// The Israel calendar day, `YYYY-MM-DD`.
+    pub date: String,
+    /// Its instants `[from, to)`.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Newest first (at most 200).
+    pub calls: Vec<TodayCall>,
+    pub calls_answered: i64,
+    pub calls_missed: i64,
+    pub calls_to_call_back: i64,
+    /// Conversations waiting for a person, newest activity first (at most 100).
+    pub waiting: Vec<InboxConversation>,
+    /// Not done and due before the day ends, earliest first (at most 200).
+    pub tasks: Vec<TodayTask>,
+    /// Overlapping the day, by start; empty when the calendar is off.
+    pub appointments: Vec<TodayAppointment>,
+}
+
+impl From<v1::Today> for Today {
+    fn from(t: v1::Today) -> Self {
+        Today {
+            from: rfc3339(t.from.as_ref()),
+            to: rfc3339(t.to.as_ref()),
+            date: t.date,
+            calls_answered: t.calls_answered,
+            calls_missed: t.calls_missed,
+            calls_to_call_back: t.calls_to_call_back,
+            calls: t
+                .calls
+                .into_iter()
+                .map(|c| TodayCall {
+                    call: c.call.map(Into::into),
+                    customer_name: non_empty(c.customer_name),
+                    outcome: c.outcome,
+                    needs_callback: c.needs_callback,
+                    follow_up_question: non_empty(c.follow_up_question),
+                })
+                .collect(),
+            waiting: t.waiting.into_iter().map(Into::into).collect(),
+            tasks: t
+                .tasks
+                .into_iter()
+                .map(|x| TodayTask {
+                    task: x.task.map(Into::into),
+                    customer_name: non_empty(x.customer_name),
+                    overdue: x.overdue,
+                })
+                .collect(),
+            appointments: t
+                .appointments
+                .into_iter()
+                .map(|x| TodayAppointment {
+                    appointment: x.appointment.map(Into::into),
+                    customer_name: non_empty(x.customer_name),
+                })
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

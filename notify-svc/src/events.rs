@@ -11,8 +11,8 @@ use crate::strings;
 use agentlocator_proto::{
     Event, from_timestamp,
     v1::{
-        CallEventKind, ConversationEventKind, TaskEventKind, UserEventKind, WhatsAppEventKind,
-        event::Payload,
+        CallEventKind, ConversationEventKind, CustomerEventKind, TaskEventKind, UserEventKind,
+        WhatsAppEventKind, event::Payload,
     },
 };
 use serde::Serialize;
@@ -175,6 +175,23 @@ pub fn notification_for(event: &Event) -> Option<Notification> {
             }),
             Some((strings::WHATSAPP_MESSAGE_TITLE, w.body.clone())),
             w.customer_id.clone(),
+        ),
+        // A customer was created, changed or deleted: the customer list and the leads board
+        // follow it. Live only (a new lead from a call or a message was announced by those).
+        Payload::Customer(c) => (
+            "customer:changed",
+            json!({
+                "customer_id": c.customer_id,
+                "change": match CustomerEventKind::try_from(c.kind).ok()? {
+                    CustomerEventKind::Created => "created",
+                    CustomerEventKind::Updated => "updated",
+                    CustomerEventKind::Deleted => "deleted",
+                    CustomerEventKind::Unspecified => return None,
+                },
+                "status": opt(&c.status),
+            }),
+            None,
+            c.customer_id.clone(),
         ),
         // An inbox conversation changed (new activity, state, assignee): the inbox page
         // refreshes it. Live only: the message or call itself already notified.
@@ -387,6 +404,45 @@ mod tests {
             Payload::Conversation(agentlocator_proto::v1::ConversationEvent::default()),
         );
         assert_eq!(notification_for(&unspecified), None);
+    }
+
+    #[test]
+    fn a_customer_change_is_live_only_and_carries_no_phone() {
+        let event = |kind: CustomerEventKind, status: &str| {
+            new_event(
+                "b1",
+                Payload::Customer(agentlocator_proto::v1::CustomerEvent {
+                    kind: kind as i32,
+                    customer_id: "c1".into(),
+                    name: "דנה".into(),
+                    phone: "+972501234567".into(),
+                    source: "manual".into(),
+                    status: status.into(),
+                }),
+            )
+        };
+        let n = notification_for(&event(CustomerEventKind::Updated, "active")).unwrap();
+        assert_eq!(n.name, "customer:changed");
+        assert_eq!(
+            n.data,
+            json!({"customer_id": "c1", "change": "updated", "status": "active"})
+        );
+        assert_eq!(n.push, None);
+        let n = notification_for(&event(CustomerEventKind::Deleted, "")).unwrap();
+        assert_eq!(
+            n.data,
+            json!({"customer_id": "c1", "change": "deleted", "status": null})
+        );
+        assert_eq!(
+            notification_for(&event(CustomerEventKind::Created, "lead"))
+                .unwrap()
+                .data["change"],
+            "created"
+        );
+        assert_eq!(
+            notification_for(&event(CustomerEventKind::Unspecified, "lead")),
+            None
+        );
     }
 
     fn answered(f: fn(&mut CallEvent)) -> Option<Notification> {

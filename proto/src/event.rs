@@ -81,6 +81,8 @@ pub fn subject_for(event: &Event) -> Result<String, EventError> {
             "customer",
             match c.kind() {
                 CustomerEventKind::Created => "created",
+                CustomerEventKind::Updated => "updated",
+                CustomerEventKind::Deleted => "deleted",
                 CustomerEventKind::Unspecified => {
                     return Err(EventError::UnspecifiedKind("customer"));
                 }

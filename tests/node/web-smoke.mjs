@@ -7,6 +7,7 @@
 //   AL_PHONE_QUERY    a customer's phone as people type it (050-…)
 //   AL_CUSTOMER_NAME  that customer's name
 //   AL_TASK_TITLE     a task of that customer, expected on its timeline
+//   AL_MISSED_CALLER  the name of a customer whose call today was missed (the Today page lists it)
 //   AL_SCREENSHOT_DIR where the screenshots go (a folder ignored by git)
 //   CHROMIUM_PATH     default /usr/bin/chromium
 
@@ -48,26 +49,6 @@ try {
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
 
-  // A page route without a session: index.html, then the login page.
-  step('open /crm signed out');
-  const res = await page.goto(`${base}/crm`);
-  if (res.status() !== 200) fail(`GET /crm answered ${res.status()}`);
-  await page.getByRole('heading', { name: 'כניסה למערכת' }).waitFor();
-  const dir = await page.evaluate(() => document.dir);
-  if (dir !== 'rtl') fail(`document.dir is ${dir}`);
-  const lang = await page.evaluate(() => document.documentElement.lang);
-  if (lang !== 'he') fail(`lang is ${lang}`);
-
-  step('log in');
-  await page.getByLabel('אימייל').fill(env('AL_EMAIL'));
-  await page.getByLabel('סיסמה').fill(env('AL_PASSWORD'));
-  await page.getByRole('button', { name: 'כניסה' }).click();
-  await page.waitForURL(/\/crm$/);
-  await page.locator('.customer-row').first().waitFor();
-  const rows = await page.locator('.customer-row').count();
-  if (rows < 2) fail(`expected the demo customers, saw ${rows} rows`);
-  await page.screenshot({ path: join(shots, 'crm-375.png'), fullPage: true });
-
   const overflow = async (where) => {
     const o = await page.evaluate(() => {
       const client = document.documentElement.clientWidth;
@@ -85,8 +66,74 @@ try {
       };
       return { scroll: document.documentElement.scrollWidth, client, culprits: innermost.slice(0, 5).map(name) };
     });
-    if (o.scroll > o.client) fail(`${where}: horizontal overflow at 375 px (${o.scroll} > ${o.client}; ${o.culprits.join(', ')})`);
+    if (o.scroll > o.client) fail(`${where}: horizontal overflow at ${o.client} px (${o.scroll} > ${o.client}; ${o.culprits.join(', ')})`);
   };
+
+  // A page route without a session: index.html, then the login page.
+  step('open / signed out');
+  const res = await page.goto(`${base}/`);
+  if (res.status() !== 200) fail(`GET / answered ${res.status()}`);
+  await page.getByRole('heading', { name: 'כניסה למערכת' }).waitFor();
+  const dir = await page.evaluate(() => document.dir);
+  if (dir !== 'rtl') fail(`document.dir is ${dir}`);
+  const lang = await page.evaluate(() => document.documentElement.lang);
+  if (lang !== 'he') fail(`lang is ${lang}`);
+
+  step('log in');
+  await page.getByLabel('אימייל').fill(env('AL_EMAIL'));
+  await page.getByLabel('סיסמה').fill(env('AL_PASSWORD'));
+  await page.getByRole('button', { name: 'כניסה' }).click();
+  // Home after sign-in: the Today page.
+  await page.waitForURL(`${base}/`);
+  await page.getByRole('heading', { name: 'היום', level: 1 }).waitFor();
+
+  step('today lists the missed call, to call back');
+  const missedCaller = env('AL_MISSED_CALLER');
+  const todayCalls = page.getByRole('region', { name: 'שיחות היום' });
+  await todayCalls.locator('.today-item', { hasText: missedCaller }).filter({ hasText: 'לא נענתה' }).filter({ hasText: 'לחזור ללקוח' }).first().waitFor();
+  await overflow('/ (today)');
+  await page.screenshot({ path: join(shots, 'today-375.png'), fullPage: true });
+
+  step('inbox, a conversation, its customer');
+  await page.getByRole('navigation', { name: 'ניווט ראשי' }).getByRole('link', { name: 'תיבת שיחות' }).click();
+  await page.getByRole('heading', { name: 'תיבת שיחות', level: 1 }).waitFor();
+  await overflow('/inbox');
+  await page.locator('.inbox-item', { hasText: missedCaller }).first().click();
+  const thread = page.locator('article.thread');
+  await thread.getByRole('heading', { name: missedCaller }).waitFor();
+  await overflow('/inbox/:id');
+  await page.screenshot({ path: join(shots, 'inbox-375.png'), fullPage: true });
+  await thread.getByRole('link', { name: 'לכרטיס הלקוח' }).click();
+  await page.waitForURL(/\/crm\/customers\//);
+  await page.getByRole('heading', { name: missedCaller, level: 1 }).waitFor();
+  await page.locator('.action-bar').waitFor();
+  await overflow('the customer opened from the inbox');
+
+  step('board at 375 px: a lead moved with the keyboard stays moved after a reload');
+  await page.goto(`${base}/crm?view=board`);
+  const column = (label) => page.getByRole('region', { name: label, exact: true });
+  const leadCard = column('ליד').locator('.board-card').first();
+  await leadCard.waitFor();
+  const movedName = (await leadCard.locator('.customer-name').innerText()).trim();
+  await overflow('/crm?view=board');
+  await page.screenshot({ path: join(shots, 'board-375.png'), fullPage: true });
+  const keySaved = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/api/crm/customers/'));
+  await leadCard.focus();
+  await page.keyboard.press('ArrowLeft');
+  await column('פעיל').locator('.board-card', { hasText: movedName }).first().waitFor();
+  await page.getByText(`${movedName} הועבר/ה לעמודה פעיל`).waitFor({ state: 'attached' });
+  if ((await keySaved).status() !== 200) fail('the keyboard move was not saved');
+  // Read the board again, searched to that customer (a column shows its newest 25 first).
+  await page.goto(`${base}/crm?view=board&q=${encodeURIComponent(movedName)}`);
+  await column('פעיל').locator('.board-card', { hasText: movedName }).first().waitFor();
+  if ((await column('ליד').locator('.board-card', { hasText: movedName }).count()) !== 0) fail(`${movedName} is still a lead after a reload`);
+
+  await page.goto(`${base}/crm`);
+  await page.locator('.customer-row').first().waitFor();
+  const rows = await page.locator('.customer-row').count();
+  if (rows < 2) fail(`expected the demo customers, saw ${rows} rows`);
+  await page.screenshot({ path: join(shots, 'crm-375.png'), fullPage: true });
+
   await overflow('/crm');
   await page.screenshot({ path: join(shots, 'crm-375-top.png') });
 
@@ -241,8 +288,32 @@ try {
   await overflow('/settings');
   await shot('settings-375');
 
-  step('desktop: an appointment booked by clicking a calendar slot, and the main pages');
+  step('desktop: today, the inbox and a lead dragged on the board');
   await page.setViewportSize({ width: 1280, height: 800 });
+  await open('/', 'היום');
+  await page.getByRole('region', { name: 'שיחות היום' }).locator('.today-item', { hasText: missedCaller }).first().waitFor();
+  await overflow('/ (today) at 1280 px');
+  await shot('today-1280');
+  await open('/inbox', 'תיבת שיחות');
+  await page.locator('.inbox-item', { hasText: missedCaller }).first().click();
+  await page.locator('article.thread').getByRole('heading', { name: missedCaller }).waitFor();
+  await overflow('/inbox/:id at 1280 px');
+  await shot('inbox-1280');
+  await open('/crm?view=board', 'לקוחות');
+  const dragged = column('ליד').locator('.board-card').first();
+  await dragged.waitFor();
+  const draggedName = (await dragged.locator('.customer-name').innerText()).trim();
+  const dragSaved = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/api/crm/customers/'));
+  await dragged.dragTo(column('פעיל'));
+  await column('פעיל').locator('.board-card', { hasText: draggedName }).first().waitFor();
+  if ((await dragSaved).status() !== 200) fail('the dragged move was not saved');
+  await overflow('/crm?view=board at 1280 px');
+  await shot('board-1280');
+  await page.goto(`${base}/crm?view=board&q=${encodeURIComponent(draggedName)}`);
+  await column('פעיל').locator('.board-card', { hasText: draggedName }).first().waitFor();
+  if ((await column('ליד').locator('.board-card', { hasText: draggedName }).count()) !== 0) fail(`${draggedName} is still a lead after a reload`);
+
+  step('desktop: an appointment booked by clicking a calendar slot, and the main pages');
   await open('/crm', 'לקוחות');
   await page.locator('.customer-row').first().waitFor();
   await shot('crm-1280');

@@ -12,6 +12,7 @@ import { CalendarPage } from './pages/Calendar';
 import { ProposalsPage } from './pages/Proposals';
 import { SignaturesPage } from './pages/Signatures';
 import { InboxPage } from './pages/Inbox';
+import { TodayPage } from './pages/Today';
 import { Loading } from './components/Notice';
 
 // The chart library is only loaded with the reports page.
@@ -40,7 +41,7 @@ export function App() {
           </RequireAuth>
         }
       >
-        <Route path="/" element={<Navigate to="/crm" replace />} />
+        <Route path="/" element={<TodayPage />} />
         <Route path="/inbox" element={<InboxPage />} />
         <Route path="/inbox/:id" element={<InboxPage />} />
         <Route path="/crm" element={<CustomerListPage />} />

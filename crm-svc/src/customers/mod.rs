@@ -271,11 +271,15 @@ pub async fn update(
     patch: CustomerPatch,
 ) -> Result<Customer> {
     let (business_id, id) = (business_id.clone(), id.clone());
-    db.transaction(move |conn| update_in(conn, &business_id, &id, patch))
-        .await
+    let updated = db
+        .transaction(move |conn| update_in(conn, &business_id, &id, patch))
+        .await?;
+    db.poke_outbox();
+    Ok(updated)
 }
 
-/// [`update`] on a connection inside a transaction.
+/// [`update`] on a connection inside a transaction, with the `customer.updated` event in the
+/// outbox.
 pub fn update_in(
     conn: &mut DbConn,
     business_id: &BusinessId,
@@ -312,7 +316,14 @@ pub fn update_in(
             "a customer with phone {} already exists",
             updated.phone
         ))),
-        other => other.map(|_| updated),
+        Err(e) => Err(e),
+        Ok(_) => {
+            outbox::enqueue(
+                conn,
+                &event(&updated, CustomerEventKind::Updated, updated.updated_at),
+            )?;
+            Ok(updated)
+        }
     }
 }
 
@@ -322,7 +333,14 @@ pub fn update_in(
 pub async fn delete(db: &Db, business_id: &BusinessId, id: &CustomerId) -> Result<()> {
     let (business_id, id) = (business_id.clone(), id.clone());
     let deleted = db
-        .transaction(move |conn| customer::delete(conn, &business_id, &id))
+        .transaction(move |conn| {
+            let current = customer::find(conn, &business_id, &id)?;
+            let n = customer::delete(conn, &business_id, &id)?;
+            if let Some(c) = current.filter(|_| n > 0) {
+                outbox::enqueue(conn, &event(&c, CustomerEventKind::Deleted, time::now()))?;
+            }
+            Ok(n)
+        })
         .await
         .map_err(|e| match e {
             Error::Database(diesel::result::Error::DatabaseError(
@@ -336,6 +354,7 @@ pub async fn delete(db: &Db, business_id: &BusinessId, id: &CustomerId) -> Resul
     if deleted == 0 {
         return Err(Error::NotFound("customer"));
     }
+    db.poke_outbox();
     Ok(())
 }
 
@@ -407,19 +426,28 @@ pub fn insert_with_event(conn: &mut DbConn, customer: &Customer) -> Result<()> {
 
 /// The `customer.created` event of `customer`.
 pub fn created_event(customer: &Customer) -> Event {
+    event(customer, CustomerEventKind::Created, customer.created_at)
+}
+
+/// The `customer.<kind>` event of `customer`, as it is at `at` (a deleted customer's without
+/// its status).
+fn event(customer: &Customer, kind: CustomerEventKind, at: chrono::NaiveDateTime) -> Event {
     let mut event = new_event(
         customer.business_id.as_str(),
         Payload::Customer(CustomerEvent {
-            kind: CustomerEventKind::Created as i32,
+            kind: kind as i32,
             customer_id: customer.id.to_string(),
             name: customer.name.clone(),
             phone: customer.phone.clone(),
             source: customer.source.to_string(),
+            status: if kind == CustomerEventKind::Deleted {
+                String::new()
+            } else {
+                customer.status.to_string()
+            },
         }),
     );
-    event.occurred_at = Some(agentlocator_proto::to_timestamp(time::to_utc(
-        customer.created_at,
-    )));
+    event.occurred_at = Some(agentlocator_proto::to_timestamp(time::to_utc(at)));
     event
 }
 

@@ -22,7 +22,7 @@ use crm_svc::{
 use serde_json::json;
 
 /// An inbound WhatsApp message from `phone` to `business` at minute `minute`.
-fn message(business: &BusinessId, phone: &str, body: &str, minute: i64) -> Event {
+pub(crate) fn message(business: &BusinessId, phone: &str, body: &str, minute: i64) -> Event {
     message_dir(business, phone, body, minute, "inbound")
 }
 
@@ -55,7 +55,7 @@ fn message_dir(
 }
 
 /// A call event of `sid` from `phone` at minute `minute`.
-fn call(
+pub(crate) fn call(
     business: &BusinessId,
     sid: &str,
     phone: &str,
@@ -77,7 +77,8 @@ fn call(
     e
 }
 
-async fn apply(db: &Db, events: Vec<Event>) {
+/// Applies `events` as the event consumer does, each in its transaction.
+pub(crate) async fn apply(db: &Db, events: Vec<Event>) {
     for e in events {
         db.transaction(move |conn| event_consumer::apply(conn, &e))
             .await

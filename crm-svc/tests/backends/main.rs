@@ -27,6 +27,7 @@ mod storage;
 mod task_due;
 mod tasks;
 mod timeline;
+mod today;
 mod whatsapp_lease;
 mod whatsapp_session;
 

@@ -22,6 +22,7 @@ mod signatures;
 mod socket_proxy;
 mod tasks;
 mod timeline;
+mod today;
 mod tts;
 mod users;
 // `web` is actix-web's module here, hence the other name.
@@ -83,6 +84,7 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
     ("GET", "/inbox/{id}", |r| r.to(inbox::get)),
     ("PUT", "/inbox/{id}", |r| r.to(inbox::update)),
     ("POST", "/inbox/{id}/read", |r| r.to(inbox::read)),
+    ("GET", "/today", |r| r.to(today::get)),
     ("GET", "/tasks", |r| r.to(tasks::list)),
     ("POST", "/tasks", |r| r.to(tasks::create)),
     ("GET", "/tasks/{id}", |r| r.to(tasks::get)),

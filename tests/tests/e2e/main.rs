@@ -19,6 +19,7 @@ mod inbox_api;
 mod notify_replicas;
 mod notify_socketio;
 mod notify_webpush;
+mod today_api;
 mod users_api;
 mod voice_agent;
 mod voice_call_flow;

@@ -1,6 +1,9 @@
 //! The web app in a real browser: Debian's Chromium driven by playwright-core
 //! (tests/node/web-smoke.mjs) against a whole stack with demo data, serving the built app
-//! (web/dist, built by `make web` / `make web-test`). Signs in, sees the demo customers in RTL,
+//! (web/dist, built by `make web` / `make web-test`). Signs in to the Today page, which lists a
+//! call of that day nobody answered; opens the inbox, that conversation and its customer; moves a
+//! lead on the board with the keyboard (375 px) and by dragging it (1280 px), each still moved
+//! after a reload, with no horizontal overflow at either width; sees the demo customers in RTL,
 //! finds one by a phone typed as 050-…, opens the customer page and its timeline, at 375 px wide
 //! without horizontal overflow; opens /calendar, /proposal, /signature, /reports and settings,
 //! saves a knowledge Q&A pair and sees it after a reload, books an appointment by clicking a
@@ -117,6 +120,16 @@ fn web_app_in_chromium() {
             res.text().await.unwrap_or_default()
         );
 
+        // A call of that customer today that nobody answered: the Today page lists it.
+        crate::today_api::file_call(
+            &db,
+            &business,
+            &format!("CA{}", uuid::Uuid::now_v7().simple()),
+            phone,
+            "no-answer",
+        )
+        .await;
+
         let shots = workspace().join("target/web-screenshots");
         // Only this run's screenshots pass the checks below (files written before it started
         // are an earlier run's).
@@ -132,6 +145,7 @@ fn web_app_in_chromium() {
                 .env("AL_PHONE_QUERY", &typed)
                 .env("AL_CUSTOMER_NAME", customer["name"].as_str().unwrap())
                 .env("AL_TASK_TITLE", &task_title)
+                .env("AL_MISSED_CALLER", customer["name"].as_str().unwrap())
                 .env("AL_SCREENSHOT_DIR", &shots)
                 .env("CHROMIUM_PATH", &chromium)
                 .output()
@@ -147,7 +161,9 @@ fn web_app_in_chromium() {
             out.status
         );
         assert!(stdout.contains("\"ok\":true"), "{stdout}");
-        for page in ["crm", "customer", "calendar", "reports", "settings"] {
+        for page in [
+            "today", "inbox", "board", "crm", "customer", "calendar", "reports", "settings",
+        ] {
             for width in [375, 1280] {
                 let shot = workspace().join(format!("target/web-screenshots/{page}-{width}.png"));
                 assert!(

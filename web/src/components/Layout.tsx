@@ -39,6 +39,9 @@ function Shell() {
         <header className="topbar">
           <span className="brand">{he.appName}</span>
           <nav aria-label={he.nav.menu} className="nav">
+            <NavLink to="/" end>
+              {he.nav.today}
+            </NavLink>
             <NavLink to="/inbox">{he.nav.inbox}</NavLink>
             <NavLink to="/crm">{he.nav.crm}</NavLink>
             {calendar && <NavLink to="/calendar">{he.nav.calendar}</NavLink>}

@@ -774,6 +774,23 @@ export interface paths {
         patch: operations["patch_api_tasks_id"];
         trace?: never;
     };
+    "/api/today": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/today?at=` */
+        get: operations["get_api_today"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users": {
         parameters: {
             query?: never;
@@ -2175,6 +2192,54 @@ export interface components {
             from: string;
             /** @description `HH:MM`, later than `from`; `24:00` is the end of the day. */
             to: string;
+        };
+        /** @description The staff's day, Israel time. */
+        Today: {
+            /** @description Overlapping the day, by start; empty when the calendar is off. */
+            appointments: components["schemas"]["TodayAppointment"][];
+            /** @description Newest first (at most 200). */
+            calls: components["schemas"]["TodayCall"][];
+            /** Format: int64 */
+            calls_answered: number;
+            /** Format: int64 */
+            calls_missed: number;
+            /** Format: int64 */
+            calls_to_call_back: number;
+            /** @description The Israel calendar day, `YYYY-MM-DD`. */
+            date: string;
+            /** @description Its instants `[from, to)`. */
+            from?: string | null;
+            /** @description Not done and due before the day ends, earliest first (at most 200). */
+            tasks: components["schemas"]["TodayTask"][];
+            to?: string | null;
+            /** @description Conversations waiting for a person, newest activity first (at most 100). */
+            waiting: components["schemas"]["InboxConversation"][];
+        };
+        TodayAppointment: {
+            appointment?: components["schemas"]["Appointment"] | null;
+            customer_name?: string | null;
+        };
+        /** @description One call of the day. */
+        TodayCall: {
+            call?: components["schemas"]["Call"] | null;
+            /** @description `null` while the caller is no customer. */
+            customer_name?: string | null;
+            /** @description The question the agent could not answer, if any. */
+            follow_up_question?: string | null;
+            /**
+             * @description Staff should call back: a question the agent could not answer whose task is still open,
+             *     or a missed inbound call with no answered call with that number after it.
+             */
+            needs_callback: boolean;
+            /** @description answered | missed | in_progress */
+            outcome: string;
+        };
+        /** @description A task not done, due today or overdue. */
+        TodayTask: {
+            customer_name?: string | null;
+            /** @description Due before today began. */
+            overdue: boolean;
+            task?: components["schemas"]["Task"] | null;
         };
         Unsubscribe: {
             /** @description The endpoint of the subscription to remove. */
@@ -5818,6 +5883,55 @@ export interface operations {
             };
             /** @description Not found (or another business's) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid field (named in `field`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_today: {
+        parameters: {
+            query?: {
+                /** @description RFC 3339: an instant of the day to list (its calendar day in Israel); default now */
+                at?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Today"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden, or the feature is off for this business (`crm_disabled`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -36,6 +36,22 @@ export function formatDateTime(value: string | Date | null | undefined): string 
   }).format(d);
 }
 
+/** "09:05", in Israel's time zone. */
+export function formatTime(value: string | Date | null | undefined): string {
+  const d = value ? toDate(value) : null;
+  if (!d) return '';
+  return new Intl.DateTimeFormat(LOCALE, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: TIME_ZONE }).format(d);
+}
+
+/** "24.11, 09:05": a day of this year and a time, in Israel's time zone. */
+export function formatDayTime(value: string | Date | null | undefined): string {
+  const d = value ? toDate(value) : null;
+  if (!d) return '';
+  return new Intl.DateTimeFormat(LOCALE, {
+    day: 'numeric', month: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: TIME_ZONE,
+  }).format(d);
+}
+
 /**
  * An Israeli phone number as people write it: mobiles and 07x numbers "050-123-4567",
  * landlines "02-123-4567", 1-800 numbers "1-800-123-456". E.164 (+972…) and local (0…) input both work;

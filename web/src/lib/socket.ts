@@ -3,7 +3,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { getToken } from './api';
 
-export const LIVE_EVENTS = ['task:due', 'call:incoming', 'call:transcribed', 'call:answered', 'call:completed', 'whatsapp:message', 'inbox:updated'] as const;
+export const LIVE_EVENTS = ['task:due', 'call:incoming', 'call:transcribed', 'call:answered', 'call:completed', 'whatsapp:message', 'inbox:updated', 'customer:changed'] as const;
 export type LiveEvent = (typeof LIVE_EVENTS)[number];
 export type LiveListener = (event: LiveEvent, payload: Record<string, unknown>) => void;
 

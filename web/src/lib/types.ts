@@ -129,3 +129,7 @@ export type AgentDefinition = Schemas['AgentDefinition'];
 export type AgentConversation = Schemas['AgentConversation'];
 
 export type ReportSummary = Schemas['ReportSummary'];
+
+export type Today = Schemas['Today'];
+
+export type TodayCall = Schemas['TodayCall'];

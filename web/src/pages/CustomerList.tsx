@@ -1,41 +1,29 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { he } from '../strings';
-import { api, ApiError } from '../lib/api';
+import { api, ApiError, errorText } from '../lib/api';
 import { formatDate, formatPhone } from '../lib/format';
-import type { Customer, Page } from '../lib/types';
+import type { Customer } from '../lib/types';
+import { useCustomerPages, useInfiniteScroll, type CustomerPages } from '../lib/customerPages';
+import { subscribe } from '../lib/socket';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { Modal } from '../components/Modal';
 import { useToast } from '../components/Toasts';
 
-const LIMIT = 25;
 const STATUSES = ['lead', 'active', 'inactive'];
+/** Live changes arrive in bursts (an import, a call creating a lead): one reload per burst. */
+const LIVE_DEBOUNCE_MS = 400;
 
 export function CustomerListPage() {
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
   const status = params.get('status') ?? '';
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
-  const [data, setData] = useState<Page<Customer> | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const view = params.get('view') === 'board' ? 'board' : 'list';
   const [query, setQuery] = useState(q);
   const [creating, setCreating] = useState(false);
-
-  const load = useCallback(async () => {
-    setError(null);
-    const search = new URLSearchParams({ page: String(page), limit: String(LIMIT) });
-    if (q) search.set('q', q);
-    if (status) search.set('status', status);
-    try {
-      setData(await api<Page<Customer>>(`/api/crm/customers?${search}`));
-    } catch (e) {
-      setError(e);
-    }
-  }, [page, q, status]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const [disabled, setDisabled] = useState(false);
+  const [reloadKey, setReloadKey] = useState(0);
+  const t = he.customers;
 
   function update(next: Record<string, string>) {
     const p = new URLSearchParams(params);
@@ -48,87 +36,339 @@ export function CustomerListPage() {
 
   function onSearch(e: FormEvent) {
     e.preventDefault();
-    update({ q: query.trim(), page: '' });
+    update({ q: query.trim() });
   }
 
-  const pages = data ? Math.max(1, Math.ceil(data.total / data.limit)) : 1;
-  const disabled = error instanceof ApiError && error.disabledFeature;
+  const onError = useCallback((e: unknown) => setDisabled(e instanceof ApiError && Boolean(e.disabledFeature)), []);
 
   return (
     <main className="page">
       <div className="page-header">
-        <h1>{he.customers.title}</h1>
+        <h1>{t.title}</h1>
         {!disabled && (
           <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
-            {he.customers.newCustomer}
+            {t.newCustomer}
           </button>
         )}
       </div>
       {!disabled && (
         <div className="filters">
+          <div className="segmented" role="group" aria-label={t.views}>
+            {(['list', 'board'] as const).map((v) => (
+              <button key={v} type="button" className="btn btn-ghost" aria-pressed={view === v} onClick={() => update({ view: v === 'board' ? 'board' : '' })}>
+                {t[v]}
+              </button>
+            ))}
+          </div>
           <form role="search" onSubmit={onSearch} className="search">
             <label className="visually-hidden" htmlFor="customer-search">
-              {he.customers.searchLabel}
+              {t.searchLabel}
             </label>
-            <input id="customer-search" type="search" placeholder={he.customers.search} value={query} onChange={(e) => setQuery(e.target.value)} />
+            <input id="customer-search" type="search" placeholder={t.search} value={query} onChange={(e) => setQuery(e.target.value)} />
           </form>
-          <label className="field-inline">
-            <span>{he.customers.statusFilter}</span>
-            <select value={status} onChange={(e) => update({ status: e.target.value, page: '' })}>
-              <option value="">{he.customers.allStatuses}</option>
-              {STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {he.customers.status[s]}
-                </option>
-              ))}
-            </select>
-          </label>
+          {view === 'list' && (
+            <label className="field-inline">
+              <span>{t.statusFilter}</span>
+              <select value={status} onChange={(e) => update({ status: e.target.value })}>
+                <option value="">{t.allStatuses}</option>
+                {STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {t.status[s]}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
         </div>
       )}
-      {error ? (
-        <ErrorNotice error={error} onRetry={load} />
-      ) : !data ? (
-        <Loading />
-      ) : data.items.length === 0 ? (
-        <p className="empty">{q || status ? he.customers.noMatch : he.customers.empty}</p>
+      {view === 'board' ? (
+        <LeadsBoard key={reloadKey} q={q} onError={onError} />
       ) : (
-        <>
-          <p className="muted">{he.customers.count(data.total)}</p>
-          <ul className="customer-list">
-            {data.items.map((c) => (
-              <li key={c.id} className="card customer-row">
-                <Link to={`/crm/customers/${c.id}`} className="customer-link">
-                  <span className="customer-name">{c.name}</span>
-                  <span className="phone" dir="ltr">
-                    {formatPhone(c.phone)}
-                  </span>
-                </Link>
-                <span className={`badge badge-${c.status}`}>{he.customers.status[c.status] ?? c.status}</span>
-                <span className="muted customer-date">{formatDate(c.created_at)}</span>
-              </li>
-            ))}
-          </ul>
-          <nav className="pager" aria-label={he.customers.page(page, pages)}>
-            <button type="button" className="btn btn-ghost" disabled={page <= 1} onClick={() => update({ page: String(page - 1) })}>
-              {he.customers.prev}
-            </button>
-            <span>{he.customers.page(page, pages)}</span>
-            <button type="button" className="btn btn-ghost" disabled={page >= pages} onClick={() => update({ page: String(page + 1) })}>
-              {he.customers.next}
-            </button>
-          </nav>
-        </>
+        <CustomerRows key={reloadKey} q={q} status={status} onError={onError} />
       )}
       {creating && (
         <NewCustomerModal
           onClose={() => setCreating(false)}
           onCreated={() => {
             setCreating(false);
-            void load();
+            setReloadKey((k) => k + 1);
           }}
         />
       )}
     </main>
+  );
+}
+
+/** Reloads `pages` (debounced) when a customer is created, changed or deleted elsewhere. */
+function useLiveCustomers(reload: () => void) {
+  const latest = useRef(reload);
+  latest.current = reload;
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = subscribe((event) => {
+      if (event !== 'customer:changed') return;
+      clearTimeout(timer);
+      timer = setTimeout(() => latest.current(), LIVE_DEBOUNCE_MS);
+    });
+    return () => {
+      clearTimeout(timer);
+      stop();
+    };
+  }, []);
+}
+
+/** The list view: every customer matching the search and the status filter, newest first, the
+ *  next page loaded as the end of the list scrolls into view. */
+function CustomerRows({ q, status, onError }: { q: string; status: string; onError: (e: unknown) => void }) {
+  const pages = useCustomerPages(q, status);
+  const { items, total, error, hasMore, loadingMore, more, reload } = pages;
+  const sentinel = useInfiniteScroll(() => void more(), hasMore && !loadingMore);
+  const t = he.customers;
+  useLiveCustomers(() => void reload());
+  // Before the page shows: a disabled feature hides the actions at once.
+  useLayoutEffect(() => {
+    if (error) onError(error);
+  }, [error, onError]);
+
+  if (error && !items) return <ErrorNotice error={error} onRetry={() => void reload()} />;
+  if (!items) return <Loading />;
+  if (items.length === 0) return <p className="empty">{q || status ? t.noMatch : t.empty}</p>;
+  return (
+    <>
+      <p className="muted">{t.count(total)}</p>
+      <ul className="customer-list">
+        {items.map((c) => (
+          <li key={c.id} className="card customer-row">
+            <Link to={`/crm/customers/${c.id}`} className="customer-link">
+              <span className="customer-name">{c.name}</span>
+              <span className="phone" dir="ltr">
+                {formatPhone(c.phone)}
+              </span>
+            </Link>
+            <span className={`badge badge-${c.status}`}>{t.status[c.status] ?? c.status}</span>
+            <span className="muted customer-date">{formatDate(c.created_at)}</span>
+          </li>
+        ))}
+      </ul>
+      {error ? <ErrorNotice error={error} onRetry={() => void more()} /> : null}
+      <ListEnd hasMore={hasMore} loadingMore={loadingMore} sentinel={sentinel} more={more} endText={t.end} />
+    </>
+  );
+}
+
+/** The end of a paged list: what IntersectionObserver watches (or a button where there is none),
+ *  "loading…" while the next page comes, and a last line once everything is shown. */
+function ListEnd({
+  hasMore,
+  loadingMore,
+  sentinel,
+  more,
+  endText,
+}: {
+  hasMore: boolean;
+  loadingMore: boolean;
+  sentinel: ((node: Element | null) => void) | null;
+  more: () => Promise<void>;
+  endText?: string;
+}) {
+  const t = he.customers;
+  if (!hasMore) return endText ? <p className="muted list-end">{endText}</p> : null;
+  return (
+    <div className="list-end" ref={sentinel ?? undefined} data-testid="list-end">
+      {loadingMore ? (
+        <span className="muted" role="status">
+          {t.loadingMore}
+        </span>
+      ) : sentinel ? null : (
+        <button type="button" className="btn btn-ghost" onClick={() => void more()}>
+          {t.more}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** The leads board: a column per status with its count; a card moves to another status by
+ *  dragging it, by its status menu, or with the arrow keys while it has the focus. */
+function LeadsBoard({ q, onError }: { q: string; onError: (e: unknown) => void }) {
+  const lead = useCustomerPages(q, 'lead');
+  const active = useCustomerPages(q, 'active');
+  const inactive = useCustomerPages(q, 'inactive');
+  const columns: Record<string, CustomerPages> = { lead, active, inactive };
+  const [announcement, setAnnouncement] = useState('');
+  const [dragOver, setDragOver] = useState<string | null>(null);
+  const toast = useToast();
+  const t = he.customers;
+  const b = t.board_;
+  const all = useRef(columns);
+  all.current = columns;
+  useLiveCustomers(() => {
+    for (const c of Object.values(all.current)) void c.reload();
+  });
+  const error = lead.error ?? active.error ?? inactive.error;
+  // Before the page shows: a disabled feature hides the actions at once.
+  useLayoutEffect(() => {
+    if (error) onError(error);
+  }, [error, onError]);
+
+  async function move(customer: Customer, to: string, refocus = false) {
+    const from = customer.status;
+    if (from === to || !columns[to] || !columns[from]) return;
+    const moved = { ...customer, status: to };
+    const label = t.status[to] ?? to;
+    columns[from].update((items) => items.filter((c) => c.id !== customer.id), -1);
+    columns[to].update((items) => [moved, ...items.filter((c) => c.id !== customer.id)], 1);
+    setAnnouncement(b.moved(customer.name, label));
+    if (refocus) {
+      // The card is rendered anew in its new column: give it the focus back.
+      requestAnimationFrame(() => document.getElementById(cardId(customer.id))?.focus());
+    }
+    try {
+      await api<Customer>(`/api/crm/customers/${customer.id}`, { method: 'PATCH', body: { status: to } });
+    } catch (e) {
+      columns[to].update((items) => items.filter((c) => c.id !== customer.id), -1);
+      columns[from].update((items) => [customer, ...items.filter((c) => c.id !== customer.id)], 1);
+      setAnnouncement(b.failed(customer.name));
+      toast(`${b.failed(customer.name)} ${errorText(e)}`, 'error');
+    }
+  }
+
+  function onKey(e: KeyboardEvent, customer: Customer) {
+    // Columns run from the right (lead) to the left (inactive): the arrows move that way.
+    const i = STATUSES.indexOf(customer.status);
+    const step = e.key === 'ArrowLeft' ? 1 : e.key === 'ArrowRight' ? -1 : 0;
+    const to = STATUSES[i + step];
+    if (!step || !to || e.target !== e.currentTarget) return;
+    e.preventDefault();
+    void move(customer, to, true);
+  }
+
+  if (error && !lead.items && !active.items && !inactive.items) return <ErrorNotice error={error} onRetry={() => Object.values(columns).forEach((c) => void c.reload())} />;
+  return (
+    <section className="board" aria-label={b.label}>
+      <p className="muted board-help" id="board-help">
+        {b.help}
+      </p>
+      <div className="visually-hidden" aria-live="polite" role="status">
+        {announcement}
+      </div>
+      <div className="board-columns">
+        {STATUSES.map((status) => (
+          <BoardColumn
+            key={status}
+            status={status}
+            pages={columns[status]}
+            over={dragOver === status}
+            onDragOver={(over) => setDragOver(over ? status : null)}
+            onDrop={(id) => {
+              setDragOver(null);
+              const c = Object.values(columns)
+                .flatMap((p) => p.items ?? [])
+                .find((x) => x.id === id);
+              if (c) void move(c, status);
+            }}
+            onMove={(c, to) => void move(c, to)}
+            onKey={onKey}
+          />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+const cardId = (id: string) => `board-card-${id}`;
+
+function BoardColumn({
+  status,
+  pages,
+  over,
+  onDragOver,
+  onDrop,
+  onMove,
+  onKey,
+}: {
+  status: string;
+  pages: CustomerPages;
+  over: boolean;
+  onDragOver: (over: boolean) => void;
+  onDrop: (id: string) => void;
+  onMove: (c: Customer, to: string) => void;
+  onKey: (e: KeyboardEvent, c: Customer) => void;
+}) {
+  const t = he.customers;
+  const { items, total, hasMore, loadingMore, more } = pages;
+  const sentinel = useInfiniteScroll(() => void more(), hasMore && !loadingMore);
+  const headingId = `board-${status}`;
+  return (
+    <section
+      className={`board-column card ${over ? 'drag-over' : ''}`}
+      aria-labelledby={headingId}
+      data-status={status}
+      onDragOver={(e) => {
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'move';
+        onDragOver(true);
+      }}
+      onDragLeave={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) onDragOver(false);
+      }}
+      onDrop={(e) => {
+        e.preventDefault();
+        const id = e.dataTransfer.getData('text/plain');
+        if (id) onDrop(id);
+      }}
+    >
+      <h2 className="board-heading">
+        <span id={headingId} className={`badge badge-${status}`}>
+          {t.status[status]}
+        </span>
+        <span className="board-count" aria-label={t.board_.column(t.status[status], total)}>
+          {items ? total.toLocaleString('he-IL') : '…'}
+        </span>
+      </h2>
+      {!items ? (
+        <Loading />
+      ) : items.length === 0 ? (
+        <p className="muted board-empty">{t.board_.empty}</p>
+      ) : (
+        <ul className="board-cards">
+          {items.map((c) => (
+            <li
+              key={c.id}
+              id={cardId(c.id)}
+              className="board-card"
+              draggable
+              tabIndex={0}
+              aria-describedby="board-help"
+              aria-label={`${c.name}, ${t.status[c.status] ?? c.status}`}
+              onDragStart={(e) => {
+                e.dataTransfer.setData('text/plain', c.id);
+                e.dataTransfer.effectAllowed = 'move';
+              }}
+              onKeyDown={(e) => onKey(e, c)}
+            >
+              <Link to={`/crm/customers/${c.id}`} className="customer-name" draggable={false}>
+                {c.name}
+              </Link>
+              <span className="phone muted" dir="ltr">
+                {formatPhone(c.phone)}
+              </span>
+              <label className="board-move">
+                <span className="visually-hidden">{t.board_.moveTo(c.name)}</span>
+                <select value={c.status} onChange={(e) => onMove(c, e.target.value)}>
+                  {STATUSES.map((s) => (
+                    <option key={s} value={s}>
+                      {t.status[s]}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </li>
+          ))}
+        </ul>
+      )}
+      {items && <ListEnd hasMore={hasMore} loadingMore={loadingMore} sentinel={sentinel} more={more} />}
+    </section>
   );
 }
 

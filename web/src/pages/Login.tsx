@@ -11,7 +11,7 @@ interface LoginResponse {
 export function LoginPage() {
   const navigate = useNavigate();
   const location = useLocation();
-  const from = (location.state as { from?: string } | null)?.from ?? '/crm';
+  const from = (location.state as { from?: string } | null)?.from ?? '/';
   const expired = new URLSearchParams(location.search).has('expired');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
