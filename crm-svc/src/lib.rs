@@ -28,9 +28,11 @@ pub mod document_pdfs;
 pub mod enums;
 pub mod error;
 pub mod event_consumer;
+pub mod exports;
 pub mod grpc;
 pub mod hours;
 pub mod ids;
+pub mod imports;
 pub mod invoices;
 pub mod line_items;
 pub mod outbox;
@@ -99,7 +101,7 @@ pub async fn run(
         }
         result
     };
-    let (served, consumed, relayed, scheduled, pruned) = tokio::join!(
+    let (served, consumed, relayed, scheduled, pruned, imported) = tokio::join!(
         async {
             stop_on_error(
                 serve_with_readiness(listener, server, stop.clone(), Some(probe))
@@ -135,12 +137,20 @@ pub async fn run(
                     .context("crm-svc retention"),
             )
         },
+        async {
+            stop_on_error(
+                imports::worker::run(db.clone(), stop.clone())
+                    .await
+                    .context("crm-svc customer imports"),
+            )
+        },
     );
     served?;
     consumed?;
     relayed?;
     scheduled?;
     pruned?;
+    imported?;
     Ok(())
 }
 
