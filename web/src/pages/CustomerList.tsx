@@ -6,6 +6,7 @@ import { formatDate, formatPhone } from '../lib/format';
 import type { Customer, Page } from '../lib/types';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { Modal } from '../components/Modal';
+import { CsvExport, CsvImport } from '../components/CsvImport';
 import { useToast } from '../components/Toasts';
 
 const LIMIT = 25;
@@ -20,6 +21,7 @@ export function CustomerListPage() {
   const [error, setError] = useState<unknown>(null);
   const [query, setQuery] = useState(q);
   const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState(false);
 
   const load = useCallback(async () => {
     setError(null);
@@ -59,11 +61,18 @@ export function CustomerListPage() {
       <div className="page-header">
         <h1>{he.customers.title}</h1>
         {!disabled && (
-          <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
-            {he.customers.newCustomer}
-          </button>
+          <div className="csv-export">
+            <CsvExport />
+            <button type="button" className="btn" onClick={() => setImporting(true)}>
+              {he.csv.importButton}
+            </button>
+            <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
+              {he.customers.newCustomer}
+            </button>
+          </div>
         )}
       </div>
+      {importing && <CsvImport onClose={() => setImporting(false)} onImported={() => void load()} />}
       {!disabled && (
         <div className="filters">
           <form role="search" onSubmit={onSearch} className="search">
