@@ -12,6 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/events.proto",
         "proto/service_info.proto",
         "proto/agent.proto",
+        "proto/csv.proto",
         "proto/crm.proto",
         "proto/voice.proto",
         "proto/speech.proto",

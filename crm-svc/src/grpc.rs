@@ -17,10 +17,11 @@ use crate::{
     db::Db,
     document_pdfs,
     error::Error,
+    exports,
     ids::{
         AppointmentId, ContractId, CustomerId, InvoiceId, ProposalId, SignatureId, TaskId, UserId,
     },
-    invoices,
+    imports, invoices,
     invoices::convert::{CreateInvoice, ListInvoices, UpdateInvoice},
     proposals,
     proposals::convert::{CreateProposal, ListProposals, UpdateProposal},
@@ -64,6 +65,7 @@ impl CrmGrpc {
     /// The tonic server to hand to `agentlocator_common::grpc::serve`.
     pub fn into_server(self) -> CrmServiceServer<CrmGrpc> {
         CrmServiceServer::new(self)
+            .max_decoding_message_size(imports::parse::MAX_FILE_BYTES + 64 * 1024)
     }
 }
 
@@ -1093,6 +1095,69 @@ impl CrmService for CrmGrpc {
             .map(push_subscription_pb)
             .collect();
         Ok(Response::new(pb::ListPushSubscriptionsResponse { items }))
+    }
+
+    async fn upload_import(
+        &self,
+        request: Request<pb::UploadImportRequest>,
+    ) -> Result<Response<pb::ImportPreview>, Status> {
+        let r = request.into_inner();
+        let business_id = crate::convert::required("business_id", r.business_id)?;
+        let preview = imports::upload(&self.db, &business_id, &r.file_name, r.content).await?;
+        Ok(Response::new(preview.into()))
+    }
+
+    async fn preview_import(
+        &self,
+        request: Request<pb::PreviewImportRequest>,
+    ) -> Result<Response<pb::ImportPreview>, Status> {
+        let r = request.into_inner();
+        let (b, i) = imports::convert::ids(r.business_id, r.id)?;
+        let mapping = r.mapping.map(imports::Mapping::try_from).transpose()?;
+        Ok(Response::new(
+            imports::preview(&self.db, &b, &i, mapping).await?.into(),
+        ))
+    }
+
+    async fn start_import(
+        &self,
+        request: Request<pb::StartImportRequest>,
+    ) -> Result<Response<pb::CustomerImport>, Status> {
+        let (b, i, options) = imports::convert::start_request(request.into_inner())?;
+        Ok(Response::new(
+            imports::start(&self.db, &b, &i, options).await?.into(),
+        ))
+    }
+
+    async fn get_import(
+        &self,
+        request: Request<pb::GetImportRequest>,
+    ) -> Result<Response<pb::CustomerImport>, Status> {
+        let r = request.into_inner();
+        let (b, i) = imports::convert::ids(r.business_id, r.id)?;
+        Ok(Response::new(imports::get(&self.db, &b, &i).await?.into()))
+    }
+
+    type ExportCsvStream = std::pin::Pin<
+        Box<dyn futures::Stream<Item = Result<pb::CsvChunk, Status>> + Send + 'static>,
+    >;
+
+    async fn export_csv(
+        &self,
+        request: Request<pb::ExportCsvRequest>,
+    ) -> Result<Response<Self::ExportCsvStream>, Status> {
+        use futures::StreamExt;
+        let (business_id, source) = imports::convert::export_request(request.into_inner())?;
+        if let exports::Source::ImportErrors(id) = &source {
+            // Another business's import is not found.
+            imports::get(&self.db, &business_id, id).await?;
+        }
+        let stream = exports::stream(self.db.clone(), business_id, source).map(|chunk| {
+            chunk
+                .map(|data| pb::CsvChunk { data })
+                .map_err(Status::from)
+        });
+        Ok(Response::new(Box::pin(stream)))
     }
 }
 

@@ -98,6 +98,8 @@ id_type! {
     AgentActionId;
     /// An inbox conversation.
     ConversationId;
+    /// A CSV import of customers.
+    ImportId;
 }
 
 #[cfg(test)]

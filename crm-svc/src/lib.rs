@@ -29,9 +29,11 @@ pub mod document_pdfs;
 pub mod enums;
 pub mod error;
 pub mod event_consumer;
+pub mod exports;
 pub mod grpc;
 pub mod hours;
 pub mod ids;
+pub mod imports;
 pub mod invoices;
 pub mod line_items;
 pub mod outbox;
@@ -110,7 +112,7 @@ pub async fn run(
         bus.clone(),
         stop.clone(),
     ));
-    let (served, consumed, relayed, scheduled, summarized, pruned) = tokio::join!(
+    let (served, consumed, relayed, scheduled, summarized, pruned, imported) = tokio::join!(
         async {
             stop_on_error(
                 serve_with_readiness(listener, server, stop.clone(), Some(probe))
@@ -153,6 +155,13 @@ pub async fn run(
                     .context("crm-svc retention"),
             )
         },
+        async {
+            stop_on_error(
+                imports::worker::run(db.clone(), stop.clone())
+                    .await
+                    .context("crm-svc customer imports"),
+            )
+        },
     );
     stop.cancel();
     if let Err(e) = follow_hours.await {
@@ -164,6 +173,7 @@ pub async fn run(
     scheduled?;
     summarized?;
     pruned?;
+    imported?;
     Ok(())
 }
 

@@ -501,3 +501,43 @@ diesel::table! {
 
 diesel::joinable!(call_summaries -> calls (call_id));
 diesel::allow_tables_to_appear_in_same_query!(call_summaries, calls);
+
+diesel::table! {
+    /// A CSV import of customers, from preview to done (migration 2026-12-04-000500).
+    customer_imports (id) {
+        id -> Text,
+        business_id -> Text,
+        status -> Text,
+        file_name -> Text,
+        encoding -> Text,
+        delimiter -> Text,
+        content -> Text,
+        options -> Text,
+        total_rows -> BigInt,
+        planned_rows -> BigInt,
+        processed_rows -> BigInt,
+        created_count -> BigInt,
+        merged_count -> BigInt,
+        skipped_count -> BigInt,
+        error_count -> BigInt,
+        failure -> Nullable<Text>,
+        lease_holder -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// The rows an import could not take (migration 2026-12-04-000500).
+    customer_import_errors (import_id, row_number) {
+        import_id -> Text,
+        row_number -> BigInt,
+        field -> Text,
+        message -> Text,
+        raw -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(customer_imports, customer_import_errors);

@@ -279,3 +279,97 @@ pub const PDF_EXEMPT_DEALER: &str = "עוסק פטור";
 pub const CALL_PREVIEW_INBOUND: &str = "שיחה נכנסת";
 pub const CALL_PREVIEW_OUTBOUND: &str = "שיחה יוצאת";
 pub const CALL_PREVIEW_MISSED: &str = "שיחה שלא נענתה";
+
+/// Header names (lower-case) a customer import reads as the name column.
+pub const IMPORT_NAME_HEADERS: &[&str] = &[
+    "שם",
+    "שם מלא",
+    "שם לקוח",
+    "שם הלקוח",
+    "לקוח",
+    "איש קשר",
+    "name",
+    "full name",
+    "customer",
+    "customer name",
+    "contact",
+];
+/// Header names a customer import reads as the phone column.
+pub const IMPORT_PHONE_HEADERS: &[&str] = &[
+    "טלפון",
+    "נייד",
+    "טלפון נייד",
+    "מספר טלפון",
+    "מס' טלפון",
+    "פלאפון",
+    "סלולרי",
+    "וואטסאפ",
+    "phone",
+    "phone number",
+    "mobile",
+    "cell",
+    "tel",
+    "telephone",
+    "whatsapp",
+];
+/// Header names a customer import reads as the email column.
+pub const IMPORT_EMAIL_HEADERS: &[&str] = &[
+    "אימייל",
+    "מייל",
+    "דוא\"ל",
+    "דואל",
+    "דואר אלקטרוני",
+    "email",
+    "e-mail",
+    "mail",
+];
+/// Header names a customer import reads as the notes column.
+pub const IMPORT_NOTES_HEADERS: &[&str] =
+    &["הערות", "הערה", "notes", "note", "comments", "remarks"];
+/// Header names a customer import reads as the status column.
+pub const IMPORT_STATUS_HEADERS: &[&str] = &["סטטוס", "מצב", "status"];
+/// Status cells an import understands besides `lead`, `active` and `inactive`.
+pub const IMPORT_STATUS_WORDS: &[(&str, &str)] =
+    &[("ליד", "lead"), ("פעיל", "active"), ("לא פעיל", "inactive")];
+
+/// Why an imported row was refused, per field (shown to staff and in the errors file).
+pub const IMPORT_ERROR_NAME: &str = "חסר שם";
+pub const IMPORT_ERROR_NAME_LONG: &str = "השם ארוך מדי";
+pub const IMPORT_ERROR_PHONE: &str = "מספר טלפון לא תקין";
+pub const IMPORT_ERROR_EMAIL: &str = "כתובת אימייל לא תקינה";
+pub const IMPORT_ERROR_NOTES: &str = "ההערות ארוכות מדי";
+pub const IMPORT_ERROR_STATUS: &str = "סטטוס לא מוכר (ליד, פעיל או לא פעיל)";
+/// Header of the downloadable errors file.
+pub const IMPORT_ERRORS_HEADER: &[&str] = &["שורה", "שדה", "שגיאה", "תוכן השורה"];
+
+/// Column headers of the CSV exports.
+pub const EXPORT_CUSTOMERS_HEADER: &[&str] =
+    &["שם", "טלפון", "אימייל", "סטטוס", "מקור", "הערות", "נוצר"];
+pub const EXPORT_CALLS_HEADER: &[&str] = &[
+    "התחלה",
+    "כיוון",
+    "ממספר",
+    "למספר",
+    "לקוח",
+    "סטטוס",
+    "משך (שניות)",
+    "תמליל",
+];
+pub const EXPORT_WHATSAPP_HEADER: &[&str] =
+    &["זמן", "כיוון", "ממספר", "למספר", "לקוח", "הודעה", "סטטוס"];
+pub const EXPORT_TASKS_HEADER: &[&str] = &["משימה", "לקוח", "יעד", "בוצעה", "נוצרה"];
+pub const EXPORT_INVOICES_HEADER: &[&str] = &[
+    "מספר",
+    "סוג מסמך",
+    "סטטוס",
+    "לקוח",
+    "לפני מע\"מ",
+    "מע\"מ",
+    "סה\"כ",
+    "הופק",
+    "לתשלום עד",
+    "שולם",
+];
+/// `yes` / `no` cells of the exports.
+pub const EXPORT_YES: &str = "כן";
+pub const EXPORT_NO: &str = "לא";

@@ -359,7 +359,7 @@ pub async fn delete(db: &Db, business_id: &BusinessId, id: &CustomerId) -> Resul
 }
 
 /// Checks and normalises `new` into the row to insert.
-fn validate(business_id: &BusinessId, new: NewCustomer) -> Result<Customer> {
+pub(crate) fn validate(business_id: &BusinessId, new: NewCustomer) -> Result<Customer> {
     let name = new.name.trim();
     if name.is_empty() {
         return Err(Error::validation("name", "is required"));

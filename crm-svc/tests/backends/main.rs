@@ -14,6 +14,7 @@ mod document_pdfs;
 mod documents;
 mod fixtures;
 mod hours;
+mod imports;
 mod inbox;
 mod invoices;
 mod proposals;

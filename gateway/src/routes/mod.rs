@@ -6,6 +6,7 @@ mod auth;
 mod business;
 mod calls;
 mod contracts;
+mod csv;
 mod customer_history;
 mod customers;
 mod documents;
@@ -79,6 +80,12 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
     ("GET", "/crm/customers/{id}", |r| r.to(customers::get)),
     ("PATCH", "/crm/customers/{id}", |r| r.to(customers::update)),
     ("DELETE", "/crm/customers/{id}", |r| r.to(customers::delete)),
+    ("POST", "/crm/imports", |r| r.to(csv::upload)),
+    ("GET", "/crm/imports/{id}", |r| r.to(csv::get)),
+    ("POST", "/crm/imports/{id}/preview", |r| r.to(csv::preview)),
+    ("POST", "/crm/imports/{id}/start", |r| r.to(csv::start)),
+    ("GET", "/crm/imports/{id}/errors", |r| r.to(csv::errors)),
+    ("GET", "/exports/{kind}", |r| r.to(csv::export)),
     ("GET", "/customers/{id}/timeline", |r| r.to(timeline::get)),
     ("GET", "/inbox", |r| r.to(inbox::list)),
     ("GET", "/inbox/{id}", |r| r.to(inbox::get)),

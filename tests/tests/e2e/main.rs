@@ -12,6 +12,7 @@ mod crm_api;
 mod crm_entities;
 mod crm_login_limit;
 mod crm_replicas;
+mod csv_api;
 mod customers_api;
 mod documents;
 mod durable_events;

@@ -311,6 +311,97 @@ export interface paths {
         patch: operations["patch_api_crm_customers_id"];
         trace?: never;
     };
+    "/api/crm/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /api/crm/imports?file_name=`: the body is the CSV file itself (`text/csv`, any of the
+         *     encodings and separators Excel writes). Answers 201 with a draft import and its preview.
+         */
+        post: operations["post_api_crm_imports"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/crm/imports/{id}`: the import's state and progress. */
+        get: operations["get_api_crm_imports_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/imports/{id}/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/crm/imports/{id}/errors`: the rows that could not be imported, as CSV. */
+        get: operations["get_api_crm_imports_id_errors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/imports/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `POST /api/crm/imports/{id}/preview`: the draft's preview under another mapping. */
+        post: operations["post_api_crm_imports_id_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/imports/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /api/crm/imports/{id}/start` → 202: the import is queued as a background job; poll
+         *     `GET /api/crm/imports/{id}` for its progress.
+         */
+        post: operations["post_api_crm_imports_id_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers/{id}/agent": {
         parameters: {
             query?: never;
@@ -396,6 +487,23 @@ export interface paths {
          *     every download is the same bytes (`ETag` = its SHA-256).
          */
         get: operations["get_api_documents_id_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exports/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/exports/{kind}`: everything of one kind as CSV, oldest first. */
+        get: operations["get_api_exports_kind"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1393,6 +1501,43 @@ export interface components {
             status: string;
             updated_at?: string | null;
         };
+        /** @description An import's state and progress. */
+        CustomerImport: {
+            /** Format: int64 */
+            created: number;
+            created_at?: string | null;
+            /** @description `,` `;` or a tab */
+            delimiter: string;
+            /** @description `utf-8` | `utf-8-bom` | `utf-16` | `windows-1255` */
+            encoding: string;
+            /**
+             * Format: int64
+             * @description Rows that could not be imported (see `/errors`).
+             */
+            errors: number;
+            failure?: string | null;
+            file_name: string;
+            finished_at?: string | null;
+            id: string;
+            /** Format: int64 */
+            merged: number;
+            /**
+             * Format: int64
+             * @description Rows to write (valid, duplicates within the file folded): 100 % of the progress bar.
+             */
+            planned_rows: number;
+            /** Format: int64 */
+            processed_rows: number;
+            /** Format: int64 */
+            skipped: number;
+            /** @description `draft` (previewed, not started) | `queued` | `running` | `done` | `failed` */
+            status: string;
+            /**
+             * Format: int64
+             * @description Data rows in the file.
+             */
+            total_rows: number;
+        };
         CustomerPatch: {
             /** @description `null` or `""` clears it. */
             email?: string | null;
@@ -1521,6 +1666,60 @@ export interface components {
             message?: string | null;
             open: boolean;
             reopens_at?: string | null;
+        };
+        /**
+         * @description Which column (0-based) each customer field is read from; absent or `null`: not imported.
+         *     `name` and `phone` are required to start.
+         */
+        ImportMapping: {
+            /** Format: int32 */
+            email?: number | null;
+            /** Format: int32 */
+            name?: number | null;
+            /** Format: int32 */
+            notes?: number | null;
+            /** Format: int32 */
+            phone?: number | null;
+            /** Format: int32 */
+            status?: number | null;
+        };
+        ImportPreview: {
+            /** Format: int64 */
+            error_count: number;
+            /** @description The first 50 row errors under `mapping`. */
+            errors: components["schemas"]["ImportRowError"][];
+            /** @description The file's header cells (column names). */
+            header: string[];
+            import: components["schemas"]["CustomerImport"];
+            /** @description The mapping asked for, or the one the header names suggest. */
+            mapping: components["schemas"]["ImportMapping"];
+            /** @description Why this mapping cannot start (no phone column, …). */
+            mapping_error?: string | null;
+            /** @description The first rows. */
+            rows: components["schemas"]["ImportRow"][];
+            /**
+             * Format: int64
+             * @description Rows that would be imported.
+             */
+            valid_count: number;
+        };
+        ImportRow: {
+            cells: string[];
+            /**
+             * Format: int64
+             * @description Line (record) number in the file; the header is 1.
+             */
+            line: number;
+        };
+        ImportRowError: {
+            /** @description `name` | `phone` | `email` | `notes` | `status` */
+            field: string;
+            /** Format: int64 */
+            line: number;
+            /** @description Why, in Hebrew. */
+            message: string;
+            /** @description The row's cells as one CSV line. */
+            raw: string;
         };
         /** @description One inbox conversation as the signed-in user sees it. */
         InboxConversation: {
@@ -1983,6 +2182,9 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        PreviewRequest: {
+            mapping?: components["schemas"]["ImportMapping"] | null;
+        };
         /** @description A price quote. `total_agorot` is computed by the server (before VAT). */
         Proposal: {
             created_at?: string | null;
@@ -2124,6 +2326,19 @@ export interface components {
             call_sid: string;
             /** @description Twilio's status (`queued`). */
             status: string;
+        };
+        StartRequest: {
+            /**
+             * @description `skip` (default): a row whose phone is a customer's already leaves that customer as is;
+             *     `merge`: the row's non-empty cells overwrite it.
+             */
+            duplicates?: string | null;
+            /**
+             * @description Import the valid rows of a file that has invalid ones; otherwise such a file is refused
+             *     (422, `field` = `import_valid_rows`) and nothing is imported.
+             */
+            import_valid_rows?: boolean;
+            mapping: components["schemas"]["ImportMapping"];
         };
         Subscribed: {
             endpoint: string;
@@ -3843,6 +4058,310 @@ export interface operations {
             };
         };
     };
+    post_api_crm_imports: {
+        parameters: {
+            query?: {
+                /** @description The file's name, shown with the import. */
+                file_name?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The CSV file: UTF-8 (with or without BOM), UTF-16 or Windows-1255; separated by `,` `;` or tab; the first line names the columns */
+        requestBody: {
+            content: {
+                "text/csv": number[];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportPreview"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden (read-only), or the CRM is off for this business */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Larger than 20 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not readable as CSV text (named in `field`: `file`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_crm_imports_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Import id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerImport"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The CRM is off */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or another business's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_crm_imports_id_errors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Import id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV (UTF-8 with BOM): row, field, error, the row's cells */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The CRM is off */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or another business's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_crm_imports_id_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Import id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportPreview"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden, or the CRM is off */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or another business's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already started */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid mapping */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_crm_imports_id_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Import id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerImport"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden (read-only), or the CRM is off */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or another business's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already started */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid mapping, or rows with errors without `import_valid_rows` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_api_customers_id_agent: {
         parameters: {
             query?: never;
@@ -4198,6 +4717,56 @@ export interface operations {
             };
             /** @description A draft, or a contract not signed yet: no PDF */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_exports_kind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description customers | calls | whatsapp | tasks | invoices */
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV: UTF-8 with BOM (Excel shows Hebrew), CRLF, quoted where needed; text cells starting with = + - @ are prefixed with '. Streamed in chunks (no Content-Length). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The feature of this kind (CRM, voice, WhatsApp, invoices) is off */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown kind */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

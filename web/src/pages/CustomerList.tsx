@@ -8,6 +8,7 @@ import { useCustomerPages, useInfiniteScroll, type CustomerPages } from '../lib/
 import { subscribe } from '../lib/socket';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { Modal } from '../components/Modal';
+import { CsvExport, CsvImport } from '../components/CsvImport';
 import { useToast } from '../components/Toasts';
 
 const STATUSES = ['lead', 'active', 'inactive'];
@@ -24,6 +25,7 @@ export function CustomerListPage() {
   const [disabled, setDisabled] = useState(false);
   const [reloadKey, setReloadKey] = useState(0);
   const t = he.customers;
+  const [importing, setImporting] = useState(false);
 
   function update(next: Record<string, string>) {
     const p = new URLSearchParams(params);
@@ -46,11 +48,18 @@ export function CustomerListPage() {
       <div className="page-header">
         <h1>{t.title}</h1>
         {!disabled && (
-          <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
-            {t.newCustomer}
-          </button>
+          <div className="csv-export">
+            <CsvExport />
+            <button type="button" className="btn" onClick={() => setImporting(true)}>
+              {he.csv.importButton}
+            </button>
+            <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
+              {t.newCustomer}
+            </button>
+          </div>
         )}
       </div>
+      {importing && <CsvImport onClose={() => setImporting(false)} onImported={() => setReloadKey((k) => k + 1)} />}
       {!disabled && (
         <div className="filters">
           <div className="segmented" role="group" aria-label={t.views}>

@@ -1,0 +1,2 @@
+DROP TABLE customer_import_errors;
+DROP TABLE customer_imports;
