@@ -45,6 +45,7 @@ pub mod signatures;
 pub mod strings;
 pub mod task_scheduler;
 pub mod tasks;
+pub mod tax_authority;
 #[doc(hidden)]
 pub mod test_support;
 pub mod text;
@@ -71,7 +72,7 @@ use tokio_util::sync::CancellationToken;
 
 /// Runs crm-svc with `settings` until `shutdown` is cancelled: the gRPC service (with health,
 /// NOT_SERVING while the database or bus is unreachable) on `listener`, the event consumer, the outbox relay and
-/// the task-due scheduler and the pruning of old bookkeeping rows. Returns once all of them have stopped. If one of them fails, the others are stopped too and
+/// the task-due scheduler, the allocation worker and the pruning of old bookkeeping rows. Returns once all of them have stopped. If one of them fails, the others are stopped too and
 /// the first error is returned.
 pub async fn run(
     db: Db,
@@ -92,6 +93,10 @@ pub async fn run(
             })
         })
     };
+    let tax_authority = settings
+        .tax_authority
+        .clone()
+        .map(tax_authority::TaxAuthority::new);
     let server = CrmGrpc::new(db.clone(), settings).into_server();
     let stop_on_error = |result: anyhow::Result<()>| {
         if result.is_err() {
@@ -99,7 +104,7 @@ pub async fn run(
         }
         result
     };
-    let (served, consumed, relayed, scheduled, pruned) = tokio::join!(
+    let (served, consumed, relayed, scheduled, pruned, allocated) = tokio::join!(
         async {
             stop_on_error(
                 serve_with_readiness(listener, server, stop.clone(), Some(probe))
@@ -135,12 +140,20 @@ pub async fn run(
                     .context("crm-svc retention"),
             )
         },
+        async {
+            stop_on_error(
+                tax_authority::worker::run(db.clone(), tax_authority, stop.clone())
+                    .await
+                    .context("crm-svc allocation worker"),
+            )
+        },
     );
     served?;
     consumed?;
     relayed?;
     scheduled?;
     pruned?;
+    allocated?;
     Ok(())
 }
 

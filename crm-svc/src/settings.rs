@@ -3,7 +3,9 @@
 //! | variable | default | meaning |
 //! | --- | --- | --- |
 //! | `SIGNATURE_LINK_TTL_DAYS` | `30` | days a signing link works after it is made (1–365) |
+//! | `TAX_AUTHORITY_*` | unset | the Tax Authority's allocation numbers: [`crate::tax_authority::config`] |
 
+use crate::tax_authority::config::TaxAuthorityConfig;
 use agentlocator_common::{Config, ConfigError, config::Vars};
 use chrono::Duration;
 
@@ -11,16 +13,19 @@ pub const SIGNATURE_LINK_TTL_DAYS: &str = "SIGNATURE_LINK_TTL_DAYS";
 pub const DEFAULT_SIGNATURE_LINK_TTL_DAYS: i64 = 30;
 pub const MAX_SIGNATURE_LINK_TTL_DAYS: i64 = 365;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// How long a signing link works after it is made.
     pub signature_link_ttl: Duration,
+    /// How the Tax Authority is reached; `None`: allocation numbers are not requested.
+    pub tax_authority: Option<TaxAuthorityConfig>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             signature_link_ttl: Duration::days(DEFAULT_SIGNATURE_LINK_TTL_DAYS),
+            tax_authority: None,
         }
     }
 }
@@ -28,7 +33,10 @@ impl Default for Settings {
 impl Settings {
     /// The settings in `config`'s variables; an invalid value is an error naming its variable.
     pub fn from_config(config: &Config) -> Result<Self, ConfigError> {
-        Self::from_vars(&config.vars)
+        Ok(Settings {
+            tax_authority: TaxAuthorityConfig::from_vars(&config.vars, &config.public_base_url)?,
+            ..Self::from_vars(&config.vars)?
+        })
     }
 
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
@@ -47,6 +55,7 @@ impl Settings {
         };
         Ok(Settings {
             signature_link_ttl: Duration::days(days),
+            tax_authority: None,
         })
     }
 }

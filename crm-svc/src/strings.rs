@@ -243,3 +243,14 @@ pub const PDF_EXEMPT_DEALER: &str = "עוסק פטור";
 pub const CALL_PREVIEW_INBOUND: &str = "שיחה נכנסת";
 pub const CALL_PREVIEW_OUTBOUND: &str = "שיחה יוצאת";
 pub const CALL_PREVIEW_MISSED: &str = "שיחה שלא נענתה";
+
+// Allocation numbers (מספר הקצאה) from the Tax Authority: the reasons a document has none yet,
+// shown on the document (API, web app, PDF).
+pub const ALLOCATION_NOT_CONNECTED: &str =
+    "העסק אינו מחובר לרשות המסים: יש לחבר אותו בהגדרות כדי לקבל מספר הקצאה";
+pub const ALLOCATION_NOT_CONFIGURED: &str =
+    "החיבור לרשות המסים אינו מוגדר בשרת (TAX_AUTHORITY_CLIENT_ID)";
+pub const ALLOCATION_UNREACHABLE: &str = "רשות המסים אינה זמינה כרגע; ננסה שוב";
+pub const ALLOCATION_NO_SELLER_TAX_ID: &str = "למסמך אין ע.מ/ח.פ של העסק";
+pub const PDF_ALLOCATION_AWAITING: &str = "ממתין למספר הקצאה מרשות המסים";
+pub const PDF_ALLOCATION_REFUSED: &str = "רשות המסים דחתה את הבקשה למספר הקצאה";

@@ -25,6 +25,7 @@ mod signatures;
 mod storage;
 mod task_due;
 mod tasks;
+mod tax_authority;
 mod timeline;
 mod whatsapp_lease;
 mod whatsapp_session;
