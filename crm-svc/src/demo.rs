@@ -602,6 +602,9 @@ impl History<'_> {
             credited_invoice_id: None,
             customer_tax_id: None,
             parties: None,
+            allocation_status: None,
+            allocation_number: None,
+            allocation_reason: None,
         }))
     }
 

@@ -212,6 +212,18 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// Where a document's allocation number (מספר הקצאה) from the Tax Authority stands.
+    AllocationStatus ("allocation status") {
+        /// Issued; the number was not received yet (not connected, or the Authority unreachable).
+        Awaiting = "awaiting",
+        /// The Authority gave the number.
+        Allocated = "allocated",
+        /// The Authority refused; its reason is stored.
+        Refused = "refused",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,6 +45,10 @@ pub enum Error {
     /// Wrong credentials (which part was wrong is not said).
     #[error("wrong email or password")]
     Unauthenticated,
+    /// An outside service (the Tax Authority) could not be reached or answered with an error of
+    /// its own; the message says which, without secrets. The caller may retry (UNAVAILABLE).
+    #[error("upstream: {0}")]
+    Upstream(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -105,7 +109,7 @@ impl Error {
     /// serialisation failures), as opposed to an error the input itself causes.
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Pool(_) | Error::Connect(_) | Error::Bus(_) => true,
+            Error::Pool(_) | Error::Connect(_) | Error::Bus(_) | Error::Upstream(_) => true,
             Error::Database(e) => match e {
                 DieselError::DatabaseError(kind, _) => !matches!(
                     kind,
@@ -153,6 +157,7 @@ impl From<Error> for tonic::Status {
             Error::Forbidden(message) => tonic::Status::permission_denied(message),
             Error::Unauthenticated => tonic::Status::unauthenticated("wrong email or password"),
             Error::BadEvent(message) => tonic::Status::invalid_argument(message),
+            Error::Upstream(message) => tonic::Status::unavailable(message),
             unreachable if unreachable.is_unreachable() => {
                 tracing::warn!(error = %unreachable, "database unreachable");
                 tonic::Status::unavailable("the database is unavailable, try again")

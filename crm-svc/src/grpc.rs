@@ -55,11 +55,20 @@ const MAX_CONVERSATION_TURNS: i64 = 20;
 pub struct CrmGrpc {
     db: Db,
     settings: Settings,
+    tax_authority: Option<crate::tax_authority::TaxAuthority>,
 }
 
 impl CrmGrpc {
     pub fn new(db: Db, settings: Settings) -> Self {
-        Self { db, settings }
+        let tax_authority = settings
+            .tax_authority
+            .clone()
+            .map(crate::tax_authority::TaxAuthority::new);
+        Self {
+            db,
+            settings,
+            tax_authority,
+        }
     }
 
     /// The tonic server to hand to `agentlocator_common::grpc::serve`.
@@ -471,6 +480,66 @@ impl CrmService for CrmGrpc {
             file_name: pdf.file_name,
             kind: pdf.kind.to_owned(),
         }))
+    }
+
+    async fn get_tax_authority_status(
+        &self,
+        request: Request<pb::GetTaxAuthorityStatusRequest>,
+    ) -> Result<Response<pb::TaxAuthorityStatus>, Status> {
+        let business_id = scoped_business(&request.into_inner().business_id)?;
+        let status =
+            crate::tax_authority::status(&self.db, self.tax_authority.as_ref(), &business_id)
+                .await?;
+        Ok(Response::new(status.into()))
+    }
+
+    async fn start_tax_authority_connect(
+        &self,
+        request: Request<pb::StartTaxAuthorityConnectRequest>,
+    ) -> Result<Response<pb::StartTaxAuthorityConnectResponse>, Status> {
+        let r = request.into_inner();
+        let business_id = scoped_business(&r.business_id)?;
+        let user_id = crate::convert::required("user_id", r.user_id)?;
+        let authorize_url = crate::tax_authority::start_connect(
+            &self.db,
+            self.tax_authority.as_ref(),
+            &business_id,
+            &user_id,
+        )
+        .await?;
+        Ok(Response::new(pb::StartTaxAuthorityConnectResponse {
+            authorize_url,
+        }))
+    }
+
+    async fn complete_tax_authority_connect(
+        &self,
+        request: Request<pb::CompleteTaxAuthorityConnectRequest>,
+    ) -> Result<Response<pb::TaxAuthorityStatus>, Status> {
+        let r = request.into_inner();
+        let business_id = scoped_business(&r.business_id)?;
+        let user_id = crate::convert::required("user_id", r.user_id)?;
+        let status = crate::tax_authority::complete_connect(
+            &self.db,
+            self.tax_authority.as_ref(),
+            &business_id,
+            &user_id,
+            &r.code,
+            &r.state,
+        )
+        .await?;
+        Ok(Response::new(status.into()))
+    }
+
+    async fn disconnect_tax_authority(
+        &self,
+        request: Request<pb::DisconnectTaxAuthorityRequest>,
+    ) -> Result<Response<pb::TaxAuthorityStatus>, Status> {
+        let business_id = scoped_business(&request.into_inner().business_id)?;
+        let status =
+            crate::tax_authority::disconnect(&self.db, self.tax_authority.as_ref(), &business_id)
+                .await?;
+        Ok(Response::new(status.into()))
     }
 
     async fn set_first_number(

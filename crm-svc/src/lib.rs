@@ -48,6 +48,7 @@ pub mod signatures;
 pub mod strings;
 pub mod task_scheduler;
 pub mod tasks;
+pub mod tax_authority;
 #[doc(hidden)]
 pub mod test_support;
 pub mod text;
@@ -75,7 +76,7 @@ use tokio_util::sync::CancellationToken;
 
 /// Runs crm-svc with `settings` until `shutdown` is cancelled: the gRPC service (with health,
 /// NOT_SERVING while the database or bus is unreachable) on `listener`, the event consumer, the outbox relay and
-/// the task-due scheduler, the call summariser and the pruning of old bookkeeping rows. Returns once all of them have stopped. If one of them fails, the others are stopped too and
+/// the task-due scheduler, the call summariser, the allocation worker and the pruning of old bookkeeping rows. Returns once all of them have stopped. If one of them fails, the others are stopped too and
 /// the first error is returned.
 pub async fn run(
     db: Db,
@@ -100,6 +101,10 @@ pub async fn run(
         Some(url) => Arc::new(call_summarizer::SpeechSummarizer::new(url)?),
         None => Arc::new(call_summarizer::NoModel),
     };
+    let tax_authority = settings
+        .tax_authority
+        .clone()
+        .map(tax_authority::TaxAuthority::new);
     let server = CrmGrpc::new(db.clone(), settings).into_server();
     let stop_on_error = |result: anyhow::Result<()>| {
         if result.is_err() {
@@ -112,7 +117,7 @@ pub async fn run(
         bus.clone(),
         stop.clone(),
     ));
-    let (served, consumed, relayed, scheduled, summarized, pruned, imported) = tokio::join!(
+    let (served, consumed, relayed, scheduled, summarized, pruned, imported, allocated) = tokio::join!(
         async {
             stop_on_error(
                 serve_with_readiness(listener, server, stop.clone(), Some(probe))
@@ -162,6 +167,13 @@ pub async fn run(
                     .context("crm-svc customer imports"),
             )
         },
+        async {
+            stop_on_error(
+                tax_authority::worker::run(db.clone(), tax_authority, stop.clone())
+                    .await
+                    .context("crm-svc allocation worker"),
+            )
+        },
     );
     stop.cancel();
     if let Err(e) = follow_hours.await {
@@ -174,6 +186,7 @@ pub async fn run(
     summarized?;
     pruned?;
     imported?;
+    allocated?;
     Ok(())
 }
 

@@ -83,6 +83,9 @@ diesel::table! {
         credited_invoice_id -> Nullable<Text>,
         customer_tax_id -> Nullable<Text>,
         parties -> Nullable<Text>,
+        allocation_status -> Nullable<Text>,
+        allocation_number -> Nullable<Text>,
+        allocation_reason -> Nullable<Text>,
     }
 }
 
@@ -541,3 +544,40 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(customer_imports, customer_import_errors);
+
+diesel::table! {
+    /// Documents waiting for their allocation number from the Tax Authority (migration 000600).
+    allocation_requests (invoice_id) {
+        invoice_id -> Text,
+        business_id -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// A business's OAuth2 authorisation at the Tax Authority, tokens encrypted (migration 000600).
+    tax_authority_connections (business_id) {
+        business_id -> Text,
+        access_token -> Text,
+        refresh_token -> Text,
+        access_expires_at -> Timestamp,
+        connected_by -> Text,
+        connected_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Connects in progress: the SHA-256 of their OAuth2 `state` (migration 000600).
+    tax_authority_oauth_states (state_sha256) {
+        state_sha256 -> Text,
+        business_id -> Text,
+        user_id -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(allocation_requests, invoices);

@@ -4,7 +4,9 @@
 //! | --- | --- | --- |
 //! | `SIGNATURE_LINK_TTL_DAYS` | `30` | days a signing link works after it is made (1–365) |
 //! | `SPEECH_SVC_URL` | `http://127.0.0.1:50053` | speech-svc, whose LLM summarises completed calls |
+//! | `TAX_AUTHORITY_*` | unset | the Tax Authority's allocation numbers: [`crate::tax_authority::config`] |
 
+use crate::tax_authority::config::TaxAuthorityConfig;
 use agentlocator_common::{Config, ConfigError, config::Vars};
 use chrono::Duration;
 
@@ -19,6 +21,8 @@ pub struct Settings {
     /// speech-svc, which summarises completed calls with its LLM; `None`: every summary is the
     /// fallback made without a model.
     pub speech_url: Option<String>,
+    /// How the Tax Authority is reached; `None`: allocation numbers are not requested.
+    pub tax_authority: Option<TaxAuthorityConfig>,
 }
 
 impl Default for Settings {
@@ -26,6 +30,7 @@ impl Default for Settings {
         Settings {
             signature_link_ttl: Duration::days(DEFAULT_SIGNATURE_LINK_TTL_DAYS),
             speech_url: None,
+            tax_authority: None,
         }
     }
 }
@@ -35,6 +40,7 @@ impl Settings {
     pub fn from_config(config: &Config) -> Result<Self, ConfigError> {
         Ok(Settings {
             speech_url: Some(config.services.speech.url.clone()),
+            tax_authority: TaxAuthorityConfig::from_vars(&config.vars, &config.public_base_url)?,
             ..Self::from_vars(&config.vars)?
         })
     }
@@ -56,6 +62,7 @@ impl Settings {
         Ok(Settings {
             signature_link_ttl: Duration::days(days),
             speech_url: None,
+            tax_authority: None,
         })
     }
 }

@@ -373,3 +373,13 @@ pub const EXPORT_INVOICES_HEADER: &[&str] = &[
 /// `yes` / `no` cells of the exports.
 pub const EXPORT_YES: &str = "כן";
 pub const EXPORT_NO: &str = "לא";
+// Allocation numbers (מספר הקצאה) from the Tax Authority: the reasons a document has none yet,
+// shown on the document (API, web app, PDF).
+pub const ALLOCATION_NOT_CONNECTED: &str =
+    "העסק אינו מחובר לרשות המסים: יש לחבר אותו בהגדרות כדי לקבל מספר הקצאה";
+pub const ALLOCATION_NOT_CONFIGURED: &str =
+    "החיבור לרשות המסים אינו מוגדר בשרת (TAX_AUTHORITY_CLIENT_ID)";
+pub const ALLOCATION_UNREACHABLE: &str = "רשות המסים אינה זמינה כרגע; ננסה שוב";
+pub const ALLOCATION_NO_SELLER_TAX_ID: &str = "למסמך אין ע.מ/ח.פ של העסק";
+pub const PDF_ALLOCATION_AWAITING: &str = "ממתין למספר הקצאה מרשות המסים";
+pub const PDF_ALLOCATION_REFUSED: &str = "רשות המסים דחתה את הבקשה למספר הקצאה";

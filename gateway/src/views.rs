@@ -398,8 +398,15 @@ pub struct Invoice {
     /// A tax invoice (or invoice-receipt) to a customer with a tax id whose amount before VAT
     /// exceeds the threshold in force on its issue date (today for a draft): the customer can
     /// deduct its VAT only with an allocation number (מספר הקצאה) from the Tax Authority, which
-    /// AgentLocator does not request yet.
+    /// crm-svc requests when the document is issued.
     pub allocation_required: bool,
+    /// On an issued document that needs a number: awaiting | allocated | refused; null otherwise.
+    pub allocation_status: Option<String>,
+    /// The Tax Authority's allocation number, once given (printed on the PDF).
+    pub allocation_number: Option<String>,
+    /// Why an awaiting document has no number yet (not connected, the Authority unavailable),
+    /// or the Authority's refusal.
+    pub allocation_reason: Option<String>,
     /// draft | sent | paid | cancelled
     pub status: String,
     pub items: Vec<LineItem>,
@@ -438,6 +445,9 @@ impl From<v1::Invoice> for Invoice {
             customer_tax_id: non_empty(i.customer_tax_id),
             parties: i.parties.map(DocumentParties::from),
             allocation_required: i.allocation_required,
+            allocation_status: non_empty(i.allocation_status),
+            allocation_number: non_empty(i.allocation_number),
+            allocation_reason: non_empty(i.allocation_reason),
         }
     }
 }
@@ -1166,6 +1176,34 @@ mod tests {
                 (422, Some("voice_mode")),
                 "{bad}"
             );
+        }
+    }
+}
+
+/// The business's connection to the Tax Authority (allocation numbers).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaxAuthorityStatus {
+    /// Whether this server is set up to reach the Authority (`TAX_AUTHORITY_CLIENT_ID`).
+    pub configured: bool,
+    /// production | sandbox; null when not configured.
+    pub environment: Option<String>,
+    pub connected: bool,
+    pub connected_at: Option<String>,
+    /// The user who connected it.
+    pub connected_by: Option<String>,
+    /// Documents awaiting their allocation number.
+    pub awaiting: i64,
+}
+
+impl From<v1::TaxAuthorityStatus> for TaxAuthorityStatus {
+    fn from(s: v1::TaxAuthorityStatus) -> Self {
+        TaxAuthorityStatus {
+            connected_at: rfc3339(s.connected_at.as_ref()),
+            configured: s.configured,
+            environment: non_empty(s.environment),
+            connected: s.connected,
+            connected_by: non_empty(s.connected_by),
+            awaiting: s.awaiting,
         }
     }
 }

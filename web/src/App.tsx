@@ -7,6 +7,7 @@ import { CustomerListPage } from './pages/CustomerList';
 import { CustomerPage } from './pages/CustomerPage';
 import { NotFoundPage } from './pages/NotFound';
 import { SettingsPage } from './pages/Settings';
+import { TaxAuthorityCallbackPage } from './components/TaxAuthority';
 import { SignPage } from './pages/SignPage';
 import { CalendarPage } from './pages/Calendar';
 import { ProposalsPage } from './pages/Proposals';
@@ -58,6 +59,7 @@ export function App() {
         <Route path="/proposal" element={<ProposalsPage />} />
         <Route path="/signature" element={<SignaturesPage />} />
         <Route path="/settings" element={<SettingsPage />} />
+        <Route path="/settings/tax-authority/callback" element={<TaxAuthorityCallbackPage />} />
       </Route>
       <Route path="*" element={<NotFoundPage />} />
     </Routes>

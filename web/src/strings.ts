@@ -244,6 +244,11 @@ export const he = {
     invoiceStatus: { draft: 'טיוטה', sent: 'נשלחה', paid: 'שולמה', cancelled: 'בוטלה' } as Record<string, string>,
     vat: (rate: string) => `כולל מע״מ ${rate}`,
     live: 'מתעדכן בזמן אמת',
+    allocation: {
+      awaiting: 'ממתין למספר הקצאה',
+      allocated: (n: string) => `מספר הקצאה ${n}`,
+      refused: 'רשות המסים דחתה את הבקשה למספר הקצאה',
+    },
   },
 
   toasts: {
@@ -493,6 +498,27 @@ export const he = {
     emailTaken: 'כבר יש משתמש עם הדוא״ל הזה.',
     emailInvalid: 'כתובת הדוא״ל אינה תקינה.',
     passwordShort: 'הסיסמה קצרה מדי (לפחות 10 תווים).',
+  },
+
+  taxAuthority: {
+    title: 'רשות המסים — מספרי הקצאה',
+    intro:
+      'חשבונית מס ללקוח עסקי מעל הסף שבתוקף ביום הוצאתה צריכה מספר הקצאה מרשות המסים. אחרי החיבור המערכת מבקשת אותו בעצמה ומדפיסה אותו על המסמך.',
+    notConfigured: 'החיבור לרשות המסים לא הוגדר בשרת זה (TAX_AUTHORITY_CLIENT_ID).',
+    connected: 'מחובר לרשות המסים',
+    notConnected: 'לא מחובר',
+    environment: { production: 'סביבת ייצור', sandbox: 'סביבת ניסוי' } as Record<string, string>,
+    connectedAt: (when: string) => `חובר ב־${when}`,
+    awaiting: (n: number) => (n === 1 ? 'מסמך אחד ממתין למספר הקצאה' : `${n} מסמכים ממתינים למספר הקצאה`),
+    connect: 'התחברות לרשות המסים',
+    reconnect: 'חיבור מחדש',
+    disconnect: 'ניתוק',
+    onlyAdmins: 'רק בעלים או מנהל יכולים לחבר את העסק.',
+    completing: 'משלים את החיבור לרשות המסים…',
+    done: 'העסק חובר לרשות המסים',
+    back: 'חזרה להגדרות',
+    missing: 'חסרים פרטים בחזרה מרשות המסים; יש להתחבר שוב מההגדרות.',
+    refused: 'רשות המסים לא אישרה את החיבור; יש להתחבר שוב מההגדרות.',
   },
 
   documents: {

@@ -11,7 +11,7 @@ use crate::{
     contracts::queries as contract,
     customers::{Customer, queries as customer},
     db::{Db, DbConn},
-    enums::{ContractStatus, VatStatus},
+    enums::{AllocationStatus, ContractStatus, VatStatus},
     error::{Error, Result},
     ids::{BusinessId, ContractId, InvoiceId},
     invoices::{self, Invoice, documents::Parties, queries as invoice},
@@ -60,6 +60,19 @@ pub async fn get(db: &Db, business_id: &BusinessId, id: &str, which: Which) -> R
             let (original, copy) = tokio::task::spawn_blocking(move || render_both(doc))
                 .await
                 .map_err(|e| Error::Internal(format!("the PDF renderer stopped: {e}")))??;
+            if !source.is_final {
+                // Awaiting its allocation number: this PDF says so and is not kept; the one
+                // stored is rendered once the number (or the refusal) is in.
+                return Ok(Pdf {
+                    sha256: hex(&Sha256::digest(&original)),
+                    bytes: match which {
+                        Which::Original => original,
+                        Which::Copy => copy,
+                    },
+                    file_name: source.file_name,
+                    kind: source.kind,
+                });
+            }
             let row = StoredPdf {
                 document_id: id.to_owned(),
                 business_id: business_id.clone(),
@@ -116,6 +129,8 @@ struct Source {
     document: Document,
     file_name: String,
     kind: &'static str,
+    /// Whether the document has its final form (not awaiting an allocation number).
+    is_final: bool,
 }
 
 fn source(conn: &mut DbConn, business_id: &BusinessId, id: &str) -> Result<Source> {
@@ -166,6 +181,7 @@ fn source(conn: &mut DbConn, business_id: &BusinessId, id: &str) -> Result<Sourc
             document,
             file_name: format!("contract-{}.pdf", c.id),
             kind: "contract",
+            is_final: true,
         });
     }
     Err(Error::NotFound("document"))
@@ -209,6 +225,15 @@ fn invoice_source(conn: &mut DbConn, inv: Invoice) -> Result<Source> {
             .map_or_else(String::new, |n| n.to_string());
         notes.push(format!("{} {number}", strings::PDF_CREDITS_INVOICE));
     }
+    match inv.allocation_status {
+        Some(AllocationStatus::Awaiting) => notes.push(strings::PDF_ALLOCATION_AWAITING.to_owned()),
+        Some(AllocationStatus::Refused) => notes.push(format!(
+            "{}: {}",
+            strings::PDF_ALLOCATION_REFUSED,
+            inv.allocation_reason.as_deref().unwrap_or_default()
+        )),
+        Some(AllocationStatus::Allocated) | None => {}
+    }
     let document = Document {
         title: strings::doc_type_title(inv.doc_type).to_owned(),
         number: number.to_string(),
@@ -232,7 +257,7 @@ fn invoice_source(conn: &mut DbConn, inv: Invoice) -> Result<Source> {
             vat_rate_bp: inv.vat_rate_bp,
             exempt: parties.seller.vat_status == VatStatus::Exempt,
         }),
-        allocation_number: None,
+        allocation_number: inv.allocation_number.clone(),
         body: vec![],
         notes,
         signature: None,
@@ -241,6 +266,7 @@ fn invoice_source(conn: &mut DbConn, inv: Invoice) -> Result<Source> {
         document,
         file_name: format!("{}-{number}.pdf", inv.doc_type),
         kind: "invoice",
+        is_final: inv.allocation_status != Some(AllocationStatus::Awaiting),
     })
 }
 

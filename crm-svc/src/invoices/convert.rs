@@ -96,6 +96,12 @@ impl TryFrom<crate::invoices::Invoice> for pb::Invoice {
             items: pb_line_items(&i.items)?,
             parties: pb_parties(&i)?,
             allocation_required: crate::invoices::allocation_required(&i)?,
+            allocation_status: i
+                .allocation_status
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+            allocation_number: i.allocation_number.unwrap_or_default(),
+            allocation_reason: i.allocation_reason.unwrap_or_default(),
             doc_type: i.doc_type.to_string(),
             payment_method: i.payment_method.map(|m| m.to_string()).unwrap_or_default(),
             credited_invoice_id: i.credited_invoice_id.map(Into::into).unwrap_or_default(),

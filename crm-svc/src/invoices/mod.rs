@@ -25,7 +25,7 @@ use crate::{
     businesses::queries as business,
     customers::queries as customer,
     db::Db,
-    enums::{DocType, InvoiceStatus},
+    enums::{AllocationStatus, DocType, InvoiceStatus},
     error::{Error, Result},
     ids::{BusinessId, CustomerId, InvoiceId},
     invoices::queries::{self as invoice, InvoiceFilter, InvoiceSort, InvoiceSortColumn},
@@ -186,6 +186,9 @@ pub async fn create_document(
             credited_invoice_id: kind.credited_invoice_id,
             customer_tax_id: kind.customer_tax_id,
             parties: None,
+            allocation_status: None,
+            allocation_number: None,
+            allocation_reason: None,
         };
         invoice::insert(conn, &row)?;
         Ok(row)
@@ -257,6 +260,9 @@ fn cancel_issued(conn: &mut crate::DbConn, inv: &Invoice, now: NaiveDateTime) ->
         credited_invoice_id: Some(inv.id.clone()),
         customer_tax_id: inv.customer_tax_id.clone(),
         parties: None,
+        allocation_status: None,
+        allocation_number: None,
+        allocation_reason: None,
     };
     if invoice::credited_total(conn, &inv.business_id, &inv.id, &note.id)? > 0 {
         return Err(Error::Conflict(format!(
@@ -283,6 +289,7 @@ pub async fn update(
     let (business_id, id) = (business_id.clone(), id.clone());
     db.transaction(move |conn| {
         let mut inv = invoice::find(conn, &business_id, &id)?.ok_or(Error::NotFound("invoice"))?;
+        let was_draft = inv.number.is_none();
         let now = time::now();
         if items.is_some() || patch.due_at.is_some() {
             if inv.status != InvoiceStatus::Draft {
@@ -316,8 +323,17 @@ pub async fn update(
                 InvoiceStatus::Draft | InvoiceStatus::Cancelled => {}
             }
         }
+        // Issued by this change: a document that needs an allocation number awaits it, and its
+        // request is queued in this transaction.
+        let issued_now = was_draft && inv.number.is_some();
+        if issued_now && allocation_required(&inv)? {
+            inv.allocation_status = Some(AllocationStatus::Awaiting);
+        }
         inv.updated_at = now;
         invoice::save(conn, &inv)?;
+        if issued_now && inv.allocation_status == Some(AllocationStatus::Awaiting) {
+            crate::tax_authority::queries::enqueue(conn, &inv.id, &inv.business_id, now)?;
+        }
         Ok(inv)
     })
     .await
@@ -416,7 +432,8 @@ pub async fn set_first_number(
 pub fn allocation_required(invoice: &Invoice) -> Result<bool> {
     let seller = Parties::of_invoice(invoice)?
         .map_or(crate::enums::VatStatus::Licensed, |p| p.seller.vat_status);
-    let on = invoice.issued_at.unwrap_or_else(time::now).date();
+    // The issue date as the document prints it: the day in Israel.
+    let on = time::israel_date(invoice.issued_at.unwrap_or_else(time::now));
     Ok(allocation::required(
         invoice.doc_type,
         seller,

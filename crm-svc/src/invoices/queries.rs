@@ -50,6 +50,12 @@ pub struct Invoice {
     /// JSON [`crate::invoices::documents::Parties`]: the seller and customer as printed, frozen
     /// when the document is issued; `None` on a draft (and on invoices issued before 000310).
     pub parties: Option<String>,
+    /// Set on documents that need an allocation number from the Tax Authority.
+    pub allocation_status: Option<crate::enums::AllocationStatus>,
+    /// The Tax Authority's allocation number (מספר הקצאה), once given.
+    pub allocation_number: Option<String>,
+    /// Why an awaiting document has no number yet, or the Authority's refusal.
+    pub allocation_reason: Option<String>,
 }
 
 /// What an invoice list is narrowed to (AND-ed).
@@ -174,6 +180,9 @@ pub fn save(conn: &mut DbConn, invoice: &Invoice) -> Result<usize> {
         invoices::paid_at.eq(invoice.paid_at),
         invoices::updated_at.eq(invoice.updated_at),
         invoices::parties.eq(&invoice.parties),
+        invoices::allocation_status.eq(invoice.allocation_status),
+        invoices::allocation_number.eq(&invoice.allocation_number),
+        invoices::allocation_reason.eq(&invoice.allocation_reason),
     ))
     .execute(conn)?)
 }

@@ -10,7 +10,7 @@ use crm_svc::{
     line_items::LineItem,
 };
 
-fn pdftotext(pdf: &[u8]) -> String {
+pub fn pdftotext(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("doc.pdf");
     std::fs::write(&path, pdf).unwrap();
@@ -33,7 +33,7 @@ fn pdftotext(pdf: &[u8]) -> String {
 }
 
 /// `text` as [`pdftotext`] answers it: without whitespace.
-fn squashed(text: &str) -> String {
+pub fn squashed(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 

@@ -27,6 +27,7 @@ mod signatures;
 mod storage;
 mod task_due;
 mod tasks;
+mod tax_authority;
 mod timeline;
 mod today;
 mod whatsapp_lease;

@@ -162,6 +162,9 @@ async fn seed(db: &Db, t: &Tenant, n: u32) {
             credited_invoice_id: None,
             customer_tax_id: None,
             parties: None,
+            allocation_status: None,
+            allocation_number: None,
+            allocation_reason: None,
         };
         let paid_in_part = inv(Some(2), InvoiceStatus::Paid, 23_600, Some(20), Some(30));
         let cancelled = inv(Some(3), InvoiceStatus::Cancelled, 99_900, Some(40), None);

@@ -148,6 +148,9 @@ fn insert(
                 credited_invoice_id: None,
                 customer_tax_id: None,
                 parties: None,
+                allocation_status: None,
+                allocation_number: None,
+                allocation_reason: None,
             };
             invoice::insert(conn, &row)?;
             row.id.to_string()

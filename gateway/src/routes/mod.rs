@@ -22,6 +22,7 @@ mod reports;
 mod signatures;
 mod socket_proxy;
 mod tasks;
+mod tax_authority;
 mod timeline;
 mod today;
 mod tts;
@@ -101,6 +102,16 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
     ("POST", "/invoices", |r| r.to(invoices::create)),
     ("GET", "/invoices/numbering", |r| r.to(invoices::numbering)),
     ("GET", "/documents/{id}/pdf", |r| r.to(documents::pdf)),
+    ("GET", "/tax-authority", |r| r.to(tax_authority::status)),
+    ("DELETE", "/tax-authority", |r| {
+        r.to(tax_authority::disconnect)
+    }),
+    ("POST", "/tax-authority/connect", |r| {
+        r.to(tax_authority::connect)
+    }),
+    ("POST", "/tax-authority/callback", |r| {
+        r.to(tax_authority::callback)
+    }),
     ("PUT", "/invoices/numbering/{doc_type}", |r| {
         r.to(invoices::set_first_number)
     }),

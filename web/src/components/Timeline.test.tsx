@@ -23,6 +23,24 @@ describe('Timeline', () => {
     expect(container.querySelector('[data-type="agent"]')).not.toBeNull();
   });
 
+  it("shows a document's allocation number, or why it has none", () => {
+    const base = {
+      type: 'invoice' as const, ts: '2026-12-01T10:00:00Z', status: 'sent', items: [],
+      subtotal_agorot: 1_250_000, vat_agorot: 225_000, total_agorot: 1_475_000, vat_rate_bp: 1800,
+    };
+    const items: TimelineItem[] = [
+      { ...base, id: 'i1', number: 7, allocation_status: 'allocated', allocation_number: '20261201000000007' },
+      { ...base, id: 'i2', number: 8, allocation_status: 'awaiting', allocation_reason: 'העסק אינו מחובר לרשות המסים' },
+      { ...base, id: 'i3', number: 9, allocation_status: 'refused', allocation_reason: '432 Customer VAT Number is incorrect' },
+    ];
+    render(<Timeline items={items} />);
+    expect(screen.getByText(he.timeline.allocation.allocated('20261201000000007'))).toBeInTheDocument();
+    expect(screen.getByText(he.timeline.allocation.awaiting)).toBeInTheDocument();
+    expect(screen.getByText(/העסק אינו מחובר לרשות המסים/)).toBeInTheDocument();
+    expect(within(screen.getByRole('alert')).getByText(he.timeline.allocation.refused)).toBeInTheDocument();
+    expect(screen.getByText(/432 Customer VAT Number is incorrect/)).toBeInTheDocument();
+  });
+
   it('shows an empty state', () => {
     render(<Timeline items={[]} />);
     expect(screen.getByText(he.timeline.empty)).toBeInTheDocument();

@@ -169,7 +169,33 @@ function InvoiceEntry({ invoice }: { invoice: InvoiceItem }) {
       <span className="badge">{he.timeline.invoiceStatus[invoice.status] ?? invoice.status}</span>
       <span className="money">{formatMoney(invoice.total_agorot)}</span>
       <span className="muted">{he.timeline.vat(formatVatRate(invoice.vat_rate_bp))}</span>
+      <Allocation invoice={invoice} />
       <When ts={invoice.ts} />
     </article>
   );
 }
+
+/** Where a document's allocation number from the Tax Authority stands, with the reason it has none. */
+function Allocation({ invoice }: { invoice: InvoiceItem }) {
+  switch (invoice.allocation_status) {
+    case 'allocated':
+      return <span className="badge badge-accepted">{he.timeline.allocation.allocated(invoice.allocation_number ?? '')}</span>;
+    case 'awaiting':
+      return (
+        <span className="allocation" role="status">
+          <span className="badge">{he.timeline.allocation.awaiting}</span>
+          {invoice.allocation_reason && <span className="muted"> {invoice.allocation_reason}</span>}
+        </span>
+      );
+    case 'refused':
+      return (
+        <span className="allocation" role="alert">
+          <span className="badge badge-rejected">{he.timeline.allocation.refused}</span>
+          {invoice.allocation_reason && <span className="muted"> {invoice.allocation_reason}</span>}
+        </span>
+      );
+    default:
+      return null;
+  }
+}
+

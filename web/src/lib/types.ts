@@ -111,7 +111,13 @@ export interface InvoiceItem extends TimelineBase {
   vat_agorot: number;
   total_agorot: number;
   vat_rate_bp: number;
+  /** Issued documents that need a Tax Authority allocation number. */
+  allocation_status?: 'awaiting' | 'allocated' | 'refused' | null;
+  allocation_number?: string | null;
+  allocation_reason?: string | null;
 }
+
+export type TaxAuthorityStatus = Schemas['TaxAuthorityStatus'];
 
 /** Something the AI agent did, with the turn or message that caused it. */
 export interface AgentItem extends TimelineBase {

@@ -12,6 +12,7 @@ import { useSubmit } from '../lib/submit';
 import { StaffUsers } from '../components/StaffUsers';
 import { BusinessHours } from '../components/BusinessHours';
 import { AgentSettings } from '../components/AgentSettings';
+import { TaxAuthorityConnect } from '../components/TaxAuthority';
 
 interface WhatsAppSession {
   state: string;
@@ -71,6 +72,9 @@ export function SettingsPage() {
         </section>
       )}
       {user && <BusinessHours canEdit={user.role === 'owner' || user.role === 'admin'} />}
+      {user && business && business.features.invoices_enabled && (
+        <TaxAuthorityConnect canEdit={user.role === 'owner' || user.role === 'admin'} />
+      )}
       {user && (user.role === 'owner' || user.role === 'admin') && <AgentSettings />}
       {user && (user.role === 'owner' || user.role === 'admin') && <StaffUsers me={user} />}
       <PushSettings />
