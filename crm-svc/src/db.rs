@@ -205,6 +205,7 @@ pub struct Db {
     pool: Pool<Manager>,
     backend: Backend,
     outbox_notify: Arc<Notify>,
+    agent_notify: Arc<Notify>,
 }
 
 impl std::fmt::Debug for Db {
@@ -247,6 +248,7 @@ impl Db {
             pool,
             backend,
             outbox_notify: Arc::new(Notify::new()),
+            agent_notify: Arc::new(Notify::new()),
         })
     }
 
@@ -304,6 +306,16 @@ impl Db {
     /// The signal [`Db::poke_outbox`] raises, for the relay to wait on.
     pub fn outbox_notify(&self) -> Arc<Notify> {
         self.outbox_notify.clone()
+    }
+
+    /// Wakes the WhatsApp agent's scheduler; call after committing a new inbound message.
+    pub fn poke_agent(&self) {
+        self.agent_notify.notify_one();
+    }
+
+    /// The signal [`Db::poke_agent`] raises, for the scheduler to wait on.
+    pub fn agent_notify(&self) -> Arc<Notify> {
+        self.agent_notify.clone()
     }
 }
 

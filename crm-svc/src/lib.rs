@@ -71,7 +71,7 @@ use tokio_util::sync::CancellationToken;
 
 /// Runs crm-svc with `settings` until `shutdown` is cancelled: the gRPC service (with health,
 /// NOT_SERVING while the database or bus is unreachable) on `listener`, the event consumer, the outbox relay and
-/// the task-due scheduler and the pruning of old bookkeeping rows. Returns once all of them have stopped. If one of them fails, the others are stopped too and
+/// the task-due scheduler, the WhatsApp agent's scheduler and the pruning of old bookkeeping rows. Returns once all of them have stopped. If one of them fails, the others are stopped too and
 /// the first error is returned.
 pub async fn run(
     db: Db,
@@ -92,6 +92,11 @@ pub async fn run(
             })
         })
     };
+    let turns = settings.whatsapp_agent;
+    let replier: Arc<dyn agent::whatsapp::TurnReplier> = Arc::new(
+        agent::speech::SpeechReplier::new(&settings.speech_url, turns.lease)
+            .context("SPEECH_SVC_URL")?,
+    );
     let server = CrmGrpc::new(db.clone(), settings).into_server();
     let stop_on_error = |result: anyhow::Result<()>| {
         if result.is_err() {
@@ -99,7 +104,7 @@ pub async fn run(
         }
         result
     };
-    let (served, consumed, relayed, scheduled, pruned) = tokio::join!(
+    let (served, consumed, relayed, scheduled, pruned, answered) = tokio::join!(
         async {
             stop_on_error(
                 serve_with_readiness(listener, server, stop.clone(), Some(probe))
@@ -135,12 +140,20 @@ pub async fn run(
                     .context("crm-svc retention"),
             )
         },
+        async {
+            stop_on_error(
+                agent::whatsapp::run(db.clone(), replier, turns, stop.clone())
+                    .await
+                    .context("crm-svc WhatsApp agent"),
+            )
+        },
     );
     served?;
     consumed?;
     relayed?;
     scheduled?;
     pruned?;
+    answered?;
     Ok(())
 }
 

@@ -3,32 +3,73 @@
 //! | variable | default | meaning |
 //! | --- | --- | --- |
 //! | `SIGNATURE_LINK_TTL_DAYS` | `30` | days a signing link works after it is made (1–365) |
+//! | `WHATSAPP_AGENT_BURST_MS` | `4000` | quiet time (ms) after a customer's last WhatsApp message before the agent answers (0–60000) |
+//! | `WHATSAPP_AGENT_LEASE_MS` | `60000` | how long (ms) one crm-svc holds a WhatsApp turn it is answering before another may retake it (1000–600000) |
+//!
+//! speech-svc, which makes the WhatsApp agent's replies, is reached at `SPEECH_SVC_URL`.
 
+use crate::agent::whatsapp::TurnSettings;
 use agentlocator_common::{Config, ConfigError, config::Vars};
 use chrono::Duration;
 
 pub const SIGNATURE_LINK_TTL_DAYS: &str = "SIGNATURE_LINK_TTL_DAYS";
 pub const DEFAULT_SIGNATURE_LINK_TTL_DAYS: i64 = 30;
 pub const MAX_SIGNATURE_LINK_TTL_DAYS: i64 = 365;
+pub const WHATSAPP_AGENT_BURST_MS: &str = "WHATSAPP_AGENT_BURST_MS";
+pub const WHATSAPP_AGENT_LEASE_MS: &str = "WHATSAPP_AGENT_LEASE_MS";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// How long a signing link works after it is made.
     pub signature_link_ttl: Duration,
+    /// The WhatsApp agent's burst window and claim lease.
+    pub whatsapp_agent: TurnSettings,
+    /// speech-svc's gRPC address (the WhatsApp agent's replies).
+    pub speech_url: String,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             signature_link_ttl: Duration::days(DEFAULT_SIGNATURE_LINK_TTL_DAYS),
+            whatsapp_agent: TurnSettings::default(),
+            speech_url: "http://127.0.0.1:50053".into(),
         }
+    }
+}
+
+/// The whole milliseconds in `var`, from `range`; unset or empty is `default`.
+fn millis(
+    vars: &Vars,
+    var: &'static str,
+    range: std::ops::RangeInclusive<u64>,
+    default: std::time::Duration,
+) -> Result<std::time::Duration, ConfigError> {
+    match vars.get(var).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .map(std::time::Duration::from_millis)
+            .ok_or_else(|| ConfigError {
+                var,
+                message: format!(
+                    "expected whole milliseconds from {} to {}, got {v:?}",
+                    range.start(),
+                    range.end()
+                ),
+            }),
     }
 }
 
 impl Settings {
     /// The settings in `config`'s variables; an invalid value is an error naming its variable.
     pub fn from_config(config: &Config) -> Result<Self, ConfigError> {
-        Self::from_vars(&config.vars)
+        Ok(Settings {
+            speech_url: config.services.speech.url.clone(),
+            ..Self::from_vars(&config.vars)?
+        })
     }
 
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
@@ -45,8 +86,24 @@ impl Settings {
                     ),
                 })?,
         };
+        let defaults = TurnSettings::default();
         Ok(Settings {
             signature_link_ttl: Duration::days(days),
+            whatsapp_agent: TurnSettings {
+                burst_window: millis(
+                    vars,
+                    WHATSAPP_AGENT_BURST_MS,
+                    0..=60_000,
+                    defaults.burst_window,
+                )?,
+                lease: millis(
+                    vars,
+                    WHATSAPP_AGENT_LEASE_MS,
+                    1_000..=600_000,
+                    defaults.lease,
+                )?,
+            },
+            ..Settings::default()
         })
     }
 }
@@ -82,6 +139,40 @@ mod tests {
             let e = settings(Some(bad)).unwrap_err();
             assert_eq!(e.var, SIGNATURE_LINK_TTL_DAYS, "{bad}");
             assert!(e.message.contains(bad), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_whatsapp_agent_waits_4_s_unless_configured() {
+        let vars = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<std::collections::HashMap<_, _>>()
+        };
+        let got = |pairs: &[(&str, &str)]| {
+            Settings::from_config(&Config::from_map(&vars(pairs)).expect("a valid configuration"))
+        };
+        let d = got(&[]).unwrap().whatsapp_agent;
+        assert_eq!(d.burst_window, std::time::Duration::from_secs(4));
+        assert_eq!(d.lease, std::time::Duration::from_secs(60));
+        let s = got(&[
+            (WHATSAPP_AGENT_BURST_MS, "150"),
+            (WHATSAPP_AGENT_LEASE_MS, "2000"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.whatsapp_agent.burst_window,
+            std::time::Duration::from_millis(150)
+        );
+        assert_eq!(s.whatsapp_agent.lease, std::time::Duration::from_secs(2));
+        for (var, bad) in [
+            (WHATSAPP_AGENT_BURST_MS, "60001"),
+            (WHATSAPP_AGENT_BURST_MS, "4s"),
+            (WHATSAPP_AGENT_LEASE_MS, "999"),
+        ] {
+            let e = got(&[(var, bad)]).unwrap_err();
+            assert_eq!(e.var, var, "{bad}");
         }
     }
 }

@@ -26,6 +26,7 @@ mod storage;
 mod task_due;
 mod tasks;
 mod timeline;
+mod whatsapp_agent;
 mod whatsapp_lease;
 mod whatsapp_session;
 
