@@ -38,6 +38,7 @@ fn sample_event() -> Event {
             body: "שלום, אפשר לקבוע תור למחר בבוקר?".into(),
             status: "received".into(),
             customer_id: String::new(),
+            ..Default::default()
         }),
     )
 }

@@ -207,6 +207,7 @@ pub struct Db {
     outbox_notify: Arc<Notify>,
     /// The businesses' validated opening hours, for the WhatsApp closure reply.
     hours_cache: Arc<crate::hours::cache::HoursCache>,
+    agent_notify: Arc<Notify>,
 }
 
 impl std::fmt::Debug for Db {
@@ -250,6 +251,7 @@ impl Db {
             backend,
             outbox_notify: Arc::new(Notify::new()),
             hours_cache: Arc::default(),
+            agent_notify: Arc::new(Notify::new()),
         })
     }
 
@@ -313,6 +315,16 @@ impl Db {
     /// The signal [`Db::poke_outbox`] raises, for the relay to wait on.
     pub fn outbox_notify(&self) -> Arc<Notify> {
         self.outbox_notify.clone()
+    }
+
+    /// Wakes the WhatsApp agent's scheduler; call after committing a new inbound message.
+    pub fn poke_agent(&self) {
+        self.agent_notify.notify_one();
+    }
+
+    /// The signal [`Db::poke_agent`] raises, for the scheduler to wait on.
+    pub fn agent_notify(&self) -> Arc<Notify> {
+        self.agent_notify.clone()
     }
 }
 

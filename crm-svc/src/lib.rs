@@ -76,7 +76,7 @@ use tokio_util::sync::CancellationToken;
 
 /// Runs crm-svc with `settings` until `shutdown` is cancelled: the gRPC service (with health,
 /// NOT_SERVING while the database or bus is unreachable) on `listener`, the event consumer, the outbox relay and
-/// the task-due scheduler, the call summariser, the allocation worker and the pruning of old bookkeeping rows. Returns once all of them have stopped. If one of them fails, the others are stopped too and
+/// the task-due scheduler, the call summariser, the allocation worker, the WhatsApp agent's scheduler and the pruning of old bookkeeping rows. Returns once all of them have stopped. If one of them fails, the others are stopped too and
 /// the first error is returned.
 pub async fn run(
     db: Db,
@@ -105,6 +105,17 @@ pub async fn run(
         .tax_authority
         .clone()
         .map(tax_authority::TaxAuthority::new);
+    let turns = settings.whatsapp_agent;
+    let replier: Arc<dyn agent::whatsapp::TurnReplier> = Arc::new(
+        agent::speech::SpeechReplier::new(
+            settings
+                .speech_url
+                .as_deref()
+                .unwrap_or(crate::settings::DEFAULT_SPEECH_URL),
+            turns.lease,
+        )
+        .context("SPEECH_SVC_URL")?,
+    );
     let server = CrmGrpc::new(db.clone(), settings).into_server();
     let stop_on_error = |result: anyhow::Result<()>| {
         if result.is_err() {
@@ -117,7 +128,7 @@ pub async fn run(
         bus.clone(),
         stop.clone(),
     ));
-    let (served, consumed, relayed, scheduled, summarized, pruned, imported, allocated) = tokio::join!(
+    let (served, consumed, relayed, scheduled, summarized, pruned, imported, allocated, answered) = tokio::join!(
         async {
             stop_on_error(
                 serve_with_readiness(listener, server, stop.clone(), Some(probe))
@@ -174,6 +185,13 @@ pub async fn run(
                     .context("crm-svc allocation worker"),
             )
         },
+        async {
+            stop_on_error(
+                agent::whatsapp::run(db.clone(), replier, turns, stop.clone())
+                    .await
+                    .context("crm-svc WhatsApp agent"),
+            )
+        },
     );
     stop.cancel();
     if let Err(e) = follow_hours.await {
@@ -187,6 +205,7 @@ pub async fn run(
     pruned?;
     imported?;
     allocated?;
+    answered?;
     Ok(())
 }
 

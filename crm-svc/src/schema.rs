@@ -581,3 +581,30 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(allocation_requests, invoices);
+
+diesel::table! {
+    /// The WhatsApp agent's pending burst per conversation (migration 2026-12-04-000100).
+    agent_turns (business_id, customer_id) {
+        business_id -> Text,
+        customer_id -> Text,
+        last_message_id -> Text,
+        last_inbound_at -> Timestamp,
+        pending -> Bool,
+        claimed_by -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        attempts -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Outbound WhatsApp messages the agent sent (migration 2026-12-04-000100).
+    agent_sent_messages (business_id, provider_message_id) {
+        business_id -> Text,
+        provider_message_id -> Text,
+        action_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(whatsapp_messages, agent_sent_messages);

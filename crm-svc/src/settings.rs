@@ -5,7 +5,12 @@
 //! | `SIGNATURE_LINK_TTL_DAYS` | `30` | days a signing link works after it is made (1–365) |
 //! | `SPEECH_SVC_URL` | `http://127.0.0.1:50053` | speech-svc, whose LLM summarises completed calls |
 //! | `TAX_AUTHORITY_*` | unset | the Tax Authority's allocation numbers: [`crate::tax_authority::config`] |
+//! | `WHATSAPP_AGENT_BURST_MS` | `4000` | quiet time (ms) after a customer's last WhatsApp message before the agent answers (0–60000) |
+//! | `WHATSAPP_AGENT_LEASE_MS` | `60000` | how long (ms) one crm-svc holds a WhatsApp turn it is answering before another may retake it (1000–600000) |
+//!
+//! speech-svc (`SPEECH_SVC_URL`) makes the WhatsApp agent's replies and the call summaries.
 
+use crate::agent::whatsapp::TurnSettings;
 use crate::tax_authority::config::TaxAuthorityConfig;
 use agentlocator_common::{Config, ConfigError, config::Vars};
 use chrono::Duration;
@@ -13,6 +18,10 @@ use chrono::Duration;
 pub const SIGNATURE_LINK_TTL_DAYS: &str = "SIGNATURE_LINK_TTL_DAYS";
 pub const DEFAULT_SIGNATURE_LINK_TTL_DAYS: i64 = 30;
 pub const MAX_SIGNATURE_LINK_TTL_DAYS: i64 = 365;
+/// Where speech-svc is when no configuration names it (tests built from variables alone).
+pub const DEFAULT_SPEECH_URL: &str = "http://127.0.0.1:50053";
+pub const WHATSAPP_AGENT_BURST_MS: &str = "WHATSAPP_AGENT_BURST_MS";
+pub const WHATSAPP_AGENT_LEASE_MS: &str = "WHATSAPP_AGENT_LEASE_MS";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -23,6 +32,8 @@ pub struct Settings {
     pub speech_url: Option<String>,
     /// How the Tax Authority is reached; `None`: allocation numbers are not requested.
     pub tax_authority: Option<TaxAuthorityConfig>,
+    /// The WhatsApp agent's burst window and claim lease.
+    pub whatsapp_agent: TurnSettings,
 }
 
 impl Default for Settings {
@@ -31,7 +42,33 @@ impl Default for Settings {
             signature_link_ttl: Duration::days(DEFAULT_SIGNATURE_LINK_TTL_DAYS),
             speech_url: None,
             tax_authority: None,
+            whatsapp_agent: TurnSettings::default(),
         }
+    }
+}
+
+/// The whole milliseconds in `var`, from `range`; unset or empty is `default`.
+fn millis(
+    vars: &Vars,
+    var: &'static str,
+    range: std::ops::RangeInclusive<u64>,
+    default: std::time::Duration,
+) -> Result<std::time::Duration, ConfigError> {
+    match vars.get(var).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .map(std::time::Duration::from_millis)
+            .ok_or_else(|| ConfigError {
+                var,
+                message: format!(
+                    "expected whole milliseconds from {} to {}, got {v:?}",
+                    range.start(),
+                    range.end()
+                ),
+            }),
     }
 }
 
@@ -59,10 +96,24 @@ impl Settings {
                     ),
                 })?,
         };
+        let defaults = TurnSettings::default();
         Ok(Settings {
             signature_link_ttl: Duration::days(days),
-            speech_url: None,
-            tax_authority: None,
+            whatsapp_agent: TurnSettings {
+                burst_window: millis(
+                    vars,
+                    WHATSAPP_AGENT_BURST_MS,
+                    0..=60_000,
+                    defaults.burst_window,
+                )?,
+                lease: millis(
+                    vars,
+                    WHATSAPP_AGENT_LEASE_MS,
+                    1_000..=600_000,
+                    defaults.lease,
+                )?,
+            },
+            ..Settings::default()
         })
     }
 }
@@ -100,6 +151,40 @@ mod tests {
             let e = settings(Some(bad)).unwrap_err();
             assert_eq!(e.var, SIGNATURE_LINK_TTL_DAYS, "{bad}");
             assert!(e.message.contains(bad), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_whatsapp_agent_waits_4_s_unless_configured() {
+        let vars = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<std::collections::HashMap<_, _>>()
+        };
+        let got = |pairs: &[(&str, &str)]| {
+            Settings::from_config(&Config::from_map(&vars(pairs)).expect("a valid configuration"))
+        };
+        let d = got(&[]).unwrap().whatsapp_agent;
+        assert_eq!(d.burst_window, std::time::Duration::from_secs(4));
+        assert_eq!(d.lease, std::time::Duration::from_secs(60));
+        let s = got(&[
+            (WHATSAPP_AGENT_BURST_MS, "150"),
+            (WHATSAPP_AGENT_LEASE_MS, "2000"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.whatsapp_agent.burst_window,
+            std::time::Duration::from_millis(150)
+        );
+        assert_eq!(s.whatsapp_agent.lease, std::time::Duration::from_secs(2));
+        for (var, bad) in [
+            (WHATSAPP_AGENT_BURST_MS, "60001"),
+            (WHATSAPP_AGENT_BURST_MS, "4s"),
+            (WHATSAPP_AGENT_LEASE_MS, "999"),
+        ] {
+            let e = got(&[(var, bad)]).unwrap_err();
+            assert_eq!(e.var, var, "{bad}");
         }
     }
 }

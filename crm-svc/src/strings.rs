@@ -237,6 +237,16 @@ pub fn agent_action_summary(tool: &str, detail: &str) -> String {
 pub fn agent_hand_off_task_title(customer: &str, reason: &str) -> String {
     format!("הסוכן העביר לנציג את {customer}: {reason}")
 }
+/// The WhatsApp agent's answer when no reply could be made (the model failed or answered
+/// nonsense several times): a person will get back ("Sorry, I couldn't answer right now; a
+/// representative will get back to you soon.").
+pub const AGENT_WHATSAPP_FALLBACK: &str =
+    "סליחה, לא הצלחתי לענות כרגע. נציג מטעמנו יחזור אליך בהקדם.";
+/// Title of the task written when the WhatsApp agent promised that a person will get back.
+pub fn agent_whatsapp_call_back_title(customer: &str, text: &str) -> String {
+    let text: String = text.trim().chars().take(120).collect();
+    format!("לחזור ל־{customer} (וואטסאפ): {text}")
+}
 /// The line the agent adds to a customer's notes.
 pub fn agent_note(note: &str) -> String {
     format!("הערת הסוכן: {note}")

@@ -2,6 +2,7 @@
 //! database (SQLite file or a new PostgreSQL database) and its own event stream (in-process, or a
 //! NATS JetStream stream under a unique subject root), so tests run side by side.
 
+pub mod openai_chat;
 pub mod openai_realtime;
 pub mod otlp_receiver;
 pub mod private_services;
@@ -350,6 +351,7 @@ pub fn whatsapp_received(business_id: &str, n: usize) -> agentlocator_proto::Eve
             body: format!("הודעה מספר {n}"),
             status: "received".into(),
             customer_id: String::new(),
+            ..Default::default()
         }),
     )
 }

@@ -129,7 +129,13 @@ pub async fn handle(bridge: &Bridge, delivery: Delivery) -> Outcome {
     }
     let key = idempotency_key(&action_id);
     match bridge
-        .send_text(&business_id, &to_number, &text, Some(&key))
+        .send_text_for(
+            &business_id,
+            &to_number,
+            &text,
+            Some(&key),
+            Some(&action_id),
+        )
         .await
     {
         Ok(message_id) => {

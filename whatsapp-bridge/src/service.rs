@@ -424,6 +424,20 @@ impl Bridge {
         text: &str,
         idempotency_key: Option<&str>,
     ) -> Result<String> {
+        self.send_text_for(business_id, to, text, idempotency_key, None)
+            .await
+    }
+
+    /// [`Self::send_text`] of the agent's action `agent_action_id` (named in the `whatsapp.sent`
+    /// event, so crm-svc tells the agent's messages from staff's).
+    pub async fn send_text_for(
+        &self,
+        business_id: &str,
+        to: &str,
+        text: &str,
+        idempotency_key: Option<&str>,
+        agent_action_id: Option<&str>,
+    ) -> Result<String> {
         let cache_key = idempotency_key
             .filter(|k| !k.trim().is_empty())
             .map(|k| format!("{business_id}\u{1f}{k}"));
@@ -467,6 +481,7 @@ impl Bridge {
                 to_number: phone,
                 body: text.to_owned(),
                 status: DeliveryStatus::Sent.as_str().into(),
+                agent_action_id: agent_action_id.unwrap_or_default().to_owned(),
                 ..Default::default()
             }),
         );
@@ -604,6 +619,7 @@ impl Bridge {
             body: without_nul(m.text),
             status: status.into(),
             customer_id: String::new(),
+            agent_action_id: String::new(),
         })
     }
 

@@ -9,7 +9,9 @@
 pub mod convert;
 pub mod queries;
 pub mod slots;
+pub mod speech;
 pub mod tools;
+pub mod whatsapp;
 
 use crate::{
     businesses::queries as business,

@@ -130,8 +130,10 @@ pub async fn handle_delivery(db: &Db, delivery: Delivery) -> Outcome {
         }
     };
     if outcome == Outcome::Applied {
-        // A customer created from a call or message has its `customer.created` in the outbox.
+        // A customer created from a call or message has its `customer.created` in the outbox;
+        // a new message may be a burst for the WhatsApp agent.
         db.poke_outbox();
+        db.poke_agent();
     }
     if let Err(e) = delivery.ack().await {
         // The effect is committed; a redelivery is recognised as a duplicate.
@@ -212,6 +214,7 @@ fn field_with_nul(event: &Event) -> Option<&'static str> {
             ("body", &w.body),
             ("status", &w.status),
             ("customer_id", &w.customer_id),
+            ("agent_action_id", &w.agent_action_id),
         ],
         _ => &[],
     };
@@ -393,6 +396,15 @@ fn apply_whatsapp(
             return Err(Error::BadEvent("WhatsApp event without a kind".into()));
         }
     };
+    if !w.agent_action_id.trim().is_empty() {
+        // Whichever of the send and its echo is stored first, the message is the agent's.
+        crate::agent::queries::record_sent_by_agent(
+            conn,
+            business_id,
+            pid,
+            w.agent_action_id.trim(),
+        )?;
+    }
     if let Some(existing) = whatsapp_message::find_by_provider_id(conn, business_id, pid)? {
         // Already stored (e.g. by an earlier event with another id): only a newer status matters.
         if !w.status.is_empty() && w.status != existing.status {
@@ -429,6 +441,10 @@ fn apply_whatsapp(
     };
     whatsapp_message::insert(conn, &message)?;
     conversations::record_whatsapp(conn, &message)?;
+    // The business's agent answers (also while closed); else the closed hours' auto-reply.
+    if crate::agent::whatsapp::after_inbound(conn, &message)? {
+        return Ok(());
+    }
     crate::hours::closure_reply::after_inbound(conn, hours, &message)
 }
 

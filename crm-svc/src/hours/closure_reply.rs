@@ -8,7 +8,7 @@
 //!
 //! Only for a business that has saved its hours (the defaults would answer for businesses that
 //! never asked to), and only for a message that is new: history a phone syncs after pairing is
-//! not answered.
+//! not answered. A business whose WhatsApp agent is on has the agent answer instead.
 
 use crate::{
     customers::queries as customer,

@@ -86,3 +86,22 @@ pub fn list_by_customer(
         .select(WhatsAppMessage::as_select())
         .load(conn)?)
 }
+
+/// The `limit` newest messages with a customer, newest first.
+pub fn recent_by_customer(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+    customer_id: &CustomerId,
+    limit: i64,
+) -> Result<Vec<WhatsAppMessage>> {
+    Ok(whatsapp_messages::table
+        .filter(whatsapp_messages::business_id.eq(business_id))
+        .filter(whatsapp_messages::customer_id.eq(customer_id))
+        .order((
+            whatsapp_messages::created_at.desc(),
+            whatsapp_messages::id.desc(),
+        ))
+        .limit(limit)
+        .select(WhatsAppMessage::as_select())
+        .load(conn)?)
+}

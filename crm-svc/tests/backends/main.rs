@@ -30,6 +30,7 @@ mod tasks;
 mod tax_authority;
 mod timeline;
 mod today;
+mod whatsapp_agent;
 mod whatsapp_lease;
 mod whatsapp_session;
 

@@ -29,6 +29,7 @@ async fn receive(db: &crm_svc::Db, business_id: &str, from: &str, body: &str) {
             body: body.into(),
             status: "received".into(),
             customer_id: String::new(),
+            ..Default::default()
         }),
     );
     db.transaction(move |conn| crm_svc::event_consumer::apply(conn, &e))

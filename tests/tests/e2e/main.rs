@@ -33,6 +33,7 @@ mod voice_security;
 mod voice_transcribe_pending;
 mod web_browser;
 mod web_hardening;
+mod whatsapp_agent;
 mod whatsapp_bridge;
 mod whatsapp_burst;
 mod whatsapp_replicas;

@@ -14,7 +14,10 @@
 
 use crate::voice_support::*;
 use agentlocator_proto::v1::{SynthesizeRequest, speech_service_client::SpeechServiceClient};
-use agentlocator_tests::{Api, Bus, Db, TestStack};
+use agentlocator_tests::{
+    Api, Bus, Db, TestStack,
+    openai_chat::{body, mount_scripted_chat, tool_call as call, tool_messages},
+};
 use serde_json::{Value, json};
 use wiremock::{
     Mock, MockServer, Request, ResponseTemplate,
@@ -41,24 +44,8 @@ fn call_params(extra: &[(&str, &str)]) -> Vec<(String, String)> {
     p
 }
 
-fn body(r: &Request) -> Value {
-    serde_json::from_slice(&r.body).unwrap_or_default()
-}
-
-/// The `tool` messages of a chat-completions request.
-fn tool_messages(r: &Request) -> Vec<Value> {
-    body(r)["messages"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|m| m["role"] == "tool")
-        .collect()
-}
-
-/// A loopback OpenAI-compatible server: the transcription is [`ASKED`]; the first chat request
-/// (tools offered, no tool results yet) is answered with `tool_calls`; the next one, which
-/// carries their results, with `final_text`.
+/// A loopback OpenAI-compatible server: the transcription is [`ASKED`]; the chat answers
+/// `tool_calls` first, then `final_text` ([`mount_scripted_chat`]).
 async fn scripted_model(tool_calls: Value, final_text: &str) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -66,35 +53,8 @@ async fn scripted_model(tool_calls: Value, final_text: &str) -> MockServer {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"text": ASKED})))
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .and(|r: &Request| body(r)["tools"].is_array() && tool_messages(r).is_empty())
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "id": "chatcmpl-1",
-            "object": "chat.completion",
-            "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
-                "role": "assistant", "content": null, "tool_calls": tool_calls
-            }}]
-        })))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .and(|r: &Request| !tool_messages(r).is_empty())
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "id": "chatcmpl-2",
-            "object": "chat.completion",
-            "choices": [{"index": 0, "finish_reason": "stop", "message": {
-                "role": "assistant", "content": final_text
-            }}]
-        })))
-        .mount(&server)
-        .await;
+    mount_scripted_chat(&server, tool_calls, final_text).await;
     server
-}
-
-fn call(id: &str, name: &str, arguments: &str) -> Value {
-    json!({"id": id, "type": "function", "function": {"name": name, "arguments": arguments}})
 }
 
 struct Call {

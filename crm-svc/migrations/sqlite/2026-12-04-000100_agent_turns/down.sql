@@ -1,0 +1,2 @@
+DROP TABLE agent_sent_messages;
+DROP TABLE agent_turns;
