@@ -37,6 +37,7 @@ pub mod outbox;
 pub mod pagination;
 pub mod proposals;
 pub mod push_subscriptions;
+pub mod reminders;
 pub mod reports;
 pub mod retention;
 pub mod schema;
@@ -99,7 +100,7 @@ pub async fn run(
         }
         result
     };
-    let (served, consumed, relayed, scheduled, pruned) = tokio::join!(
+    let (served, consumed, relayed, scheduled, reminded, pruned) = tokio::join!(
         async {
             stop_on_error(
                 serve_with_readiness(listener, server, stop.clone(), Some(probe))
@@ -130,6 +131,13 @@ pub async fn run(
         },
         async {
             stop_on_error(
+                reminders::scheduler::run(db.clone(), stop.clone())
+                    .await
+                    .context("crm-svc reminder scheduler"),
+            )
+        },
+        async {
+            stop_on_error(
                 retention::run(db.clone(), stop.clone())
                     .await
                     .context("crm-svc retention"),
@@ -140,6 +148,7 @@ pub async fn run(
     consumed?;
     relayed?;
     scheduled?;
+    reminded?;
     pruned?;
     Ok(())
 }
