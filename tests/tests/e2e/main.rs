@@ -18,6 +18,7 @@ mod inbox_api;
 mod notify_replicas;
 mod notify_socketio;
 mod notify_webpush;
+mod reminders;
 mod users_api;
 mod voice_agent;
 mod voice_call_flow;

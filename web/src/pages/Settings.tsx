@@ -12,6 +12,7 @@ import { useSubmit } from '../lib/submit';
 import { StaffUsers } from '../components/StaffUsers';
 import { BusinessHours } from '../components/BusinessHours';
 import { AgentSettings } from '../components/AgentSettings';
+import { ReminderSettings } from '../components/ReminderSettings';
 
 interface WhatsAppSession {
   state: string;
@@ -72,6 +73,7 @@ export function SettingsPage() {
       )}
       {user && <BusinessHours canEdit={user.role === 'owner' || user.role === 'admin'} />}
       {user && (user.role === 'owner' || user.role === 'admin') && <AgentSettings />}
+      {user && business?.features.whatsapp_enabled && <ReminderSettings canEdit={user.role === 'owner' || user.role === 'admin'} />}
       {user && (user.role === 'owner' || user.role === 'admin') && <StaffUsers me={user} />}
       <PushSettings />
       {business && business.features.whatsapp_enabled && <WhatsAppPairing />}
