@@ -717,6 +717,7 @@ impl History<'_> {
                 notes: String::new(),
                 created_at,
                 updated_at: created_at,
+                confirmed_at: None,
             },
         )?;
         made.appointments += 1;

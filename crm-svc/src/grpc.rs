@@ -25,7 +25,9 @@ use crate::{
     invoices::convert::{CreateInvoice, ListInvoices, UpdateInvoice},
     proposals,
     proposals::convert::{CreateProposal, ListProposals, UpdateProposal},
-    push_subscriptions, reports,
+    push_subscriptions, reminders,
+    reminders::convert::CreateScheduled,
+    reports,
     settings::Settings,
     signatures,
     signatures::convert::Sign,
@@ -1104,6 +1106,74 @@ impl CrmService for CrmGrpc {
         Ok(Response::new(crate::hours::convert::status(
             status, message,
         )))
+    }
+
+    async fn get_reminder_settings(
+        &self,
+        request: Request<pb::GetReminderSettingsRequest>,
+    ) -> Result<Response<pb::ReminderSettings>, Status> {
+        let business_id = scoped_business(&request.into_inner().business_id)?;
+        let settings = reminders::get_settings(&self.db, &business_id).await?;
+        Ok(Response::new(settings.into()))
+    }
+
+    async fn put_reminder_settings(
+        &self,
+        request: Request<pb::PutReminderSettingsRequest>,
+    ) -> Result<Response<pb::ReminderSettings>, Status> {
+        let r = request.into_inner();
+        let business_id = scoped_business(&r.business_id)?;
+        let settings = reminders::put_settings(
+            &self.db,
+            &business_id,
+            r.enabled,
+            &r.template,
+            &r.lead_minutes,
+        )
+        .await?;
+        Ok(Response::new(settings.into()))
+    }
+
+    async fn create_scheduled_message(
+        &self,
+        request: Request<pb::CreateScheduledMessageRequest>,
+    ) -> Result<Response<pb::ScheduledMessage>, Status> {
+        let r = CreateScheduled::try_from(request.into_inner())?;
+        let m = reminders::scheduled::create(
+            &self.db,
+            &r.business_id,
+            &r.customer_id,
+            &r.text,
+            r.send_at,
+            r.created_by,
+        )
+        .await?;
+        Ok(Response::new(m.into()))
+    }
+
+    async fn list_scheduled_messages(
+        &self,
+        request: Request<pb::ListScheduledMessagesRequest>,
+    ) -> Result<Response<pb::ListScheduledMessagesResponse>, Status> {
+        let r = request.into_inner();
+        let (business_id, customer_id) = scoped_ids::<CustomerId>(r.business_id, r.customer_id)?;
+        let items = reminders::scheduled::list(&self.db, &business_id, &customer_id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        Ok(Response::new(pb::ListScheduledMessagesResponse { items }))
+    }
+
+    async fn cancel_scheduled_message(
+        &self,
+        request: Request<pb::CancelScheduledMessageRequest>,
+    ) -> Result<Response<pb::ScheduledMessage>, Status> {
+        let r = request.into_inner();
+        let (business_id, customer_id) = scoped_ids::<CustomerId>(r.business_id, r.customer_id)?;
+        let id = crate::convert::required::<String>("id", r.id)?;
+        let m = reminders::scheduled::cancel(&self.db, &business_id, &customer_id, &id).await?;
+        Ok(Response::new(m.into()))
     }
 
     async fn resolve_whats_app_lid(

@@ -40,6 +40,7 @@ pub mod outbox;
 pub mod pagination;
 pub mod proposals;
 pub mod push_subscriptions;
+pub mod reminders;
 pub mod reports;
 pub mod retention;
 pub mod schema;
@@ -128,7 +129,18 @@ pub async fn run(
         bus.clone(),
         stop.clone(),
     ));
-    let (served, consumed, relayed, scheduled, summarized, pruned, imported, allocated, answered) = tokio::join!(
+    let (
+        served,
+        consumed,
+        relayed,
+        scheduled,
+        summarized,
+        pruned,
+        imported,
+        allocated,
+        answered,
+        reminded,
+    ) = tokio::join!(
         async {
             stop_on_error(
                 serve_with_readiness(listener, server, stop.clone(), Some(probe))
@@ -162,6 +174,13 @@ pub async fn run(
                 call_summarizer::run(db.clone(), summarizer, stop.clone())
                     .await
                     .context("crm-svc call summariser"),
+            )
+        },
+        async {
+            stop_on_error(
+                reminders::scheduler::run(db.clone(), stop.clone())
+                    .await
+                    .context("crm-svc reminder scheduler"),
             )
         },
         async {
@@ -206,6 +225,7 @@ pub async fn run(
     imported?;
     allocated?;
     answered?;
+    reminded?;
     Ok(())
 }
 

@@ -156,6 +156,8 @@ diesel::table! {
         notes -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        /// When the customer confirmed it by replying to a reminder (migration 2026-12-04-000400).
+        confirmed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -608,3 +610,57 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(whatsapp_messages, agent_sent_messages);
+
+diesel::table! {
+    /// Per-business reminder settings (migration 2026-12-04-000400).
+    reminder_settings (business_id) {
+        business_id -> Text,
+        enabled -> Bool,
+        template -> Text,
+        lead_minutes -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Customers who opted out of reminders (migration 2026-12-04-000400).
+    reminder_opt_outs (business_id, customer_id) {
+        business_id -> Text,
+        customer_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Each reminder of an appointment at one start time (migration 2026-12-04-000400).
+    appointment_reminders (id) {
+        id -> Text,
+        business_id -> Text,
+        appointment_id -> Text,
+        customer_id -> Text,
+        lead_minutes -> Integer,
+        appointment_starts_at -> Timestamp,
+        sent -> Bool,
+        to_number -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        reply -> Nullable<Text>,
+        replied_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// WhatsApp messages scheduled from the customer page (migration 2026-12-04-000400).
+    scheduled_messages (id) {
+        id -> Text,
+        business_id -> Text,
+        customer_id -> Text,
+        body -> Text,
+        send_at -> Timestamp,
+        status -> Text,
+        sent_at -> Nullable<Timestamp>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}

@@ -393,3 +393,62 @@ pub const ALLOCATION_UNREACHABLE: &str = "רשות המסים אינה זמינ�
 pub const ALLOCATION_NO_SELLER_TAX_ID: &str = "למסמך אין ע.מ/ח.פ של העסק";
 pub const PDF_ALLOCATION_AWAITING: &str = "ממתין למספר הקצאה מרשות המסים";
 pub const PDF_ALLOCATION_REFUSED: &str = "רשות המסים דחתה את הבקשה למספר הקצאה";
+// ---- appointment reminders and scheduled WhatsApp messages ----
+
+/// The reminder template a business starts with. Placeholders: `{name}` (the customer), `{date}`
+/// ("יום ראשון, 6 בדצמבר"), `{time}` ("09:30"), `{address}` (the business's), `{business}`; a line
+/// whose placeholder has no value (no address) is left out.
+pub const REMINDER_DEFAULT_TEMPLATE: &str = "שלום {name},\nתזכורת לתור שלך ב{business} ב{date} בשעה {time}.\nכתובת: {address}\nלאישור השיבו 1, לביטול השיבו 2. להפסקת התזכורות השיבו הסר.";
+
+/// Hebrew month names, January first, as in "6 בדצמבר".
+pub const MONTHS: [&str; 12] = [
+    "ינואר",
+    "פברואר",
+    "מרץ",
+    "אפריל",
+    "מאי",
+    "יוני",
+    "יולי",
+    "אוגוסט",
+    "ספטמבר",
+    "אוקטובר",
+    "נובמבר",
+    "דצמבר",
+];
+/// Weekday names, Sunday first, as in "יום ראשון".
+pub const WEEKDAYS: [&str; 7] = ["ראשון", "שני", "שלישי", "רביעי", "חמישי", "שישי", "שבת"];
+
+/// A day in natural Hebrew: "יום ראשון, 6 בדצמבר" (Shabbat is "שבת", not "יום שבת").
+pub fn hebrew_date(date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let weekday = WEEKDAYS[date.weekday().num_days_from_sunday() as usize];
+    let month = MONTHS[date.month0() as usize];
+    let day = if weekday == "שבת" {
+        weekday.to_owned()
+    } else {
+        format!("יום {weekday}")
+    };
+    format!("{day}, {} ב{month}", date.day())
+}
+
+/// The answer to a customer who confirmed their appointment by replying to its reminder.
+pub fn reminder_confirmed_reply(date: &str, time: &str) -> String {
+    format!("תודה! התור שלך ב{date} בשעה {time} אושר. נתראה!")
+}
+/// The answer to a customer who cancelled their appointment by replying to its reminder.
+pub fn reminder_cancelled_reply(date: &str, time: &str) -> String {
+    format!("התור שלך ב{date} בשעה {time} בוטל. נשמח לקבוע מועד חדש בכל עת.")
+}
+/// The answer to a customer who opted out of reminders.
+pub const REMINDER_OPTED_OUT_REPLY: &str = "הוסרת מרשימת התזכורות. לא נשלח לך עוד תזכורות לתורים.";
+/// The staff task a cancellation by reply creates (at most 200 characters).
+pub fn reminder_cancelled_task_title(
+    customer: &str,
+    title: &str,
+    date: &str,
+    time: &str,
+) -> String {
+    let title: String = title.chars().take(60).collect();
+    let customer: String = customer.chars().take(60).collect();
+    format!("{customer} ביטל/ה בוואטסאפ את התור \"{title}\" ב{date} בשעה {time}")
+}

@@ -514,11 +514,15 @@ pub struct Appointment {
     pub notes: String,
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
+    /// When the customer confirmed it by answering its WhatsApp reminder; null until then and
+    /// after the appointment moves.
+    pub confirmed_at: Option<String>,
 }
 
 impl From<v1::Appointment> for Appointment {
     fn from(a: v1::Appointment) -> Self {
         Appointment {
+            confirmed_at: rfc3339(a.confirmed_at.as_ref()),
             starts_at: rfc3339(a.starts_at.as_ref()),
             ends_at: rfc3339(a.ends_at.as_ref()),
             created_at: rfc3339(a.created_at.as_ref()),

@@ -117,6 +117,7 @@ impl From<crate::appointments::Appointment> for pb::Appointment {
             notes: a.notes,
             created_at: Some(ts(a.created_at)),
             updated_at: Some(ts(a.updated_at)),
+            confirmed_at: a.confirmed_at.map(ts),
         }
     }
 }

@@ -104,6 +104,7 @@ pub fn new_appointment(business_id: &BusinessId, new: NewAppointment) -> Result<
         notes: new.notes,
         created_at: now,
         updated_at: now,
+        confirmed_at: None,
     };
     check(&row)?;
     Ok(row)
@@ -158,7 +159,12 @@ pub fn apply(
     let moved = (patch.starts_at.is_some() || patch.ends_at.is_some())
         && (patch.starts_at, patch.ends_at) != (Some(a.starts_at), Some(a.ends_at));
     if let Some(starts_at) = patch.starts_at {
-        a.starts_at = time::truncate_micros(starts_at);
+        let starts_at = time::truncate_micros(starts_at);
+        if starts_at != a.starts_at {
+            // A confirmation was for the old time; the reminders of the new one ask again.
+            a.confirmed_at = None;
+        }
+        a.starts_at = starts_at;
     }
     if let Some(ends_at) = patch.ends_at {
         a.ends_at = time::truncate_micros(ends_at);

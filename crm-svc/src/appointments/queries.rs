@@ -26,6 +26,9 @@ pub struct Appointment {
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "time::serde_rfc3339")]
     pub updated_at: NaiveDateTime,
+    /// When the customer confirmed it by replying to its reminder; cleared when it moves.
+    #[serde(serialize_with = "time::serde_rfc3339_opt")]
+    pub confirmed_at: Option<NaiveDateTime>,
 }
 
 pub fn insert(conn: &mut DbConn, appointment: &Appointment) -> Result<()> {
@@ -86,6 +89,7 @@ pub fn save(conn: &mut DbConn, appointment: &Appointment) -> Result<usize> {
         appointments::ends_at.eq(appointment.ends_at),
         appointments::notes.eq(&appointment.notes),
         appointments::updated_at.eq(appointment.updated_at),
+        appointments::confirmed_at.eq(appointment.confirmed_at),
     ))
     .execute(conn)?)
 }

@@ -441,6 +441,11 @@ fn apply_whatsapp(
     };
     whatsapp_message::insert(conn, &message)?;
     conversations::record_whatsapp(conn, &message)?;
+    // First: an answer to an appointment reminder ("1", "לא", "הסר") is consumed here, and then
+    // nothing else (the closed-hours auto-reply, the agent) answers it.
+    if crate::reminders::reply::handle_inbound(conn, &message, chrono::Utc::now())?.is_consumed() {
+        return Ok(());
+    }
     // The business's agent answers (also while closed); else the closed hours' auto-reply.
     if crate::agent::whatsapp::after_inbound(conn, &message)? {
         return Ok(());

@@ -227,3 +227,33 @@ pub fn check_slot(
         message: reason,
     })
 }
+
+/// The Shabbat and holiday closures overlapping `[from, to)` in the business's city (with its
+/// candle-lighting and havdalah customs), whether or not the business closes for them: the times
+/// nothing is sent to its customers (reminders go out before they begin).
+pub fn rest_closures_on(
+    conn: &mut DbConn,
+    business_id: &BusinessId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<agentlocator_hours::Closure>> {
+    let mut settings = stored_settings(conn, business_id)?
+        .unwrap_or_else(|| HoursSettings::default_for(DEFAULT_CITY));
+    settings.closed_on_shabbat_and_holidays = true;
+    // One-off dates are the business's own closures or openings, not rest days.
+    settings.exceptions.clear();
+    let schedule = settings
+        .validate()
+        .map_err(|e| Error::Internal(format!("stored hours of {business_id} invalid: {e}")))?;
+    let cal = agentlocator_hours::compute(&schedule, from, to).map_err(compute_error)?;
+    Ok(cal
+        .closures
+        .into_iter()
+        .filter(|c| {
+            matches!(
+                c.kind,
+                agentlocator_hours::ClosureKind::Shabbat | agentlocator_hours::ClosureKind::Holiday
+            )
+        })
+        .collect())
+}

@@ -20,6 +20,7 @@ mod invoices;
 mod proposals;
 mod push_subscriptions;
 mod relay;
+mod reminders;
 mod reports;
 mod retention;
 mod service;

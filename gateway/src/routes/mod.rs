@@ -18,6 +18,7 @@ pub mod openapi;
 mod params;
 mod proposals;
 pub mod push;
+mod reminders;
 mod reports;
 mod signatures;
 mod socket_proxy;
@@ -68,6 +69,23 @@ pub const API_ROUTES: &[(&str, &str, Attach)] = &[
     ("PUT", "/business/hours/settings", |r| {
         r.to(hours::put_settings)
     }),
+    ("GET", "/business/reminders", |r| {
+        r.to(reminders::get_settings)
+    }),
+    ("PUT", "/business/reminders", |r| {
+        r.to(reminders::put_settings)
+    }),
+    ("GET", "/customers/{id}/scheduled-messages", |r| {
+        r.to(reminders::list_scheduled)
+    }),
+    ("POST", "/customers/{id}/scheduled-messages", |r| {
+        r.to(reminders::create_scheduled)
+    }),
+    (
+        "DELETE",
+        "/customers/{id}/scheduled-messages/{message_id}",
+        |r| r.to(reminders::cancel_scheduled),
+    ),
     ("GET", "/business/agent", |r| r.to(agent::get)),
     ("PUT", "/business/agent", |r| r.to(agent::put)),
     ("GET", "/customers/{id}/agent", |r| {

@@ -20,6 +20,7 @@ mod inbox_api;
 mod notify_replicas;
 mod notify_socketio;
 mod notify_webpush;
+mod reminders;
 mod today_api;
 mod users_api;
 mod voice_agent;

@@ -7,10 +7,13 @@ import { subscribe } from '../lib/socket';
 import type { Customer, TimelineItem, WhatsAppItem } from '../lib/types';
 import { ActionBar } from '../components/ActionBar';
 import { AgentPause } from '../components/AgentPause';
+import { ScheduledMessages } from '../components/ScheduledMessages';
+import { useBusiness } from '../lib/business';
 import { Timeline } from '../components/Timeline';
 import { ErrorNotice, Loading } from '../components/Notice';
 
 export function CustomerPage() {
+  const { business, user } = useBusiness();
   const { id = '' } = useParams();
   const [customer, setCustomer] = useState<Customer | null>(null);
   const [items, setItems] = useState<TimelineItem[] | null>(null);
@@ -92,6 +95,7 @@ export function CustomerPage() {
         <AgentPause customerId={customer.id} />
       </section>
       <ActionBar customer={customer} onChanged={loadTimeline} onWhatsAppSent={onWhatsAppSent} />
+      {business?.features.whatsapp_enabled && <ScheduledMessages customerId={customer.id} canWrite={user?.role !== 'read_only'} />}
       <section aria-labelledby="timeline-title">
         <h2 id="timeline-title">
           {he.timeline.title} <span className="muted live">· {he.timeline.live}</span>

@@ -13,6 +13,7 @@ import { StaffUsers } from '../components/StaffUsers';
 import { BusinessHours } from '../components/BusinessHours';
 import { AgentSettings } from '../components/AgentSettings';
 import { TaxAuthorityConnect } from '../components/TaxAuthority';
+import { ReminderSettings } from '../components/ReminderSettings';
 
 interface WhatsAppSession {
   state: string;
@@ -76,6 +77,7 @@ export function SettingsPage() {
         <TaxAuthorityConnect canEdit={user.role === 'owner' || user.role === 'admin'} />
       )}
       {user && (user.role === 'owner' || user.role === 'admin') && <AgentSettings />}
+      {user && business?.features.whatsapp_enabled && <ReminderSettings canEdit={user.role === 'owner' || user.role === 'admin'} />}
       {user && (user.role === 'owner' || user.role === 'admin') && <StaffUsers me={user} />}
       <PushSettings />
       {business && business.features.whatsapp_enabled && <WhatsAppPairing />}
