@@ -178,6 +178,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/business/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/business/reminders`: the appointment-reminder settings. */
+        get: operations["get_api_business_reminders"];
+        /**
+         * `PUT /api/business/reminders` (owner or admin): replaces the settings whole. Reminders go out
+         *     over WhatsApp at each lead time before an appointment with a customer — never during Shabbat or
+         *     a holiday (an hour before it begins instead) — and the customer may answer 1/כן (confirm),
+         *     2/לא (cancel) or הסר (no more reminders).
+         */
+        put: operations["put_api_business_reminders"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/calls": {
         parameters: {
             query?: never;
@@ -432,6 +455,47 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{id}/scheduled-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/customers/{id}/scheduled-messages`: the customer's scheduled WhatsApp messages. */
+        get: operations["get_api_customers_id_scheduled_messages"];
+        put?: never;
+        /**
+         * `POST /api/customers/{id}/scheduled-messages` → 201: a WhatsApp message to the customer, sent
+         *     once at `send_at`.
+         */
+        post: operations["post_api_customers_id_scheduled_messages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{id}/scheduled-messages/{message_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * `DELETE /api/customers/{id}/scheduled-messages/{message_id}`: cancels a message not sent yet
+         *     (200 with it, `status: cancelled`); one already sent or cancelled is a 409.
+         */
+        delete: operations["delete_api_customers_id_scheduled_messages_message_id"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1310,6 +1374,11 @@ export interface components {
             whatsapp_agent_enabled: boolean;
         };
         Appointment: {
+            /**
+             * @description When the customer confirmed it by answering its WhatsApp reminder; null until then and
+             *     after the appointment moves.
+             */
+            confirmed_at?: string | null;
             created_at?: string | null;
             customer_id?: string | null;
             ends_at?: string | null;
@@ -1961,6 +2030,12 @@ export interface components {
             /** @description RFC 3339. */
             valid_until?: string | null;
         };
+        NewScheduledMessage: {
+            /** @description RFC 3339; not in the past, at most 366 days ahead. */
+            send_at?: string | null;
+            /** @description At most 4,096 characters. */
+            text?: string;
+        };
         NewTask: {
             assignee_id?: string | null;
             customer_id?: string | null;
@@ -2215,6 +2290,24 @@ export interface components {
             /** @description The VAPID public key (uncompressed P-256 point, base64url): `applicationServerKey`. */
             public_key: string;
         };
+        ReminderSettingsInput: {
+            enabled: boolean;
+            /** @description 1 to 5 distinct lead times, each 15 to 10,080 minutes (a week). */
+            lead_minutes: number[];
+            /** @description Hebrew, with `{name}`, `{date}`, `{time}`, `{address}`, `{business}`; at most 1,000 characters. */
+            template: string;
+        };
+        ReminderSettingsView: {
+            /** @description False: never saved; these are the defaults (reminders off). */
+            configured: boolean;
+            enabled: boolean;
+            /** @description Minutes before the appointment, largest first (default `[1440, 120]`). */
+            lead_minutes: number[];
+            /** @description What the template may contain. */
+            placeholders: string[];
+            /** @description Hebrew. A line whose placeholder has no value (a business without an address) is left out. */
+            template: string;
+        };
         /** @description A business's numbers over `[from, to)`. */
         ReportSummary: {
             /** @description Started in the period. */
@@ -2230,6 +2323,21 @@ export interface components {
             to?: string | null;
             /** @description Created in the period. */
             whatsapp: components["schemas"]["WhatsAppStats"];
+        };
+        ScheduledMessageList: {
+            /** @description Latest send time first, every status. */
+            items: components["schemas"]["ScheduledMessageView"][];
+        };
+        ScheduledMessageView: {
+            created_at?: string | null;
+            created_by?: string | null;
+            customer_id: string;
+            id: string;
+            send_at?: string | null;
+            sent_at?: string | null;
+            /** @description `pending`, `sent`, `cancelled` or `failed` (the customer had no phone at its time). */
+            status: string;
+            text: string;
         };
         SendMessage: {
             text: string;
@@ -3248,6 +3356,102 @@ export interface operations {
                 };
             };
             /** @description Invalid `at` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_business_reminders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderSettingsView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `whatsapp_disabled` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_api_business_reminders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReminderSettingsInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderSettingsView"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only an owner or admin, or `whatsapp_disabled` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid template or lead times (named in `field`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4527,6 +4731,186 @@ export interface operations {
             };
             /** @description Invalid field (named in `field`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_customers_id_scheduled_messages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Customer id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledMessageList"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `whatsapp_disabled` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown customer (or another business's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_customers_id_scheduled_messages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Customer id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewScheduledMessage"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledMessageView"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Read-only user, or `whatsapp_disabled` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown customer (or another business's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid `text` or `send_at` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_api_customers_id_scheduled_messages_message_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Customer id */
+                id: string;
+                /** @description Scheduled message id */
+                message_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledMessageView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Read-only user, or `whatsapp_disabled` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown message (or another customer's or business's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already sent or cancelled */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
