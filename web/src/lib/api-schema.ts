@@ -946,6 +946,64 @@ export interface paths {
         patch: operations["patch_api_tasks_id"];
         trace?: never;
     };
+    "/api/tax-authority": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/tax-authority`: whether the business is connected. */
+        get: operations["get_api_tax_authority"];
+        put?: never;
+        post?: never;
+        /**
+         * `DELETE /api/tax-authority` (owner or admin): forgets the business's tokens; its documents
+         *     then wait ("not connected") until it connects again.
+         */
+        delete: operations["delete_api_tax_authority"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tax-authority/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /api/tax-authority/callback` (owner or admin, the one who started the connect):
+         *     completes it with the Authority's code.
+         */
+        post: operations["post_api_tax_authority_callback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tax-authority/connect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `POST /api/tax-authority/connect` (owner or admin): starts connecting the business. */
+        post: operations["post_api_tax_authority_connect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/today": {
         parameters: {
             query?: never;
@@ -1479,6 +1537,7 @@ export interface components {
             started_at?: string | null;
             /** @description Twilio's call status (ringing, in-progress, completed, busy, no-answer, …). */
             status: string;
+            summary?: components["schemas"]["CallSummary"] | null;
             to_number: string;
             transcript?: string | null;
             /** @description pending | done | failed | none */
@@ -1504,6 +1563,21 @@ export interface components {
             missed: number;
             /** Format: int64 */
             total: number;
+        };
+        /**
+         * @description The summary of a completed call: made by the LLM when one is configured, else from the call's
+         *     turns and the agent's actions (`source: fallback`, labelled so in its text).
+         */
+        CallSummary: {
+            /** @description What the agent promised that staff must still do (the call's follow-up task says it too). */
+            follow_ups: string[];
+            /** @description llm | fallback; empty while pending. */
+            source: string;
+            /** @description pending (being made) | done */
+            status: string;
+            /** @description Hebrew, a few sentences; empty while pending. */
+            text: string;
+            updated_at?: string | null;
         };
         /** @description One answered turn of a call. */
         CallTurn: {
@@ -1532,6 +1606,16 @@ export interface components {
         CloudNumber: {
             /** @description The phone number id from Meta's WhatsApp Manager. */
             phone_number_id: string;
+        };
+        /** @description What the Tax Authority sent the browser back with. */
+        ConnectCallback: {
+            code: string;
+            state: string;
+        };
+        /** @description Where to send the browser to connect. */
+        ConnectStart: {
+            /** @description The Tax Authority's authorize page (with this connect's `state`). */
+            authorize_url: string;
         };
         Contract: {
             body: string;
@@ -1844,13 +1928,22 @@ export interface components {
          *     the items.
          */
         Invoice: {
+            /** @description The Tax Authority's allocation number, once given (printed on the PDF). */
+            allocation_number?: string | null;
+            /**
+             * @description Why an awaiting document has no number yet (not connected, the Authority unavailable),
+             *     or the Authority's refusal.
+             */
+            allocation_reason?: string | null;
             /**
              * @description A tax invoice (or invoice-receipt) to a customer with a tax id whose amount before VAT
              *     exceeds the threshold in force on its issue date (today for a draft): the customer can
              *     deduct its VAT only with an allocation number (מספר הקצאה) from the Tax Authority, which
-             *     AgentLocator does not request yet.
+             *     crm-svc requests when the document is issued.
              */
             allocation_required: boolean;
+            /** @description On an issued document that needs a number: awaiting | allocated | refused; null otherwise. */
+            allocation_status?: string | null;
             created_at?: string | null;
             /** @description Credit notes: the invoice credited. */
             credited_invoice_id?: string | null;
@@ -2088,6 +2181,7 @@ export interface components {
                 started_at?: string | null;
                 /** @description Twilio's call status (ringing, in-progress, completed, busy, no-answer, …). */
                 status: string;
+                summary?: components["schemas"]["CallSummary"] | null;
                 to_number: string;
                 transcript?: string | null;
                 /** @description pending | done | failed | none */
@@ -2141,13 +2235,22 @@ export interface components {
         };
         Page_Invoice: {
             items: {
+                /** @description The Tax Authority's allocation number, once given (printed on the PDF). */
+                allocation_number?: string | null;
+                /**
+                 * @description Why an awaiting document has no number yet (not connected, the Authority unavailable),
+                 *     or the Authority's refusal.
+                 */
+                allocation_reason?: string | null;
                 /**
                  * @description A tax invoice (or invoice-receipt) to a customer with a tax id whose amount before VAT
                  *     exceeds the threshold in force on its issue date (today for a draft): the customer can
                  *     deduct its VAT only with an allocation number (מספר הקצאה) from the Tax Authority, which
-                 *     AgentLocator does not request yet.
+                 *     crm-svc requests when the document is issued.
                  */
                 allocation_required: boolean;
+                /** @description On an issued document that needs a number: awaiting | allocated | refused; null otherwise. */
+                allocation_status?: string | null;
                 created_at?: string | null;
                 /** @description Credit notes: the invoice credited. */
                 credited_invoice_id?: string | null;
@@ -2499,6 +2602,22 @@ export interface components {
              * @description Still open, due in the period before now.
              */
             overdue: number;
+        };
+        /** @description The business's connection to the Tax Authority (allocation numbers). */
+        TaxAuthorityStatus: {
+            /**
+             * Format: int64
+             * @description Documents awaiting their allocation number.
+             */
+            awaiting: number;
+            /** @description Whether this server is set up to reach the Authority (`TAX_AUTHORITY_CLIENT_ID`). */
+            configured: boolean;
+            connected: boolean;
+            connected_at?: string | null;
+            /** @description The user who connected it. */
+            connected_by?: string | null;
+            /** @description production | sandbox; null when not configured. */
+            environment?: string | null;
         };
         /**
          * @description One timeline entry: `{"type": …, "ts": …, …the entity's own fields}` (issue contract: the
@@ -6845,6 +6964,203 @@ export interface operations {
             };
             /** @description Invalid field (named in `field`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_tax_authority: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxAuthorityStatus"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The invoices feature is off for this business */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_api_tax_authority: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxAuthorityStatus"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only an owner or admin, or the invoices feature is off */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_tax_authority_callback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectCallback"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxAuthorityStatus"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only an owner or admin, or the invoices feature is off */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is not set up to reach the Tax Authority */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unknown, used, expired or another user's state, or a code the Authority refused (named in `field`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Tax Authority could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_tax_authority_connect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectStart"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only an owner or admin, or the invoices feature is off */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is not set up to reach the Tax Authority */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
