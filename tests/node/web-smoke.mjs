@@ -53,9 +53,22 @@ try {
     const o = await page.evaluate(() => {
       const client = document.documentElement.clientWidth;
       // The innermost elements sticking out of the viewport (either side: the page is RTL).
+      // Content inside a scroll container (a board's columns, the nav) is clipped, not overflow —
+      // unless it is positioned against something outside that container, which it does not clip.
+      const clipped = (el) => {
+        const position = getComputedStyle(el).position;
+        if (position === 'fixed') return false;
+        let containingBlockSeen = position !== 'absolute';
+        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+          const style = getComputedStyle(p);
+          if (style.position !== 'static') containingBlockSeen = true;
+          if (style.overflowX !== 'visible' && containingBlockSeen) return true;
+        }
+        return false;
+      };
       const out = [...document.body.querySelectorAll('*')].filter((el) => {
         const r = el.getBoundingClientRect();
-        return r.width > 0 && (r.right > client + 1 || r.left < -1);
+        return r.width > 0 && (r.right > client + 1 || r.left < -1) && !clipped(el);
       });
       const innermost = out.filter((el) => !out.some((other) => other !== el && el.contains(other)));
       const name = (el) => {
@@ -64,7 +77,10 @@ try {
         const parent = el.parentElement ? el.parentElement.tagName.toLowerCase() + (typeof el.parentElement.className === 'string' && el.parentElement.className ? '.' + el.parentElement.className.trim().split(/\s+/)[0] : '') : '';
         return `${parent} > ${el.tagName.toLowerCase()}${cls} "${(el.textContent || '').trim().slice(0, 24)}" [${Math.round(r.left)}, ${Math.round(r.right)}]`;
       };
-      return { scroll: document.documentElement.scrollWidth, client, culprits: innermost.slice(0, 5).map(name) };
+      // The outermost elements wider than the viewport: where the width comes from.
+      const wide = [...document.body.querySelectorAll('*')].filter((el) => el.getBoundingClientRect().width > client + 1 && !clipped(el));
+      const widest = wide.filter((el) => !wide.some((other) => other !== el && other.contains(el)));
+      return { scroll: document.documentElement.scrollWidth, client, culprits: [...widest.slice(0, 3), ...innermost.slice(0, 5)].map(name) };
     });
     if (o.scroll > o.client) fail(`${where}: horizontal overflow at ${o.client} px (${o.scroll} > ${o.client}; ${o.culprits.join(', ')})`);
   };
@@ -304,7 +320,8 @@ try {
   await dragged.waitFor();
   const draggedName = (await dragged.locator('.customer-name').innerText()).trim();
   const dragSaved = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/api/crm/customers/'));
-  await dragged.dragTo(column('פעיל'));
+  // Dropped near the column's top: a long column's centre is below the fold.
+  await dragged.dragTo(column('פעיל'), { targetPosition: { x: 40, y: 40 } });
   await column('פעיל').locator('.board-card', { hasText: draggedName }).first().waitFor();
   if ((await dragSaved).status() !== 200) fail('the dragged move was not saved');
   await overflow('/crm?view=board at 1280 px');
