@@ -153,6 +153,26 @@ try {
   await overflow('/crm');
   await page.screenshot({ path: join(shots, 'crm-375-top.png') });
 
+  step('a Hebrew CSV with bad rows: the preview names them, the valid row is imported and found');
+  const imported = `לקוחה מקובץ ${Date.now() % 100000}`;
+  const importedPhone = `052${String(Date.now()).slice(-7)}`;
+  const csvText = `\ufeffשם,טלפון,אימייל\r\n${imported},${importedPhone},\r\nבלי טלפון,,\r\nטלפון שגוי,12,\r\n`;
+  await page.getByRole('button', { name: 'ייבוא מקובץ CSV' }).click();
+  const importDialog = page.getByRole('dialog', { name: 'ייבוא לקוחות מקובץ' });
+  await importDialog.locator('#csv-file').setInputFiles({ name: 'לקוחות.csv', mimeType: 'text/csv', buffer: Buffer.from(csvText, 'utf8') });
+  await importDialog.getByText('2 שורות עם שגיאות').first().waitFor();
+  if ((await importDialog.locator('.csv-errors li').count()) !== 2) fail('the preview does not list the two bad rows');
+  await overflow('CSV import preview');
+  await importDialog.getByLabel('לייבא רק את השורות התקינות').check();
+  await importDialog.getByRole('button', { name: 'התחלת הייבוא' }).click();
+  await importDialog.getByText(/הייבוא הסתיים: 1 חדשים/).waitFor({ timeout: 30000 });
+  await page.keyboard.press('Escape');
+  await page.getByLabel('חיפוש לקוחות').fill(imported);
+  await page.getByLabel('חיפוש לקוחות').press('Enter');
+  await page.locator('.customer-row', { hasText: imported }).first().waitFor();
+  await page.goto(`${base}/crm`);
+  await page.locator('.customer-row').first().waitFor();
+
   step('find the customer by phone');
   await page.getByLabel('חיפוש לקוחות').fill(env('AL_PHONE_QUERY'));
   await page.getByLabel('חיפוש לקוחות').press('Enter');

@@ -80,18 +80,20 @@ async fn every_replica_emits_every_event_and_push_goes_out_once() {
 
     let event = whatsapp_received(&business_id, 7);
     bus.publish(&event).await.unwrap();
-    // The message also files its inbox conversation (crm-svc → `inbox:updated`), in either order.
-    let mut inbox_updates = [0usize; 2];
-    for (client, inbox) in [&mut on_first, &mut on_second]
+    // The message also files its inbox conversation (crm-svc → `inbox:updated`) and makes its
+    // sender a lead (`customer:changed`), in any order.
+    let mut side_events = [(0usize, 0usize); 2];
+    for (client, (inbox, customer)) in [&mut on_first, &mut on_second]
         .into_iter()
-        .zip(inbox_updates.iter_mut())
+        .zip(side_events.iter_mut())
     {
         let got = loop {
             let got = client.expect("event", WAIT).await;
-            if got["event"] != "inbox:updated" {
-                break got;
+            match got["event"].as_str() {
+                Some("inbox:updated") => *inbox += 1,
+                Some("customer:changed") => *customer += 1,
+                _ => break got,
             }
-            *inbox += 1;
         };
         assert_eq!(got["event"], "whatsapp:message", "{got}");
         assert_eq!(got["data"]["message_id"], "WAMID-000007");
@@ -102,16 +104,16 @@ async fn every_replica_emits_every_event_and_push_goes_out_once() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Quiet period: a second replica pushing too, or a second emission, would show now. The
-    // message also files its inbox conversation: one `inbox:updated` each, no more.
-    for (client, seen) in [&mut on_first, &mut on_second]
-        .into_iter()
-        .zip(inbox_updates)
+    // message also files its inbox conversation and makes its sender a new lead: one
+    // `inbox:updated` and one `customer:changed` each, no more.
+    for (client, (inbox, customer)) in [&mut on_first, &mut on_second].into_iter().zip(side_events)
     {
         let more = client.events_within(Duration::from_secs(2)).await;
-        let (inbox, other): (Vec<_>, Vec<_>) =
-            more.iter().partition(|e| e["event"] == "inbox:updated");
-        assert!(other.is_empty(), "{more:?}");
-        assert!(seen + inbox.len() <= 1, "{more:?}");
+        let count = |event: &str| more.iter().filter(|e| e["event"] == event).count();
+        let other = more.len() - count("inbox:updated") - count("customer:changed");
+        assert_eq!(other, 0, "{more:?}");
+        assert!(inbox + count("inbox:updated") <= 1, "{more:?}");
+        assert!(customer + count("customer:changed") <= 1, "{more:?}");
     }
     assert_eq!(
         pushes.load(Ordering::SeqCst),

@@ -92,7 +92,7 @@ async fn reminders_reach_the_sidecar_once(db: Db, bus: Bus) {
     let (s, d) = owner
         .put("/api/business/reminders", json!({"enabled": "yes"}))
         .await;
-    assert_eq!(s, 400, "{d}");
+    assert_eq!(s, 422, "{d}");
     let (s, d) = agent.put("/api/business/reminders", settings.clone()).await;
     assert_eq!(s, 403, "{d}");
     let (s, d) = owner.put("/api/business/reminders", settings).await;
